@@ -1,0 +1,86 @@
+"""Trading Zone: departments rate each other's internal service and improve it together."""
+from flask import Flask, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as settings
+from app.extensions import babel, csrf, db, limiter, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True,
+                static_folder="../static", template_folder="../templates")
+    configure(app, config)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None) -> None:
+    app.config.from_object(settings.config_class())
+    if config:
+        app.config.update(config)
+    settings.load_secret_key(app)
+    settings.derive_settings(app)
+    settings.check_production_settings(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=1, x_host=1)
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language
+    return session.get("language") or request.accept_languages.best_match(("en", "ru")) or "en"
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.auth import login
+    from app.database import configure_database
+    from app.web import errors, security
+
+    db.init_app(app)
+    configure_database(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    # Every model module is imported here so metadata (and migrations) see all tables.
+    from app.audit import models as _audit  # noqa: F401
+    from app.auth import models as _auth  # noqa: F401
+    from app.dimensions import models as _dimensions  # noqa: F401
+    from app.org import models as _org  # noqa: F401
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.cli import register_commands
+    from app.dimensions.views import bp as dimensions_bp
+    from app.org.views import bp as org_bp
+    from app.web.views import bp as web_bp
+
+    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_commands(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.auth.forms import LanguageForm
+    from app.org import policies as org_policies
+    from app.web import policies as web_policies
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        has_role=web_policies.has_role,
+        has_any_role=web_policies.has_any_role,
+        can_view_department=org_policies.can_view_department,
+        language_form=LanguageForm,
+        current_locale=lambda: str(get_locale() or "en"),
+    )

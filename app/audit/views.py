@@ -1,0 +1,25 @@
+"""The audit log page, for admins."""
+import sqlalchemy as sa
+from flask import Blueprint, request
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.web.authz import admin_required
+from app.web.htmx import render
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PAGE_SIZE = 50
+
+
+@bp.get("")
+@admin_required
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    action = request.args.get("action", "")[:60]
+    query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    entries = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    actions = list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+    return render("audit/index.html", entries=entries[:PAGE_SIZE], page=page,
+                  has_next=len(entries) > PAGE_SIZE, action=action, actions=actions)

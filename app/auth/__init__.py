@@ -1,0 +1,1 @@
+"""Accounts: sign-in, sessions, invitations and password links, first-run setup."""

@@ -1,0 +1,152 @@
+"""Accounts: sign-in, server-side sessions, one-time links, first-run setup."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.audit.services import record
+from app.auth.models import OneTimeLink, User, UserSession
+from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.extensions import db
+from app.time import utcnow
+
+
+class AccountError(Exception):
+    """A rule of accounts was broken; the message is shown to the user."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def any_user_exists() -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(User.id.is_not(None))))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the e-mail and password match an active account; the same work either way."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (ok and user and user.active):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_hash=_digest(token), user_id=user.id))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def load_session(token: str) -> User | None:
+    """The user of a live session, or None when it was ended, has expired or the user is inactive."""
+    row = db.session.get(UserSession, _digest(token))
+    if row is None:
+        return None
+    limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    if row.created_at < utcnow() - limit or not row.user.active:
+        return None
+    row.user.session_token = token
+    return row.user
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(sa.delete(UserSession).where(UserSession.token_hash == _digest(token)))
+
+
+def end_all_sessions(user: User, keep_token: str | None = None) -> None:
+    statement = sa.delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        statement = statement.where(UserSession.token_hash != _digest(keep_token))
+    db.session.execute(statement)
+
+
+def issue_link(user: User, purpose: str) -> str:
+    """A new single-use link token for `purpose` ('invite' or 'reset'); older unused ones stop working."""
+    hours = current_app.config["INVITE_LINK_HOURS" if purpose == "invite" else "RESET_LINK_HOURS"]
+    db.session.execute(
+        sa.delete(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        OneTimeLink(
+            token_hash=_digest(token),
+            user_id=user.id,
+            purpose=purpose,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_link(token: str) -> OneTimeLink | None:
+    """A link that can still be used, or None."""
+    link = db.session.scalar(sa.select(OneTimeLink).where(OneTimeLink.token_hash == _digest(token)))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.active:
+        return None
+    return link
+
+
+def set_password_from_link(token: str, password: str) -> User:
+    """Use the link once to set the password; every other session of that person ends."""
+    link = find_link(token)
+    if link is None:
+        raise AccountError("link")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    # The guarded update makes two racing uses of one link succeed exactly once.
+    used = db.session.execute(
+        sa.update(OneTimeLink)
+        .where(OneTimeLink.id == link.id, OneTimeLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if used.rowcount != 1:
+        raise AccountError("link")
+    link.user.password_hash = hash_password(password)
+    end_all_sessions(link.user)
+    return link.user
+
+
+def change_password(user: User, current: str, new: str, keep_token: str | None) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("current")
+    problem = password_problem(new)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user, keep_token=keep_token)
+
+
+def create_first_admin(name: str, email: str, password: str) -> User:
+    """First-run setup: the first account, an admin; refused once anyone exists."""
+    from app.dimensions.services import seed_default_dimensions
+
+    if any_user_exists():
+        raise AccountError("exists")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user = User(name=name.strip(), email=normalise_email(email), is_admin=True,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    seed_default_dimensions()
+    record(user, "setup.first_admin", user)
+    return user

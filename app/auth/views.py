@@ -1,0 +1,164 @@
+"""Sign in and out, first-run setup, password links, own account and language."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    NewPasswordForm,
+    SetupForm,
+    SignInForm,
+)
+from app.auth.links import deliver_link
+from app.extensions import db, limiter
+from app.web.htmx import render
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site; anything else (other host, scheme, '//', backslashes) goes home."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("web.home")
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+def _email_key() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _begin_session(user) -> None:
+    """A fresh session at sign-in (no fixation), keeping only the chosen language."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    services.start_session(user)
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    methods=["POST"], key_func=_email_key, deduct_when=_failed,
+)
+def login():
+    if not services.any_user_exists():
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _begin_session(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data), code=303)
+        # One answer for an unknown e-mail, a wrong password and a deactivated account.
+        flash(_("The e-mail or password is not right."), "error")
+    return render("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    services.end_session(session.get("_user_id"))
+    db.session.commit()
+    logout_user()
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    if services.any_user_exists():
+        abort(404)
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_first_admin(form.name.data, form.email.data, form.password.data)
+        except services.AccountError:
+            abort(404)
+        _begin_session(user)
+        db.session.commit()
+        flash(_("Welcome! Your organisation is ready: add departments, then invite people."), "info")
+        return redirect(url_for("org.departments"), code=303)
+    return render("auth/setup.html", form=form)
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    link = services.find_link(token)
+    if link is None:
+        return render("auth/link_invalid.html", status=404)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password_from_link(token, form.password.data)
+        except services.AccountError:
+            db.session.rollback()
+            return render("auth/link_invalid.html", status=404)
+        db.session.commit()
+        flash(_("Your password is set. Please sign in."), "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/set_password.html", form=form, link=link)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.active:
+            deliver_link(user, "reset", show=False)
+            db.session.commit()
+        # The same answer whether or not the address is known.
+        flash(_("If the address belongs to an account, a link to set a new password is on its way."),
+              "info")
+        return redirect(url_for("auth.login"), code=303)
+    return render("auth/forgot.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    password_form = ChangePasswordForm()
+    language_form = LanguageForm(language=current_user.language or "en")
+    if password_form.validate_on_submit():
+        try:
+            services.change_password(current_user, password_form.current.data,
+                                     password_form.password.data, session.get("_user_id"))
+        except services.AccountError:
+            password_form.current.errors.append(_("The current password is not right."))
+        else:
+            db.session.commit()
+            flash(_("Your password is changed; your other sessions have ended."), "info")
+            return redirect(url_for("auth.account"), code=303)
+    return render("auth/account.html", password_form=password_form, language_form=language_form)
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.language = form.language.data
+            db.session.commit()
+    return redirect(safe_next(request.referrer and urlsplit(request.referrer).path), code=303)

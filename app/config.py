@@ -1,0 +1,130 @@
+"""Settings read from environment variables, one class per environment."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Shared by every environment; each value can be overridden from the environment."""
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite file in instance/
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SESSION_COOKIE_NAME = "tz_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    INVITE_LINK_HOURS = int(os.environ.get("INVITE_LINK_HOURS", "72"))
+    RESET_LINK_HOURS = int(os.environ.get("RESET_LINK_HOURS", "2"))
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
+        "REDIS_URL", "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = False
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "trading-zone@localhost")
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
+    LANGUAGES = ("en", "ru")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
+    WTF_CSRF_SSL_STRICT = True
+    DEBUG = _bool("FLASK_DEBUG", False)
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {c.ENV_NAME: c for c in (ProductionConfig, DevelopmentConfig, TestingConfig)}
+
+
+def config_class():
+    """The environment is chosen by TZ_ENV (production, development); production is the safe default."""
+    name = os.environ.get("TZ_ENV", "production")
+    if name not in CONFIGS:
+        raise RuntimeError(f"TZ_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def load_secret_key(app) -> None:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if app.config.get("SECRET_KEY"):
+        return
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        app.config["SECRET_KEY"] = from_env
+        app.config["SECRET_KEY_FROM_ENV"] = True
+        return
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: if two processes start at once, exactly one writes the key and both read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    app.config["SECRET_KEY"] = path.read_text().strip()
+    app.config["SECRET_KEY_FROM_ENV"] = False
+
+
+def derive_settings(app) -> None:
+    """Settings that follow from others: secure cookies under https, session lifetime."""
+    https = app.config["PREFERRED_URL_SCHEME"] == "https"
+    app.config.setdefault("SESSION_COOKIE_SECURE", _bool("SESSION_COOKIE_SECURE", https))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "trading-zone.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+
+
+class InsecureSettings(RuntimeError):
+    """Raised at start-up when production settings would put users at risk."""
+
+
+def check_production_settings(app) -> None:
+    if app.config["TESTING"] or app.config["ENV_NAME"] == "development":
+        return
+    problems = []
+    if app.debug:
+        problems.append("debug mode is on (unset FLASK_DEBUG)")
+    if app.config["PREFERRED_URL_SCHEME"] == "https" and not app.config["SESSION_COOKIE_SECURE"]:
+        problems.append("PREFERRED_URL_SCHEME is https but SESSION_COOKIE_SECURE is off")
+    workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+    if workers > 1 and not app.config.get("SECRET_KEY_FROM_ENV"):
+        problems.append("several workers (WEB_CONCURRENCY) need SECRET_KEY set in the environment")
+    if problems:
+        raise InsecureSettings("Refusing to start: " + "; ".join(problems))

@@ -1,0 +1,36 @@
+"""Database connection set-up: SQLite pragmas and write transactions that queue instead of failing."""
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+from app.extensions import db
+
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_database(app) -> None:
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let us issue BEGIN ourselves (pysqlite's own BEGIN is always deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Writers take the write lock up front, so concurrent writers wait their turn
+        # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
+        # Page views (GET) never write, so they keep cheap deferred transactions.
+        if has_request_context() and request.method in READ_ONLY_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

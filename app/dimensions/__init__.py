@@ -1,0 +1,1 @@
+"""Service dimensions employees rate departments on."""

@@ -1,0 +1,1 @@
+"""The organisation: departments, people and the service map."""

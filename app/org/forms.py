@@ -1,0 +1,59 @@
+"""Forms for departments, people, the CSV import and the service map."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
+
+from app.auth.forms import LANGUAGE_CHOICES
+
+CODE_RULE = Regexp(r"^[A-Za-z0-9_-]{1,12}$",
+                   message=_l("Use 1 to 12 letters, digits, dashes or underscores."))
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    code = StringField(_l("Short code"), validators=[DataRequired(), CODE_RULE],
+                       description=_l("Shown in grids and reports, e.g. FIN."))
+    parent_id = SelectField(_l("Part of"), coerce=int, default=0)
+    head_ids = SelectMultipleField(_l("Heads"), coerce=int, default=[],
+                                   description=_l("People who lead this department and read its scorecard."))
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    department_id = SelectField(_l("Department"), coerce=int, default=0)
+    is_facilitator = BooleanField(_l("Facilitator: runs rating rounds and workshops"))
+    is_admin = BooleanField(_l("Admin: looks after people, departments and settings"))
+    language = SelectField(_l("Language"), default="",
+                           choices=[SelectChoice("", _l("Browser's choice")), *LANGUAGE_CHOICES])
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
+    ])
+
+
+class ImportConfirmForm(FlaskForm):
+    csv_text = HiddenField(validators=[DataRequired()])
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class ServiceLinkForm(FlaskForm):
+    provider = IntegerField(validators=[DataRequired()])
+    client = IntegerField(validators=[DataRequired()])
+    state = HiddenField(validators=[AnyOf(["on", "off"])])

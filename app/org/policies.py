@@ -1,0 +1,15 @@
+"""Who may do what to which department or person."""
+from app.web.policies import has_any_role
+
+
+def is_head_of(user, department) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and department in user.headed_departments
+
+
+def can_view_department(user, department) -> bool:
+    """Admins and facilitators see every department; a head sees their own."""
+    return has_any_role(user, "admin", "facilitator") or is_head_of(user, department)
+
+
+def can_edit_service_map(user) -> bool:
+    return has_any_role(user, "admin")

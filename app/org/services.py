@@ -1,0 +1,258 @@
+"""Rules of the organisation: departments, people and the service map."""
+import csv
+import io
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from app.audit.services import record
+from app.auth.models import User
+from app.auth.services import end_all_sessions, normalise_email
+from app.extensions import db
+from app.org.models import Department, ServiceLink
+
+
+class OrgError(Exception):
+    """A rule of the organisation was broken; the message is shown to the user."""
+
+
+# Departments -------------------------------------------------------------------------------------
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+
+
+def _check_department(name: str, code: str, parent: Department | None, department: Department | None):
+    clash = db.session.scalars(
+        sa.select(Department).where(sa.or_(sa.func.lower(Department.name) == name.lower(),
+                                           Department.code == code))
+    ).all()
+    for other in clash:
+        if other is not department:
+            raise OrgError(_("Another department already has this name or code."))
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor is department:
+            raise OrgError(_("A department cannot be part of itself or of its own sub-department."))
+        ancestor = ancestor.parent
+
+
+def save_department(actor, department: Department | None, name: str, code: str,
+                    parent: Department | None, heads: list[User]) -> Department:
+    """Create (department None) or update a department with its heads."""
+    name, code = name.strip(), code.strip().upper()
+    _check_department(name, code, parent, department)
+    created = department is None
+    if created:
+        department = Department()
+        db.session.add(department)
+    department.name, department.code, department.parent = name, code, parent
+    department.heads = heads
+    db.session.flush()
+    record(actor, "department.create" if created else "department.update", department,
+           "heads: " + ", ".join(h.email for h in heads))
+    return department
+
+
+def delete_department(actor, department: Department) -> None:
+    if department.members or department.children:
+        raise OrgError(_("Move its people and sub-departments elsewhere first."))
+    record(actor, "department.delete", department)
+    db.session.delete(department)
+    db.session.flush()
+
+
+# Service map -------------------------------------------------------------------------------------
+
+def service_links() -> set[tuple[int, int]]:
+    return set(db.session.execute(sa.select(ServiceLink.provider_id, ServiceLink.client_id)).tuples())
+
+
+def set_service_link(actor, provider: Department, client: Department, on: bool) -> bool:
+    """Make `provider` serve `client` (or stop); asking for the state it already has changes nothing."""
+    if provider.id == client.id:
+        raise OrgError(_("A department does not rate itself through the service map."))
+    link = db.session.get(ServiceLink, (provider.id, client.id))
+    if on and link is None:
+        db.session.add(ServiceLink(provider_id=provider.id, client_id=client.id))
+        record(actor, "service_map.add", f"{provider.code} → {client.code}")
+    elif not on and link is not None:
+        db.session.delete(link)
+        record(actor, "service_map.remove", f"{provider.code} → {client.code}")
+    db.session.flush()
+    return on
+
+
+# People ------------------------------------------------------------------------------------------
+
+@dataclass
+class PersonData:
+    name: str
+    email: str
+    department: Department | None = None
+    is_facilitator: bool = False
+    is_admin: bool = False
+    language: str | None = None
+    head_of: list[Department] = field(default_factory=list)
+
+
+def clean_email(email: str) -> str:
+    try:
+        return normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise OrgError(_("This is not a valid e-mail address.")) from None
+
+
+def email_taken(email: str, person: User | None = None) -> bool:
+    other = db.session.scalar(sa.select(User).where(User.email == email))
+    return other is not None and other is not person
+
+
+def _active_admins() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(User.is_admin, User.active))
+
+
+def save_person(actor, person: User | None, data: PersonData) -> User:
+    """Create (person None) or update a person; an admin cannot take away their own admin role."""
+    email = clean_email(data.email)
+    if email_taken(email, person):
+        raise OrgError(_("Someone already has this e-mail address."))
+    if person is not None and person.id == actor.id and not data.is_admin:
+        raise OrgError(_("You cannot take away your own admin role."))
+    created = person is None
+    if created:
+        person = User()
+        db.session.add(person)
+    person.name, person.email = data.name.strip(), email
+    person.department = data.department
+    person.is_facilitator, person.is_admin = data.is_facilitator, data.is_admin
+    person.language = data.language or None
+    if data.head_of:
+        person.headed_departments = sorted(set(person.headed_departments) | set(data.head_of),
+                                           key=lambda d: d.name)
+    db.session.flush()
+    record(actor, "person.create" if created else "person.update", person)
+    return person
+
+
+def set_active(actor, person: User, active: bool) -> None:
+    """Deactivating ends every session of that person at once."""
+    if person.id == actor.id:
+        raise OrgError(_("You cannot deactivate yourself."))
+    if not active and person.is_admin and person.active and _active_admins() <= 1:
+        raise OrgError(_("The last active admin cannot be deactivated."))
+    person.active = active
+    if not active:
+        end_all_sessions(person)
+    db.session.flush()
+    record(actor, "person.reactivate" if active else "person.deactivate", person)
+
+
+def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:
+    statement = sa.select(User).order_by(User.name)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        statement = statement.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    if department_id:
+        statement = statement.where(User.department_id == department_id)
+    if status in ("active", "inactive"):
+        statement = statement.where(User.active.is_(status == "active"))
+    return list(db.session.scalars(statement))
+
+
+# CSV import --------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("name", "email", "department", "roles", "head_of", "language")
+ROLE_NAMES = {"employee", "facilitator", "admin"}
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: dict
+    problems: list[str] = field(default_factory=list)
+    person: PersonData | None = None
+
+
+def read_csv(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OrgError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
+
+
+def parse_people_csv(text: str) -> list[ImportRow]:
+    """Check every row; the import goes ahead only if no row has a problem."""
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("name", "email") if c not in header]
+    if missing:
+        raise OrgError(_("The first line must name the columns; missing: %(columns)s. Expected: %(all)s.",
+                         columns=", ".join(missing), all=", ".join(IMPORT_COLUMNS)))
+    by_code = {d.code: d for d in departments()}
+    seen: dict[str, int] = {}
+    rows = []
+    for raw in reader:
+        values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        row = ImportRow(line=reader.line_num, values=values)
+        rows.append(row)
+        row.person = _person_from_row(row, by_code, seen)
+    if not rows:
+        raise OrgError(_("The file has no people in it."))
+    return rows
+
+
+def _person_from_row(row: ImportRow, by_code: dict, seen: dict) -> PersonData | None:
+    v, problems = row.values, row.problems
+    if not v.get("name"):
+        problems.append(_("The name is missing."))
+    elif len(v["name"]) > 120:
+        problems.append(_("The name is longer than 120 characters."))
+    email = ""
+    try:
+        email = clean_email(v.get("email", ""))
+    except OrgError as error:
+        problems.append(str(error))
+    if email:
+        if email in seen:
+            problems.append(_("The same e-mail is on line %(line)d.", line=seen[email]))
+        elif email_taken(email):
+            problems.append(_("Someone already has this e-mail address."))
+        seen.setdefault(email, row.line)
+    code = v.get("department", "").upper()
+    department = by_code.get(code)
+    if code and department is None:
+        problems.append(_("No department has the code %(code)s.", code=code))
+    roles = {r.strip().lower() for r in v.get("roles", "").replace(",", ";").split(";") if r.strip()}
+    if roles - ROLE_NAMES:
+        problems.append(_("Unknown role: %(roles)s. Use employee, facilitator or admin.",
+                          roles=", ".join(sorted(roles - ROLE_NAMES))))
+    if "employee" in roles and department is None:
+        problems.append(_("An employee needs a department."))
+    head_codes = [c.strip().upper() for c in v.get("head_of", "").replace(",", ";").split(";") if c.strip()]
+    unknown = [c for c in head_codes if c not in by_code]
+    if unknown:
+        problems.append(_("No department has the code %(code)s.", code=", ".join(unknown)))
+    language = v.get("language", "").lower()
+    if language not in ("", "en", "ru"):
+        problems.append(_("The language must be en or ru."))
+    if problems:
+        return None
+    return PersonData(name=v["name"], email=email, department=department,
+                      is_facilitator="facilitator" in roles, is_admin="admin" in roles,
+                      language=language or None, head_of=[by_code[c] for c in head_codes])
+
+
+def import_people(actor, rows: list[ImportRow]) -> list[User]:
+    """Create everyone from a checked file, or nobody."""
+    if not rows or any(row.problems for row in rows):
+        raise OrgError(_("Fix the problems in the file first; nothing was imported."))
+    created = [save_person(actor, None, row.person) for row in rows]
+    record(actor, "person.import", f"{len(created)} people")
+    return created

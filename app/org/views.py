@@ -1,0 +1,264 @@
+"""Pages for departments, people (with CSV import and invitation links) and the service map."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.links import deliver_link
+from app.auth.models import User
+from app.extensions import db
+from app.org import policies, services
+from app.org.forms import (
+    ActiveForm,
+    DepartmentForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    PersonForm,
+    ServiceLinkForm,
+)
+from app.org.models import Department
+from app.web.authz import admin_required, roles_required
+from app.web.htmx import redirect_to, render, wants_fragment
+
+bp = Blueprint("org", __name__, url_prefix="/org")
+
+
+def _get_or_404(model, ident):
+    return db.session.get(model, ident) or abort(404)
+
+
+# Departments -------------------------------------------------------------------------------------
+
+@bp.get("/departments")
+@roles_required("admin", "facilitator")
+def departments():
+    return render("org/departments.html", departments=services.departments())
+
+
+def _department_form(department: Department | None) -> DepartmentForm:
+    form = DepartmentForm(obj=department)
+    if department is not None and not form.is_submitted():
+        form.parent_id.data = department.parent_id or 0
+        form.head_ids.data = [h.id for h in department.heads]
+    form.parent_id.choices = [SelectChoice(0, _("— none —"))] + [
+        SelectChoice(d.id, d.name) for d in services.departments() if d is not department
+    ]
+    form.head_ids.choices = [SelectChoice(p.id, f"{p.name} ({p.email})")
+                             for p in services.people(status="active")]
+    return form
+
+
+def _save_department(department: Department | None):
+    form = _department_form(department)
+    if form.validate_on_submit():
+        parent = db.session.get(Department, form.parent_id.data) if form.parent_id.data else None
+        heads = [db.session.get(User, i) for i in form.head_ids.data]
+        try:
+            saved = services.save_department(current_user, department, form.name.data, form.code.data,
+                                             parent, heads)
+        except services.OrgError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Department %(name)s saved.", name=saved.name), "success")
+            return redirect_to(url_for("org.department", department_id=saved.id))
+    return render("org/department_form.html", form=form, department=department)
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+@admin_required
+def department_new():
+    return _save_department(None)
+
+
+@bp.get("/departments/<int:department_id>")
+@roles_required("admin", "facilitator", "head")
+def department(department_id: int):
+    department = _get_or_404(Department, department_id)
+    if not policies.can_view_department(current_user, department):
+        abort(403)
+    links = services.service_links()
+    by_id = {d.id: d for d in services.departments()}
+    serves = [by_id[c] for p, c in sorted(links) if p == department.id]
+    served_by = [by_id[p] for p, c in sorted(links) if c == department.id]
+    return render("org/department.html", department=department, serves=serves, served_by=served_by)
+
+
+@bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@admin_required
+def department_edit(department_id: int):
+    return _save_department(_get_or_404(Department, department_id))
+
+
+@bp.post("/departments/<int:department_id>/delete")
+@admin_required
+def department_delete(department_id: int):
+    department = _get_or_404(Department, department_id)
+    try:
+        services.delete_department(current_user, department)
+    except services.OrgError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect_to(url_for("org.department", department_id=department_id))
+    db.session.commit()
+    flash(_("Department deleted."), "success")
+    return redirect_to(url_for("org.departments"))
+
+
+# Service map -------------------------------------------------------------------------------------
+
+@bp.get("/service-map")
+@roles_required("admin", "facilitator")
+def service_map():
+    return render("org/service_map.html", departments=services.departments(),
+                  links=services.service_links(), editable=policies.can_edit_service_map(current_user))
+
+
+@bp.post("/service-map")
+@admin_required
+def service_link():
+    form = ServiceLinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    provider = _get_or_404(Department, form.provider.data)
+    client = _get_or_404(Department, form.client.data)
+    try:
+        on = services.set_service_link(current_user, provider, client, form.state.data == "on")
+    except services.OrgError:
+        abort(400)
+    db.session.commit()
+    if wants_fragment():
+        return render_template("org/_service_cell.html", provider=provider, client=client, on=on,
+                               editable=True)
+    return redirect(url_for("org.service_map", _anchor=f"cell-{provider.id}-{client.id}"), code=303)
+
+
+# People ------------------------------------------------------------------------------------------
+
+@bp.get("/people")
+@admin_required
+def people():
+    department_id = request.args.get("department", type=int)
+    status = request.args.get("status", "all")
+    query = request.args.get("q", "")[:100]
+    return render("org/people.html", "org/_people_table.html",
+                  people=services.people(query, department_id, status),
+                  departments=services.departments(), department_id=department_id,
+                  status=status, query=query)
+
+
+def _person_form(person: User | None) -> PersonForm:
+    form = PersonForm(obj=person)
+    if person is not None and not form.is_submitted():
+        form.department_id.data = person.department_id or 0
+        form.language.data = person.language or ""
+    form.department_id.choices = [SelectChoice(0, _("— none (not an employee) —"))] + [
+        SelectChoice(d.id, d.name) for d in services.departments()
+    ]
+    return form
+
+
+def _person_data(form: PersonForm) -> services.PersonData:
+    return services.PersonData(
+        name=form.name.data, email=form.email.data,
+        department=db.session.get(Department, form.department_id.data) if form.department_id.data else None,
+        is_facilitator=form.is_facilitator.data, is_admin=form.is_admin.data, language=form.language.data,
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@admin_required
+def person_new():
+    form = _person_form(None)
+    if form.validate_on_submit():
+        try:
+            person = services.save_person(current_user, None, _person_data(form))
+            url = deliver_link(person, "invite")
+        except services.OrgError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render("org/links.html", links=[(person, url)])
+    return render("org/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@admin_required
+def person_edit(person_id: int):
+    person = _get_or_404(User, person_id)
+    form = _person_form(person)
+    if form.validate_on_submit():
+        try:
+            services.save_person(current_user, person, _person_data(form))
+        except services.OrgError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s saved.", name=person.name), "success")
+            return redirect_to(url_for("org.people"))
+    return render("org/person_form.html", form=form, person=person, active_form=ActiveForm())
+
+
+@bp.post("/people/<int:person_id>/active")
+@admin_required
+def person_active(person_id: int):
+    person = _get_or_404(User, person_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_active(current_user, person, form.active.data == "1")
+    except services.OrgError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s can sign in again.", name=person.name) if person.active
+              else _("%(name)s is deactivated and signed out everywhere.", name=person.name), "success")
+    return redirect_to(url_for("org.person_edit", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/link")
+@admin_required
+def person_link(person_id: int):
+    person = _get_or_404(User, person_id)
+    if not person.active:
+        flash(_("Reactivate %(name)s first.", name=person.name), "error")
+        return redirect_to(url_for("org.person_edit", person_id=person.id))
+    url = deliver_link(person, "invite" if person.password_hash is None else "reset")
+    db.session.commit()
+    return render("org/links.html", links=[(person, url)])
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@admin_required
+def import_people():
+    upload, confirm = ImportUploadForm(), ImportConfirmForm()
+    if "csv_text" in request.form:
+        if confirm.validate_on_submit():
+            try:
+                rows = services.parse_people_csv(confirm.csv_text.data)
+                created = services.import_people(current_user, rows)
+                links = [(person, deliver_link(person, "invite")) for person in created]
+            except services.OrgError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return redirect_to(url_for("org.import_people"))
+            db.session.commit()
+            flash(_("%(n)d people imported.", n=len(created)), "success")
+            return render("org/links.html", links=links)
+    elif upload.validate_on_submit():
+        try:
+            text = services.read_csv(upload.file.data.read())
+            rows = services.parse_people_csv(text)
+        except services.OrgError as error:
+            upload.file.errors.append(str(error))
+        else:
+            confirm.csv_text.data = text
+            return render("org/import_preview.html", rows=rows, confirm=confirm,
+                          columns=services.IMPORT_COLUMNS,
+                          valid=not any(row.problems for row in rows))
+    return render("org/import.html", form=upload, columns=services.IMPORT_COLUMNS)

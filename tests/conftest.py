@@ -1,0 +1,113 @@
+"""Fixtures: each test gets a fresh database built by the real migrations (SQLite file or PostgreSQL)."""
+import os
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+os.environ["TZ_ENV"] = "testing"
+
+from app import create_app  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
+
+
+def test_config(uri: str, **extra) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "SERVER_NAME": "localhost",
+        **extra,
+    }
+
+
+def reset_postgres(uri: str) -> None:
+    engine = sa.create_engine(uri.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    engine.dispose()
+
+
+def migrate_to_head(uri: str) -> None:
+    app = create_app(test_config(uri))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """The schema built once by the migrations: a SQLite file to copy, or the PostgreSQL test database."""
+    if TEST_DATABASE_URL:
+        reset_postgres(TEST_DATABASE_URL)
+        migrate_to_head(TEST_DATABASE_URL)
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_uri(template_database, tmp_path):
+    if TEST_DATABASE_URL:
+        yield TEST_DATABASE_URL
+        engine = sa.create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        engine.dispose()
+    else:
+        path = tmp_path / "test.sqlite"
+        shutil.copy(template_database, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_uri):
+    app = create_app(test_config(database_uri))
+    app.test_client_class = CsrfClient
+    limiter.reset()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class CsrfClient(FlaskClient):
+    """A browser-like client: it reads the CSRF token from the page and sends it with every post."""
+
+    token: str | None = None
+
+    def refresh_token(self) -> str:
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+        assert match, "no CSRF token on the page"
+        self.token = match.group(1)
+        return self.token
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.token or self.refresh_token())
+            kwargs["headers"] = headers
+        return super().post(*args, **kwargs)
+
+    def sign_in(self, email: str, password: str):
+        self.token = None
+        response = self.post("/login", data={"email": email, "password": password})
+        self.token = None  # the session was renewed at sign-in, and so was the token
+        return response
+
+
+from tests.factories import *  # noqa: E402,F401,F403  (factories as fixtures)

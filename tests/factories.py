@@ -1,0 +1,59 @@
+"""Factories that build test data through the models, and fixtures for the usual cast of people."""
+import itertools
+from functools import cache
+
+import pytest
+
+from app.auth.models import User
+from app.auth.passwords import hash_password
+from app.extensions import db
+from app.org.models import Department, ServiceLink
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@cache
+def _hash(password: str) -> str:
+    return hash_password(password)  # hashing once per password keeps the suite fast
+
+
+def make_department(name: str | None = None, code: str | None = None, parent=None) -> Department:
+    n = next(_counter)
+    department = Department(name=name or f"Department {n}", code=code or f"D{n}", parent=parent)
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def make_user(email: str | None = None, name: str | None = None, department=None,
+              password: str | None = PASSWORD, head_of=(), **fields) -> User:
+    n = next(_counter)
+    user = User(email=email or f"person{n}@example.com", name=name or f"Person {n}",
+                department=department, password_hash=_hash(password) if password else None, **fields)
+    user.headed_departments = list(head_of)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def link(provider: Department, client: Department) -> None:
+    db.session.add(ServiceLink(provider_id=provider.id, client_id=client.id))
+    db.session.flush()
+
+
+@pytest.fixture
+def org(app):
+    """Finance and Sales, Finance serving Sales; an employee, two heads, a facilitator and an admin."""
+    finance = make_department("Finance", "FIN")
+    sales = make_department("Sales", "SAL")
+    link(finance, sales)
+    people = {
+        "employee": make_user("employee@example.com", "Erin Employee", sales),
+        "head": make_user("head.finance@example.com", "Hana Head", finance, head_of=[finance]),
+        "sales_head": make_user("head.sales@example.com", "Sam Head", sales, head_of=[sales]),
+        "facilitator": make_user("facilitator@example.com", "Fay Facilitator", finance, is_facilitator=True),
+        "admin": make_user("admin@example.com", "Ada Admin", is_admin=True),
+    }
+    db.session.commit()
+    return {"finance": finance, "sales": sales, **people}
