@@ -81,6 +81,6 @@ def configure_templates(app: Flask) -> None:
         has_role=web_policies.has_role,
         has_any_role=web_policies.has_any_role,
         can_view_department=org_policies.can_view_department,
-        language_form=LanguageForm,
+        make_language_form=LanguageForm,
         current_locale=lambda: str(get_locale() or "en"),
     )

@@ -85,9 +85,19 @@ def client(app):
 
 
 class CsrfClient(FlaskClient):
-    """A browser-like client: it reads the CSRF token from the page and sends it with every post."""
+    """A browser-like client: it reads the CSRF token from the page and sends it with every post.
+
+    Each request runs in its own app context (its own `g` and database session), as in production;
+    the test's pending work is committed first so the request sees it, and the test's objects are
+    expired so they show what the request changed.
+    """
 
     token: str | None = None
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def refresh_token(self) -> str:
         page = self.get("/login", follow_redirects=True).get_data(as_text=True)

@@ -18,8 +18,12 @@ def load_user(token: str):
         return None  # idle too long: this cookie, replayed or not, no longer signs anyone in
     user = load_session(token)
     if user is not None and now - seen > 60:
-        session[SEEN_KEY] = now  # refreshed at most once a minute to spare cookie churn
+        mark_seen()  # refreshed at most once a minute to spare cookie churn
     return user
+
+
+def mark_seen() -> None:
+    session[SEEN_KEY] = int(time.time())
 
 
 def unauthorized():

@@ -15,6 +15,7 @@ from app.auth.forms import (
     SignInForm,
 )
 from app.auth.links import deliver_link
+from app.auth.login import mark_seen
 from app.extensions import db, limiter
 from app.web.htmx import render
 
@@ -46,6 +47,7 @@ def _begin_session(user) -> None:
         session["language"] = language
     services.start_session(user)
     login_user(user)
+    mark_seen()
 
 
 @bp.route("/login", methods=["GET", "POST"])

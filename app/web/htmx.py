@@ -12,10 +12,10 @@ def wants_fragment() -> bool:
     )
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
+def render(page_template: str, fragment_template: str | None = None, status: int = 200, **context):
     """The page for a normal request, the fragment for an htmx request; the answers differ, so Vary."""
-    template = fragment if fragment and wants_fragment() else page
-    response = make_response(render_template(template, **context), status)
+    chosen = fragment_template if fragment_template and wants_fragment() else page_template
+    response = make_response(render_template(chosen, **context), status)
     response.vary.add("HX-Request")
     return response
 

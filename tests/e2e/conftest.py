@@ -1,0 +1,131 @@
+"""Browser fixtures: the real app served on a free port, and Chromium driven through Playwright."""
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db, limiter
+from tests.conftest import TEST_DATABASE_URL, migrate_to_head, test_config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Every test waits through Playwright's auto-waiting; this only bounds how long a broken page is awaited.
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    def __str__(self) -> str:
+        return self.url
+
+    @contextmanager
+    def database(self):
+        """An app context on the server's own app, to add data with the factories; committed at the end."""
+        with self.app.app_context():
+            try:
+                yield db.session
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(request, tmp_path_factory) -> Path:
+    """A migrated SQLite file to copy; built here when the unit tests run against PostgreSQL."""
+    if not TEST_DATABASE_URL:
+        return Path(request.getfixturevalue("template_database"))
+    path = tmp_path_factory.mktemp("e2e-template") / "template.sqlite"
+    migrate_to_head(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 and a free port, with a database of its own; ready once make_server returns."""
+    path = tmp_path / "live.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app(test_config(f"sqlite:///{path}", SERVER_NAME=None))
+    limiter.reset()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = "Chromium is not installed (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(locale="en-US", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context, page = _new_page(browser, java_script_enabled=False)
+    yield page
+    context.close()
+
+
+# Helpers shared by the browser tests --------------------------------------------------------------
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the form, as a person would, and wait for the home page."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,0 +1,118 @@
+"""Every route × every role, generated from app.url_map: a new route without an entry fails here."""
+import pytest
+
+from app.dimensions.services import ordered, seed_default_dimensions
+from app.extensions import db
+from tests.factories import PASSWORD
+
+ROLES = ("anonymous", "employee", "head_own", "head_other", "facilitator", "admin")
+OK, LOGIN, DENIED, GONE, ANY = "ok", "login", "denied", "gone", "any"
+
+
+def expect(anonymous, employee, head_own, head_other, facilitator, admin):
+    return dict(zip(ROLES, (anonymous, employee, head_own, head_other, facilitator, admin), strict=True))
+
+
+EVERYONE = expect(OK, OK, OK, OK, OK, OK)
+SIGNED_IN = expect(LOGIN, OK, OK, OK, OK, OK)
+ADMIN = expect(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)
+STAFF = expect(LOGIN, DENIED, DENIED, DENIED, OK, OK)
+NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
+
+EXPECTED = {
+    ("static", "GET"): EVERYONE,
+    ("web.home", "GET"): SIGNED_IN,
+    ("web.health", "GET"): EVERYONE,
+    ("auth.login", "GET"): EVERYONE,
+    ("auth.login", "POST"): EVERYONE,
+    ("auth.logout", "POST"): expect(ANY, ANY, ANY, ANY, ANY, ANY),
+    ("auth.setup", "GET"): NOWHERE,  # people exist, so first-run setup is gone
+    ("auth.setup", "POST"): NOWHERE,
+    ("auth.set_password", "GET"): NOWHERE,  # an unknown token
+    ("auth.set_password", "POST"): NOWHERE,
+    ("auth.forgot_password", "GET"): EVERYONE,
+    ("auth.forgot_password", "POST"): EVERYONE,
+    ("auth.account", "GET"): SIGNED_IN,
+    ("auth.account", "POST"): SIGNED_IN,
+    ("auth.language", "POST"): EVERYONE,
+    ("audit.index", "GET"): ADMIN,
+    ("dimensions.index", "GET"): ADMIN,
+    ("dimensions.new", "GET"): ADMIN,
+    ("dimensions.new", "POST"): ADMIN,
+    ("dimensions.edit", "GET"): ADMIN,
+    ("dimensions.edit", "POST"): ADMIN,
+    ("dimensions.move_up", "POST"): ADMIN,
+    ("dimensions.move_down", "POST"): ADMIN,
+    ("dimensions.retire", "POST"): ADMIN,
+    ("dimensions.restore", "POST"): ADMIN,
+    ("org.departments", "GET"): STAFF,
+    ("org.department", "GET"): expect(LOGIN, DENIED, OK, DENIED, OK, OK),
+    ("org.department_new", "GET"): ADMIN,
+    ("org.department_new", "POST"): ADMIN,
+    ("org.department_edit", "GET"): ADMIN,
+    ("org.department_edit", "POST"): ADMIN,
+    ("org.department_delete", "POST"): ADMIN,
+    ("org.service_map", "GET"): STAFF,
+    ("org.service_link", "POST"): ADMIN,
+    ("org.people", "GET"): ADMIN,
+    ("org.person_new", "GET"): ADMIN,
+    ("org.person_new", "POST"): ADMIN,
+    ("org.person_edit", "GET"): ADMIN,
+    ("org.person_edit", "POST"): ADMIN,
+    ("org.person_active", "POST"): ADMIN,
+    ("org.person_link", "POST"): ADMIN,
+    ("org.import_people", "GET"): ADMIN,
+    ("org.import_people", "POST"): ADMIN,
+}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_expectation(app):
+    found = {(rule.endpoint, method) for rule, method in routes(app)}
+    assert found - EXPECTED.keys() == set(), "routes without an entry in EXPECTED"
+    assert EXPECTED.keys() - found == set(), "entries for routes that no longer exist"
+
+
+def url_arguments(org, role):
+    department = org["sales"] if role == "head_other" else org["finance"]
+    return {
+        "department_id": department.id,
+        "person_id": org["employee"].id,
+        "dimension_id": ordered()[0].id,
+        "token": "not-a-real-token",
+        "filename": "css/app.css",
+    }
+
+
+def outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303) and "/login" in location and "/login" not in response.request.path:
+        return LOGIN
+    return {403: DENIED, 404: GONE}.get(response.status_code, OK)
+
+
+@pytest.mark.parametrize("endpoint,method", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_route_answers_each_role(app, client, org, role, endpoint, method):
+    seed_default_dimensions()
+    db.session.commit()
+    user = {"employee": org["employee"], "head_own": org["head"], "head_other": org["head"],
+            "facilitator": org["facilitator"], "admin": org["admin"]}.get(role)
+    if user is not None:
+        assert client.sign_in(user.email, PASSWORD).status_code == 303
+    rule = next(r for r, m in routes(app) if r.endpoint == endpoint and m == method)
+    arguments = url_arguments(org, role)
+    path = rule.build({name: arguments[name] for name in rule.arguments})[1]
+    response = client.open(path, method=method,
+                           headers={"X-CSRFToken": client.token or client.refresh_token()})
+    assert response.status_code < 500
+    expected = EXPECTED[(endpoint, method)][role]
+    if expected == ANY:
+        assert response.status_code != 403
+    else:
+        assert outcome(response) == expected, f"{method} {path} as {role}: {response.status_code}"
