@@ -21,6 +21,9 @@ class Config:
     SESSION_COOKIE_NAME = "tz_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: secure exactly when the site is served over https (see derive_settings).
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False) if "SESSION_COOKIE_SECURE" in os.environ \
+        else None
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     INVITE_LINK_HOURS = int(os.environ.get("INVITE_LINK_HOURS", "72"))
@@ -97,8 +100,8 @@ def load_secret_key(app) -> None:
 
 def derive_settings(app) -> None:
     """Settings that follow from others: secure cookies under https, session lifetime."""
-    https = app.config["PREFERRED_URL_SCHEME"] == "https"
-    app.config.setdefault("SESSION_COOKIE_SECURE", _bool("SESSION_COOKIE_SECURE", https))
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["PREFERRED_URL_SCHEME"] == "https"
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "trading-zone.sqlite"

@@ -1,0 +1,100 @@
+"""Security headers, cookies, CSRF and error pages as a browser or an attacker sees them."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.org.models import ServiceLink
+from tests.factories import PASSWORD
+
+
+def test_security_headers_on_every_page(client, org):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_pages_have_no_inline_script_or_style(client, org):
+    client.sign_in("admin@example.com", PASSWORD)
+    for path in ("/", "/org/people", "/org/service-map", "/account", "/dimensions", "/audit"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>" not in page and " style=" not in page and "hx-on" not in page, path
+
+
+def test_signed_in_pages_are_not_stored(client, org):
+    client.sign_in("admin@example.com", PASSWORD)
+    assert client.get("/org/people").headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_session_cookie_flags(app, client, org):
+    response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_under_https(database_uri):
+    from app import create_app
+    from tests.conftest import test_config
+
+    app = create_app(test_config(database_uri, PREFERRED_URL_SCHEME="https"))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(client, org):
+    client.sign_in("admin@example.com", PASSWORD)
+    data = {"provider": org["sales"].id, "client": org["finance"].id, "state": "on"}
+    response = client.post("/org/service-map", data=data, csrf=False)
+    assert response.status_code == 400
+    assert db.session.get(ServiceLink, (org["sales"].id, org["finance"].id)) is None
+    accepted = client.post("/org/service-map", data=data)  # token in the X-CSRFToken header
+    assert accepted.status_code == 303
+    assert db.session.get(ServiceLink, (org["sales"].id, org["finance"].id)) is not None
+
+
+def test_csrf_failure_on_htmx_request_refreshes_the_page(client, org):
+    client.sign_in("admin@example.com", PASSWORD)
+    response = client.post("/org/service-map", csrf=False,
+                           headers={"HX-Request": "true", "X-CSRFToken": "forged"},
+                           data={"provider": org["sales"].id, "client": org["finance"].id, "state": "on"})
+    assert response.status_code == 400
+    assert response.headers["HX-Refresh"] == "true"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceLink)) == 1
+
+
+def test_error_pages_in_both_languages(client, org):
+    english = client.get("/no-such-page")
+    assert english.status_code == 404 and "There is nothing at this address." in english.get_data(as_text=True)
+    russian = client.get("/no-such-page", headers={"Accept-Language": "ru"})
+    assert russian.status_code == 404 and 'lang="ru"' in russian.get_data(as_text=True)
+    assert "There is nothing" not in russian.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_no_stack_trace(app, client, org):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in text and "secret internals" not in text and "Traceback" not in text
+
+
+def test_get_never_changes_state(client, org):
+    """Action routes accept POST only: a link or an image tag cannot trigger them."""
+    client.sign_in("admin@example.com", PASSWORD)
+    assert client.get("/logout").status_code == 405
+    assert client.get(f"/org/people/{org['employee'].id}/active?active=0").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_hidden_buttons_and_refused_requests_agree(client, org):
+    client.sign_in("head.finance@example.com", PASSWORD)
+    page = client.get(f"/org/departments/{org['finance'].id}").get_data(as_text=True)
+    assert "/edit" not in page and "/delete" not in page
+    assert client.get(f"/org/departments/{org['finance'].id}/edit").status_code == 403
+    home = client.get("/").get_data(as_text=True)
+    assert "/org/people" not in home and "/audit" not in home
+    assert client.get("/org/people").status_code == 403
