@@ -65,7 +65,8 @@ def test_csrf_failure_on_htmx_request_refreshes_the_page(client, org):
 
 def test_error_pages_in_both_languages(client, org):
     english = client.get("/no-such-page")
-    assert english.status_code == 404 and "There is nothing at this address." in english.get_data(as_text=True)
+    assert english.status_code == 404
+    assert "There is nothing at this address." in english.get_data(as_text=True)
     russian = client.get("/no-such-page", headers={"Accept-Language": "ru"})
     assert russian.status_code == 404 and 'lang="ru"' in russian.get_data(as_text=True)
     assert "There is nothing" not in russian.get_data(as_text=True)
