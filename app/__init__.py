@@ -1,5 +1,5 @@
 """Trading Zone: departments rate each other's internal service and improve it together."""
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,6 +30,8 @@ def configure(app: Flask, config: dict | None) -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # commands and background work
     if current_user and current_user.is_authenticated and current_user.language:
         return current_user.language
     return session.get("language") or request.accept_languages.best_match(("en", "ru")) or "en"

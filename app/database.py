@@ -7,6 +7,10 @@ from app.extensions import db
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def _lower(text):
+    return text.lower() if isinstance(text, str) else text
+
+
 def configure_database(app) -> None:
     with app.app_context():
         engine = db.engine
@@ -18,6 +22,8 @@ def configure_database(app) -> None:
     def on_connect(dbapi_connection, _record):
         # Let us issue BEGIN ourselves (pysqlite's own BEGIN is always deferred).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds only ASCII; searches must match "Анна" and "анна" alike.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")

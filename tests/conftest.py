@@ -17,7 +17,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
 
 
-def test_config(uri: str, **extra) -> dict:
+def app_config(uri: str, **extra) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": uri,
         "SECRET_KEY": "test-secret",
@@ -35,7 +35,7 @@ def reset_postgres(uri: str) -> None:
 
 
 def migrate_to_head(uri: str) -> None:
-    app = create_app(test_config(uri))
+    app = create_app(app_config(uri))
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
@@ -70,7 +70,7 @@ def database_uri(template_database, tmp_path):
 
 @pytest.fixture
 def app(database_uri):
-    app = create_app(test_config(database_uri))
+    app = create_app(app_config(database_uri))
     app.test_client_class = CsrfClient
     limiter.reset()
     with app.app_context():

@@ -107,14 +107,14 @@ def setup():
 def set_password(token: str):
     link = services.find_link(token)
     if link is None:
-        return render("auth/link_invalid.html", status=404)
+        return render("auth/link_invalid.html", http_status=404)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             services.set_password_from_link(token, form.password.data)
         except services.AccountError:
             db.session.rollback()
-            return render("auth/link_invalid.html", status=404)
+            return render("auth/link_invalid.html", http_status=404)
         db.session.commit()
         flash(_("Your password is set. Please sign in."), "info")
         return redirect(url_for("auth.login"), code=303)

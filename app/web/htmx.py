@@ -12,10 +12,10 @@ def wants_fragment() -> bool:
     )
 
 
-def render(page_template: str, fragment_template: str | None = None, status: int = 200, **context):
+def render(page_template: str, fragment_template: str | None = None, *, http_status: int = 200, **context):
     """The page for a normal request, the fragment for an htmx request; the answers differ, so Vary."""
     chosen = fragment_template if fragment_template and wants_fragment() else page_template
-    response = make_response(render_template(chosen, **context), status)
+    response = make_response(render_template(chosen, **context), http_status)
     response.vary.add("HX-Request")
     return response
 

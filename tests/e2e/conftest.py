@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
-from tests.conftest import TEST_DATABASE_URL, migrate_to_head, test_config
+from tests.conftest import TEST_DATABASE_URL, app_config, migrate_to_head
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,7 +62,7 @@ def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
     """The app on 127.0.0.1 and a free port, with a database of its own; ready once make_server returns."""
     path = tmp_path / "live.sqlite"
     shutil.copy(sqlite_template, path)
-    app = create_app(test_config(f"sqlite:///{path}", SERVER_NAME=None))
+    app = create_app(app_config(f"sqlite:///{path}", SERVER_NAME=None))
     limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -1,4 +1,6 @@
 """The service map in a real browser: a cell switches in place with htmx, and without JavaScript too."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,12 +61,17 @@ def test_service_map_cell_toggles_in_place(page, no_js_page, map_server):
     other = _cell(no_js_page, "Sales", "Finance")
     expect(other).to_have_attribute("aria-pressed", "false")
     other.click()
+    expect(no_js_page).to_have_url(re.compile(r"/org/service-map#cell-\d+-\d+$"))
     expect(other).to_have_attribute("aria-pressed", "true")
     expect(no_js_page.get_by_role("heading", level=1, name="Service map")).to_be_visible()
     expect(_cell(no_js_page, "Finance", "Sales")).to_have_attribute("aria-pressed", "true")
     # And off again.
     _cell(no_js_page, "Finance", "Sales").click()
     expect(_cell(no_js_page, "Finance", "Sales")).to_have_attribute("aria-pressed", "false")
+
+
+def _posts_toggle(response) -> bool:
+    return response.request.method == "POST" and response.url.endswith("/org/service-map")
 
 
 def test_csrf_failure_on_htmx_refreshes_page(page, map_server):
@@ -78,9 +85,8 @@ def test_csrf_failure_on_htmx_refreshes_page(page, map_server):
             document.querySelectorAll('input[name=csrf_token]').forEach(input => input.value = 'stale');
         }"""
     )
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        with page.expect_event("load"):
-            _cell(page, "Finance", "Sales").click()
+    with page.expect_response(_posts_toggle) as posted, page.expect_event("load"):
+        _cell(page, "Finance", "Sales").click()
     response = posted.value
     assert response.status == 400
     assert response.headers.get("hx-refresh") == "true"

@@ -36,9 +36,9 @@ def test_session_cookie_flags(app, client, org):
 
 def test_session_cookie_is_secure_under_https(database_uri):
     from app import create_app
-    from tests.conftest import test_config
+    from tests.conftest import app_config
 
-    app = create_app(test_config(database_uri, PREFERRED_URL_SCHEME="https"))
+    app = create_app(app_config(database_uri, PREFERRED_URL_SCHEME="https"))
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
