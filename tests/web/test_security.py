@@ -99,3 +99,4 @@ def test_hidden_buttons_and_refused_requests_agree(client, org):
     home = client.get("/").get_data(as_text=True)
     assert "/org/people" not in home and "/audit" not in home
     assert client.get("/org/people").status_code == 403
+

@@ -1,0 +1,61 @@
+"""With a mail server configured, links go by SMTP (a real local SMTP server) and are not shown."""
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from app.auth.models import User
+from app.extensions import db
+from tests.factories import PASSWORD
+
+
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    with socket.socket() as probe:  # a free port: the controller checks readiness by connecting to it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    yield handler.messages
+    controller.stop()
+
+
+def test_invitation_is_mailed_in_the_persons_language(client, org, inbox):
+    client.sign_in("admin@example.com", PASSWORD)
+    response = client.post("/org/people/new", data={"name": "Mila", "email": "mila@example.com",
+                                                    "department_id": org["sales"].id, "language": "ru"})
+    page = response.get_data(as_text=True)
+    assert "1 link was sent by e-mail." in page and "/password/" not in page
+    assert len(inbox) == 1 and inbox[0]["To"] == "mila@example.com"
+    body = inbox[0].get_payload(decode=True).decode()
+    assert "Trading Zone" in inbox[0]["Subject"] and "пароль" in body
+    token = re.search(r"/password/(\S+)", body).group(1)
+    assert client.application.test_client().get(f"/password/{token}").status_code == 200
+
+
+def test_forgot_password_mails_known_addresses_only(client, org, inbox):
+    client.post("/forgot", data={"email": "employee@example.com"})
+    client.post("/forgot", data={"email": "nobody@example.com"})
+    assert [m["To"] for m in inbox] == ["employee@example.com"]
+
+
+def test_unreachable_mail_server_falls_back_to_showing_the_link(app, client, org):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
+    client.sign_in("admin@example.com", PASSWORD)
+    response = client.post("/org/people/new", data={"name": "Mila", "email": "mila@example.com",
+                                                    "department_id": org["sales"].id})
+    assert response.status_code == 200 and "/password/" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(User).where(User.email == "mila@example.com")) is not None
