@@ -2,11 +2,8 @@
 import click
 from flask import Flask
 
-from app.auth.models import User
-from app.auth.passwords import hash_password, password_problem
-from app.auth.services import find_user_by_email
+from app.auth.services import AccountError, create_admin
 from app.demo import DEMO_PASSWORD, load_demo
-from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.org.services import OrgError, clean_email
 
@@ -28,16 +25,10 @@ def demo_command():
 def create_admin_command(name: str, email: str, password: str):
     """Create an admin account for a real installation."""
     try:
-        email = clean_email(email)
-    except OrgError as error:
-        raise click.BadParameter(str(error), param_hint="--email") from None
-    problem = password_problem(password)
-    if problem:
-        raise click.BadParameter(problem, param_hint="--password")
-    if find_user_by_email(email):
-        raise click.ClickException(f"{email} already has an account.")
-    db.session.add(User(name=name.strip(), email=email, is_admin=True, password_hash=hash_password(password)))
-    seed_default_dimensions()
+        create_admin(name, clean_email(email), password)
+    except (OrgError, AccountError) as error:
+        message = f"{email} already has an account." if str(error) == "exists" else str(error)
+        raise click.ClickException(message) from None
     db.session.commit()
     click.echo(f"Admin {email} created.")
 

@@ -9,6 +9,7 @@ from flask import current_app
 from app.audit.services import record
 from app.auth.models import OneTimeLink, User, UserSession
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.time import utcnow
 
@@ -134,19 +135,24 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
     end_all_sessions(user, keep_token=keep_token)
 
 
-def create_first_admin(name: str, email: str, password: str) -> User:
-    """First-run setup: the first account, an admin; refused once anyone exists."""
-    from app.dimensions.services import seed_default_dimensions
-
-    if any_user_exists():
-        raise AccountError("exists")
+def create_admin(name: str, email: str, password: str) -> User:
+    """An admin account with a password, and the default dimensions if there are none yet."""
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
+    if find_user_by_email(email):
+        raise AccountError("exists")
     user = User(name=name.strip(), email=normalise_email(email), is_admin=True,
                 password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     seed_default_dimensions()
-    record(user, "setup.first_admin", user)
+    record(user, "person.create_admin", user)
     return user
+
+
+def create_first_admin(name: str, email: str, password: str) -> User:
+    """First-run setup: the first account, an admin; refused once anyone exists."""
+    if any_user_exists():
+        raise AccountError("exists")
+    return create_admin(name, email, password)

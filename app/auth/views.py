@@ -39,12 +39,17 @@ def _email_key() -> str:
     return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
-def _begin_session(user) -> None:
-    """A fresh session at sign-in (no fixation), keeping only the chosen language."""
+def _clear_session() -> None:
+    """Forget everything in the cookie but the chosen language."""
     language = session.get("language")
     session.clear()
     if language:
         session["language"] = language
+
+
+def _begin_session(user) -> None:
+    """A fresh session at sign-in (no fixation)."""
+    _clear_session()
     services.start_session(user)
     login_user(user)
     mark_seen()
@@ -78,10 +83,7 @@ def logout():
     services.end_session(session.get("_user_id"))
     db.session.commit()
     logout_user()
-    language = session.get("language")
-    session.clear()
-    if language:
-        session["language"] = language
+    _clear_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"), code=303)
 

@@ -1,5 +1,5 @@
 """Admin pages for service dimensions: list, add, edit, reorder, retire."""
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,7 +49,7 @@ def new():
 @bp.route("/<int:dimension_id>/edit", methods=["GET", "POST"])
 @admin_required
 def edit(dimension_id: int):
-    dimension = db.session.get(Dimension, dimension_id) or abort(404)
+    dimension = db.get_or_404(Dimension, dimension_id)
     form = DimensionForm(obj=dimension)
     form.key.data = dimension.key  # the key is fixed once created: exports rely on it
     if form.validate_on_submit():
@@ -61,7 +61,7 @@ def edit(dimension_id: int):
 
 
 def _change(dimension_id: int, change):
-    dimension = db.session.get(Dimension, dimension_id) or abort(404)
+    dimension = db.get_or_404(Dimension, dimension_id)
     try:
         change(dimension)
     except services.DimensionError as error:

@@ -153,8 +153,10 @@ def set_active(actor, person: User, active: bool) -> None:
 def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:
     statement = sa.select(User).order_by(User.name)
     if query:
-        like = f"%{query.strip().lower()}%"
-        statement = statement.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+        text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{text}%"
+        statement = statement.where(sa.or_(sa.func.lower(User.name).like(like, escape="\\"),
+                                           User.email.like(like, escape="\\")))
     if department_id:
         statement = statement.where(User.department_id == department_id)
     if status in ("active", "inactive"):

@@ -23,10 +23,6 @@ from app.web.htmx import redirect_to, render, wants_fragment
 bp = Blueprint("org", __name__, url_prefix="/org")
 
 
-def _get_or_404(model, ident):
-    return db.session.get(model, ident) or abort(404)
-
-
 # Departments -------------------------------------------------------------------------------------
 
 @bp.get("/departments")
@@ -75,7 +71,7 @@ def department_new():
 @bp.get("/departments/<int:department_id>")
 @roles_required("admin", "facilitator", "head")
 def department(department_id: int):
-    department = _get_or_404(Department, department_id)
+    department = db.get_or_404(Department, department_id)
     if not policies.can_view_department(current_user, department):
         abort(403)
     links = services.service_links()
@@ -88,13 +84,13 @@ def department(department_id: int):
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
 @admin_required
 def department_edit(department_id: int):
-    return _save_department(_get_or_404(Department, department_id))
+    return _save_department(db.get_or_404(Department, department_id))
 
 
 @bp.post("/departments/<int:department_id>/delete")
 @admin_required
 def department_delete(department_id: int):
-    department = _get_or_404(Department, department_id)
+    department = db.get_or_404(Department, department_id)
     try:
         services.delete_department(current_user, department)
     except services.OrgError as error:
@@ -121,8 +117,8 @@ def service_link():
     form = ServiceLinkForm()
     if not form.validate_on_submit():
         abort(400)
-    provider = _get_or_404(Department, form.provider.data)
-    client = _get_or_404(Department, form.client.data)
+    provider = db.get_or_404(Department, form.provider.data)
+    client = db.get_or_404(Department, form.client.data)
     try:
         on = services.set_service_link(current_user, provider, client, form.state.data == "on")
     except services.OrgError:
@@ -187,7 +183,7 @@ def person_new():
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @admin_required
 def person_edit(person_id: int):
-    person = _get_or_404(User, person_id)
+    person = db.get_or_404(User, person_id)
     form = _person_form(person)
     if form.validate_on_submit():
         try:
@@ -205,7 +201,7 @@ def person_edit(person_id: int):
 @bp.post("/people/<int:person_id>/active")
 @admin_required
 def person_active(person_id: int):
-    person = _get_or_404(User, person_id)
+    person = db.get_or_404(User, person_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -224,7 +220,7 @@ def person_active(person_id: int):
 @bp.post("/people/<int:person_id>/link")
 @admin_required
 def person_link(person_id: int):
-    person = _get_or_404(User, person_id)
+    person = db.get_or_404(User, person_id)
     if not person.active:
         flash(_("Reactivate %(name)s first.", name=person.name), "error")
         return redirect_to(url_for("org.person_edit", person_id=person.id))
