@@ -65,6 +65,9 @@ def move_dimension(actor, dimension: Dimension, step: int) -> None:
 
 
 def set_retired(actor, dimension: Dimension, retired: bool) -> None:
+    """Retire or restore; asking for the state it already has (a second tab, a double click) is a no-op."""
+    if dimension.retired == retired:
+        return
     if retired and len(ordered(include_retired=False)) <= 1:
         raise DimensionError("last")
     dimension.retired = retired
