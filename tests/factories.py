@@ -1,8 +1,10 @@
 """Factories that build test data through the models, and fixtures for the usual cast of people."""
+import html
 import itertools
 from functools import cache
 
 import pytest
+import sqlalchemy as sa
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -57,3 +59,23 @@ def org(app):
     }
     db.session.commit()
     return {"finance": finance, "sales": sales, **people}
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def page_text(response) -> str:
+    """The page as a person reads it: entities like &#39; turned back into characters."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def admin(client, org):
+    """The client, signed in as the admin of the `org` fixture."""
+    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
+    return client

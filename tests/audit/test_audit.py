@@ -11,12 +11,6 @@ from app.extensions import db
 from tests.factories import PASSWORD
 
 
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
-
-
 def entries() -> list[AuditEntry]:
     return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)))
 

@@ -13,13 +13,9 @@ from app.auth.passwords import password_problem
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.time import utcnow
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, count, make_user
 
 NEW_PASSWORD = "a brand new passphrase 42"
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 # First-run setup -----------------------------------------------------------------------------------

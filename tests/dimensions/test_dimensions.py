@@ -1,6 +1,4 @@
 """Service dimensions: the nine of the source, and how an admin adds, edits, orders and retires them."""
-import html
-
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
@@ -9,15 +7,11 @@ from app.audit.models import AuditEntry
 from app.dimensions.models import Dimension
 from app.dimensions.services import DimensionError, ordered, seed_default_dimensions, set_retired
 from app.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, count, page_text
 
 KEYS = ["competence", "accessibility", "courtesy", "reliability", "security", "responsibility",
         "communication", "understanding", "tangibles"]
 HTMX = {"HX-Request": "true"}
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def keys(include_retired: bool = True) -> list[str]:
@@ -26,10 +20,6 @@ def keys(include_retired: bool = True) -> list[str]:
 
 def dimension(key: str) -> Dimension:
     return db.session.scalar(sa.select(Dimension).where(Dimension.key == key))
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def listed(response) -> list[tuple[str, bool]]:
@@ -99,7 +89,7 @@ def test_russian_names_show_when_the_admin_chooses_russian(admin, org):
     assert response.status_code == 303
     assert org["admin"].language == "ru"
     response = admin.get("/dimensions")
-    page = text(response)
+    page = page_text(response)
     assert '<html lang="ru">' in page
     assert listed(response)[0] == ("Компетентность", False)
     assert "Competence" not in page
@@ -117,7 +107,7 @@ def test_adding_a_dimension_puts_it_last(admin):
     assert speed.question_ru == "Как быстро они вам помогают?"
     assert keys()[-1] == "speed"
     page = admin.get("/dimensions")
-    assert "Dimension added." in text(page)
+    assert "Dimension added." in page_text(page)
     assert listed(page)[-1] == ("Speed", False)
     entry = db.session.scalars(sa.select(AuditEntry)).one()
     assert (entry.action, entry.target, entry.actor_name) == ("dimension.create", "Speed", "Ada Admin")
@@ -126,7 +116,7 @@ def test_adding_a_dimension_puts_it_last(admin):
 def test_a_duplicate_key_is_refused(admin):
     response = admin.post("/dimensions/new", data={"key": "competence", **texts()})
     assert response.status_code == 200
-    assert "Another dimension already has this key." in text(response)
+    assert "Another dimension already has this key." in page_text(response)
     assert count(Dimension) == 9
     assert dimension("competence").name_en == "Competence"
     assert count(AuditEntry) == 0
@@ -136,7 +126,7 @@ def test_a_duplicate_key_is_refused(admin):
 def test_a_malformed_key_is_refused(admin, key):
     response = admin.post("/dimensions/new", data={"key": key, **texts()})
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "Lower-case letters, digits and _." in page or "This field is required." in page
     assert count(Dimension) == 9
 
@@ -144,7 +134,7 @@ def test_a_malformed_key_is_refused(admin, key):
 def test_every_text_is_required(admin):
     response = admin.post("/dimensions/new", data={"key": "speed", **texts(question_ru="")})
     assert response.status_code == 200
-    assert "This field is required." in text(response)
+    assert "This field is required." in page_text(response)
     assert dimension("speed") is None
 
 
@@ -155,7 +145,7 @@ def test_editing_changes_the_texts_but_never_the_key(admin):
     assert response.status_code == 303
     assert (competence.key, competence.name_en, competence.name_ru) == ("competence", "Know-how", "Знания")
     assert dimension("hacked") is None
-    assert "Dimension saved." in text(admin.get("/dimensions"))
+    assert "Dimension saved." in page_text(admin.get("/dimensions"))
 
 
 def test_the_edit_page_shows_the_key_but_does_not_offer_to_change_it(admin):
@@ -232,7 +222,7 @@ def test_a_retired_dimension_cannot_be_moved(admin):
     admin.post(f"/dimensions/{courtesy.id}/retire")
     response = admin.post(f"/dimensions/{courtesy.id}/up")
     assert response.status_code == 303
-    assert "Restore the dimension before moving it." in text(admin.get("/dimensions"))
+    assert "Restore the dimension before moving it." in page_text(admin.get("/dimensions"))
     assert keys(include_retired=False) == [k for k in KEYS if k != "courtesy"]
 
 
@@ -244,7 +234,7 @@ def test_the_last_active_dimension_cannot_be_retired(admin, org):
     competence = dimension("competence")
     response = admin.post(f"/dimensions/{competence.id}/retire")
     assert response.status_code == 303
-    assert "At least one dimension must stay in use." in text(admin.get("/dimensions"))
+    assert "At least one dimension must stay in use." in page_text(admin.get("/dimensions"))
     assert not competence.retired
     assert count(AuditEntry) == entries
 
@@ -255,8 +245,8 @@ def test_the_refusal_to_retire_the_last_one_shows_at_once_with_htmx(admin, org):
     db.session.commit()
     response = admin.post(f"/dimensions/{dimension('competence').id}/retire", headers=HTMX)
     assert not dimension("competence").retired
-    assert "At least one dimension must stay in use." in text(response)
-    assert "At least one dimension must stay in use." not in text(admin.get("/dimensions"))  # shown once
+    assert "At least one dimension must stay in use." in page_text(response)
+    assert "At least one dimension must stay in use." not in page_text(admin.get("/dimensions"))  # shown once
 
 
 def test_the_last_active_dimension_cannot_be_retired_through_the_service(org, seeded):

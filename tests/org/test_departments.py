@@ -9,25 +9,11 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.org.models import Department, ServiceLink
 from app.org.services import OrgError, delete_department, save_department
-from tests.factories import PASSWORD, link, make_department, make_user
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
 
 
 def actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
 
 
 def form(name, code, parent=None, heads=()):
@@ -108,7 +94,7 @@ def test_admin_creates_a_department_with_heads_from_the_form(admin, org):
     assert response.headers["Location"].endswith(f"/org/departments/{legal.id}")
     assert legal.parent == org["finance"]
     assert {h.email for h in legal.heads} == {"employee@example.com", "head.finance@example.com"}
-    page = text(admin.get(f"/org/departments/{legal.id}"))
+    page = page_text(admin.get(f"/org/departments/{legal.id}"))
     assert "Department Legal saved." in page
     facts = BeautifulSoup(page, "html.parser").select_one("dl.facts").get_text(" ")
     assert "Erin Employee" in facts and "Hana Head" in facts and "Finance" in facts
@@ -139,7 +125,7 @@ def test_a_duplicate_name_or_code_on_the_form_gets_a_message_and_creates_nothing
     before = count(Department)
     response = admin.post("/org/departments/new", data=form(name, code))
     assert response.status_code == 200
-    assert "Another department already has this name or code." in text(response)
+    assert "Another department already has this name or code." in page_text(response)
     assert count(Department) == before
     assert "department.create" not in actions()
 
@@ -148,7 +134,7 @@ def test_a_bad_code_on_the_form_gets_a_message(admin, org):
     before = count(Department)
     response = admin.post("/org/departments/new", data=form("Legal", "no spaces!"))
     assert response.status_code == 200
-    assert "Use 1 to 12 letters, digits, dashes or underscores." in text(response)
+    assert "Use 1 to 12 letters, digits, dashes or underscores." in page_text(response)
     assert count(Department) == before
 
 
@@ -158,7 +144,7 @@ def test_moving_a_department_under_its_child_on_the_form_is_refused(admin, org):
     response = admin.post(f"/org/departments/{org['finance'].id}/edit",
                           data=form("Finance", "FIN", parent=child))
     assert response.status_code == 200
-    assert "A department cannot be part of itself or of its own sub-department." in text(response)
+    assert "A department cannot be part of itself or of its own sub-department." in page_text(response)
     assert org["finance"].parent is None
     assert child.parent == org["finance"]
 
@@ -179,7 +165,7 @@ def test_deleting_a_department_with_people_is_refused_with_a_message(admin, org)
     response = admin.post(f"/org/departments/{finance_id}/delete")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/org/departments/{finance_id}")
-    page = text(admin.get(f"/org/departments/{finance_id}"))
+    page = page_text(admin.get(f"/org/departments/{finance_id}"))
     assert "Move its people and sub-departments elsewhere first." in page
     assert db.session.get(Department, finance_id) is not None
     assert "department.delete" not in actions()
@@ -195,7 +181,7 @@ def test_deleting_an_empty_department_removes_it_with_its_links_and_heads(admin,
     response = admin.post(f"/org/departments/{empty_id}/delete")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/org/departments")
-    assert "Department deleted." in text(admin.get("/org/departments"))
+    assert "Department deleted." in page_text(admin.get("/org/departments"))
     assert db.session.get(Department, empty_id) is None
     assert [d.code for d in org["head"].headed_departments] == ["FIN"]
     assert count(ServiceLink) == 1

@@ -1,5 +1,4 @@
 """Importing people from a CSV file: every row is checked and shown before anything is saved."""
-import html
 import io
 import re
 
@@ -10,7 +9,7 @@ from bs4 import BeautifulSoup
 from app.audit.models import AuditEntry
 from app.auth.models import OneTimeLink, User
 from app.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import by_email, count, page_text
 
 CONFIRM = "Import and invite everyone"
 LINK = re.compile(r'<code class="link">http://localhost(/password/[^<"]+)</code>')
@@ -21,24 +20,6 @@ GOOD = (
     "Tom Baker,tom@example.com,sal,employee;facilitator,,en\n"
     "Ivy Boss,ivy@example.com,,admin,FIN;SAL,\n"
 )
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == email))
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
 
 
 @pytest.fixture
@@ -73,7 +54,7 @@ def error_rows(response) -> dict[str, str]:
 def test_the_preview_shows_every_row_and_saves_nothing(admin, nothing_written):
     response = upload(admin, GOOD)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "3 people are ready to import." in page
     assert CONFIRM in page
     assert error_rows(response) == {}
@@ -87,7 +68,7 @@ def test_confirming_creates_everyone_with_their_roles_and_shows_their_links(admi
     before = count(User)
     response = confirm(admin, GOOD)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "3 people imported." in page
     assert len(LINK.findall(response.get_data(as_text=True))) == 3
     assert count(User) == before + 3
@@ -115,7 +96,7 @@ def test_the_imported_links_open_the_set_password_page(admin, org):
 def test_upload_then_confirm_is_the_whole_round_trip(admin, org):
     preview = BeautifulSoup(upload(admin, GOOD).get_data(as_text=True), "html.parser")
     csv_text = preview.select_one("form input[name=csv_text]")["value"]
-    assert "3 people imported." in text(confirm(admin, csv_text))
+    assert "3 people imported." in page_text(confirm(admin, csv_text))
 
 
 BAD = (
@@ -137,7 +118,7 @@ BAD = (
 def test_bad_rows_show_their_problems_and_nothing_can_be_imported(admin, nothing_written):
     response = upload(admin, BAD)
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert CONFIRM not in page
     assert "csv_text" not in page
     assert "9 rows have problems. Nothing will be imported until the file is fixed." in page
@@ -167,7 +148,7 @@ def test_a_tampered_confirmation_writes_nothing_and_says_so(admin, nothing_writt
     response = confirm(admin, BAD)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/org/people/import")
-    page = text(admin.get(response.headers["Location"]))
+    page = page_text(admin.get(response.headers["Location"]))
     assert "Fix the problems in the file first; nothing was imported." in page
 
 
@@ -180,8 +161,8 @@ def test_a_tampered_confirmation_with_one_bad_row_among_good_ones_writes_nothing
 def test_a_semicolon_separated_file_works(admin, org):
     csv_text = "name;email;department;roles\nSemi Colon;semi@example.com;SAL;employee,facilitator\n"
     response = upload(admin, csv_text)
-    assert "1 person is ready to import." in text(response)
-    assert CONFIRM in text(response)
+    assert "1 person is ready to import." in page_text(response)
+    assert CONFIRM in page_text(response)
     assert confirm(admin, csv_text).status_code == 200
     semi = by_email("semi@example.com")
     assert (semi.name, semi.department, semi.is_facilitator) == ("Semi Colon", org["sales"], True)
@@ -190,7 +171,7 @@ def test_a_semicolon_separated_file_works(admin, org):
 def test_a_utf8_file_with_a_byte_order_mark_works(admin, org):
     raw = "\ufeffname,email,department\nИван Иванов,ivan@example.com,FIN\n".encode()
     response = upload(admin, raw)
-    assert "1 person is ready to import." in text(response)
+    assert "1 person is ready to import." in page_text(response)
     csv_text = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
         "input[name=csv_text]")["value"]
     confirm(admin, csv_text)
@@ -201,27 +182,27 @@ def test_a_utf8_file_with_a_byte_order_mark_works(admin, org):
 def test_a_file_not_in_utf8_gets_a_clear_message(admin, nothing_written):
     response = upload(admin, "name,email\nИван Иванов,ivan@example.com\n".encode("cp1251"))
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again." in page
     assert CONFIRM not in page
 
 
 def test_a_file_without_the_header_gets_a_clear_message(admin, nothing_written):
     response = upload(admin, "Anna Petrova,anna@example.com,FIN\n")
-    page = text(response)
+    page = page_text(response)
     assert "The first line must name the columns; missing: name, email." in page
     assert "Expected: name, email, department, roles, head_of, language." in page
     assert CONFIRM not in page
 
 
 def test_a_header_without_people_gets_a_clear_message(admin, nothing_written):
-    assert "The file has no people in it." in text(upload(admin, "name,email\n"))
+    assert "The file has no people in it." in page_text(upload(admin, "name,email\n"))
 
 
 def test_a_file_that_is_not_csv_is_refused(admin, nothing_written):
     response = upload(admin, GOOD, filename="people.xlsx")
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "Choose a .csv file." in page
     assert CONFIRM not in page
 
@@ -229,15 +210,15 @@ def test_a_file_that_is_not_csv_is_refused(admin, nothing_written):
 def test_a_post_without_a_file_asks_for_one(admin, nothing_written):
     response = admin.post("/org/people/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 200
-    assert "This field is required." in text(response)
+    assert "This field is required." in page_text(response)
 
 
 def test_the_example_on_the_import_page_imports(admin, org):
     page = BeautifulSoup(admin.get("/org/people/import").get_data(as_text=True), "html.parser")
     example = page.select_one("pre.link-box").get_text() + "\n"
     response = upload(admin, example)
-    assert "2 people are ready to import." in text(response)
-    assert "2 people imported." in text(confirm(admin, example))
+    assert "2 people are ready to import." in page_text(response)
+    assert "2 people imported." in page_text(confirm(admin, example))
     tom = by_email("tom@example.com")
     assert tom.is_facilitator and tom.department == org["sales"]
     assert by_email("anna@example.com").headed_departments == [org["finance"]]
@@ -245,6 +226,6 @@ def test_the_example_on_the_import_page_imports(admin, org):
 
 def test_column_names_may_have_capitals_and_spaces(admin, org):
     csv_text = "Name , EMAIL,Department\nCap Tain,cap@example.com,FIN\n"
-    assert "1 person is ready to import." in text(upload(admin, csv_text))
+    assert "1 person is ready to import." in page_text(upload(admin, csv_text))
     confirm(admin, csv_text)
     assert by_email("cap@example.com").department == org["finance"]

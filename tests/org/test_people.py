@@ -1,5 +1,4 @@
 """People: adding, editing, deactivating, and the links that let them set a password."""
-import html
 import re
 
 import pytest
@@ -9,36 +8,18 @@ from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.extensions import db
 from app.org.services import OrgError, set_active
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, by_email, count, make_user, page_text
 
 LINK = re.compile(r'<code class="link">(http://localhost(/password/[^<"]+))</code>')
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == email))
 
 
 def audit_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
 def links_on(response) -> list[str]:
     """The paths of the set-password links shown on the page."""
     return [path for _url, path in LINK.findall(response.get_data(as_text=True))]
-
-
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
 
 
 def person_form(name="Nina New", email="nina@example.com", department=None, facilitator=False,
@@ -58,7 +39,7 @@ def test_adding_a_person_shows_their_invitation_link(admin, org):
     response = admin.post("/org/people/new",
                           data=person_form(email="Nina@Example.com", department=org["sales"], language="ru"))
     assert response.status_code == 200
-    assert "No mail server is configured" in text(response)
+    assert "No mail server is configured" in page_text(response)
     [path] = links_on(response)
     nina = by_email("nina@example.com")
     assert nina is not None and nina.password_hash is None
@@ -85,7 +66,7 @@ def test_an_e_mail_someone_has_is_refused(admin, org, email):
     before = count(User)
     response = admin.post("/org/people/new", data=person_form(email=email))
     assert response.status_code == 200
-    assert "Someone already has this e-mail address." in text(response)
+    assert "Someone already has this e-mail address." in page_text(response)
     assert links_on(response) == []
     assert count(User) == before
     assert audit_actions() == []
@@ -96,7 +77,7 @@ def test_an_invalid_e_mail_is_refused(admin, org, email):
     before = count(User)
     response = admin.post("/org/people/new", data=person_form(email=email))
     assert response.status_code == 200
-    page = text(response)
+    page = page_text(response)
     assert "Invalid email address." in page or "This is not a valid e-mail address." in page
     assert count(User) == before
 
@@ -105,7 +86,7 @@ def test_a_missing_name_is_refused(admin, org):
     before = count(User)
     response = admin.post("/org/people/new", data=person_form(name="  "))
     assert response.status_code == 200
-    assert "This field is required." in text(response)
+    assert "This field is required." in page_text(response)
     assert count(User) == before
 
 
@@ -121,7 +102,7 @@ def test_editing_a_person(admin, org):
     assert (erin.name, erin.email) == ("Erin Moved", "erin.moved@example.com")
     assert erin.department == org["finance"]
     assert erin.is_facilitator and not erin.is_admin and erin.language == "ru"
-    assert "Erin Moved saved." in text(admin.get("/org/people"))
+    assert "Erin Moved saved." in page_text(admin.get("/org/people"))
     assert audit_actions() == ["person.update"]
 
 
@@ -138,7 +119,7 @@ def test_editing_to_an_e_mail_someone_else_has_is_refused(admin, org):
     response = admin.post(f"/org/people/{erin.id}/edit", data=person_form(
         name="Erin Employee", email="Head.Finance@example.com", department=org["sales"]))
     assert response.status_code == 200
-    assert "Someone already has this e-mail address." in text(response)
+    assert "Someone already has this e-mail address." in page_text(response)
     assert erin.email == "employee@example.com"
 
 
@@ -147,7 +128,7 @@ def test_an_admin_cannot_take_away_their_own_admin_role(admin, org):
     response = admin.post(f"/org/people/{ada.id}/edit", data=person_form(
         name="Ada Renamed", email=ada.email, admin=False))
     assert response.status_code == 200
-    assert "You cannot take away your own admin role." in text(response)
+    assert "You cannot take away your own admin role." in page_text(response)
     assert ada.is_admin and ada.name == "Ada Admin"
     assert audit_actions() == []
 
@@ -173,7 +154,7 @@ def test_deactivating_signs_the_person_out_everywhere_and_reactivating_lets_them
     response = admin.post(f"/org/people/{erin.id}/active", data={"active": "0"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/org/people/{erin.id}/edit")
-    page = text(admin.get(f"/org/people/{erin.id}/edit"))
+    page = page_text(admin.get(f"/org/people/{erin.id}/edit"))
     assert "Erin Employee is deactivated and signed out everywhere." in page
     assert not erin.active
     response = erin_client.get("/")
@@ -184,7 +165,7 @@ def test_deactivating_signs_the_person_out_everywhere_and_reactivating_lets_them
     response = admin.post(f"/org/people/{erin.id}/active", data={"active": "1"})
     assert response.status_code == 303
     assert erin.active
-    assert "Erin Employee can sign in again." in text(admin.get(f"/org/people/{erin.id}/edit"))
+    assert "Erin Employee can sign in again." in page_text(admin.get(f"/org/people/{erin.id}/edit"))
     assert erin_client.sign_in(erin.email, PASSWORD).status_code == 303
     assert audit_actions() == ["person.deactivate", "person.reactivate"]
 
@@ -195,7 +176,7 @@ def test_an_admin_cannot_deactivate_themselves(admin, org):
     assert "Deactivate" not in page
     response = admin.post(f"/org/people/{ada.id}/active", data={"active": "0"})
     assert response.status_code == 303
-    assert "You cannot deactivate yourself." in text(admin.get(f"/org/people/{ada.id}/edit"))
+    assert "You cannot deactivate yourself." in page_text(admin.get(f"/org/people/{ada.id}/edit"))
     assert ada.active
     assert admin.get("/").status_code == 200  # still signed in
     assert audit_actions() == []
@@ -249,7 +230,7 @@ def test_a_new_invitation_link_replaces_the_old_one(admin, org):
     assert new != old
     response = admin.get(old)
     assert response.status_code == 404
-    assert "This link no longer works" in text(response)
+    assert "This link no longer works" in page_text(response)
     assert admin.get(new).status_code == 200
 
 
@@ -268,7 +249,7 @@ def test_no_link_for_a_deactivated_person(admin, org):
     db.session.commit()
     response = admin.post(f"/org/people/{erin.id}/link")
     assert response.status_code == 303
-    assert "Reactivate Erin Employee first." in text(admin.get(response.headers["Location"]))
+    assert "Reactivate Erin Employee first." in page_text(admin.get(response.headers["Location"]))
     assert links_on(response) == []
 
 

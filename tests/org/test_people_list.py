@@ -3,13 +3,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from app.extensions import db
-from tests.factories import PASSWORD, make_user
-
-
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
+from tests.factories import make_user
 
 
 def names(response) -> list[str]:

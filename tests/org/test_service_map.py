@@ -7,23 +7,13 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.org.models import ServiceLink
 from app.org.services import OrgError, service_links, set_service_link
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, count
 
 HTMX = {"HX-Request": "true"}
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 def audit_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
-@pytest.fixture
-def admin(client, org):
-    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
-    return client
 
 
 def cell(provider, client, state):

@@ -8,13 +8,10 @@ from app.demo import DEMO_PASSWORD
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from tests.factories import count
 
 SIGN_INS = ["admin@example.com", "facilitator@example.com", "head.finance@example.com",
             "employee.sales@example.com"]
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def navigation(response) -> list[str]:
