@@ -56,6 +56,7 @@ def configure_extensions(app: Flask) -> None:
     from app.auth import models as _auth  # noqa: F401
     from app.dimensions import models as _dimensions  # noqa: F401
     from app.org import models as _org  # noqa: F401
+    from app.ratings import models as _ratings  # noqa: F401
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -64,9 +65,11 @@ def configure_blueprints(app: Flask) -> None:
     from app.cli import register_commands
     from app.dimensions.views import bp as dimensions_bp
     from app.org.views import bp as org_bp
+    from app.ratings.views import bp as ratings_bp
+    from app.reports.views import bp as reports_bp
     from app.web.views import bp as web_bp
 
-    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp):
+    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp):
         app.register_blueprint(blueprint)
     register_commands(app)
 

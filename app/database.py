@@ -29,6 +29,8 @@ def configure_database(app) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (folded ballots) are overwritten with zeros, not left in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -40,3 +42,22 @@ def configure_database(app) -> None:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def erase_deleted_rows() -> None:
+    """After folded ballots are deleted and committed, make the database files forget them too.
+
+    SQLite: copy the zeroed pages home and empty the write-ahead log, which still held the ballots.
+    PostgreSQL: VACUUM reclaims the dead row versions. Best effort: a busy database finishes later.
+    """
+    pooled = db.engine.raw_connection()
+    connection = pooled.driver_connection
+    pooled.detach()  # a connection of its own, never handed back to the pool in autocommit mode
+    try:
+        if db.engine.dialect.name == "sqlite":
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            connection.autocommit = True
+            connection.execute("VACUUM pending_ballots")
+    finally:
+        connection.close()

@@ -1,0 +1,183 @@
+"""Rounds and the anonymous storage of ratings.
+
+What is kept per person is only *that* they are done with a (round, target): `Participation`.
+What they said goes into `PendingBallot` (no person, no time, a random key) and is folded into
+`Tally` / `BallotCount` counters and `Comment` rows in shuffled batches, then erased.
+On SQLite these tables are WITHOUT ROWID with keys that carry no insertion order.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.org.models import Department
+from app.time import utcnow
+
+STATES = ("draft", "open", "closed", "published")
+# service: a department that serves the rater's; self: the rater's own, as they think others see it;
+# company: the company as its external clients see it. For self and company the target is the rater's
+# own department, which keeps every counter key a real department.
+KINDS = ("service", "self", "company")
+CANT_JUDGE = 0
+NO_ROWID = {"sqlite_with_rowid": False}
+
+round_departments = sa.Table(
+    "round_departments",
+    db.metadata,
+    sa.Column("round_id", sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("department_id", sa.ForeignKey("departments.id", ondelete="RESTRICT"), primary_key=True,
+              index=True),
+)
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+    __table_args__ = (
+        sa.CheckConstraint("threshold >= 3", name="threshold_at_least_3"),
+        sa.CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
+        sa.CheckConstraint("state IN ('draft', 'open', 'closed', 'published')", name="state_known"),
+        sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    threshold: Mapped[int] = mapped_column(default=5)
+    state: Mapped[str] = mapped_column(sa.String(10), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    departments: Mapped[list[Department]] = relationship(secondary=round_departments,
+                                                         order_by=Department.name)
+    dimensions: Mapped[list[RoundDimension]] = relationship(
+        order_by="RoundDimension.position", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundDimension(db.Model):
+    """The dimensions asked in a round, fixed when it opens, so later edits don't change what was asked."""
+
+    __tablename__ = "round_dimensions"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    dimension_id: Mapped[int] = mapped_column(sa.ForeignKey("dimensions.id", ondelete="RESTRICT"),
+                                              primary_key=True)
+    position: Mapped[int]
+
+    dimension: Mapped[Dimension] = relationship(lazy="joined")
+
+
+class Participation(db.Model):
+    """That a person is done (rated or skipped) with a target in a round. No scores, no time, no order."""
+
+    __tablename__ = "participations"
+    __table_args__ = (NO_ROWID,)
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # "self", "company", or "d<department id>" for a department that serves the person's own.
+    target: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class Completion(db.Model):
+    """What is left of participation once a round closes: how many targets each person finished."""
+
+    __tablename__ = "completions"
+    __table_args__ = (sa.CheckConstraint("done >= 0", name="done_not_negative"), NO_ROWID)
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
+    done: Mapped[int]
+
+
+def _kind_rules():
+    return (
+        sa.CheckConstraint("target_kind IN ('service', 'self', 'company')", name="kind_known"),
+        sa.CheckConstraint(
+            "(target_kind = 'service') = (target_department_id <> rater_department_id)",
+            name="target_matches_kind",
+        ),
+    )
+
+
+class PendingBallot(db.Model):
+    """A submitted ballot waiting to be folded: no person, no time, a random key (so no order)."""
+
+    __tablename__ = "pending_ballots"
+    __table_args__ = (*_kind_rules(), NO_ROWID)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
+    target_kind: Mapped[str] = mapped_column(sa.String(10))
+    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
+    scores: Mapped[str] = mapped_column(sa.Text)  # JSON {dimension id: 0..5}, 0 = can't judge
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Tally(db.Model):
+    """How many raters gave each score, per round × rater department × target × dimension."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (
+        *_kind_rules(),
+        sa.CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
+        sa.CheckConstraint("count > 0", name="count_positive"),
+        NO_ROWID,
+    )
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                     primary_key=True)
+    target_kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                      primary_key=True)
+    dimension_id: Mapped[int] = mapped_column(sa.ForeignKey("dimensions.id", ondelete="RESTRICT"),
+                                              primary_key=True)
+    score: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]
+
+
+class BallotCount(db.Model):
+    """Ballots per round × rater department × target, and the sum of each ballot's own mean ("overall")."""
+
+    __tablename__ = "ballot_counts"
+    __table_args__ = (
+        *_kind_rules(),
+        sa.CheckConstraint("ballots > 0", name="ballots_positive"),
+        sa.CheckConstraint("judged BETWEEN 0 AND ballots", name="judged_range"),
+        NO_ROWID,
+    )
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                     primary_key=True)
+    target_kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                      primary_key=True)
+    ballots: Mapped[int]
+    judged: Mapped[int]  # ballots with at least one score (not all "can't judge")
+    overall_sum: Mapped[float]
+
+
+class Comment(db.Model):
+    """A comment on a department, without author or rater department, released after the round closes."""
+
+    __tablename__ = "comments"
+    __table_args__ = (NO_ROWID,)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random: reading in key order shuffles
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(sa.Text)

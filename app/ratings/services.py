@@ -1,0 +1,387 @@
+"""Rules of rating rounds: the state machine, whom each person rates, anonymous submission and folding."""
+import json
+import secrets
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.audit.services import record
+from app.auth.models import User
+from app.dimensions.services import ordered
+from app.extensions import db
+from app.org.models import Department, ServiceLink
+from app.ratings.models import (
+    CANT_JUDGE,
+    BallotCount,
+    Comment,
+    Completion,
+    Participation,
+    PendingBallot,
+    Round,
+    RoundDimension,
+    Tally,
+    round_departments,
+)
+from app.time import utcnow
+
+MAX_COMMENT = 2000
+_shuffle = secrets.SystemRandom().shuffle
+
+
+class RatingError(Exception):
+    """A rule of rating rounds was broken; the message is shown to the user."""
+
+
+# Rounds ------------------------------------------------------------------------------------------
+
+def _check_round(name: str, opens_on: date, closes_on: date, threshold: int, departments) -> None:
+    if not name.strip():
+        raise RatingError(_("Give the round a name."))
+    if closes_on < opens_on:
+        raise RatingError(_("The round cannot close before it opens."))
+    if threshold < 3:
+        raise RatingError(_("The reporting threshold is at least 3."))
+    if len(departments) < 2:
+        raise RatingError(_("Choose at least two departments: people rate departments other than their own."))
+
+
+def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on: date, threshold: int,
+               departments: list[Department]) -> Round:
+    """Create or edit a round; once it is open only its name and closing date may change."""
+    created = round_ is None
+    if created:
+        round_ = Round(state="draft")
+        db.session.add(round_)
+    elif round_.state != "draft":
+        if round_.state != "open":
+            raise RatingError(_("A closed round cannot be changed."))
+        if threshold != round_.threshold or set(departments) != set(round_.departments) \
+                or opens_on != round_.opens_on:
+            raise RatingError(
+                _("Once a round is open, its threshold, departments and opening date are fixed."))
+    _check_round(name, opens_on, closes_on, threshold, departments)
+    round_.name, round_.opens_on, round_.closes_on = name.strip(), opens_on, closes_on
+    round_.threshold, round_.departments = threshold, departments
+    db.session.flush()
+    record(actor, "round.create" if created else "round.update", round_,
+           f"k={threshold}; " + ", ".join(d.code for d in departments))
+    return round_
+
+
+MOVES = {  # new state: (the state it must come from, audit action, timestamp column)
+    "open": ("draft", "round.open", "opened_at"),
+    "closed": ("open", "round.close", "closed_at"),
+    "published": ("closed", "round.publish", "published_at"),
+}
+
+
+def _move(actor, round_: Round, to: str) -> None:
+    allowed_from, action, stamp = MOVES[to]
+    # Lock the round: a move and a fold never run side by side.
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    db.session.refresh(round_)
+    if round_.state != allowed_from:
+        raise RatingError({
+            "open": _("Only a draft round can be opened."),
+            "closed": _("Only an open round can be closed."),
+            "published": _("Only a closed round can be published."),
+        }[to])
+    round_.state = to
+    setattr(round_, stamp, utcnow())
+    record(actor, action, round_)
+
+
+def open_round(actor, round_: Round) -> None:
+    dimensions = ordered(include_retired=False)
+    if not dimensions:
+        raise RatingError(_("Add at least one service dimension first."))
+    _move(actor, round_, "open")
+    round_.dimensions = [RoundDimension(dimension_id=d.id, position=i) for i, d in enumerate(dimensions)]
+    db.session.flush()
+
+
+def close_round(actor, round_: Round) -> None:
+    """Close: fold every ballot still waiting, and keep of participation only how much each person did."""
+    _move(actor, round_, "closed")
+    waiting = db.session.scalars(sa.select(PendingBallot).where(PendingBallot.round_id == round_.id))
+    _fold(round_, list(waiting))
+    done = db.session.execute(
+        sa.select(Participation.user_id, sa.func.count())
+        .where(Participation.round_id == round_.id).group_by(Participation.user_id)
+    ).all()
+    departments = dict(db.session.execute(
+        sa.select(User.id, User.department_id).where(User.id.in_([user_id for user_id, _n in done]))
+    ).all())
+    for user_id, n in done:
+        if departments.get(user_id) is not None:
+            db.session.add(Completion(round_id=round_.id, user_id=user_id,
+                                      department_id=departments[user_id], done=n))
+    db.session.execute(sa.delete(Participation).where(Participation.round_id == round_.id))
+    db.session.flush()
+
+
+def publish_round(actor, round_: Round) -> None:
+    _move(actor, round_, "published")
+    db.session.flush()
+
+
+# Whom each person rates --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    key: str  # "self", "company" or "d<department id>"
+    kind: str  # service, self, company
+    department: Department | None  # the rated department (None for the company)
+    done: bool = False
+    listed: bool = True  # on the person's list (service map, self, company), not added by them
+
+
+def takes_part(user, round_: Round) -> bool:
+    return bool(user.active and user.department_id
+                and any(d.id == user.department_id for d in round_.departments))
+
+
+def open_rounds_for(user) -> list[Round]:
+    if not user.department_id:
+        return []
+    return list(db.session.scalars(
+        sa.select(Round).join(round_departments)
+        .where(Round.state == "open", round_departments.c.department_id == user.department_id)
+        .order_by(Round.closes_on, Round.id)
+    ))
+
+
+def _providers(round_: Round, department_id: int) -> list[Department]:
+    """Departments taking part in the round that serve `department_id` on the service map."""
+    taking_part = {d.id for d in round_.departments}
+    return list(db.session.scalars(
+        sa.select(Department).join(ServiceLink, ServiceLink.provider_id == Department.id)
+        .where(ServiceLink.client_id == department_id, Department.id.in_(taking_part))
+        .order_by(Department.name)
+    ))
+
+
+def expected_targets(round_: Round, department_id: int) -> int:
+    return len(_providers(round_, department_id)) + 2  # plus self and company
+
+
+def _done_keys(user, round_: Round) -> set[str]:
+    return set(db.session.scalars(sa.select(Participation.target).where(
+        Participation.round_id == round_.id, Participation.user_id == user.id)))
+
+
+def targets_for(user, round_: Round) -> list[Target]:
+    """The person's list: departments serving theirs, their own as others see it, the company;
+    then any department they added and rated."""
+    done = _done_keys(user, round_)
+    providers = _providers(round_, user.department_id)
+    targets = [Target(f"d{d.id}", "service", d, f"d{d.id}" in done) for d in providers]
+    targets.append(Target("self", "self", user.department, "self" in done))
+    targets.append(Target("company", "company", None, "company" in done))
+    listed = {t.key for t in targets}
+    by_id = {d.id: d for d in round_.departments}
+    for key in sorted(done - listed):
+        department = by_id.get(int(key[1:]))
+        if department is not None:
+            targets.append(Target(key, "service", department, True, listed=False))
+    return targets
+
+
+def addable_departments(user, round_: Round) -> list[Department]:
+    """Departments taking part that the person may add: not their own, not already on their list."""
+    present = {t.key for t in targets_for(user, round_)}
+    return [d for d in round_.departments if d.id != user.department_id and f"d{d.id}" not in present]
+
+
+def find_target(user, round_: Round, key: str) -> Target:
+    """The target behind a key, checked against the round and the person; RatingError if not allowed."""
+    if not takes_part(user, round_):
+        raise RatingError(_("Your department does not take part in this round."))
+    for target in targets_for(user, round_):
+        if target.key == key:
+            return target
+    for department in addable_departments(user, round_):
+        if key == f"d{department.id}":
+            return Target(key, "service", department, False, listed=False)
+    raise RatingError(_("This department cannot be rated in this round."))
+
+
+# Submission --------------------------------------------------------------------------------------
+
+def _mark_done(user, round_: Round, target: Target) -> None:
+    if round_.state != "open":
+        raise RatingError(_("This round is not open."))
+    if target.done:
+        raise RatingError(_("You have already answered for this one; answers are final."))
+    try:
+        with db.session.begin_nested():  # a racing copy of the same submission fails here, alone
+            db.session.add(Participation(round_id=round_.id, user_id=user.id, target=target.key))
+    except sa.exc.IntegrityError:
+        raise RatingError(_("You have already answered for this one; answers are final.")) from None
+
+
+def check_scores(round_: Round, scores: dict[int, int]) -> None:
+    asked = {rd.dimension_id for rd in round_.dimensions}
+    if set(scores) != asked or any(s not in range(0, 6) for s in scores.values()):
+        raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
+
+
+def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> None:
+    """Record that the person is done with the target, and put their ballot in the holding buffer."""
+    check_scores(round_, scores)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
+    _mark_done(user, round_, target)
+    db.session.add(PendingBallot(
+        id=secrets.token_hex(16),
+        round_id=round_.id,
+        rater_department_id=user.department_id,
+        target_kind=target.kind,
+        target_department_id=target.department.id if target.kind == "service" else user.department_id,
+        scores=json.dumps({str(k): v for k, v in sorted(scores.items())}),
+        comment=comment if comment and target.kind == "service" else None,
+    ))
+    db.session.flush()
+
+
+def skip(user, round_: Round, target: Target) -> None:
+    """Done without rating: stored exactly like a submission, so nobody can tell which it was."""
+    _mark_done(user, round_, target)
+    db.session.flush()
+
+
+# Folding -----------------------------------------------------------------------------------------
+
+def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_department_id: int) -> int:
+    """Fold this group's waiting ballots once there are at least k of them; returns how many were folded."""
+    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    ballots = list(db.session.scalars(sa.select(PendingBallot).where(
+        PendingBallot.round_id == round_.id,
+        PendingBallot.rater_department_id == rater_department_id,
+        PendingBallot.target_kind == kind,
+        PendingBallot.target_department_id == target_department_id,
+    )))
+    if len(ballots) < round_.threshold:
+        return 0
+    _fold(round_, ballots)
+    return len(ballots)
+
+
+def _fold(round_: Round, ballots: list[PendingBallot]) -> None:
+    """Add the ballots to the counters in random order, release their comments shuffled, erase them."""
+    if not ballots:
+        return
+    _shuffle(ballots)
+    tallies: Counter = Counter()
+    counts: dict[tuple, list] = defaultdict(lambda: [0, 0, 0.0])  # ballots, judged, overall_sum
+    comments = []
+    for ballot in ballots:
+        group = (ballot.rater_department_id, ballot.target_kind, ballot.target_department_id)
+        scores = {int(k): v for k, v in json.loads(ballot.scores).items()}
+        for dimension_id, score in scores.items():
+            tallies[(*group, dimension_id, score)] += 1
+        judged = [s for s in scores.values() if s != CANT_JUDGE]
+        entry = counts[group]
+        entry[0] += 1
+        if judged:
+            entry[1] += 1
+            entry[2] += sum(judged) / len(judged)
+        if ballot.comment:
+            comments.append(Comment(id=secrets.token_hex(16), round_id=round_.id,
+                                    target_department_id=ballot.target_department_id, text=ballot.comment))
+    _add_tallies(round_, tallies)
+    _add_counts(round_, counts)
+    _shuffle(comments)
+    db.session.add_all(comments)
+    db.session.execute(sa.delete(PendingBallot).where(PendingBallot.id.in_([b.id for b in ballots])))
+    db.session.flush()
+
+
+def _add_tallies(round_: Round, tallies: Counter) -> None:
+    groups = {key[:3] for key in tallies}
+    existing = {}
+    for rater, kind, target in groups:
+        for row in db.session.scalars(sa.select(Tally).where(
+                Tally.round_id == round_.id, Tally.rater_department_id == rater,
+                Tally.target_kind == kind, Tally.target_department_id == target)):
+            existing[(rater, kind, target, row.dimension_id, row.score)] = row
+    for key, n in sorted(tallies.items()):
+        if key in existing:
+            existing[key].count += n
+        else:
+            rater, kind, target, dimension_id, score = key
+            db.session.add(Tally(round_id=round_.id, rater_department_id=rater, target_kind=kind,
+                                 target_department_id=target, dimension_id=dimension_id, score=score,
+                                 count=n))
+
+
+def _add_counts(round_: Round, counts: dict) -> None:
+    for (rater, kind, target), (ballots, judged, overall) in sorted(counts.items()):
+        row = db.session.get(BallotCount, (round_.id, rater, kind, target))
+        if row is None:
+            db.session.add(BallotCount(round_id=round_.id, rater_department_id=rater, target_kind=kind,
+                                       target_department_id=target, ballots=ballots, judged=judged,
+                                       overall_sum=overall))
+        else:
+            row.ballots += ballots
+            row.judged += judged
+            row.overall_sum += overall
+
+
+# Response rates and reminders --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResponseRate:
+    department: Department
+    members: int
+    started: int
+    finished: int
+
+
+def _members(round_: Round) -> dict[int, list[User]]:
+    people = db.session.scalars(sa.select(User).where(
+        User.active, User.department_id.in_([d.id for d in round_.departments])).order_by(User.name))
+    by_department: dict[int, list[User]] = defaultdict(list)
+    for person in people:
+        by_department[person.department_id].append(person)
+    return by_department
+
+
+def _done_per_person(round_: Round) -> dict[int, int]:
+    if round_.state == "open":
+        rows = db.session.execute(
+            sa.select(Participation.user_id, sa.func.count())
+            .where(Participation.round_id == round_.id).group_by(Participation.user_id))
+    else:
+        rows = db.session.execute(sa.select(Completion.user_id, Completion.done)
+                                  .where(Completion.round_id == round_.id))
+    return dict(rows.all())
+
+
+def response_rates(round_: Round) -> list[ResponseRate]:
+    """Per department: people, how many started, how many finished their list. Never any score."""
+    members, done = _members(round_), _done_per_person(round_)
+    rates = []
+    for department in round_.departments:
+        people = members.get(department.id, [])
+        expected = expected_targets(round_, department.id)
+        rates.append(ResponseRate(
+            department, len(people),
+            sum(1 for p in people if done.get(p.id, 0) > 0),
+            sum(1 for p in people if done.get(p.id, 0) >= expected),
+        ))
+    return rates
+
+
+def people_to_remind(round_: Round) -> list[User]:
+    """Who has not finished their list yet (only whether, never what they answered)."""
+    if round_.state != "open":
+        return []
+    members, done = _members(round_), _done_per_person(round_)
+    return [person for department in round_.departments
+            for person in members.get(department.id, [])
+            if done.get(person.id, 0) < expected_targets(round_, department.id)]

@@ -1,0 +1,1 @@
+"""Published results of rating rounds: the publishing gate, scorecards, company views and exports."""
