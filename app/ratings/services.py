@@ -212,7 +212,10 @@ def find_target(user, round_: Round, key: str) -> Target:
 # Submission --------------------------------------------------------------------------------------
 
 def _mark_done(user, round_: Round, target: Target) -> None:
-    if round_.state != "open":
+    # A shared lock on the round, read afresh: closing (which locks it exclusively) waits for
+    # submissions in flight, and a submission that waited sees the round closed.
+    state = db.session.scalar(sa.select(Round.state).where(Round.id == round_.id).with_for_update(read=True))
+    if state != "open":
         raise RatingError(_("This round is not open."))
     if target.done:
         raise RatingError(_("You have already answered for this one; answers are final."))
