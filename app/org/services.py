@@ -59,8 +59,13 @@ def save_department(actor, department: Department | None, name: str, code: str,
 def delete_department(actor, department: Department) -> None:
     if department.members or department.children:
         raise OrgError(_("Move its people and sub-departments elsewhere first."))
+    try:
+        with db.session.begin_nested():
+            db.session.delete(department)
+    except sa.exc.IntegrityError:
+        # Rounds, ratings and projects keep their department: history is never rewritten.
+        raise OrgError(_("This department has history (rating rounds); it cannot be deleted.")) from None
     record(actor, "department.delete", department)
-    db.session.delete(department)
     db.session.flush()
 
 
