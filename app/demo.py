@@ -6,6 +6,7 @@ from app.auth.passwords import hash_password
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from app.ratings.demo import load_rating_demo
 
 DEMO_PASSWORD = "trading-zone-demo"
 
@@ -76,6 +77,7 @@ def load_demo() -> list[tuple[str, str]]:
             _person(email, f"{FIRST[(n * 7) % 20]} {LAST[(n * 5) % 16]}", department, password_hash)
             n += 1
     db.session.flush()
+    load_rating_demo()
     return [
         ("admin", "admin@example.com"), ("facilitator", "facilitator@example.com"),
         ("head of Finance", "head.finance@example.com"), ("employee of Sales", "employee.sales@example.com"),

@@ -1,13 +1,17 @@
 """`flask demo`: a demo company that can be loaded twice, with four sign-ins that work."""
+import shutil
+
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from app import create_app
 from app.auth.models import User
 from app.demo import DEMO_PASSWORD
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from tests.conftest import app_config, migrate_to_head
 from tests.factories import count
 
 SIGN_INS = ["admin@example.com", "facilitator@example.com", "head.finance@example.com",
@@ -19,13 +23,31 @@ def navigation(response) -> list[str]:
     return [a.get_text() for a in page.select("nav.mainnav a")]
 
 
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    """The demo loaded twice, as someone would who runs the command again — once for this module,
+    into a SQLite file each test then copies (loading takes seconds; copying a file does not)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    migrate_to_head(f"sqlite:///{path}")
+    app = create_app(app_config(f"sqlite:///{path}"))
+    with app.app_context():
+        runner = app.test_cli_runner()
+        results = [runner.invoke(args=["demo"]) for _ in range(2)]
+        db.session.remove()
+        db.engine.dispose()
+    return path, results
+
+
 @pytest.fixture
-def demo(app):
-    """The demo loaded twice, as someone would who runs the command again."""
-    runner = app.test_cli_runner()
-    results = [runner.invoke(args=["demo"]) for _ in range(2)]
-    db.session.expire_all()
-    return results
+def database_uri(demo_file, tmp_path):
+    """Each test gets its own copy of the demo database."""
+    shutil.copy(demo_file[0], tmp_path / "demo.sqlite")
+    return f"sqlite:///{tmp_path / 'demo.sqlite'}"
+
+
+@pytest.fixture
+def demo(demo_file, app):
+    return demo_file[1]
 
 
 def test_the_command_succeeds_and_prints_the_sign_ins(demo):
