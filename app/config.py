@@ -17,6 +17,8 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite file in instance/
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+    # Statement parameters (ballots among them) never reach logs or error messages, even with SQL logging on.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     SESSION_COOKIE_NAME = "tz_session"
     SESSION_COOKIE_HTTPONLY = True

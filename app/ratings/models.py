@@ -93,12 +93,13 @@ class Completion(db.Model):
     """What is left of participation once a round closes: how many targets each person finished."""
 
     __tablename__ = "completions"
-    __table_args__ = (sa.CheckConstraint("done >= 0", name="done_not_negative"), NO_ROWID)
+    __table_args__ = (sa.CheckConstraint("done BETWEEN 0 AND expected", name="done_range"), NO_ROWID)
 
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
-    done: Mapped[int]
+    done: Mapped[int]  # targets on their list they were done with (rated or skipped)
+    expected: Mapped[int]  # targets on their list
 
 
 def _kind_rules():

@@ -108,17 +108,9 @@ def close_round(actor, round_: Round) -> None:
     _move(actor, round_, "closed")
     waiting = db.session.scalars(sa.select(PendingBallot).where(PendingBallot.round_id == round_.id))
     _fold(round_, list(waiting))
-    done = db.session.execute(
-        sa.select(Participation.user_id, sa.func.count())
-        .where(Participation.round_id == round_.id).group_by(Participation.user_id)
-    ).all()
-    departments = dict(db.session.execute(
-        sa.select(User.id, User.department_id).where(User.id.in_([user_id for user_id, _n in done]))
-    ).all())
-    for user_id, n in done:
-        if departments.get(user_id) is not None:
-            db.session.add(Completion(round_id=round_.id, user_id=user_id,
-                                      department_id=departments[user_id], done=n))
+    for person, department_id, done, expected in _progress(round_):
+        db.session.add(Completion(round_id=round_.id, user_id=person.id, department_id=department_id,
+                                  done=done, expected=expected))
     db.session.execute(sa.delete(Participation).where(Participation.round_id == round_.id))
     db.session.flush()
 
@@ -164,8 +156,9 @@ def _providers(round_: Round, department_id: int) -> list[Department]:
     ))
 
 
-def expected_targets(round_: Round, department_id: int) -> int:
-    return len(_providers(round_, department_id)) + 2  # plus self and company
+def listed_keys(round_: Round, department_id: int) -> set[str]:
+    """The targets on the list of everyone in a department: its providers, itself, the company."""
+    return {f"d{d.id}" for d in _providers(round_, department_id)} | {"self", "company"}
 
 
 def _done_keys(user, round_: Round) -> set[str]:
@@ -345,46 +338,39 @@ class ResponseRate:
     finished: int
 
 
-def _members(round_: Round) -> dict[int, list[User]]:
+def _progress(round_: Round) -> list[tuple[User, int, int, int]]:
+    """Everyone taking part, live: (person, department id, listed targets done, listed targets).
+    Departments people added themselves do not count towards finishing."""
+    done: dict[int, set[str]] = defaultdict(set)
+    for user_id, target in db.session.execute(sa.select(Participation.user_id, Participation.target)
+                                              .where(Participation.round_id == round_.id)):
+        done[user_id].add(target)
+    keys = {d.id: listed_keys(round_, d.id) for d in round_.departments}
     people = db.session.scalars(sa.select(User).where(
-        User.active, User.department_id.in_([d.id for d in round_.departments])).order_by(User.name))
-    by_department: dict[int, list[User]] = defaultdict(list)
-    for person in people:
-        by_department[person.department_id].append(person)
-    return by_department
-
-
-def _done_per_person(round_: Round) -> dict[int, int]:
-    if round_.state == "open":
-        rows = db.session.execute(
-            sa.select(Participation.user_id, sa.func.count())
-            .where(Participation.round_id == round_.id).group_by(Participation.user_id))
-    else:
-        rows = db.session.execute(sa.select(Completion.user_id, Completion.done)
-                                  .where(Completion.round_id == round_.id))
-    return dict(rows.all())
+        User.active, User.department_id.in_(keys)).order_by(User.name))
+    return [(p, p.department_id, len(done[p.id] & keys[p.department_id]), len(keys[p.department_id]))
+            for p in people]
 
 
 def response_rates(round_: Round) -> list[ResponseRate]:
     """Per department: people, how many started, how many finished their list. Never any score."""
-    members, done = _members(round_), _done_per_person(round_)
-    rates = []
-    for department in round_.departments:
-        people = members.get(department.id, [])
-        expected = expected_targets(round_, department.id)
-        rates.append(ResponseRate(
-            department, len(people),
-            sum(1 for p in people if done.get(p.id, 0) > 0),
-            sum(1 for p in people if done.get(p.id, 0) >= expected),
-        ))
-    return rates
+    if round_.state in ("draft", "open"):
+        progress = [row[1:] for row in _progress(round_)]
+    else:  # after closing, only the completions are left
+        progress = db.session.execute(
+            sa.select(Completion.department_id, Completion.done, Completion.expected)
+            .where(Completion.round_id == round_.id)).all()
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for department_id, done, expected in progress:
+        counts = totals[department_id]
+        counts[0] += 1
+        counts[1] += done > 0
+        counts[2] += done >= expected
+    return [ResponseRate(d, *totals[d.id]) for d in round_.departments]
 
 
 def people_to_remind(round_: Round) -> list[User]:
     """Who has not finished their list yet (only whether, never what they answered)."""
     if round_.state != "open":
         return []
-    members, done = _members(round_), _done_per_person(round_)
-    return [person for department in round_.departments
-            for person in members.get(department.id, [])
-            if done.get(person.id, 0) < expected_targets(round_, department.id)]
+    return [person for person, _d, done, expected in _progress(round_) if done < expected]

@@ -1,4 +1,299 @@
 """Pages of rating rounds: facilitators run rounds; employees rate the departments that serve them."""
-from flask import Blueprint
+import smtplib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import force_locale, format_date, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.audit.services import record
+from app.database import erase_deleted_rows
+from app.extensions import db
+from app.org import services as org_services
+from app.ratings import policies, services
+from app.ratings.forms import RoundForm, rating_form
+from app.ratings.models import Round
+from app.time import utcnow
+from app.web.authz import roles_required
+from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.mail import mail_configured, send_mail
 
 bp = Blueprint("ratings", __name__, url_prefix="/rounds")
+facilitator_required = roles_required("facilitator")
+
+
+# Running rounds (facilitators) -------------------------------------------------------------------
+
+def _progress(round_: Round) -> tuple[int, int] | None:
+    """(finished, members) over the round's departments; nothing to show for a draft."""
+    if round_.state == "draft":
+        return None
+    rates = services.response_rates(round_)
+    return sum(r.finished for r in rates), sum(r.members for r in rates)
+
+
+@bp.get("")
+@facilitator_required
+def index():
+    rounds = list(db.session.scalars(sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc())))
+    return render("ratings/index.html", rounds=rounds, progress={r.id: _progress(r) for r in rounds})
+
+
+def _round_form(round_: Round | None) -> RoundForm:
+    form = RoundForm(obj=round_)
+    departments = org_services.departments()
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments]
+    if not form.is_submitted():
+        if round_ is None:
+            today = utcnow().date()
+            form.opens_on.data, form.closes_on.data = today, today + timedelta(days=14)
+            form.department_ids.data = [d.id for d in departments]
+        else:
+            form.department_ids.data = [d.id for d in round_.departments]
+    elif round_ is not None and policies.fixed_fields_locked(round_):
+        # Disabled fields are not sent: keep the round's own values, unless someone sent others
+        # (then the service refuses, and says why).
+        if not form.opens_on.raw_data:
+            form.opens_on.data = round_.opens_on
+        if not form.threshold.raw_data:
+            form.threshold.data = round_.threshold
+        if not form.department_ids.raw_data:
+            form.department_ids.data = [d.id for d in round_.departments]
+    if round_ is not None and policies.fixed_fields_locked(round_):
+        form.opens_on.render_kw = form.threshold.render_kw = {"disabled": True}
+    return form
+
+
+def _save_round(round_: Round | None):
+    form = _round_form(round_)
+    problem = None
+    if form.validate_on_submit():
+        chosen = set(form.department_ids.data)
+        departments = [d for d in org_services.departments() if d.id in chosen]
+        try:
+            saved = services.save_round(current_user, round_, form.name.data, form.opens_on.data,
+                                        form.closes_on.data, form.threshold.data, departments)
+        except services.RatingError as error:
+            db.session.rollback()
+            problem = str(error)
+        else:
+            db.session.commit()
+            flash(_("Round %(name)s saved.", name=saved.name), "success")
+            return redirect_to(url_for("ratings.detail", round_id=saved.id))
+    locked = round_ is not None and policies.fixed_fields_locked(round_)
+    return render("ratings/round_form.html", form=form, round_=round_, problem=problem, locked=locked)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@facilitator_required
+def new():
+    return _save_round(None)
+
+
+@bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
+@facilitator_required
+def edit(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if not policies.can_edit(round_):
+        flash(_("A closed round cannot be changed."), "error")
+        return redirect_to(url_for("ratings.detail", round_id=round_.id))
+    return _save_round(round_)
+
+
+@bp.get("/<int:round_id>")
+@facilitator_required
+def detail(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
+    return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
+                  progress=_progress(round_), moves=policies.moves(round_), waiting=waiting,
+                  editable=policies.can_edit(round_))
+
+
+MOVES = {
+    "open": (services.open_round, lambda: _("The round is open: its people can answer now.")),
+    "close": (services.close_round, lambda: _("The round is closed: nobody can answer any more.")),
+    "publish": (services.publish_round,
+                lambda: _("The results are published: heads and facilitators can read them.")),
+}
+
+
+@bp.post("/<int:round_id>/<any(open,close,publish):action>")
+@facilitator_required
+def move(round_id: int, action: str):
+    round_ = db.get_or_404(Round, round_id)
+    change, done = MOVES[action]
+    try:
+        change(current_user, round_)
+    except services.RatingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if action == "close":
+            erase_deleted_rows()  # the ballots folded at closing must not linger in the database files
+        flash(done(), "success")
+    return redirect_to(url_for("ratings.detail", round_id=round_id))
+
+
+def _reminder(round_: Round, person, url: str) -> tuple[str, str]:
+    with force_locale(person.language or "en"):
+        subject = _("Reminder: %(round)s is waiting for your ratings", round=round_.name)
+        body = _("Hello %(name)s,\n\n"
+                 "the rating round %(round)s closes on %(date)s and your list is not finished yet. "
+                 "Your answers are anonymous.\n\n%(url)s",
+                 name=person.name, round=round_.name, date=format_date(round_.closes_on, "long"), url=url)
+    return subject, body
+
+
+@bp.post("/<int:round_id>/remind")
+@facilitator_required
+def remind(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    back = url_for("ratings.detail", round_id=round_.id)
+    if round_.state != "open":
+        flash(_("Only people in an open round can be reminded."), "error")
+        return redirect_to(back)
+    people = services.people_to_remind(round_)
+    if not people:
+        flash(_("Everyone has finished: there is nobody to remind."), "info")
+        return redirect_to(back)
+    # Only how many: who has not finished is not written down anywhere.
+    record(current_user, "round.remind", round_, f"{len(people)} people")
+    db.session.commit()
+    if not mail_configured():
+        return render("ratings/remind.html", round_=round_, people=people, mailed=0)
+    url = url_for("ratings.rate", round_id=round_.id, _external=True)
+    unsent = []
+    for i, person in enumerate(people):
+        try:
+            send_mail(person.email, *_reminder(round_, person, url))
+        except smtplib.SMTPRecipientsRefused:
+            unsent.append(person)
+        except OSError:  # unreachable or refusing us (SMTPException is an OSError): the rest would fail too
+            unsent.extend(people[i:])
+            break
+    if unsent:
+        current_app.logger.warning("%d of %d reminders could not be mailed", len(unsent), len(people))
+        return render("ratings/remind.html", round_=round_, people=unsent, mailed=len(people) - len(unsent),
+                      mail_failed=True)
+    flash(ngettext("%(num)d reminder was sent by e-mail.", "%(num)d reminders were sent by e-mail.",
+                   len(people)), "success")
+    return redirect_to(back)
+
+
+# Rating (employees) ------------------------------------------------------------------------------
+
+def _round_to_rate(round_id: int) -> Round:
+    round_ = db.get_or_404(Round, round_id)
+    if not policies.can_rate(current_user, round_):
+        abort(403)
+    return round_
+
+
+def target_title(target) -> str:
+    if target.kind == "company":
+        return _("the company")
+    if target.kind == "self":
+        return _("your own department")
+    return target.department.name
+
+
+def _list_context(round_: Round) -> dict:
+    targets = services.targets_for(current_user, round_)
+    listed = [t for t in targets if t.listed]
+    return {
+        "round_": round_,
+        "targets": targets,
+        "done": sum(1 for t in listed if t.done),
+        "total": len(listed),
+        "addable": services.addable_departments(current_user, round_),
+    }
+
+
+def _not_open():
+    """Answering needs an open round: a page says so for a GET, a message on the list for a POST."""
+    flash(_("This round is not open: answers cannot be sent."), "error")
+    return redirect_to(url_for("ratings.rate", round_id=request.view_args["round_id"]))
+
+
+@bp.get("/<int:round_id>/rate")
+@login_required
+def rate(round_id: int):
+    round_ = _round_to_rate(round_id)
+    if not policies.is_answering(round_):
+        return render("ratings/not_open.html", round_=round_)
+    added = request.args.get("add", type=int)
+    if added is not None:  # the "add a department" form is a plain GET form
+        return redirect(url_for("ratings.rate_target", round_id=round_.id, target_key=f"d{added}"), code=303)
+    return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
+
+
+def _fold(round_: Round, target) -> None:
+    """Fold the ballot's group once it holds k ballots, then make the database files forget them."""
+    rater = current_user.department_id
+    target_department = target.department.id if target.kind == "service" else rater
+    folded = services.fold_if_ready(round_, rater, target.kind, target_department)
+    db.session.commit()
+    if folded:
+        erase_deleted_rows()
+
+
+@bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])
+@login_required
+def rate_target(round_id: int, target_key: str):
+    round_ = _round_to_rate(round_id)
+    back = url_for("ratings.rate", round_id=round_.id)
+    if not policies.is_answering(round_):
+        return _not_open() if request.method == "POST" else render("ratings/not_open.html", round_=round_)
+    try:
+        target = services.find_target(current_user, round_, target_key)
+    except services.RatingError as error:
+        flash(str(error), "error")
+        return redirect_to(back)
+    if target.done:
+        if request.method == "POST":
+            flash(_("You have already answered for this one; answers are final."), "error")
+            return redirect_to(back)
+        return render("ratings/target_done.html", round_=round_, target=target)
+    form = rating_form(round_, with_comment=target.kind == "service")
+    if form.validate_on_submit():
+        comment = form.comment.data if "comment" in form else ""
+        try:
+            services.submit(current_user, round_, target, form.scores(), comment)
+        except services.RatingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect_to(back)
+        db.session.commit()
+        _fold(round_, target)
+        flash(_("Thank you — your answers for %(target)s are in.", target=target_title(target)), "success")
+        return redirect_to(back)
+    return render("ratings/rate_target.html", "ratings/_rating_form.html",
+                  round_=round_, target=target, form=form)
+
+
+@bp.post("/<int:round_id>/rate/<target_key>/skip")
+@login_required
+def skip(round_id: int, target_key: str):
+    round_ = _round_to_rate(round_id)
+    if not policies.is_answering(round_):
+        return _not_open()
+    try:
+        target = services.find_target(current_user, round_, target_key)
+        if not policies.can_skip(target):
+            raise services.RatingError(
+                _("Only a department on your list that you have not answered for can be skipped."))
+        services.skip(current_user, round_, target)
+    except services.RatingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(department)s is off your list.", department=target.department.name), "success")
+    if wants_fragment():
+        return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
+    return redirect_to(url_for("ratings.rate", round_id=round_.id))

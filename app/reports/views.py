@@ -1,4 +1,187 @@
 """Published results: department scorecards, the company view, the service matrix, CSV exports."""
-from flask import Blueprint
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.org.models import Department
+from app.ratings.models import Round
+from app.reports import charts, policies, results
+from app.reports.gate import OVERALL
+from app.web.authz import roles_required
+from app.web.htmx import render
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
+
+
+@bp.context_processor
+def formatting():
+    return {"fmt": results.format_mean, "band": results.band, "bands": results.BANDS,
+            "percent": results.percent}
+
+
+def _published_round(round_id: int) -> Round:
+    """Only published rounds have results; any other round is not there."""
+    round_ = db.get_or_404(Round, round_id)
+    if round_.state != "published":
+        abort(404)
+    return round_
+
+
+def _company_access(round_id: int) -> Round:
+    round_ = _published_round(round_id)
+    if not policies.can_view_company(current_user):
+        abort(403)
+    return round_
+
+
+def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
+    round_ = _published_round(round_id)
+    department = db.get_or_404(Department, department_id)
+    if department not in round_.departments:
+        abort(404)
+    if not policies.can_view_scorecard(current_user, department):
+        abort(403)
+    return round_, department
+
+
+def _viewable(round_: Round) -> list[Department]:
+    return [d for d in round_.departments if policies.can_view_scorecard(current_user, d)]
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+@bp.get("")
+@roles_required(*policies.VIEWERS)
+def index():
+    rounds = results.published_rounds(newest_first=True)
+    return render("reports/index.html", entries=[(r, _viewable(r)) for r in rounds],
+                  company=policies.can_view_company(current_user))
+
+
+@bp.get("/<int:round_id>")
+@roles_required(*policies.VIEWERS)
+def company(round_id: int):
+    round_ = _company_access(round_id)
+    view = results.company_view(round_)
+    return render("reports/company.html", view=view, round=round_, charts=_company_charts(view),
+                  scorecards={d.id for d in _viewable(round_)})
+
+
+@bp.get("/<int:round_id>/matrix")
+@roles_required(*policies.VIEWERS)
+def matrix(round_id: int):
+    round_ = _company_access(round_id)
+    measure = results.parse_measure(round_, request.args.get("measure"))
+    unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
+    matrix = results.service_matrix(round_, OVERALL if unknown else measure)
+    return render("reports/matrix.html", "reports/_matrix.html", matrix=matrix, round=round_,
+                  measures=results.measures(round_), unknown_measure=unknown)
+
+
+@bp.get("/<int:round_id>/departments/<int:department_id>")
+@roles_required(*policies.VIEWERS)
+def scorecard(round_id: int, department_id: int):
+    round_, department = _scorecard_access(round_id, department_id)
+    comments_allowed = policies.can_read_comments(current_user, department)
+    card = results.scorecard(round_, department, comments_allowed)
+    return render("reports/scorecard.html", card=card, round=round_, department=department,
+                  charts=_scorecard_charts(card), comments_allowed=comments_allowed,
+                  # the projects feature may not be installed: offer "Start a project" only when it is
+                  can_start_projects="projects.new" in current_app.view_functions)
+
+
+# CSV ---------------------------------------------------------------------------------------------
+
+@bp.get("/<int:round_id>/company.csv")
+@roles_required(*policies.VIEWERS)
+def company_csv(round_id: int):
+    round_ = _company_access(round_id)
+    return _csv(f"round-{round_.id}-company.csv", results.company_rows(results.company_view(round_)))
+
+
+@bp.get("/<int:round_id>/matrix.csv")
+@roles_required(*policies.VIEWERS)
+def matrix_csv(round_id: int):
+    round_ = _company_access(round_id)
+    measure = results.parse_measure(round_, request.args.get("measure"))
+    if measure is None:
+        abort(400)
+    return _csv(f"round-{round_.id}-matrix-{measure}.csv",
+                results.matrix_rows(results.service_matrix(round_, measure)))
+
+
+@bp.get("/<int:round_id>/departments/<int:department_id>.csv")
+@roles_required(*policies.VIEWERS)
+def scorecard_csv(round_id: int, department_id: int):
+    round_, department = _scorecard_access(round_id, department_id)
+    card = results.scorecard(round_, department, policies.can_read_comments(current_user, department))
+    return _csv(f"round-{round_.id}-department-{department.id}.csv", results.scorecard_rows(card))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula is kept as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _csv(filename: str, rows: list[list]) -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([_cell(v) for v in row] for row in rows)
+    # The byte-order mark tells Excel the file is UTF-8, so Cyrillic names open correctly.
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Charts ------------------------------------------------------------------------------------------
+
+def _mean(figure):
+    return results.rounded(figure.mean) if figure else None
+
+
+def _company_charts(view: results.CompanyView) -> dict:
+    weakest = {c.dimension.name for c in view.weakest}
+    labels = [r.name for r in view.trend_rounds]
+    return {
+        "criteria": charts.bar_chart(
+            "company-criteria", _("The company as its external clients see it, per criterion"),
+            [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest),
+        "trends": {
+            department.id: charts.line_chart(
+                f"trend-{department.id}",
+                _("%(department)s: overall mean per round", department=department.name),
+                labels, [p.value for p in points], width=300)
+            for department, points in view.trends
+        },
+    }
+
+
+def _scorecard_charts(card: results.Scorecard) -> dict:
+    department = card.department.name
+    return {
+        "distributions": {
+            row.dimension.id: charts.distribution_bar(
+                f"distribution-{row.dimension.id}",
+                _("%(dimension)s: how many raters gave each score", dimension=row.label),
+                row.others.distribution)
+            for row in card.rows if row.others is not None and row.others.distribution
+        },
+        "self_vs_others": charts.grouped_bars(
+            "self-vs-others", _("%(department)s: self-assessment beside others' view", department=department),
+            [(row.label, _mean(row.self_view), _mean(row.others)) for row in [*card.rows, card.overall]],
+            _("Self-assessment"), _("Others' view")),
+        "trend": charts.line_chart(
+            "overall-trend", _("%(department)s: overall mean per round", department=department),
+            [p.round.name for p in card.trend], [p.value for p in card.trend], width=480),
+    }

@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from app.auth.services import any_user_exists
+from app.ratings import services
 from app.web.htmx import render
 
 bp = Blueprint("web", __name__)
@@ -12,7 +13,12 @@ bp = Blueprint("web", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login" if any_user_exists() else "auth.setup"))
-    return render("web/home.html")
+    rounds = [(round_, services.targets_for(current_user, round_))
+              for round_ in services.open_rounds_for(current_user)]
+    return render("web/home.html", open_rounds=[
+        (round_, sum(t.done for t in targets if t.listed), sum(t.listed for t in targets))
+        for round_, targets in rounds
+    ])
 
 
 @bp.get("/healthz")

@@ -1,8 +1,11 @@
 """Every route × every role, generated from app.url_map: a new route without an entry fails here."""
+from datetime import date
+
 import pytest
 
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
+from app.ratings import services
 from tests.factories import PASSWORD
 
 ROLES = ("anonymous", "employee", "head_own", "head_other", "facilitator", "admin")
@@ -17,6 +20,10 @@ EVERYONE = expect(OK, OK, OK, OK, OK, OK)
 SIGNED_IN = expect(LOGIN, OK, OK, OK, OK, OK)
 ADMIN = expect(LOGIN, DENIED, DENIED, DENIED, DENIED, OK)
 STAFF = expect(LOGIN, DENIED, DENIED, DENIED, OK, OK)
+FACILITATOR = expect(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
+RATERS = expect(LOGIN, OK, OK, OK, OK, DENIED)  # people whose department takes part in the round
+RESULTS = expect(LOGIN, DENIED, OK, OK, OK, DENIED)  # heads and facilitators
+SCORECARD = expect(LOGIN, DENIED, OK, DENIED, OK, DENIED)  # the department's heads and facilitators
 NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
 
 EXPECTED = {
@@ -63,6 +70,25 @@ EXPECTED = {
     ("org.person_link", "POST"): ADMIN,
     ("org.import_people", "GET"): ADMIN,
     ("org.import_people", "POST"): ADMIN,
+    ("ratings.index", "GET"): FACILITATOR,
+    ("ratings.new", "GET"): FACILITATOR,
+    ("ratings.new", "POST"): FACILITATOR,
+    ("ratings.detail", "GET"): FACILITATOR,
+    ("ratings.edit", "GET"): FACILITATOR,
+    ("ratings.edit", "POST"): FACILITATOR,
+    ("ratings.move", "POST"): FACILITATOR,
+    ("ratings.remind", "POST"): FACILITATOR,
+    ("ratings.rate", "GET"): RATERS,
+    ("ratings.rate_target", "GET"): RATERS,
+    ("ratings.rate_target", "POST"): RATERS,
+    ("ratings.skip", "POST"): RATERS,
+    ("reports.index", "GET"): RESULTS,
+    ("reports.company", "GET"): RESULTS,
+    ("reports.matrix", "GET"): RESULTS,
+    ("reports.company_csv", "GET"): RESULTS,
+    ("reports.matrix_csv", "GET"): RESULTS,
+    ("reports.scorecard", "GET"): SCORECARD,
+    ("reports.scorecard_csv", "GET"): SCORECARD,
 }
 
 
@@ -78,14 +104,32 @@ def test_every_route_has_an_expectation(app):
     assert EXPECTED.keys() - found == set(), "entries for routes that no longer exist"
 
 
-def url_arguments(org, role):
+def make_round(org, state: str):
+    """A round with Finance and Sales, moved through the real services up to `state`."""
+    round_ = services.save_round(org["facilitator"], None, f"{state} round", date(2026, 3, 1),
+                                 date(2026, 3, 31), 5, [org["finance"], org["sales"]])
+    for move, reached in ((services.open_round, "open"), (services.close_round, "closed"),
+                          (services.publish_round, "published")):
+        if round_.state == state:
+            break
+        move(org["facilitator"], round_)
+        assert round_.state == reached
+    return round_
+
+
+def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
+    # Rating pages need an open round; results need a published one.
+    round_ = make_round(org, "published" if endpoint.startswith("reports.") else "open")
     return {
         "department_id": department.id,
         "person_id": org["employee"].id,
         "dimension_id": ordered()[0].id,
         "token": "not-a-real-token",
         "filename": "css/app.css",
+        "round_id": round_.id,
+        "target_key": "self",
+        "action": "close",
     }
 
 
@@ -106,7 +150,8 @@ def test_route_answers_each_role(app, client, org, role, endpoint, method):
     if user is not None:
         assert client.sign_in(user.email, PASSWORD).status_code == 303
     rule = next(r for r, m in routes(app) if r.endpoint == endpoint and m == method)
-    arguments = url_arguments(org, role)
+    arguments = url_arguments(org, role, endpoint)
+    db.session.commit()
     path = rule.build({name: arguments[name] for name in rule.arguments})[1]
     response = client.open(path, method=method,
                            headers={"X-CSRFToken": client.token or client.refresh_token()})

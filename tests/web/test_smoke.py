@@ -9,3 +9,20 @@ def test_admin_signs_in_and_sees_admin_navigation(client, org):
     assert response.status_code == 303
     page = client.get("/").get_data(as_text=True)
     assert "Audit log" in page and "Hello, Ada Admin" in page
+
+
+def test_home_lists_my_open_rounds_with_progress(client, org):
+    from datetime import date
+
+    from app.dimensions.services import seed_default_dimensions
+    from app.ratings import services
+
+    seed_default_dimensions()
+    round_ = services.save_round(org["facilitator"], None, "Autumn", date(2026, 10, 1), date(2026, 11, 30), 5,
+                                 [org["finance"], org["sales"]])
+    services.open_round(org["facilitator"], round_)
+    employee = org["employee"]
+    services.skip(employee, round_, services.find_target(employee, round_, "self"))
+    client.sign_in("employee@example.com", "correct horse battery staple")
+    page = client.get("/").get_data(as_text=True)
+    assert f"/rounds/{round_.id}/rate" in page and "1 of 3 done" in page

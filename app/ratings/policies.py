@@ -1,0 +1,38 @@
+"""Who may run rounds, who may rate in one, and what may be done to a round in each state."""
+from app.ratings.services import takes_part
+from app.web.policies import has_role
+
+# The moves a facilitator may make from each state, in the words of the URL.
+MOVES = {"draft": ("open",), "open": ("close",), "closed": ("publish",), "published": ()}
+
+
+def can_run_rounds(user) -> bool:
+    """Facilitators create, open, close and publish rounds; admins who are not facilitators do not."""
+    return has_role(user, "facilitator")
+
+
+def moves(round_) -> tuple[str, ...]:
+    return MOVES[round_.state]
+
+
+def can_edit(round_) -> bool:
+    """A draft is editable; an open round only its name and closing date; after that, nothing."""
+    return round_.state in ("draft", "open")
+
+
+def fixed_fields_locked(round_) -> bool:
+    return round_.state != "draft"
+
+
+def can_rate(user, round_) -> bool:
+    """Anyone whose department takes part (whatever the round's state; answering needs it open)."""
+    return bool(getattr(user, "is_authenticated", False)) and takes_part(user, round_)
+
+
+def is_answering(round_) -> bool:
+    return round_.state == "open"
+
+
+def can_skip(target) -> bool:
+    """Only a department on the person's list that they have not dealt with can be skipped."""
+    return target.kind == "service" and target.listed and not target.done

@@ -1,0 +1,182 @@
+"""Server-side SVG charts: geometry and words here, markup in templates/_macros/charts.html.
+
+Each chart says its data in words (title and desc) and carries its numbers as text labels, so it reads
+in a screen reader and on a greyscale print-out. Colours come from classes in static/css/reports.css;
+geometry from SVG presentation attributes (the CSP forbids style attributes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from app.reports.results import SCALE_HIGH, SCALE_LOW, format_mean
+
+TAGS = {"rect", "line", "text", "polyline", "circle"}
+FONT = 12
+
+
+@dataclass(frozen=True)
+class Shape:
+    tag: str
+    attrs: dict
+    text: str = ""
+
+    def __post_init__(self):
+        assert self.tag in TAGS, self.tag
+
+
+@dataclass
+class Chart:
+    id: str  # unique on the page: the title and desc ids derive from it
+    title: str
+    desc: str
+    width: int
+    height: int
+    kind: str
+    shapes: list[Shape] = field(default_factory=list)
+
+    def add(self, tag: str, text: str = "", **attrs) -> None:
+        self.shapes.append(Shape(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}, text))
+
+    def label(self, x, y, text: str, css: str = "label", anchor: str = "start") -> None:
+        self.add("text", text, x=x, y=y, class_=css, text_anchor=anchor, font_size=FONT)
+
+
+def _short(text: str, limit: int) -> str:
+    """Names cut to fit a label column; the full names are in the chart's desc and in the table."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _value(value: Decimal | None) -> str:
+    return _("not enough responses") if value is None else format_mean(value)
+
+
+def _listing(items) -> str:
+    return "; ".join(f"{label}: {_value(value)}" for label, value in items)
+
+
+# Horizontal bars ---------------------------------------------------------------------------------
+
+def bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | None]],
+              highlight: set[str] = frozenset()) -> Chart:
+    """One bar per item on the 1–5 scale (drawn from 0), the mean written beside each bar."""
+    label_w, plot_w, top, row_h = 200, 300, 6, 26
+    axis_y = top + row_h * len(items) + 4
+    chart = Chart(chart_id, title, _("Mean on a scale of 1 to 5. %(values)s.", values=_listing(items)),
+                  label_w + plot_w + 60, axis_y + 20, "bars")
+    for tick in range(0, SCALE_HIGH + 1):
+        x = label_w + plot_w * tick // SCALE_HIGH
+        chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
+        chart.label(x, axis_y + 15, str(tick), "tick", "middle")
+    for i, (label, value) in enumerate(items):
+        y = top + i * row_h
+        chart.label(label_w - 8, y + 17, _short(label, 30), "label", "end")
+        if value is None:
+            chart.label(label_w + 6, y + 17, _("not enough responses"), "na")
+            continue
+        width = round(plot_w * float(value) / SCALE_HIGH, 1)
+        chart.add("rect", x=label_w, y=y + 5, width=width, height=16,
+                  class_="bar weak" if label in highlight else "bar")
+        chart.label(label_w + width + 6, y + 17, format_mean(value), "value")
+    return chart
+
+
+# A distribution of scores as one stacked bar -----------------------------------------------------
+
+def distribution_bar(chart_id: str, title: str, counts: tuple[int, ...]) -> Chart:
+    """How many raters gave 1 to 5, as parts of one bar; each part carries its count when it fits."""
+    width, height = 220, 24
+    words = "; ".join(_("%(score)d: %(n)d", score=score, n=n) for score, n in enumerate(counts, start=1))
+    chart = Chart(chart_id, title, _("Raters per score, from 1 (low) to 5 (high): %(counts)s.", counts=words),
+                  width, height, "distribution")
+    total = sum(counts) or 1
+    x = 0.0
+    for score, n in enumerate(counts, start=1):
+        if not n:
+            continue
+        part = round(width * n / total, 2)
+        chart.add("rect", x=round(x, 2), y=0, width=part, height=height, class_=f"score score-{score}")
+        if part >= 14:
+            chart.label(round(x + part / 2, 2), 16, str(n), f"count on-{score}", "middle")
+        x += part
+    return chart
+
+
+# Self-assessment beside others' view -------------------------------------------------------------
+
+def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | None, Decimal | None]],
+                 first: str, second: str) -> Chart:
+    """Two bars per item (first: light, second: dark), each with its mean written beside it."""
+    label_w, plot_w, top, row_h = 200, 280, 30, 40
+    axis_y = top + row_h * len(items)
+    desc = "; ".join(_("%(label)s: %(first)s %(a)s, %(second)s %(b)s", label=label, first=first,
+                       a=_value(a), second=second, b=_value(b)) for label, a, b in items)
+    chart = Chart(chart_id, title, _("Means on a scale of 1 to 5. %(values)s.", values=desc),
+                  label_w + plot_w + 140, axis_y + 20, "grouped")
+    # the legend: a swatch and a word for each series
+    for i, (name, css) in enumerate(((first, "series-a"), (second, "series-b"))):
+        x = label_w + i * 170
+        chart.add("rect", x=x, y=6, width=14, height=14, class_=f"bar {css}")
+        chart.label(x + 20, 18, _short(name, 24), "label")
+    for tick in range(0, SCALE_HIGH + 1):
+        x = label_w + plot_w * tick // SCALE_HIGH
+        chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
+        chart.label(x, axis_y + 15, str(tick), "tick", "middle")
+    for i, (label, a, b) in enumerate(items):
+        y = top + i * row_h
+        chart.label(label_w - 8, y + 23, _short(label, 30), "label", "end")
+        for j, (value, css) in enumerate(((a, "series-a"), (b, "series-b"))):
+            bar_y = y + 4 + j * 16
+            if value is None:
+                chart.label(label_w + 6, bar_y + 11, _("not enough responses"), "na")
+                continue
+            width = round(plot_w * float(value) / SCALE_HIGH, 1)
+            chart.add("rect", x=label_w, y=bar_y, width=width, height=14, class_=f"bar {css}")
+            chart.label(label_w + width + 6, bar_y + 11, format_mean(value), "value")
+    return chart
+
+
+# Lines across rounds -----------------------------------------------------------------------------
+
+def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Decimal | None],
+               width: int = 360) -> Chart:
+    """A mean per round on the 1–5 scale; the line breaks where a round has no figure."""
+    left, right, top, bottom, height = 28, 24, 18, 34, 170
+    plot_w, plot_h = width - left - right, height - top - bottom
+    chart = Chart(chart_id, title, _("Overall mean per round, on a scale of 1 to 5. %(values)s.",
+                                     values=_listing(zip(x_labels, values, strict=True))),
+                  width, height, "line")
+
+    def y_of(value) -> float:
+        return round(top + plot_h * (SCALE_HIGH - float(value)) / (SCALE_HIGH - SCALE_LOW), 1)
+
+    for tick in range(SCALE_LOW, SCALE_HIGH + 1):
+        chart.add("line", x1=left, x2=left + plot_w, y1=y_of(tick), y2=y_of(tick), class_="grid")
+        chart.label(left - 6, y_of(tick) + 4, str(tick), "tick", "end")
+    pad = 24  # keeps the first and last points off the axis and their labels inside the chart
+    step = (plot_w - 2 * pad) / max(len(values) - 1, 1)
+    if len(values) == 1:
+        xs = [round(left + plot_w / 2, 1)]
+    else:
+        xs = [round(left + pad + i * step, 1) for i in range(len(values))]
+    run: list[str] = []
+    for x, value in [*zip(xs, values, strict=True), (None, None)]:
+        if value is None:
+            if len(run) > 1:
+                chart.add("polyline", points=" ".join(run), class_="trend")
+            run = []
+        else:
+            run.append(f"{x},{y_of(value)}")
+    limit = max(6, int(plot_w / len(values) // 7))  # characters per label, about 7 pixels each
+    for i, (x, label, value) in enumerate(zip(xs, x_labels, values, strict=True)):
+        anchor = "middle" if len(values) == 1 or 0 < i < len(values) - 1 else "start" if i == 0 else "end"
+        edge = {"start": x - pad, "end": x + pad}.get(anchor, x)
+        chart.label(round(edge, 1), height - bottom + 18, _short(label, limit), "tick", anchor)
+        if value is not None:
+            chart.add("circle", cx=x, cy=y_of(value), r=4, class_="point")
+            chart.label(x, y_of(value) - 8, format_mean(value), "value", "middle")
+    if all(value is None for value in values):
+        chart.label(left + plot_w / 2, top + plot_h / 2, _("not enough responses"), "na", "middle")
+    return chart

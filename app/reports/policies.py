@@ -1,0 +1,20 @@
+"""Who may read which published results: facilitators everything, heads the company and their own."""
+from app.org.policies import is_head_of
+from app.web.policies import has_any_role, has_role
+
+# The roles that see any results at all; everyone else (employees, admins who are neither) gets 403.
+VIEWERS = ("facilitator", "head")
+
+
+def can_view_company(user) -> bool:
+    """The company view, the service matrix and the list of published rounds."""
+    return has_any_role(user, *VIEWERS)
+
+
+def can_view_scorecard(user, department) -> bool:
+    return has_role(user, "facilitator") or is_head_of(user, department)
+
+
+def can_read_comments(user, department) -> bool:
+    """Released comments are for the department's heads and the facilitators."""
+    return has_role(user, "facilitator") or is_head_of(user, department)

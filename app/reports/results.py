@@ -1,0 +1,440 @@
+"""What the results pages and their CSV exports show, composed only from the gate's public methods.
+
+Pages and exports read the same objects and round means the same way, so a CSV says what the screen says.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.org.models import Department
+from app.ratings.models import Round
+from app.ratings.services import ResponseRate, response_rates
+from app.reports.gate import OVERALL, Figure, RoundResults
+
+SCALE_LOW, SCALE_HIGH = 1, 5
+GAP = Decimal(SCALE_HIGH - SCALE_LOW) / 3  # a third of the scale range: blind spots, hidden strengths
+TENSION = Decimal(1)  # how far apart two departments' views of each other must be to be a tension
+WEAKEST = 3
+TENTH = Decimal("0.1")
+
+
+# Numbers as shown --------------------------------------------------------------------------------
+
+def rounded(value: float) -> Decimal:
+    """A mean as shown: one decimal, halves rounded up (2.25 → 2.3), whatever the float underneath."""
+    return Decimal(repr(value)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def format_mean(value) -> str:
+    """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
+    return format_decimal(value if isinstance(value, Decimal) else rounded(value), format="0.0")
+
+
+def csv_mean(value) -> str:
+    """A mean for a CSV file: the same rounding as on screen, always with a decimal point."""
+    return str(value if isinstance(value, Decimal) else rounded(value))
+
+
+def csv_signed(value: Decimal) -> str:
+    return "0.0" if value == 0 else f"{value:+.1f}"
+
+
+def band(value) -> int:
+    """Which of five colour bands a shown mean falls into: 1.0–1.7, 1.8–2.5, 2.6–3.3, 3.4–4.1, 4.2–5.0."""
+    tenths = int((value if isinstance(value, Decimal) else rounded(value)) * 10)
+    return max(1, min(5, (tenths - 10) // 8 + 1))
+
+
+BANDS = ("1.0–1.7", "1.8–2.5", "2.6–3.3", "3.4–4.1", "4.2–5.0")
+
+
+# Rounds in time ----------------------------------------------------------------------------------
+
+def _chronology(round_: Round) -> tuple:
+    return round_.closes_on, round_.opens_on, round_.id
+
+
+def published_rounds(newest_first: bool = False) -> list[Round]:
+    rounds = sorted(db.session.scalars(sa.select(Round).where(Round.state == "published")), key=_chronology)
+    return rounds[::-1] if newest_first else rounds
+
+
+class History:
+    """The published rounds up to and including one, each read once through the gate."""
+
+    def __init__(self, current: Round):
+        self.current = current
+        self.rounds = [r for r in published_rounds() if _chronology(r) <= _chronology(current)]
+        self._results: dict[int, RoundResults] = {}
+
+    def results(self, round_: Round) -> RoundResults:
+        if round_.id not in self._results:
+            self._results[round_.id] = RoundResults(round_)
+        return self._results[round_.id]
+
+    @property
+    def now(self) -> RoundResults:
+        return self.results(self.current)
+
+    def earlier(self) -> list[Round]:
+        """Rounds before the current one, the most recent first."""
+        return [r for r in reversed(self.rounds) if r.id != self.current.id]
+
+    def change(self, department: Department, measure, figure: Figure | None) -> Change | None:
+        """The change since the last earlier round in which the department has a figure on this measure."""
+        if figure is None:
+            return None
+        for round_ in self.earlier():
+            if department not in round_.departments:
+                continue
+            before = self.results(round_).total("service", department.id, measure)
+            if before is not None:
+                return Change(round_, rounded(before.mean), rounded(figure.mean) - rounded(before.mean))
+        return None
+
+    def trend(self, department: Department) -> list[TrendPoint]:
+        """The department's overall mean (others' view) in each round up to the current one."""
+        points = []
+        for round_ in self.rounds:
+            took_part = department in round_.departments
+            figure = self.results(round_).total("service", department.id, OVERALL) if took_part else None
+            points.append(TrendPoint(round_, figure, took_part))
+        return points
+
+
+@dataclass(frozen=True)
+class Change:
+    since: Round
+    before: Decimal  # the mean shown for that round
+    delta: Decimal  # shown mean now minus shown mean then
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.delta > 0 else "down" if self.delta < 0 else "same"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    round: Round
+    figure: Figure | None
+    took_part: bool
+
+    @property
+    def value(self) -> Decimal | None:
+        return rounded(self.figure.mean) if self.figure else None
+
+
+def measures(round_: Round) -> list[tuple[str, str]]:
+    """The measures a page may be filtered by: (value for the URL, label)."""
+    return [(OVERALL, _("Overall")), *((str(rd.dimension_id), rd.dimension.name) for rd in round_.dimensions)]
+
+
+def parse_measure(round_: Round, raw: str | None):
+    """OVERALL or a dimension id asked in the round; None for anything else."""
+    if raw in (None, "", OVERALL):
+        return OVERALL
+    if re.fullmatch(r"[0-9]{1,9}", raw) and any(rd.dimension_id == int(raw) for rd in round_.dimensions):
+        return int(raw)
+    return None
+
+
+def measure_label(round_: Round, measure) -> str:
+    return dict(measures(round_))[str(measure)]
+
+
+# Department scorecard ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DimensionRow:
+    label: str
+    dimension: Dimension | None  # None for the overall row
+    others: Figure | None
+    self_view: Figure | None
+    change: Change | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Self-assessment minus others' view, as shown."""
+        if self.others is None or self.self_view is None:
+            return None
+        return rounded(self.self_view.mean) - rounded(self.others.mean)
+
+    @property
+    def flag(self) -> str | None:
+        gap = self.gap
+        if gap is None:
+            return None
+        if gap > GAP:
+            return "blind_spot"  # the department thinks better of itself than the others do
+        if -gap > GAP:
+            return "hidden_strength"
+        return None
+
+
+@dataclass
+class Scorecard:
+    round: Round
+    department: Department
+    rows: list[DimensionRow]
+    overall: DimensionRow
+    respondents: int | None
+    comments: list[str]
+    trend: list[TrendPoint]
+
+    @property
+    def weakest(self) -> list[DimensionRow]:
+        """The dimensions with the lowest others' means among those shown (ties: the order asked)."""
+        shown = [(row.others.mean, i, row) for i, row in enumerate(self.rows) if row.others is not None]
+        return [row for _mean, _i, row in sorted(shown, key=lambda t: t[:2])[:WEAKEST]]
+
+
+def scorecard(round_: Round, department: Department, with_comments: bool) -> Scorecard:
+    history = History(round_)
+    now = history.now
+
+    def row(label, dimension, measure):
+        others = now.total("service", department.id, measure)
+        return DimensionRow(label, dimension, others, now.total("self", department.id, measure),
+                            history.change(department, measure, others))
+
+    return Scorecard(
+        round=round_,
+        department=department,
+        rows=[row(rd.dimension.name, rd.dimension, rd.dimension_id) for rd in round_.dimensions],
+        overall=row(_("Overall"), None, OVERALL),
+        respondents=now.respondents("service", department.id),
+        comments=now.comments(department.id) if with_comments else [],
+        trend=history.trend(department),
+    )
+
+
+# Company view ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HeatmapRow:
+    department: Department
+    cells: list[Figure | None]  # one per dimension of the round, in its order
+    overall: Figure | None
+    respondents: int | None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    dimension: Dimension
+    figure: Figure | None
+
+
+@dataclass
+class CompanyView:
+    round: Round
+    dimensions: list[Dimension]
+    heatmap: list[HeatmapRow]
+    criteria: list[Criterion]
+    company_overall: Figure | None
+    rates: list[ResponseRate]
+    trend_rounds: list[Round]
+    trends: list[tuple[Department, list[TrendPoint]]]
+
+    @property
+    def weakest(self) -> list[Criterion]:
+        shown = [(c.figure.mean, i, c) for i, c in enumerate(self.criteria) if c.figure is not None]
+        return [c for _mean, _i, c in sorted(shown, key=lambda t: t[:2])[:WEAKEST]]
+
+
+def company_view(round_: Round) -> CompanyView:
+    history = History(round_)
+    now = history.now
+    dimensions = [rd.dimension for rd in round_.dimensions]
+    return CompanyView(
+        round=round_,
+        dimensions=dimensions,
+        heatmap=[HeatmapRow(d, [now.total("service", d.id, dim.id) for dim in dimensions],
+                            now.total("service", d.id, OVERALL), now.respondents("service", d.id))
+                 for d in round_.departments],
+        criteria=[Criterion(dim, now.company(dim.id)) for dim in dimensions],
+        company_overall=now.company(OVERALL),
+        rates=response_rates(round_),
+        trend_rounds=history.rounds,
+        trends=[(d, history.trend(d)) for d in round_.departments],
+    )
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+# Service matrix ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pair:
+    """Two departments that each see the other: how A rates B beside how B rates A."""
+
+    a: Department
+    b: Department
+    a_rates_b: Figure
+    b_rates_a: Figure
+
+    @property
+    def difference(self) -> Decimal:
+        return abs(rounded(self.a_rates_b.mean) - rounded(self.b_rates_a.mean))
+
+    @property
+    def tension(self) -> bool:
+        return self.difference >= TENSION
+
+
+@dataclass
+class Matrix:
+    round: Round
+    measure: object
+    label: str
+    columns: list[Department]  # rated departments
+    raters: list[Department]  # rows; the pooled "other departments" row comes after them when present
+    cells: dict[tuple[int | None, int], Figure]  # (rater id or None for the pool, rated id) -> figure
+
+    @property
+    def pooled(self) -> bool:
+        return any(rater is None for rater, _target in self.cells)
+
+    def cell(self, rater: Department | None, target: Department) -> Figure | None:
+        return self.cells.get((rater.id if rater else None, target.id))
+
+    @property
+    def pairs(self) -> list[Pair]:
+        """Pairs shown in both directions, the widest difference first."""
+        found = []
+        for i, a in enumerate(self.columns):
+            for b in self.columns[i + 1:]:
+                ab, ba = self.cell(a, b), self.cell(b, a)
+                if ab is not None and ba is not None:
+                    found.append(Pair(a, b, ab, ba))
+        return sorted(found, key=lambda p: (-p.difference, p.a.name, p.b.name))
+
+    @property
+    def tensions(self) -> list[Pair]:
+        return [p for p in self.pairs if p.tension]
+
+
+def service_matrix(round_: Round, measure) -> Matrix:
+    results = RoundResults(round_)
+    columns = list(round_.departments)
+    cells: dict[tuple[int | None, int], Figure] = {}
+    raters = {d.id: d for d in columns}
+    for target in columns:
+        for cell in results.breakdown(target.id, measure):
+            cells[(cell.rater.id if cell.rater else None, target.id)] = cell.figure
+            if cell.rater is not None:
+                raters.setdefault(cell.rater.id, cell.rater)
+    return Matrix(round_, measure, measure_label(round_, measure), columns,
+                  sorted(raters.values(), key=lambda d: d.name), cells)
+
+
+# CSV: the same figures as the pages, row by row -------------------------------------------------
+
+def _na() -> str:
+    return _("not enough responses")
+
+
+def _mean_or_na(figure: Figure | None) -> str:
+    return csv_mean(figure.mean) if figure else _na()
+
+
+def _n_or_na(figure: Figure | None) -> int | str:
+    return figure.n if figure else _na()
+
+
+def _count_or_na(n: int | None) -> int | str:
+    return _na() if n is None else n
+
+
+def _flag_text(flag: str | None) -> str:
+    return {"blind_spot": _("blind spot"), "hidden_strength": _("hidden strength")}.get(flag, "")
+
+
+def scorecard_rows(card: Scorecard) -> list[list]:
+    rows = [
+        [_("Round"), card.round.name],
+        [_("Department"), card.department.name],
+        [_("Respondents"), _count_or_na(card.respondents)],
+        [],
+        [_("Dimension"), _("Others' view"), _("Raters"), "1", "2", "3", "4", "5", _("Change"),
+         _("Since"), _("Self-assessment"), _("Gap"), _("Note")],
+    ]
+    for row in [*card.rows, card.overall]:
+        # counts per score, as in the distribution table; the overall row has none
+        distribution = list(row.others.distribution) if row.others and row.others.distribution else [""] * 5
+        rows.append([
+            row.label, _mean_or_na(row.others), _n_or_na(row.others), *distribution,
+            csv_signed(row.change.delta) if row.change else "",
+            row.change.since.name if row.change else "",
+            _mean_or_na(row.self_view),
+            csv_signed(row.gap) if row.gap is not None else "",
+            _flag_text(row.flag),
+        ])
+    rows += [[], [_("The three weakest dimensions")], ["#", _("Dimension"), _("Others' view")]]
+    rows += [[i, row.label, csv_mean(row.others.mean)] for i, row in enumerate(card.weakest, start=1)]
+    rows += [[], [_("Overall trend")], [_("Round"), _("Others' view")]]
+    rows += [[p.round.name, _mean_or_na(p.figure) if p.took_part else _("did not take part")]
+             for p in card.trend]
+    if card.comments:
+        rows += [[], [_("Comments")], *([text] for text in card.comments)]
+    return rows
+
+
+def company_rows(view: CompanyView) -> list[list]:
+    rows = [
+        [_("Round"), view.round.name],
+        [],
+        [_("How other departments see each department")],
+        [_("Department"), *(d.name for d in view.dimensions), _("Overall"), _("Respondents")],
+    ]
+    for line in view.heatmap:
+        rows.append([line.department.name, *(_mean_or_na(f) for f in line.cells), _mean_or_na(line.overall),
+                     _count_or_na(line.respondents)])
+    rows += [[], [_("The company as its external clients see it")], [_("Criterion"), _("Mean"), _("Raters")]]
+    rows += [[c.dimension.name, _mean_or_na(c.figure), _n_or_na(c.figure)] for c in view.criteria]
+    rows.append([_("Overall"), _mean_or_na(view.company_overall), _n_or_na(view.company_overall)])
+    rows += [[], [_("The company's three weakest criteria")], ["#", _("Criterion"), _("Mean")]]
+    rows += [[i, c.dimension.name, csv_mean(c.figure.mean)] for i, c in enumerate(view.weakest, start=1)]
+    rows += [[], [_("Response rates")],
+             [_("Department"), _("People"), _("Started"), _("Finished"), _("Share finished")]]
+    for rate in view.rates:
+        share = percent(rate.finished, rate.members)
+        rows.append([rate.department.name, rate.members, rate.started, rate.finished,
+                     "" if share is None else share])
+    rows += [[], [_("Overall mean per round")], [_("Department"), *(r.name for r in view.trend_rounds)]]
+    for department, points in view.trends:
+        rows.append([department.name, *(_mean_or_na(p.figure) if p.took_part else _("did not take part")
+                                         for p in points)])
+    return rows
+
+
+def matrix_rows(matrix: Matrix) -> list[list]:
+    rows = [[_("Round"), matrix.round.name], [_("Measure"), matrix.label]]
+    row_heads = [(d, d.name) for d in matrix.raters]
+    if matrix.pooled:
+        row_heads.append((None, _("Other departments")))
+    # The screen shows mean and raters in each cell; here they are two grids, so both stay numbers.
+    for title, value in ((_("Mean"), lambda f: csv_mean(f.mean)), (_("Raters"), lambda f: f.n)):
+        rows += [[], [title], [_("Rater ↓ / rated →"), *(d.name for d in matrix.columns)]]
+        for rater, name in row_heads:
+            line = [name]
+            for target in matrix.columns:
+                figure = matrix.cell(rater, target)
+                own = rater is not None and rater.id == target.id
+                line.append("" if own else value(figure) if figure else _na())
+            rows.append(line)
+    rows += [[], [_("Both directions")],
+             [_("Department A"), _("Department B"), _("A rates B"), _("B rates A"), _("Difference"),
+              _("Tension")]]
+    rows += [[p.a.name, p.b.name, csv_mean(p.a_rates_b.mean), csv_mean(p.b_rates_a.mean),
+              str(p.difference), _("yes") if p.tension else ""] for p in matrix.pairs]
+    return rows

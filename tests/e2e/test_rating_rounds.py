@@ -1,0 +1,111 @@
+"""Rating rounds in a real browser: rating with htmx and without JavaScript, skipping in place, axe-core."""
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from app.dimensions.services import seed_default_dimensions
+from app.ratings import services
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import assert_accessible, axe_page, visit  # noqa: F401  (axe_page: a fixture)
+from tests.factories import PASSWORD, link, make_department, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def round_server(live_server):
+    """Finance and IT serve Sales; HR serves nobody; an open round and a draft; a facilitator, an employee."""
+    with live_server.database():
+        seed_default_dimensions()
+        finance, sales, it = make_department("Finance", "FIN"), make_department("Sales", "SAL"), \
+            make_department("IT", "IT")
+        hr = make_department("Human Resources", "HR")  # takes part, serves nobody: can be added
+        link(finance, sales)
+        link(it, sales)
+        facilitator = make_user("fac@example.com", "Fay Facilitator", finance, is_facilitator=True)
+        make_user("employee@example.com", "Erin Employee", sales)
+        spring = services.save_round(facilitator, None, "Spring", date(2026, 3, 1), date(2026, 3, 31), 5,
+                                     [finance, sales, it, hr])
+        services.open_round(facilitator, spring)
+        draft = services.save_round(facilitator, None, "Autumn", date(2026, 9, 1), date(2026, 9, 30), 5,
+                                    [finance, sales])
+        ids = {"spring": spring.id, "draft": draft.id, "finance": finance.id}
+    return live_server.url, ids
+
+
+def answer_everything(tab, value: str) -> None:
+    for question in tab.locator("fieldset.rating-question").all():
+        question.locator(f"input[value='{value}']").check()
+
+
+def test_rating_with_htmx(page, round_server):
+    base, ids = round_server
+    sign_in(page, base, "employee@example.com", PASSWORD)
+    page.goto(f"{base}/rounds/{ids['spring']}/rate")
+    expect(page.locator("label", has_text="0 of 4 done")).to_be_visible()
+    page.get_by_role("link", name="Rate Finance").click()
+    expect(page.get_by_role("heading", level=1, name="Rate Finance")).to_be_visible()
+
+    page.evaluate("window.__marker = 1")  # a page load would wipe it out; an htmx swap keeps it
+    page.locator("fieldset.rating-question").first.locator("input[value='3']").check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Some questions have no answer yet.")).to_be_visible()
+    assert page.evaluate("window.__marker") == 1
+    expect(page.locator("fieldset.rating-question").first.locator("input[value='3']")).to_be_checked()
+
+    answer_everything(page, "4")
+    page.get_by_label("Comment (optional)").fill("Quick and friendly")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("Thank you — your answers for Finance are in.")).to_be_visible()
+    expect(page.locator("label", has_text="1 of 4 done")).to_be_visible()
+    assert page.url == f"{base}/rounds/{ids['spring']}/rate"
+
+    page.evaluate("window.__marker = 2")
+    page.get_by_role("button", name="Skip — I did not deal with them (IT)").click()
+    expect(page.get_by_text("IT is off your list.")).to_be_visible()
+    expect(page.locator("label", has_text="2 of 4 done")).to_be_visible()
+    assert page.evaluate("window.__marker") == 2
+
+
+def test_rating_without_javascript(no_js_page, round_server):
+    tab, (base, ids) = no_js_page, round_server
+    sign_in(tab, base, "employee@example.com", PASSWORD)
+    tab.goto(f"{base}/rounds/{ids['spring']}/rate")
+    tab.get_by_label("Department", exact=True).select_option(label="Human Resources")
+    tab.get_by_role("button", name="Rate this department").click()
+    expect(tab.get_by_role("heading", level=1, name="Rate Human Resources")).to_be_visible()
+    tab.get_by_role("button", name="Send my answers").click()
+    expect(tab.get_by_text("Some questions have no answer yet.")).to_be_visible()
+    answer_everything(tab, "0")
+    tab.get_by_role("button", name="Send my answers").click()
+    expect(tab.get_by_text("Thank you — your answers for Human Resources are in.")).to_be_visible()
+    tab.get_by_role("link", name="Rate The company").click()
+    answer_everything(tab, "2")
+    tab.get_by_role("button", name="Send my answers").click()
+    expect(tab.locator("label", has_text="1 of 4 done")).to_be_visible()
+
+
+@pytest.mark.parametrize("who,paths", [
+    ("fac@example.com", ["/rounds", "/rounds/new", "/rounds/{spring}", "/rounds/{spring}/edit",
+                         "/rounds/{draft}", "/rounds/{draft}/edit"]),
+    ("employee@example.com", ["/rounds/{spring}/rate", "/rounds/{spring}/rate/d{finance}",
+                              "/rounds/{spring}/rate/self", "/rounds/{draft}/rate"]),
+])
+def test_pages_are_accessible(axe_page, round_server, who, paths):  # noqa: F811
+    base, ids = round_server
+    page = axe_page()
+    sign_in(page, base, who, PASSWORD)
+    for path in paths:
+        visit(page, base + path.format(**ids))
+        assert_accessible(page, path)
+    if who == "fac@example.com":
+        visit(page, f"{base}/rounds/{ids['spring']}")
+        page.get_by_role("button", name="Remind them").click()
+        expect(page.get_by_role("heading", level=1, name="Remind by hand")).to_be_visible()
+        assert_accessible(page, "reminder list")
+    else:
+        visit(page, f"{base}/rounds/{ids['spring']}/rate/self")
+        page.get_by_role("button", name="Send my answers").click()
+        expect(page.get_by_text("Some questions have no answer yet.")).to_be_visible()
+        assert_accessible(page, "rating form with errors")

@@ -1,0 +1,101 @@
+"""Charts are drawn on the server as accessible SVG, and the pages keep to the strict CSP."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.factories import page_text
+from tests.reports.test_pages_scorecard import spring_and_autumn
+from tests.reports.test_results import sign_in_as
+
+
+class Charts(HTMLParser):
+    """Every <svg> of a page with its attributes, title and desc; and any inline style or script."""
+
+    def __init__(self):
+        super().__init__()
+        self.svgs: list[dict] = []
+        self.ids: list[str] = []
+        self.inline: list[str] = []
+        self._svg = None
+        self._text = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if "style" in attrs or any(name.startswith("hx-on") for name in attrs):
+            self.inline.append(tag)
+        if tag == "script" and "src" not in attrs or tag == "style":
+            self.inline.append(tag)
+        if tag == "svg":
+            self._svg = {"attrs": attrs, "title": None, "desc": None, "ids": {}}
+        elif self._svg is not None and tag in ("title", "desc"):
+            self._text = (tag, attrs.get("id"), [])
+
+    def handle_data(self, data):
+        if self._text:
+            self._text[2].append(data)
+
+    def handle_endtag(self, tag):
+        if self._text and tag == self._text[0]:
+            kind, element_id, parts = self._text
+            self._svg[kind] = "".join(parts).strip()
+            self._svg["ids"][kind] = element_id
+            self._text = None
+        elif tag == "svg" and self._svg is not None:
+            self.svgs.append(self._svg)
+            self._svg = None
+
+
+def charts_of(html: str) -> Charts:
+    parser = Charts()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture
+def pages(client, org):
+    world = spring_and_autumn(org)
+    sign_in_as(client, org["facilitator"])
+    autumn, finance, legal = world["autumn"].id, org["finance"].id, org["legal"].id
+    return {url: client.get(url) for url in (f"/results/{autumn}", f"/results/{autumn}/departments/{finance}",
+                                             f"/results/{autumn}/departments/{legal}",
+                                             f"/results/{autumn}/matrix", "/results")}
+
+
+def test_every_chart_is_an_image_named_by_its_title_and_described_by_its_desc(pages):
+    counted = 0
+    for url, response in pages.items():
+        assert response.status_code == 200
+        parsed = charts_of(response.get_data(as_text=True))
+        assert len(parsed.ids) == len(set(parsed.ids)), f"{url}: duplicate ids"
+        for svg in parsed.svgs:
+            counted += 1
+            assert svg["attrs"]["role"] == "img", url
+            assert svg["title"] and svg["desc"], url
+            assert svg["attrs"]["aria-labelledby"].split() == [svg["ids"]["title"], svg["ids"]["desc"]], url
+            assert re.search(r"\d|not enough responses", svg["desc"]), svg["desc"]
+    assert counted >= 10  # criteria, four trends, nine distributions, self beside others, the trend …
+
+
+def test_no_inline_styles_or_scripts_that_the_csp_would_block(pages):
+    for url, response in pages.items():
+        assert charts_of(response.get_data(as_text=True)).inline == [], url
+        assert "javascript:" not in response.get_data(as_text=True)
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_charts_say_their_numbers_in_words_and_as_labels(pages, org):
+    scorecard = next(r for url, r in pages.items() if url.endswith(f"/departments/{org['finance'].id}"))
+    page = page_text(scorecard)
+    [svg] = [s for s in charts_of(page).svgs if s["title"] == "Finance: self-assessment beside others' view"]
+    assert "Competence: Self-assessment 4.0, Others' view 2.0" in svg["desc"]
+    assert re.search(r'<text [^>]*class="value"[^>]*>2.0</text>', page)  # printed beside the bar
+
+
+def test_the_stylesheet_for_results_is_linked_and_has_print_rules(client, pages):
+    page = next(iter(pages.values())).get_data(as_text=True)
+    assert '<link rel="stylesheet" href="/static/css/reports.css">' in page
+    css = client.get("/static/css/reports.css").get_data(as_text=True)
+    assert "@media print" in css and "size: A4" in css and "break-inside: avoid" in css

@@ -1,0 +1,105 @@
+"""The company view: heatmap, the company's weakest criteria, response rates, trends, downloads."""
+import re
+
+import pytest
+
+from tests.factories import page_text
+from tests.reports.test_pages_scorecard import spring_and_autumn
+from tests.reports.test_results import Survey, sign_in_as, words
+
+
+@pytest.fixture
+def world(org):
+    return spring_and_autumn(org)
+
+
+def company_page(client, person, round_) -> str:
+    sign_in_as(client, person)
+    response = client.get(f"/results/{round_.id}")
+    assert response.status_code == 200
+    return page_text(response)
+
+
+def heat_row(page: str, department: str) -> list[str]:
+    """The heatmap's cells for one department: the shown mean, or the hidden words for a dash."""
+    table = page[page.index('<table class="report heatmap">'):]
+    table = table[:table.index("</table>")]
+    match = re.search(r"<tr>\s*<th scope=\"row\">(?:<a [^>]*>)?" + department + r"(?:</a>)?</th>(.*?)</tr>",
+                      table, re.S)
+    assert match, department
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).replace("—", "").split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)]
+
+
+def test_the_heatmap_shows_each_departments_means_in_colour_bands(client, org, world):
+    page = company_page(client, org["facilitator"], world["autumn"])
+    # Competence … Tangibles, then overall and respondents
+    assert heat_row(page, "Finance") == ["2.0", "4.0", "3.0", "3.0", "3.0", "5.0", "1.0", "3.0", "3.0",
+                                         "3.0", "3"]
+    assert '<td class="heat band-2">2.0</td>' in page
+    assert '<td class="heat band-5">5.0</td>' in page
+    assert '<td class="heat band-1">1.0</td>' in page
+    assert "Mean score each department receives from the departments it serves, per dimension" in page
+
+
+def test_departments_rated_by_fewer_than_k_show_not_enough_responses(client, org, world):
+    page = company_page(client, org["facilitator"], world["autumn"])
+    assert heat_row(page, "Legal") == ["not enough responses"] * 11
+    assert heat_row(page, "Sales") == ["not enough responses"] * 11
+    assert "1.5" not in words(page)
+
+
+def test_heads_see_the_company_view_with_links_only_to_their_own_scorecards(client, org, world):
+    page = company_page(client, org["head"], world["autumn"])
+    round_id = world["autumn"].id
+    assert f'href="/results/{round_id}/departments/{org["finance"].id}"' in page
+    assert f'href="/results/{round_id}/departments/{org["sales"].id}"' not in page
+    assert heat_row(page, "Sales")  # the row is there, without a link
+
+
+def test_the_company_three_weakest_criteria_and_their_chart(client, org, world):
+    autumn = world["autumn"]
+    # Nobody rated the company in spring_and_autumn: everything is hidden.
+    page = company_page(client, org["facilitator"], autumn)
+    section = page[page.index("The three weakest criteria"):page.index("Response rates")]
+    assert "not enough responses" in section
+    assert "<ol" not in section[:section.index("<svg")]
+
+
+def test_the_company_view_links_the_matrix_and_the_downloads(client, org, world):
+    round_id = world["autumn"].id
+    page = company_page(client, org["head"], world["autumn"])
+    for href in (f"/results/{round_id}/matrix", f"/results/{round_id}/company.csv",
+                 f"/results/{round_id}/matrix.csv?measure=overall"):
+        assert f'href="{href}"' in page
+    assert "use your browser's print command" in page
+
+
+def test_response_rates_per_department(client, org, world):
+    page = company_page(client, org["facilitator"], world["autumn"])
+    rates = page[page.index("People per department who started and who finished their list"):]
+    rates = rates[:rates.index("</table>")]
+    # Support: 2 people (the two raters of Legal), both started, neither finished their whole list
+    assert re.search(r"Support</th><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">0</td>"
+                     r"<td class=\"num\">0%</td>", rates)
+
+
+def test_trends_show_each_departments_overall_per_round(client, org, world):
+    page = company_page(client, org["facilitator"], world["autumn"])
+    trends = page[page.index('<caption>Overall mean per round</caption>'):]
+    trends = trends[:trends.index("</table>")]
+    assert re.search(r"Finance</th>\s*<td class=\"num\">2.3</td><td class=\"num\">3.0</td>", trends)
+    assert "Finance: overall mean per round" in page  # the small line chart
+    assert "Overall mean per round, on a scale of 1 to 5. Spring: 2.3; Autumn: 3.0." in page
+
+
+def test_the_company_as_its_clients_see_it(client, org, world):
+    later = Survey(org["facilitator"], [org["finance"], org["sales"]], name="Winter")
+    later.rate(org["sales"], "company", [[3, 1, 4, 2, 5, 5, 4, 2, 5]] * 2)
+    later.rate(org["finance"], "company", [[3, 2, 4, 2, 5, 5, 4, 3, 5]])
+    later.publish()
+    page = company_page(client, org["facilitator"], later.round)
+    section = page[page.index("The three weakest criteria"):page.index("Response rates")]
+    items = [words(li) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert items == ["Accessibility — 1.3", "Reliability — 2.0", "Understanding the client — 2.3"]
+    assert "Accessibility: 1.3; Courtesy: 4.0" in section  # the chart's description

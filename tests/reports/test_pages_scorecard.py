@@ -1,0 +1,143 @@
+"""The department scorecard as heads and facilitators read it."""
+import re
+from datetime import date
+
+import pytest
+
+from app.dimensions.services import seed_default_dimensions
+from tests.factories import make_department, page_text
+from tests.reports.test_results import Survey, sign_in_as, words
+
+# What Sales' three raters gave Finance in autumn, and what Finance's own three said of themselves.
+OTHERS = [2, 4, 3, 3, 3, 5, 1, 3, 3]  # Competence … Tangibles
+SELF = [4, 2, 4, 5, 4, 3, 3, 3, 3]
+
+
+def spring_and_autumn(org) -> dict:
+    """Spring: Sales rate Finance 2, 2, 3. Autumn: Sales rate Finance (OTHERS), Finance rate themselves
+    (SELF), and only two people of Support rate Legal (1 and 2: a mean of 1.5 that must never show)."""
+    seed_default_dimensions()
+    org["support"] = make_department("Support", "SUP")
+    org["legal"] = make_department("Legal", "LEG")
+    departments = [org[d] for d in ("finance", "sales", "support", "legal")]
+    spring = Survey(org["facilitator"], departments, name="Spring", opens=date(2026, 3, 1),
+                    closes=date(2026, 3, 31))
+    spring.rate(org["sales"], org["finance"], [2, 2, 3])
+    spring.publish()
+    autumn = Survey(org["facilitator"], departments, name="Autumn", opens=date(2026, 9, 1),
+                    closes=date(2026, 9, 30))
+    autumn.rate(org["sales"], org["finance"], [OTHERS] * 3,
+                comments=["Invoices arrive late", "=HYPERLINK(\"http://evil.example\")", ""])
+    autumn.rate(org["finance"], "self", [SELF] * 3)
+    autumn.rate(org["support"], org["legal"], [1, 2], comments=["Legal never answers my mail"])
+    autumn.publish()
+    return {"spring": spring.round, "autumn": autumn.round}
+
+
+@pytest.fixture
+def world(org):
+    return spring_and_autumn(org)
+
+
+def scorecard(client, person, round_, department):
+    sign_in_as(client, person)
+    response = client.get(f"/results/{round_.id}/departments/{department.id}")
+    assert response.status_code == 200
+    return page_text(response)
+
+
+def row(page: str, label: str) -> str:
+    """The scorecard table's row for one dimension, tags removed, spaces collapsed."""
+    match = re.search(r'<tr[^>]*>\s*<th scope="row">' + re.escape(label) + r"</th>(.*?)</tr>", page, re.S)
+    assert match, label
+    cells = re.sub(r"<svg.*?</svg>", " ", match.group(1), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", cells).split())
+
+
+def test_the_head_reads_means_raters_self_assessment_and_gaps(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    assert "Scorecard: Finance" in page
+    assert row(page, "Competence").startswith("2.0 3 ")
+    assert "4.0 +2.0 blind spot" in row(page, "Competence")
+    assert row(page, "Accessibility") == "4.0 3 ↑ up by 1.7 since Spring (2.3) 2.0 -2.0 hidden strength"
+    assert row(page, "Courtesy").endswith("4.0 +1.0")  # a gap of 1.0 is not a blind spot
+    assert row(page, "Overall").startswith("3.0 3 ")
+
+
+def test_blind_spots_and_hidden_strengths_follow_the_gap(client, org, world):
+    page = scorecard(client, org["facilitator"], world["autumn"], org["finance"])
+    flagged = {label: row(page, label) for label in
+               ("Competence", "Accessibility", "Courtesy", "Reliability", "Responsibility", "Communication",
+                "Tangibles")}
+    blind = {label for label, text in flagged.items() if "blind spot" in text}
+    hidden = {label for label, text in flagged.items() if "hidden strength" in text}
+    # self minus others: +2, -2, +1, +2, -2, +2, 0
+    assert blind == {"Competence", "Reliability", "Communication"}
+    assert hidden == {"Accessibility", "Responsibility"}
+
+
+def test_the_change_since_the_last_round_is_shown_with_its_direction(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    assert "↓ down by 0.3 since Spring (2.3)" in row(page, "Competence")  # 2.0 now, 2.3 in spring
+    assert "↑ up by 2.7 since Spring (2.3)" in row(page, "Responsibility")
+    assert "↑ up by 0.7 since Spring (2.3)" in row(page, "Overall")
+    spring = scorecard(client, org["head"], world["spring"], org["finance"])
+    assert "no earlier figure" in row(spring, "Competence")
+
+
+def test_the_three_weakest_are_the_lowest_means_shown(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    section = page[page.index("The three weakest dimensions"):page.index("Self-assessment beside")]
+    items = [words(li) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
+    assert items == ["Communication — 1.0", "Competence — 2.0", "Courtesy — 3.0"]
+
+
+def test_respondents_and_comments_for_the_head_and_the_facilitator(client, org, world):
+    for person in (org["head"], org["facilitator"]):
+        page = scorecard(client, person, world["autumn"], org["finance"])
+        assert re.search(r"<dt>Respondents</dt><dd>3</dd>", page)
+        assert "Invoices arrive late" in page
+        assert '=HYPERLINK("http://evil.example")' in page
+
+
+def test_a_department_rated_by_fewer_than_k_shows_no_numbers_and_no_comments(client, org, world):
+    page = scorecard(client, org["facilitator"], world["autumn"], org["legal"])
+    assert "not enough responses" in row(page, "Competence")
+    assert re.search(r"<dt>Respondents</dt><dd><span class=\"na\">not enough responses</span></dd>", page)
+    assert "1.5" not in words(page)
+    assert "Legal never answers my mail" not in page
+    assert "Comments are released only when at least 3 people rated the department." in page
+    assert "Start a project" not in page
+
+
+def test_no_start_a_project_link_without_the_projects_feature(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    assert "Start a project" not in page and "/projects" not in page
+
+
+def test_start_a_project_from_each_weak_dimension_when_projects_exist(app, client, org, world):
+    app.add_url_rule("/projects/new", endpoint="projects.new", view_func=lambda: "a new project")
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    links = re.findall(r'href="(/projects/new\?[^"]+)"', page)
+    dimensions = {rd.dimension.name: rd.dimension_id for rd in world["autumn"].dimensions}
+    assert [dict(pair.split("=") for pair in link.replace("&amp;", "&").split("?")[1].split("&"))
+            for link in links] == [
+        {"round": str(world["autumn"].id), "department": str(org["finance"].id),
+         "dimension": str(dimensions[name])} for name in ("Communication", "Competence", "Courtesy")]
+
+
+def test_the_trend_lists_every_round_up_to_this_one(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    trend = page[page.index("Overall mean per round, as others see the department"):]
+    assert re.search(r"Spring</th><td class=\"num\">2.3</td>", trend)
+    assert re.search(r"Autumn</th><td class=\"num\">3.0</td>", trend)
+    spring = scorecard(client, org["head"], world["spring"], org["finance"])
+    assert "Autumn" not in spring[spring.index("Overall mean per round"):]
+
+
+def test_the_distribution_is_drawn_and_written(client, org, world):
+    page = scorecard(client, org["head"], world["autumn"], org["finance"])
+    assert "Competence: how many raters gave each score" in page
+    assert "Raters per score, from 1 (low) to 5 (high): 1: 0; 2: 3; 3: 0; 4: 0; 5: 0." in page
+    table = page[page.index("How many raters gave each score, per dimension"):]
+    assert re.search(r"Competence</th>\s*<td class=\"num\">0</td><td class=\"num\">3</td>", table)
