@@ -1,0 +1,121 @@
+"""Many people answering at the same moment, on whatever database the suite runs on: every answer counts
+exactly once, a person's double-click counts once, and nobody sees "database is locked" or an error page."""
+import threading
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.database import erase_deleted_rows
+from app.extensions import db
+from app.ratings import services
+from app.ratings.models import BallotCount, Participation, PendingBallot, Round, Tally
+from app.ratings.services import RatingError
+from tests.factories import PASSWORD, count, link, make_department, make_user
+from tests.ratings.test_services import add_dimensions, asked, close, group_of, person, start_round
+
+PEOPLE = 50
+
+
+def in_parallel(app, n: int, work) -> list:
+    """Run work(i) in n threads released together, each with its own app context and database session.
+    Returns what each returned, or the exception it raised."""
+    barrier = threading.Barrier(n)
+    outcomes: list = [None] * n
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait()
+                outcomes[i] = work(i)
+            except Exception as error:  # noqa: BLE001 (reported and asserted on by the test)
+                db.session.rollback()
+                outcomes[i] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a submission never finished"
+    return outcomes
+
+
+def answer(user_id: int, round_id: int, key: str, scores: dict[int, int]) -> str:
+    """What the rating page does, in one thread: find the target, submit, commit, fold, commit, erase."""
+    user, round_ = db.session.get(User, user_id), db.session.get(Round, round_id)
+    target = services.find_target(user, round_, key)
+    services.submit(user, round_, target, scores, "in a hurry")
+    db.session.commit()
+    folded = services.fold_if_ready(round_, *group_of(user, target))
+    db.session.commit()
+    if folded:
+        erase_deleted_rows()
+    return "ok"
+
+
+@pytest.fixture
+def crowd(app):
+    add_dimensions(3)
+    finance, sales = make_department("Finance", "FIN"), make_department("Sales", "SAL")
+    link(finance, sales)
+    facilitator = make_user(is_facilitator=True, password=None)
+    sellers = [person(sales) for _ in range(PEOPLE)]
+    db.session.commit()
+    round_ = start_round(facilitator, [finance, sales])
+    return {"round": round_, "finance": finance, "sales": sales, "facilitator": facilitator,
+            "sellers": sellers, "key": f"d{finance.id}"}
+
+
+def test_fifty_people_answering_at_once_are_all_counted_exactly_once(app, crowd):
+    round_, key = crowd["round"], crowd["key"]
+    ids, dimensions = [s.id for s in crowd["sellers"]], asked(round_)
+    vectors = [{d: (i + j) % 6 for j, d in enumerate(dimensions)} for i in range(PEOPLE)]
+    round_id = round_.id
+    db.session.commit()
+    outcomes = in_parallel(app, PEOPLE, lambda i: answer(ids[i], round_id, key, vectors[i]))
+    assert [o for o in outcomes if o != "ok"] == []
+    assert count(Participation) == PEOPLE
+    folded = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(BallotCount.ballots), 0)))
+    assert folded + count(PendingBallot) == PEOPLE
+    assert count(PendingBallot) < round_.threshold  # every full batch was folded
+    close(crowd["facilitator"], round_)
+    assert db.session.scalar(sa.select(sa.func.sum(BallotCount.ballots))) == PEOPLE
+    for dimension in dimensions:
+        tallies = db.session.scalars(sa.select(Tally).where(Tally.dimension_id == dimension))
+        assert {t.score: t.count for t in tallies} == dict(Counter(v[dimension] for v in vectors))
+
+
+def test_fifty_copies_of_one_answer_count_once(app, crowd):
+    round_, key, seller = crowd["round"], crowd["key"], crowd["sellers"][0]
+    scores = {d: 4 for d in asked(round_)}
+    round_id, seller_id = round_.id, seller.id
+    db.session.commit()
+    outcomes = in_parallel(app, PEOPLE, lambda i: answer(seller_id, round_id, key, scores))
+    assert outcomes.count("ok") == 1
+    refused = [o for o in outcomes if o != "ok"]
+    assert all(isinstance(o, RatingError) and "already" in str(o) for o in refused), refused
+    assert count(Participation) == 1
+    assert count(PendingBallot) == 1
+    assert count(Tally) == 0
+
+
+def test_a_double_submitted_rating_form_counts_once_and_shows_no_error_page(app, crowd):
+    """Eight tabs (or clicks) of one person post the same form at once, through the page."""
+    if not any(rule.rule == "/rounds/<int:round_id>/rate/<target_key>" for rule in app.url_map.iter_rules()):
+        pytest.skip("page not written yet")
+    round_, key = crowd["round"], crowd["key"]
+    seller = make_user(department=crowd["sales"])  # one who can sign in
+    data = {f"d{d}": "3" for d in asked(round_)}
+    url = f"/rounds/{round_.id}/rate/{key}"
+    db.session.commit()
+    clients = [app.test_client() for _ in range(8)]
+    for client in clients:
+        assert client.sign_in(seller.email, PASSWORD).status_code == 303
+        client.refresh_token()
+    statuses = in_parallel(app, len(clients), lambda i: clients[i].post(url, data=data).status_code)
+    assert statuses == [303] * len(clients)
+    assert count(Participation) == 1 and count(PendingBallot) == 1
