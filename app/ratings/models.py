@@ -102,13 +102,14 @@ class Completion(db.Model):
     expected: Mapped[int]  # targets on their list
 
 
-def _kind_rules():
+def _kind_rules(pooled_allowed: bool):
+    """self and company ballots name the rater's own department as the target; service ballots another
+    one — except, in counters, the pooled "other departments" group, which names the target itself."""
+    match = ("target_kind = 'service' OR target_department_id = rater_department_id" if pooled_allowed
+             else "(target_kind = 'service') = (target_department_id <> rater_department_id)")
     return (
         sa.CheckConstraint("target_kind IN ('service', 'self', 'company')", name="kind_known"),
-        sa.CheckConstraint(
-            "(target_kind = 'service') = (target_department_id <> rater_department_id)",
-            name="target_matches_kind",
-        ),
+        sa.CheckConstraint(match, name="target_matches_kind"),
     )
 
 
@@ -116,7 +117,7 @@ class PendingBallot(db.Model):
     """A submitted ballot waiting to be folded: no person, no time, a random key (so no order)."""
 
     __tablename__ = "pending_ballots"
-    __table_args__ = (*_kind_rules(), NO_ROWID)
+    __table_args__ = (*_kind_rules(pooled_allowed=False), NO_ROWID)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
@@ -132,7 +133,7 @@ class Tally(db.Model):
 
     __tablename__ = "tallies"
     __table_args__ = (
-        *_kind_rules(),
+        *_kind_rules(pooled_allowed=True),
         sa.CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
         sa.CheckConstraint("count > 0", name="count_positive"),
         NO_ROWID,
@@ -155,7 +156,7 @@ class BallotCount(db.Model):
 
     __tablename__ = "ballot_counts"
     __table_args__ = (
-        *_kind_rules(),
+        *_kind_rules(pooled_allowed=True),
         sa.CheckConstraint("ballots > 0", name="ballots_positive"),
         sa.CheckConstraint("judged BETWEEN 0 AND ballots", name="judged_range"),
         NO_ROWID,

@@ -25,6 +25,7 @@ from app.ratings.models import (
     Tally,
     round_departments,
 )
+from app.reports.gate import split_groups
 from app.time import utcnow
 
 MAX_COMMENT = 2000
@@ -108,6 +109,7 @@ def close_round(actor, round_: Round) -> None:
     _move(actor, round_, "closed")
     waiting = db.session.scalars(sa.select(PendingBallot).where(PendingBallot.round_id == round_.id))
     _fold(round_, list(waiting))
+    seal_small_groups(round_)
     for person, department_id, done, expected in _progress(round_):
         db.session.add(Completion(round_id=round_.id, user_id=person.id, department_id=department_id,
                                   done=done, expected=expected))
@@ -326,6 +328,64 @@ def _add_counts(round_: Round, counts: dict) -> None:
             row.ballots += ballots
             row.judged += judged
             row.overall_sum += overall
+
+
+# Closing: no counter left for fewer than k raters -----------------------------------------------
+
+def seal_small_groups(round_: Round) -> None:
+    """At closing, leave no counter for a group of fewer than k raters, even in the raw database.
+
+    Service ratings from rater departments under k join the target's pooled "other departments" group
+    (stored under the target itself), with the smallest further group while the pool is under k: the
+    rule the gate applies. Company ratings under k join the largest company group; the company view
+    reads only their sum. What could never be shown (under k in all) is deleted, with its comments.
+    """
+    k = round_.threshold
+    partitions: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+    for c in db.session.scalars(sa.select(BallotCount).where(BallotCount.round_id == round_.id)):
+        partition = None if c.target_kind == "company" else c.target_department_id
+        partitions[(c.target_kind, partition)][(c.rater_department_id, c.target_department_id)] = c.ballots
+    for (kind, target), groups in partitions.items():
+        if sum(groups.values()) < k:
+            for key in groups:
+                _move_group(round_, kind, key, None)
+            if kind == "service":
+                db.session.execute(sa.delete(Comment).where(Comment.round_id == round_.id,
+                                                            Comment.target_department_id == target))
+        elif kind == "service":
+            _visible, pooled = split_groups({rater: n for (rater, _t), n in groups.items()}, k)
+            for rater in pooled:
+                _move_group(round_, kind, (rater, target), (target, target))
+        elif kind == "company":
+            largest = max(groups, key=lambda key: (groups[key], key))
+            for key, n in groups.items():
+                if n < k and key != largest:
+                    _move_group(round_, kind, key, largest)
+    db.session.flush()
+
+
+def _move_group(round_: Round, kind: str, source: tuple[int, int], into: tuple[int, int] | None) -> None:
+    """Add one group's counters to another group's (or delete them, `into` None)."""
+    for model, key_columns, amounts in (
+        (Tally, ("dimension_id", "score"), ("count",)),
+        (BallotCount, (), ("ballots", "judged", "overall_sum")),
+    ):
+        rows = db.session.scalars(sa.select(model).where(
+            model.round_id == round_.id, model.target_kind == kind,
+            model.rater_department_id == source[0], model.target_department_id == source[1])).all()
+        for row in rows:
+            if into is not None:
+                key = (round_.id, into[0], kind, into[1], *(getattr(row, c) for c in key_columns))
+                target = db.session.get(model, key)
+                if target is None:
+                    db.session.add(model(**dict(zip(
+                        ("round_id", "rater_department_id", "target_kind", "target_department_id",
+                         *key_columns), key, strict=True)), **{a: getattr(row, a) for a in amounts}))
+                else:
+                    for amount in amounts:
+                        setattr(target, amount, getattr(target, amount) + getattr(row, amount))
+            db.session.delete(row)
+        db.session.flush()
 
 
 # Response rates and reminders --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Pages, CSV exports and the API read rating counters only through `RoundResults`. It
 - hides any figure over fewer than k raters ("not enough responses");
-- pools rater departments with fewer than k raters into "other departments";
+- pools rater departments with fewer than k raters into "other departments" (at closing, the services
+  already stored such groups pooled: a service counter whose rater is the target itself);
 - when the pool itself is smaller than k, also pools the smallest visible group, until the pool
   reaches k (complementary suppression) — so a total minus the visible parts never isolates fewer
   than k people.
@@ -88,7 +89,10 @@ class RoundResults:
     # Totals --------------------------------------------------------------------------------------
 
     def total(self, kind: str, target_id: int, measure) -> Figure | None:
-        """All raters of a target on one measure (a dimension id or OVERALL), or None below k."""
+        """All raters of a target on one measure (a dimension id or OVERALL), or None below k.
+        The company is read only as a whole (`company`): its parts would let one subtract a small one."""
+        if kind not in ("service", "self"):
+            raise ValueError(kind)
         merged = _Group()
         for group in self._groups.get((kind, target_id, measure), {}).values():
             merged.add(group.n, group.total, group.distribution)
@@ -105,6 +109,8 @@ class RoundResults:
 
     def respondents(self, kind: str, target_id: int) -> int | None:
         """How many people answered for a target, or None below k."""
+        if kind not in ("service", "self"):
+            raise ValueError(kind)
         n = self._ballots.get((kind, target_id), 0)
         return n if n >= self.k else None
 
@@ -113,7 +119,9 @@ class RoundResults:
     def breakdown(self, target_id: int, measure) -> list[Cell]:
         """How each rater department sees a target, small groups pooled as "other departments"."""
         groups = self._groups.get(("service", target_id, measure), {})
-        visible, pooled = split_groups({rater: g.n for rater, g in groups.items()}, self.k)
+        # Stored under the target itself: the group pooled at closing, never shown on its own.
+        visible, pooled = split_groups({rater: g.n for rater, g in groups.items()}, self.k,
+                                       always_pooled={target_id})
         cells = [Cell(self._departments[r], groups[r].figure()) for r in sorted(
             visible, key=lambda r: self._departments[r].name)]
         if pooled:
@@ -134,7 +142,7 @@ class RoundResults:
         ).order_by(Comment.id)))  # the ids are random: this order says nothing about who or when
 
 
-def split_groups(sizes: dict[int, int], k: int) -> tuple[list[int], list[int]]:
+def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:
     """Which rater groups may be shown on their own, and which are pooled together.
 
     Nothing is shown when all groups together have fewer than k raters. Groups under k are pooled;
@@ -144,8 +152,9 @@ def split_groups(sizes: dict[int, int], k: int) -> tuple[list[int], list[int]]:
     sizes = {g: n for g, n in sizes.items() if n > 0}
     if sum(sizes.values()) < k:
         return [], []
-    visible = sorted((g for g, n in sizes.items() if n >= k), key=lambda g: (sizes[g], g))
-    pooled = [g for g, n in sizes.items() if n < k]
+    visible = sorted((g for g, n in sizes.items() if n >= k and g not in always_pooled),
+                     key=lambda g: (sizes[g], g))
+    pooled = [g for g in sizes if g not in visible]
     while pooled and sum(sizes[g] for g in pooled) < k:
         pooled.append(visible.pop(0))
     return visible, pooled

@@ -476,8 +476,6 @@ def test_on_postgres_the_raw_pages_of_the_buffer_hold_no_folded_ballot(company):
 
 # Small groups after closing ----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BREACH: closing folds groups smaller than k into their own counters; "
-                   "with Completion naming who took part, a lone rater's counters are their ballot")
 def test_after_closing_a_lone_rater_in_a_large_department_cannot_be_read_from_the_counters(company):
     round_, facilitator, finance = company["round"], company["facilitator"], company["finance"]
     sellers, accountants = company["sellers"], company["accountants"]

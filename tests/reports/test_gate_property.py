@@ -138,7 +138,7 @@ def check_round(round_, departments, dimensions, truth):
     results, k = RoundResults(round_), round_.threshold
     measures = [*dimensions, OVERALL]
     for target in departments:
-        for kind in KINDS:
+        for kind in ("service", "self"):  # the company is read only as a whole, below
             ballots = sum(1 for _r, kd, t, _s in truth if kd == kind and t == target.id)
             respondents = results.respondents(kind, target.id)
             assert respondents == (ballots if ballots >= k else None)

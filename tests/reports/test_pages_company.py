@@ -79,8 +79,9 @@ def test_response_rates_per_department(client, org, world):
     page = company_page(client, org["facilitator"], world["autumn"])
     rates = page[page.index("People per department who started and who finished their list"):]
     rates = rates[:rates.index("</table>")]
-    # Support: 2 people (the two raters of Legal), both started, neither finished their whole list
-    assert re.search(r"Support</th><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">0</td>"
+    # Support: 2 people (the two raters of Legal, which they added: not on their list), so neither
+    # has started their own list, let alone finished it
+    assert re.search(r"Support</th><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">0</td>"
                      r"<td class=\"num\">0%</td>", rates)
 
 
