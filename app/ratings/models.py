@@ -124,7 +124,8 @@ class PendingBallot(db.Model):
     rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
     target_kind: Mapped[str] = mapped_column(sa.String(10))
     target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
-    scores: Mapped[str] = mapped_column(sa.Text)  # JSON {dimension id: 0..5}, 0 = can't judge
+    # Sealed (app.ratings.sealing): JSON {dimension id: 0..5, 0 = can't judge}, and the comment.
+    scores: Mapped[str] = mapped_column(sa.Text)
     comment: Mapped[str | None] = mapped_column(sa.Text)
 
 

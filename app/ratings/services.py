@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.audit.services import record
@@ -25,6 +26,7 @@ from app.ratings.models import (
     Tally,
     round_departments,
 )
+from app.ratings.sealing import BrokenSeal, seal, unseal
 from app.reports.gate import split_groups
 from app.time import utcnow
 
@@ -230,7 +232,7 @@ def check_scores(round_: Round, scores: dict[int, int]) -> None:
 def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> None:
     """Record that the person is done with the target, and put their ballot in the holding buffer."""
     check_scores(round_, scores)
-    comment = (comment or "").strip()
+    comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
     _mark_done(user, round_, target)
@@ -240,8 +242,8 @@ def submit(user, round_: Round, target: Target, scores: dict[int, int], comment:
         rater_department_id=user.department_id,
         target_kind=target.kind,
         target_department_id=target.department.id if target.kind == "service" else user.department_id,
-        scores=json.dumps({str(k): v for k, v in sorted(scores.items())}),
-        comment=comment if comment and target.kind == "service" else None,
+        scores=seal(json.dumps({str(k): v for k, v in sorted(scores.items())})),
+        comment=seal(comment) if comment and target.kind == "service" else None,
     ))
     db.session.flush()
 
@@ -274,12 +276,19 @@ def _fold(round_: Round, ballots: list[PendingBallot]) -> None:
     if not ballots:
         return
     _shuffle(ballots)
+    opened = []
+    for ballot in ballots:
+        try:
+            opened.append((ballot, json.loads(unseal(ballot.scores)),
+                           unseal(ballot.comment) if ballot.comment else None))
+        except BrokenSeal:  # sealed before SECRET_KEY changed: it can never be counted
+            current_app.logger.warning("A waiting ballot could not be opened and was dropped")
     tallies: Counter = Counter()
     counts: dict[tuple, list] = defaultdict(lambda: [0, 0, 0.0])  # ballots, judged, overall_sum
     comments = []
-    for ballot in ballots:
+    for ballot, scores, comment in opened:
         group = (ballot.rater_department_id, ballot.target_kind, ballot.target_department_id)
-        scores = {int(k): v for k, v in json.loads(ballot.scores).items()}
+        scores = {int(k): v for k, v in scores.items()}
         for dimension_id, score in scores.items():
             tallies[(*group, dimension_id, score)] += 1
         judged = [s for s in scores.values() if s != CANT_JUDGE]
@@ -288,9 +297,9 @@ def _fold(round_: Round, ballots: list[PendingBallot]) -> None:
         if judged:
             entry[1] += 1
             entry[2] += sum(judged) / len(judged)
-        if ballot.comment:
+        if comment:
             comments.append(Comment(id=secrets.token_hex(16), round_id=round_.id,
-                                    target_department_id=ballot.target_department_id, text=ballot.comment))
+                                    target_department_id=ballot.target_department_id, text=comment))
     _add_tallies(round_, tallies)
     _add_counts(round_, counts)
     _shuffle(comments)

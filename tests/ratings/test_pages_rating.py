@@ -9,6 +9,7 @@ from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.ratings import services
 from app.ratings.models import BallotCount, Comment, Participation, PendingBallot, Round
+from app.ratings.sealing import unseal
 from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
 
 HTMX = {"HX-Request": "true"}
@@ -155,7 +156,7 @@ def test_rating_a_department_by_a_plain_post(seller, company):
     assert count(PendingBallot) == 1
     [ballot] = db.session.scalars(sa.select(PendingBallot))
     assert (ballot.target_kind, ballot.target_department_id) == ("service", finance.id)
-    assert ballot.comment == "Quick answers"
+    assert unseal(ballot.comment) == "Quick answers"
     done = db.session.scalars(sa.select(Participation.target)).all()
     assert done == [f"d{finance.id}"]
     page = page_text(seller.get(url(company)))
