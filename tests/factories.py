@@ -1,10 +1,13 @@
 """Factories that build test data through the models, and fixtures for the usual cast of people."""
 import html
 import itertools
+import socket
 from functools import cache
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -79,3 +82,26 @@ def admin(client, org):
     """The client, signed in as the admin of the `org` fixture."""
     assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
     return client
+
+
+class _Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def inbox(app):
+    """A real SMTP server on this machine; the app sends to it. Yields the messages received."""
+    handler = _Inbox()
+    with socket.socket() as probe:  # a free port: the controller checks readiness by connecting to it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    yield handler.messages
+    controller.stop()

@@ -1,36 +1,9 @@
 """With a mail server configured, links go by SMTP (a real local SMTP server) and are not shown."""
 import re
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from app.auth.models import User
 from app.extensions import db
 from tests.factories import PASSWORD
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    with socket.socket() as probe:  # a free port: the controller checks readiness by connecting to it
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
-    yield handler.messages
-    controller.stop()
 
 
 def test_invitation_is_mailed_in_the_persons_language(client, org, inbox):

@@ -1,13 +1,10 @@
 """Facilitators running rounds through the pages: create, edit, move on, response rates, reminders."""
 import re
-import socket
 from datetime import date
 from email.header import decode_header, make_header
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from app.audit.models import AuditEntry
 from app.dimensions.models import Dimension
@@ -370,28 +367,6 @@ def test_only_an_open_round_has_people_to_remind(fac, company):
     assert response.status_code == 303
     assert "Only people in an open round can be reminded." in page_text(fac.get(response.headers["Location"]))
     assert "Remind them" not in page_text(fac.get(f"/rounds/{round_.id}"))
-
-
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
-    yield handler.messages
-    controller.stop()
 
 
 def test_reminding_with_mail_sends_each_person_a_link(fac, company, inbox):
