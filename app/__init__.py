@@ -55,22 +55,28 @@ def configure_extensions(app: Flask) -> None:
     from app.audit import models as _audit  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
     from app.dimensions import models as _dimensions  # noqa: F401
+    from app.metrics import models as _metrics  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
 
 
 def configure_blueprints(app: Flask) -> None:
+    from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.cli import register_commands
     from app.dimensions.views import bp as dimensions_bp
+    from app.metrics.views import bp as metrics_bp
     from app.org.views import bp as org_bp
+    from app.projects.views import bp as projects_bp
     from app.ratings.views import bp as ratings_bp
     from app.reports.views import bp as reports_bp
     from app.web.views import bp as web_bp
 
-    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp):
+    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp,
+                      metrics_bp, projects_bp, api_bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
 
 

@@ -1,0 +1,1 @@
+"""External-client metrics: the catalog and its readings over time."""

@@ -1,0 +1,70 @@
+"""External-client metrics and their dated readings."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.org.models import Department
+from app.time import utcnow
+
+
+class Metric(db.Model):
+    """A number clients feel (NPS, complaint rate…); only its movement over time matters."""
+
+    __tablename__ = "metrics"
+    __table_args__ = (
+        sa.CheckConstraint("direction IN ('higher', 'lower')", name="direction_known"),
+        sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    unit: Mapped[str] = mapped_column(sa.String(30), default="")
+    direction: Mapped[str] = mapped_column(sa.String(6))  # which way is better: higher or lower
+    owner_department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner_department: Mapped[Department | None] = relationship()
+    readings: Mapped[list[Reading]] = relationship(back_populates="metric", order_by="Reading.taken_on",
+                                                   cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reading(db.Model):
+    """One dated value of a metric; one per metric and date (a re-import of a date updates it)."""
+
+    __tablename__ = "readings"
+
+    metric_id: Mapped[int] = mapped_column(sa.ForeignKey("metrics.id", ondelete="CASCADE"), primary_key=True)
+    taken_on: Mapped[date] = mapped_column(primary_key=True)
+    value: Mapped[float]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    metric: Mapped[Metric] = relationship(back_populates="readings")
+
+
+class ApiToken(db.Model):
+    """A personal API token: shown once, kept only as a hash, scoped, revocable."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('read', 'write')", name="scope_known"),
+        sa.CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scope: Mapped[str] = mapped_column(sa.String(5))  # read: read readings; write: read and add readings
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_on: Mapped[date | None]
+    revoked_at: Mapped[datetime | None]

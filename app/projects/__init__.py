@@ -1,0 +1,1 @@
+"""Improvement projects, each tied to an external-client metric it must move."""
