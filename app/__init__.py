@@ -57,6 +57,7 @@ def configure_extensions(app: Flask) -> None:
     from app.dimensions import models as _dimensions  # noqa: F401
     from app.metrics import models as _metrics  # noqa: F401
     from app.org import models as _org  # noqa: F401
+    from app.projects import models as _projects  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
 
 

@@ -1,11 +1,13 @@
-"""The demo company: departments, about 80 people in every role, and a service map."""
+"""The demo company: departments, people in every role, a service map, rounds, metrics and projects."""
 import sqlalchemy as sa
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
+from app.metrics.demo import load_metrics_demo
 from app.org.models import Department, ServiceLink
+from app.projects.demo import load_projects_demo
 from app.ratings.demo import load_rating_demo
 
 DEMO_PASSWORD = "trading-zone-demo"
@@ -78,6 +80,8 @@ def load_demo() -> list[tuple[str, str]]:
             n += 1
     db.session.flush()
     load_rating_demo()
+    load_metrics_demo()
+    load_projects_demo()
     return [
         ("admin", "admin@example.com"), ("facilitator", "facilitator@example.com"),
         ("head of Finance", "head.finance@example.com"), ("employee of Sales", "employee.sales@example.com"),

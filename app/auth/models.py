@@ -49,6 +49,12 @@ class User(UserMixin, db.Model):
     # Set at sign-in and by the session loader: Flask-Login keeps this token, not the user id, in the cookie.
     session_token = None
 
+    # Identity, as for every model: Flask-Login's own __eq__ compares get_id(), the session token,
+    # which is None for everyone not signed in in this request — they would all be "equal".
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     @property
     def is_active(self) -> bool:
         return self.active

@@ -1,4 +1,207 @@
 """Pages of the metrics catalog: metrics, their trend and readings, reading forms and CSV import."""
-from flask import Blueprint
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.extensions import db
+from app.metrics import charts, policies, services
+from app.metrics.forms import ImportConfirmForm, ImportUploadForm, MetricForm, ReadingForm, SuggestedForm
+from app.metrics.models import Metric
+from app.org.models import Department
+from app.org.services import departments
+from app.time import utcnow
+from app.web.authz import roles_required
+from app.web.htmx import redirect_to, render, wants_fragment
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
+
+VIEWERS = ("admin", "facilitator", "head")  # policies.can_view_metrics
+MANAGERS = ("admin", "facilitator")  # policies.can_manage_catalog
+PREVIEW_ROWS = 200  # rows shown in an import preview beside every row with a problem
+
+
+@bp.app_template_filter("reading_value")
+def reading_value(value):
+    return services.format_value(value)
+
+
+def _department_choices() -> list[SelectChoice]:
+    return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, d.name) for d in departments()]
+
+
+def _department(department_id: int | None) -> Department | None:
+    return db.session.get(Department, department_id) if department_id else None
+
+
+# The catalog -------------------------------------------------------------------------------------
+
+@bp.get("")
+@roles_required(*VIEWERS)
+def index():
+    metrics = services.metrics()
+    latest = services.latest_readings()
+    recent = services.recent_values(utcnow().date() - timedelta(days=365))
+    sparks = {m.id: charts.sparkline(f"spark-{m.id}", _("%(name)s over the last year", name=m.name),
+                                     recent.get(m.id, []), services.format_value) for m in metrics}
+    return render("metrics/index.html", metrics=metrics, latest=latest, sparks=sparks,
+                  can_manage=policies.can_manage_catalog(current_user),
+                  missing=services.missing_suggestions())
+
+
+def _save_metric(metric: Metric | None):
+    form = MetricForm(obj=metric)
+    form.owner_department_id.choices = _department_choices()
+    if metric is not None and not form.is_submitted():
+        form.owner_department_id.data = metric.owner_department_id or 0
+    if form.validate_on_submit():
+        try:
+            saved = services.save_metric(current_user, metric, form.name.data, form.description.data,
+                                         form.unit.data, form.direction.data,
+                                         _department(form.owner_department_id.data))
+        except services.MetricError as error:
+            db.session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Metric %(name)s saved.", name=saved.name), "success")
+            return redirect_to(url_for("metrics.detail", metric_id=saved.id))
+    return render("metrics/form.html", form=form, metric=metric)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def new():
+    return _save_metric(None)
+
+
+@bp.route("/<int:metric_id>/edit", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit(metric_id: int):
+    return _save_metric(db.get_or_404(Metric, metric_id))
+
+
+@bp.route("/suggested", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def suggested():
+    missing = services.missing_suggestions()
+    form = SuggestedForm()
+    form.keys.choices = [SelectChoice(s.key, str(s.name)) for s in missing]
+    form.owner_department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        if not form.keys.data:
+            form.keys.errors.append(_("Choose at least one metric."))
+        else:
+            try:
+                added = services.add_suggested(current_user, form.keys.data,
+                                               _department(form.owner_department_id.data))
+            except services.MetricError as error:
+                db.session.rollback()
+                form.keys.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(ngettext("%(num)d metric added.", "%(num)d metrics added.", len(added)), "success")
+                return redirect_to(url_for("metrics.index"))
+    return render("metrics/suggested.html", form=form, suggestions={s.key: s for s in missing})
+
+
+# One metric and its readings ---------------------------------------------------------------------
+
+def _detail_context(metric: Metric, form: ReadingForm, saved: str = "") -> dict:
+    readings = services.readings(metric)
+    chart = charts.trend_chart(f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
+                               [(r.taken_on, r.value) for r in reversed(readings)], metric.direction,
+                               metric.unit, services.format_value)
+    return {"metric": metric, "readings": readings, "chart": chart, "form": form, "saved": saved,
+            "can_add": policies.can_add_readings(current_user, metric),
+            "can_manage": policies.can_manage_catalog(current_user)}
+
+
+def _blank_reading_form() -> ReadingForm:
+    form = ReadingForm(formdata=None)
+    form.taken_on.data = utcnow().date()
+    return form
+
+
+@bp.get("/<int:metric_id>")
+@roles_required(*VIEWERS)
+def detail(metric_id: int):
+    metric = db.get_or_404(Metric, metric_id)
+    return render("metrics/detail.html", **_detail_context(metric, _blank_reading_form()))
+
+
+@bp.post("/<int:metric_id>/readings")
+@roles_required(*VIEWERS)
+def add_reading(metric_id: int):
+    metric = db.get_or_404(Metric, metric_id)
+    if not policies.can_add_readings(current_user, metric):
+        abort(403)
+    form = ReadingForm()
+    if form.validate_on_submit():
+        try:
+            value = services.parse_number(form.value.data)
+        except services.MetricError as error:
+            form.value.errors.append(str(error))
+        else:
+            try:
+                _reading, added = services.record_reading(current_user, metric, form.taken_on.data, value,
+                                                          form.note.data or "")
+            except services.MetricError as error:
+                db.session.rollback()
+                form.taken_on.errors.append(str(error))
+            else:
+                db.session.commit()
+                message = (_("Reading of %(date)s added.", date=form.taken_on.data.isoformat()) if added
+                           else _("Reading of %(date)s updated.", date=form.taken_on.data.isoformat()))
+                if wants_fragment():
+                    return render("metrics/detail.html", "metrics/_readings.html",
+                                  **_detail_context(metric, _blank_reading_form(), saved=message))
+                flash(message, "success")
+                return redirect_to(url_for("metrics.detail", metric_id=metric.id))
+    return render("metrics/detail.html", "metrics/_readings.html", **_detail_context(metric, form))
+
+
+# CSV import --------------------------------------------------------------------------------------
+
+def _preview(rows: list[services.ReadingRow]) -> list[services.ReadingRow]:
+    """Every row with a problem, and the first rows otherwise: a 10,000-row table helps nobody."""
+    shown = [row for row in rows if row.problems]
+    return shown + [row for row in rows if not row.problems][: max(PREVIEW_ROWS - len(shown), 0)]
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*VIEWERS)
+def import_readings():
+    upload, confirm = ImportUploadForm(), ImportConfirmForm()
+    if "csv_text" in request.form:
+        if confirm.validate_on_submit():
+            try:
+                rows = services.parse_readings_csv(confirm.csv_text.data, current_user)
+                added, updated = services.import_readings(current_user, rows)
+            except services.MetricError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return redirect_to(url_for("metrics.import_readings"))
+            db.session.commit()
+            flash(_("Readings imported: %(added)d new, %(updated)d updated.", added=added, updated=updated),
+                  "success")
+            return redirect_to(url_for("metrics.index"))
+        flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
+    elif upload.validate_on_submit():
+        try:
+            text = services.read_csv(upload.file.data.read())
+            rows = services.parse_readings_csv(text, current_user)
+        except services.MetricError as error:
+            upload.file.errors.append(str(error))
+        else:
+            confirm.csv_text.data = text
+            bad = [row for row in rows if row.problems]
+            return render("metrics/import_preview.html", rows=_preview(rows), total=len(rows), bad=len(bad),
+                          added=sum(row.status == "new" for row in rows),
+                          updated=sum(row.status == "updated" for row in rows),
+                          confirm=confirm, columns=services.IMPORT_COLUMNS, valid=not bad)
+    return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS,
+                  metrics=[m for m in services.metrics() if policies.can_add_readings(current_user, m)])

@@ -1,4 +1,265 @@
 """Pages of improvement projects: start, run, check in, "did it move?", the portfolio."""
-from flask import Blueprint
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.models import User
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.metrics.models import Metric, Reading
+from app.org.models import Department
+from app.projects import charts, policies, services
+from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
+from app.projects.models import STATUSES, Project, RootCause
+from app.ratings.models import Round
+from app.reports.policies import can_view_scorecard
+from app.reports.results import format_mean
+from app.web.authz import admin_required, roles_required
+from app.web.htmx import redirect_to, render
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+
+def _departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+
+
+def _metrics() -> list[Metric]:
+    return list(db.session.scalars(sa.select(Metric).order_by(Metric.name)))
+
+
+# The portfolio -----------------------------------------------------------------------------------
+
+def _filters() -> services.Filters:
+    status = request.args.get("status") or None
+    return services.Filters(
+        dimension_id=request.args.get("dimension", type=int),
+        metric_id=request.args.get("metric", type=int),
+        department_id=request.args.get("department", type=int),
+        status=status if status in STATUSES else None,
+    )
+
+
+@bp.get("")
+@login_required
+def index():
+    filters = _filters()
+    projects = services.portfolio(filters)
+    by_category, groups = services.root_cause_split(projects)
+    dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
+    return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
+                  by_category=by_category, groups=groups, departments=_departments(), metrics=_metrics(),
+                  dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
+                  split_chart=charts.split_chart("root-cause-split",
+                                                 _("Root causes beside the typical split"), groups),
+                  can_start=policies.can_start_project(current_user))
+
+
+# Creating and editing ----------------------------------------------------------------------------
+
+def _project_form(project: Project | None) -> ProjectForm:
+    form = ProjectForm(obj=project)
+    departments = _departments()
+    if project is not None and not form.is_submitted():
+        form.owner_department_id.data = project.owner_department_id
+        form.department_ids.data = [d.id for d in project.departments if d.id != project.owner_department_id]
+        form.lead_id.data = project.lead_id or 0
+        form.member_ids.data = [m.id for m in project.members]
+        form.root_cause_id.data = project.root_cause_id or 0
+        form.metric_id.data = project.metric_id or 0
+    owners = [d for d in departments if policies.can_own(current_user, d)]
+    if project is not None and project.owner_department not in owners:
+        owners.append(project.owner_department)
+    form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in owners]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments]
+    people = list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)))
+    form.lead_id.choices = [SelectChoice(0, _("— none yet —"))] + [SelectChoice(p.id, p.name) for p in people]
+    form.member_ids.choices = [SelectChoice(p.id, p.name) for p in people]
+    causes = services.root_causes()
+    if project is not None and project.root_cause is not None and project.root_cause not in causes:
+        causes.append(project.root_cause)
+    form.root_cause_id.choices = [SelectChoice(0, _("— not classified yet —"))] + [
+        SelectChoice(c.id, c.name) for c in causes]
+    form.metric_id.choices = [SelectChoice(0, _("— none yet —"))] + [
+        SelectChoice(m.id, _("%(metric)s (higher is better)", metric=m.name) if m.direction == "higher"
+                     else _("%(metric)s (lower is better)", metric=m.name)) for m in _metrics()]
+    return form
+
+
+def _weak_spot(round_id, department_id, dimension_id) -> services.WeakSpot | None:
+    """The weak spot a project starts from, if the address names one the user may read."""
+    if not (round_id and department_id and dimension_id):
+        return None
+    round_ = db.get_or_404(Round, round_id)
+    department = db.get_or_404(Department, department_id)
+    dimension = db.get_or_404(Dimension, dimension_id)
+    if not can_view_scorecard(current_user, department):
+        abort(403)
+    try:
+        return services.weak_spot(round_, department, dimension)
+    except services.ProjectError:
+        abort(404)
+
+
+def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.ProjectData:
+    def get(model, id_):
+        return db.session.get(model, id_) if id_ else None
+
+    return services.ProjectData(
+        title=form.title.data or "", problem=form.problem.data or "", evidence=form.evidence.data or "",
+        owner_department=get(Department, form.owner_department_id.data),
+        departments=[d for i in form.department_ids.data if (d := get(Department, i))],
+        lead=get(User, form.lead_id.data), members=[u for i in form.member_ids.data if (u := get(User, i))],
+        root_cause=get(RootCause, form.root_cause_id.data), metric=get(Metric, form.metric_id.data),
+        target_value=form.target_value.data, target_date=form.target_date.data,
+        expected_lag_days=form.expected_lag_days.data, source=source)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("head", "facilitator")
+def new():
+    form = _project_form(None)
+    args = request.form if form.is_submitted() else request.args
+    source = _weak_spot(args.get("source_round" if form.is_submitted() else "round", type=int),
+                        args.get("source_department" if form.is_submitted() else "department", type=int),
+                        args.get("source_dimension" if form.is_submitted() else "dimension", type=int))
+    if source is not None and not form.is_submitted():
+        form.title.data = source.title
+        form.evidence.data = source.evidence
+        form.source_round.data, form.source_department.data = source.round.id, source.department.id
+        form.source_dimension.data = source.dimension.id
+        if policies.can_own(current_user, source.department):
+            form.owner_department_id.data = source.department.id
+    if form.validate_on_submit():
+        try:
+            project = services.save_project(current_user, None, _data(form, source))
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Project %(title)s proposed.", title=project.title), "success")
+            return redirect_to(url_for("projects.detail", project_id=project.id))
+    return render("projects/form.html", form=form, project=None, source=source,
+                  http_status=422 if form.errors else 200)
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not policies.can_manage_project(current_user, project):
+        abort(403)
+    form = _project_form(project)
+    if form.validate_on_submit():
+        try:
+            services.save_project(current_user, project, _data(form, None))
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Project saved."), "success")
+            return redirect_to(url_for("projects.detail", project_id=project.id))
+    return render("projects/form.html", form=form, project=project, source=None,
+                  http_status=422 if form.errors else 200)
+
+
+# "Did it move?" ----------------------------------------------------------------------------------
+
+def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
+    progress = services.progress(project)
+    readings = []
+    if project.metric is not None:
+        readings = list(db.session.scalars(sa.select(Reading).where(Reading.metric_id == project.metric_id)
+                                           .order_by(Reading.taken_on)))
+    chart = None
+    if project.metric is not None:
+        chart = charts.readings_chart(
+            "project-metric", _("%(metric)s: readings, baseline and target", metric=project.metric.name),
+            readings, project.baseline, project.target_value, project.started_on,
+            progress.since if progress else None)
+    baseline_used = (services.baseline_readings(project.metric, project.started_on)
+                     if project.metric is not None and project.started_on is not None else [])
+    if check_in_form is None:
+        check_in_form = CheckInForm(formdata=None, on=date.today())
+    show_scores = policies.can_see_source_scores(current_user, project)
+    return render("projects/detail.html", project=project, progress=progress, chart=chart,
+                  baseline_used=baseline_used,
+                  source_scores=services.source_scores(project) if show_scores else None,
+                  check_in_form=check_in_form, move_form=MoveForm(), status_label=services.status_label,
+                  can_manage=policies.can_manage_project(current_user, project),
+                  can_check_in=policies.can_check_in(current_user, project),
+                  current_rule=services.current_rule(), format_mean=format_mean, http_status=http_status)
+
+
+@bp.get("/<int:project_id>")
+@login_required
+def detail(project_id: int):
+    return _detail(db.get_or_404(Project, project_id))
+
+
+@bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
+@login_required
+def move(project_id: int, action: str):
+    project = db.get_or_404(Project, project_id)
+    if not policies.can_manage_project(current_user, project):
+        abort(403)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.move(current_user, project, action, note=form.note.data or "")
+    except services.ProjectError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The project is now %(status)s.", status=services.status_label(project.status)), "success")
+    return redirect_to(url_for("projects.detail", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/check-ins")
+@login_required
+def check_in(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not policies.can_check_in(current_user, project):
+        abort(403)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        try:
+            services.add_check_in(current_user, project, form.on.data, form.done.data, form.status.data)
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.done.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Check-in added."), "success")
+            return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="check-ins"))
+    return _detail(project, form, http_status=422)
+
+
+# Root causes (admin) -----------------------------------------------------------------------------
+
+@bp.route("/root-causes", methods=["GET", "POST"])
+@admin_required
+def root_causes():
+    cause = db.get_or_404(RootCause, request.values.get("id", type=int)) if request.values.get("id") else None
+    form = RootCauseForm(obj=cause)
+    if form.validate_on_submit():
+        try:
+            services.save_root_cause(current_user, cause, form.key.data, form.name_en.data, form.name_ru.data,
+                                     form.position.data or 0, form.retired.data)
+        except services.ProjectError as error:
+            db.session.rollback()
+            form.key.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Root cause saved."), "success")
+            return redirect_to(url_for("projects.root_causes"))
+    return render("projects/root_causes.html", form=form, cause=cause,
+                  causes=services.root_causes(include_retired=True), http_status=422 if form.errors else 200)

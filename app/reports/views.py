@@ -2,12 +2,13 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
 from app.org.models import Department
+from app.projects.policies import can_own
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL
@@ -91,7 +92,7 @@ def scorecard(round_id: int, department_id: int):
     return render("reports/scorecard.html", card=card, round=round_, department=department,
                   charts=_scorecard_charts(card), comments_allowed=comments_allowed,
                   # the projects feature may not be installed: offer "Start a project" only when it is
-                  can_start_projects="projects.new" in current_app.view_functions)
+                  can_start_projects=can_own(current_user, department))
 
 
 # CSV ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import pytest
 
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
+from app.metrics.models import Metric
+from app.projects import services as projects
 from app.ratings import services
 from tests.factories import PASSWORD
 
@@ -24,6 +26,9 @@ FACILITATOR = expect(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
 RATERS = expect(LOGIN, OK, OK, OK, OK, DENIED)  # people whose department takes part in the round
 RESULTS = expect(LOGIN, DENIED, OK, OK, OK, DENIED)  # heads and facilitators
 SCORECARD = expect(LOGIN, DENIED, OK, DENIED, OK, DENIED)  # the department's heads and facilitators
+PROJECT_TEAM = SCORECARD  # the owner department's heads (and the lead) and facilitators
+READERS = expect(LOGIN, DENIED, OK, OK, OK, OK)  # heads, facilitators, admins
+METRIC_OWNERS = expect(LOGIN, DENIED, OK, DENIED, OK, OK)  # the owner's heads, facilitators, admins
 NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
 
 EXPECTED = {
@@ -89,6 +94,27 @@ EXPECTED = {
     ("reports.matrix_csv", "GET"): RESULTS,
     ("reports.scorecard", "GET"): SCORECARD,
     ("reports.scorecard_csv", "GET"): SCORECARD,
+    ("projects.index", "GET"): SIGNED_IN,
+    ("projects.detail", "GET"): SIGNED_IN,
+    ("projects.new", "GET"): RESULTS,  # heads and facilitators start projects
+    ("projects.new", "POST"): RESULTS,
+    ("projects.edit", "GET"): PROJECT_TEAM,
+    ("projects.edit", "POST"): PROJECT_TEAM,
+    ("projects.move", "POST"): PROJECT_TEAM,
+    ("projects.check_in", "POST"): PROJECT_TEAM,
+    ("projects.root_causes", "GET"): ADMIN,
+    ("projects.root_causes", "POST"): ADMIN,
+    ("metrics.index", "GET"): READERS,
+    ("metrics.detail", "GET"): READERS,
+    ("metrics.new", "GET"): STAFF,
+    ("metrics.new", "POST"): STAFF,
+    ("metrics.edit", "GET"): STAFF,
+    ("metrics.edit", "POST"): STAFF,
+    ("metrics.suggested", "GET"): STAFF,
+    ("metrics.suggested", "POST"): STAFF,
+    ("metrics.add_reading", "POST"): METRIC_OWNERS,
+    ("metrics.import_readings", "GET"): READERS,  # each row is checked against what the person may write
+    ("metrics.import_readings", "POST"): READERS,
 }
 
 
@@ -117,11 +143,23 @@ def make_round(org, state: str):
     return round_
 
 
+def make_project(org, owner, other):
+    data = projects.ProjectData(title="Faster approvals", owner_department=owner, departments=[other])
+    return projects.save_project(org["facilitator"], None, data)
+
+
 def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
+    other = org["finance"] if department is org["sales"] else org["sales"]
     # Rating pages need an open round; results need a published one.
     round_ = make_round(org, "published" if endpoint.startswith("reports.") else "open")
+    project = make_project(org, department, other)
+    metric = Metric(name="Net Promoter Score", direction="higher", owner_department=department)
+    db.session.add(metric)
+    db.session.flush()
     return {
+        "project_id": project.id,
+        "metric_id": metric.id,
         "department_id": department.id,
         "person_id": org["employee"].id,
         "dimension_id": ordered()[0].id,
@@ -129,7 +167,7 @@ def url_arguments(org, role, endpoint):
         "filename": "css/app.css",
         "round_id": round_.id,
         "target_key": "self",
-        "action": "close",
+        "action": "cancel" if endpoint.startswith("projects.") else "close",
     }
 
 

@@ -1,0 +1,26 @@
+"""Who may see the metrics catalog, change it, and add readings to which metric."""
+from app.web.policies import has_any_role
+
+
+def can_view_metrics(user) -> bool:
+    """Heads, facilitators and admins read every metric: clients' numbers are no secret inside."""
+    return has_any_role(user, "admin", "facilitator", "head")
+
+
+def can_manage_catalog(user) -> bool:
+    """Creating and editing metrics is for facilitators and admins."""
+    return has_any_role(user, "admin", "facilitator")
+
+
+def can_add_readings(user, metric) -> bool:
+    """Facilitators and admins add readings to any metric; a head to the metrics their department owns."""
+    if can_manage_catalog(user):
+        return True
+    if not getattr(user, "is_authenticated", False) or metric.owner_department is None:
+        return False
+    return metric.owner_department in user.headed_departments
+
+
+def can_import_readings(user) -> bool:
+    """The import page is open to anyone who may add readings to some metric; each row is checked."""
+    return has_any_role(user, "admin", "facilitator", "head")

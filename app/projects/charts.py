@@ -1,0 +1,98 @@
+"""SVG charts of projects, drawn with the report charts' shapes: a metric's readings with its baseline,
+target and start marker; the root-cause split beside the typical split."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from app.metrics.models import Reading
+from app.reports.charts import Chart
+
+
+def _num(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline: float | None,
+                   target: float | None, started_on: date | None, since: date | None,
+                   width: int = 640) -> Chart:
+    """Readings over time as a line; the baseline and target as dashed lines; the start (and the end of
+    the expected lag) as vertical markers. All of it also said in the desc, for screen readers."""
+    left, right, top, bottom, height = 56, 90, 16, 34, 240
+    plot_w, plot_h = width - left - right, height - top - bottom
+    words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
+    extra = []
+    if baseline is not None:
+        extra.append(_("baseline %(value)s", value=_num(baseline)))
+    if target is not None:
+        extra.append(_("target %(value)s", value=_num(target)))
+    if started_on is not None:
+        extra.append(_("started on %(date)s", date=started_on.isoformat()))
+    desc = _("Readings by date: %(values)s.", values=words or _("none yet")) + (
+        " " + "; ".join(extra) + "." if extra else "")
+    chart = Chart(chart_id, title, desc, width, height, "line")
+    if not readings:
+        chart.label(left + plot_w / 2, top + plot_h / 2, _("No readings yet."), "na", "middle")
+        return chart
+    values = [r.value for r in readings] + [v for v in (baseline, target) if v is not None]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
+    low, high = low - pad, high + pad
+    days = [r.taken_on for r in readings] + [d for d in (started_on, since) if d is not None]
+    first, last = min(days), max(days)
+    span = max((last - first).days, 1)
+
+    def x_of(day: date) -> float:
+        return round(left + plot_w * (day - first).days / span, 1)
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h * (high - value) / (high - low), 1)
+
+    for i in range(5):
+        value = low + (high - low) * i / 4
+        chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value), class_="grid")
+        chart.label(left - 6, y_of(value) + 4, _num(value), "tick", "end")
+    chart.label(left, height - bottom + 18, format_date(first, "medium"), "tick", "start")
+    chart.label(left + plot_w, height - bottom + 18, format_date(last, "medium"), "tick", "end")
+    for value, label, dash in ((baseline, _("baseline"), "6 4"), (target, _("target"), "2 3")):
+        if value is not None:
+            chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value),
+                      class_="trend", stroke_dasharray=dash, stroke_width=1.5)
+            chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {_num(value)}", "value")
+    for day, label in ((started_on, _("start")), (since if since != started_on else None, _("lag"))):
+        if day is not None:
+            chart.add("line", x1=x_of(day), x2=x_of(day), y1=top, y2=top + plot_h, class_="trend",
+                      stroke_dasharray="4 3", stroke_width=1)
+            chart.label(x_of(day) + 3, top + 10, label, "label")
+    if len(readings) > 1:
+        chart.add("polyline", points=" ".join(f"{x_of(r.taken_on)},{y_of(r.value)}" for r in readings),
+                  class_="trend")
+    for r in readings:
+        chart.add("circle", cx=x_of(r.taken_on), cy=y_of(r.value), r=2.5, class_="point")
+    return chart
+
+
+def split_chart(chart_id: str, title: str, rows) -> Chart:
+    """Per group: this portfolio's share of projects as a bar, the typical range as a bracket line."""
+    label_w, plot_w, top, row_h = 230, 300, 6, 30
+    axis_y = top + row_h * len(rows) + 4
+    desc = "; ".join(_("%(label)s: %(ours)s here, typically %(low)d–%(high)d%%", label=row.label,
+                       ours="—" if row.percent is None else f"{row.percent}%", low=row.typical[0],
+                       high=row.typical[1]) for row in rows)
+    chart = Chart(chart_id, title, desc + ".", label_w + plot_w + 90, axis_y + 20, "bars")
+    for tick in range(0, 101, 25):
+        x = label_w + plot_w * tick // 100
+        chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
+        chart.label(x, axis_y + 15, f"{tick}%", "tick", "middle")
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        chart.label(label_w - 8, y + 17, row.label[:34], "label", "end")
+        low, high = (label_w + plot_w * v / 100 for v in row.typical)
+        chart.add("rect", x=round(low, 1), y=y + 3, width=round(high - low, 1), height=20,
+                  class_="bar series-a")
+        width = round(plot_w * (row.percent or 0) / 100, 1)
+        chart.add("rect", x=label_w, y=y + 8, width=width, height=10, class_="bar series-b")
+        chart.label(label_w + plot_w + 6, y + 17, "—" if row.percent is None else f"{row.percent}%", "value")
+    return chart

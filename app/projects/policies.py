@@ -1,0 +1,47 @@
+"""Who may see, start, move, edit and check in on which project (also given to templates)."""
+from app.org.policies import is_head_of
+from app.reports.policies import can_view_scorecard
+from app.web.policies import has_any_role, has_role
+
+
+def can_view_projects(user) -> bool:
+    """The portfolio and every project page are read-only for everyone signed in: projects are shared
+    work across departments, and they carry no rating figure the publishing gate did not release."""
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def can_start_project(user) -> bool:
+    """Heads (for a department they lead) and facilitators (for any department) start projects."""
+    return has_any_role(user, "head", "facilitator")
+
+
+def can_own(user, department) -> bool:
+    """May this user make `department` the owner of a project?"""
+    return has_role(user, "facilitator") or is_head_of(user, department)
+
+
+def can_manage_project(user, project) -> bool:
+    """Edit it and move it through its lifecycle: the lead, the owner department's heads, facilitators."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (has_role(user, "facilitator") or project.lead_id == user.id
+            or is_head_of(user, project.owner_department))
+
+
+def can_check_in(user, project) -> bool:
+    """Check-ins also come from the project's members."""
+    return can_manage_project(user, project) or (
+        getattr(user, "is_authenticated", False) and user.id in {m.id for m in project.members})
+    # (by id: Flask-Login's UserMixin compares users by their session token, not their identity)
+
+
+def can_see_source_scores(user, project) -> bool:
+    """The source's scorecard figures across rounds: for those who may read that scorecard (its heads,
+    facilitators) and those who run the project — not for every employee reading the portfolio."""
+    if project.source_department is None:
+        return False
+    return can_view_scorecard(user, project.source_department) or can_manage_project(user, project)
+
+
+def can_edit_root_causes(user) -> bool:
+    return has_role(user, "admin")

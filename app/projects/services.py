@@ -1,0 +1,382 @@
+"""The rules of improvement projects: cross-department, a metric before they start, a baseline from the
+readings before the start, a lifecycle with every move recorded, check-ins, and "did it move?"."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.audit.services import record
+from app.auth.models import User
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.metrics.models import Metric, Reading
+from app.org.models import Department
+from app.projects.models import (
+    CHECK_IN_STATUSES,
+    CheckIn,
+    Project,
+    ProjectEvent,
+    RootCause,
+    project_departments,
+)
+from app.ratings.models import Round
+from app.reports.gate import Figure, RoundResults
+from app.reports.results import format_mean, published_rounds
+
+BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
+MOVES = {  # action: (statuses it may leave, status it reaches)
+    "start": (("proposed",), "active"),
+    "complete": (("active",), "completed"),
+    "cancel": (("proposed", "active"), "cancelled"),
+}
+# The typical split of root causes from the source, by group of categories (low %, high %).
+TYPICAL_SPLIT = (
+    (("processes", "systems", "products"), 50, 60),
+    (("clients",), 20, 30),
+    (("people",), 20, 30),
+)
+
+
+class ProjectError(Exception):
+    """A rule of projects was broken; the message is shown to the user."""
+
+
+# Root causes -------------------------------------------------------------------------------------
+
+def root_causes(include_retired: bool = False) -> list[RootCause]:
+    query = sa.select(RootCause).order_by(RootCause.position, RootCause.id)
+    if not include_retired:
+        query = query.where(RootCause.retired.is_(False))
+    return list(db.session.scalars(query))
+
+
+def save_root_cause(actor: User, cause: RootCause | None, key: str, name_en: str, name_ru: str,
+                    position: int, retired: bool) -> RootCause:
+    key = key.strip().lower()
+    clash = db.session.scalar(sa.select(RootCause).where(RootCause.key == key))
+    if clash is not None and clash is not cause:
+        raise ProjectError(_("A root cause with the key %(key)s already exists.", key=key))
+    if cause is None:
+        cause = RootCause()
+        db.session.add(cause)
+    cause.key, cause.name_en, cause.name_ru = key, name_en.strip(), name_ru.strip()
+    cause.position, cause.retired = position, retired
+    db.session.flush()
+    record(actor, "root_cause.save", cause.key)
+    return cause
+
+
+# Starting from a weak spot -----------------------------------------------------------------------
+
+@dataclass
+class WeakSpot:
+    round: Round
+    department: Department
+    dimension: Dimension
+    others: Figure | None
+    self_view: Figure | None
+
+    @property
+    def title(self) -> str:
+        return _("Improve %(dimension)s of %(department)s", dimension=self.dimension.name.lower(),
+                 department=self.department.name)
+
+    @property
+    def evidence(self) -> str:
+        def shown(figure):
+            if figure is None:
+                return _("not enough responses")
+            return _("%(mean)s from %(n)d raters", mean=format_mean(figure.mean), n=figure.n)
+
+        return _("%(round)s: others rate %(department)s on %(dimension)s %(others)s; the department's own "
+                 "view: %(own)s.", round=self.round.name, department=self.department.name,
+                 dimension=self.dimension.name, others=shown(self.others), own=shown(self.self_view))
+
+
+def weak_spot(round_: Round, department: Department, dimension: Dimension) -> WeakSpot:
+    """The scorecard figures of a (round, department, dimension), read through the publishing gate."""
+    if round_.state != "published":
+        raise ProjectError(_("The results of this round are not published."))
+    results = RoundResults(round_)
+    return WeakSpot(round_, department, dimension, results.total("service", department.id, dimension.id),
+                    results.total("self", department.id, dimension.id))
+
+
+# Saving ------------------------------------------------------------------------------------------
+
+@dataclass
+class ProjectData:
+    title: str
+    owner_department: Department
+    departments: list[Department]  # participating departments besides (or including) the owner
+    problem: str = ""
+    evidence: str = ""
+    lead: User | None = None
+    members: list[User] = field(default_factory=list)
+    root_cause: RootCause | None = None
+    metric: Metric | None = None
+    target_value: float | None = None
+    target_date: date | None = None
+    expected_lag_days: int | None = None
+    source: WeakSpot | None = None
+
+
+def _check_target(metric: Metric, baseline: float, target: float) -> None:
+    better = target > baseline if metric.direction == "higher" else target < baseline
+    if not better:
+        raise ProjectError(
+            _("For %(metric)s higher is better: the target must be above the baseline %(baseline)s.",
+              metric=metric.name, baseline=f"{baseline:g}") if metric.direction == "higher" else
+            _("For %(metric)s lower is better: the target must be below the baseline %(baseline)s.",
+              metric=metric.name, baseline=f"{baseline:g}"))
+
+
+def save_project(actor: User, project: Project | None, data: ProjectData) -> Project:
+    """Create a project (status proposed) or edit one; the owner plus at least one other department."""
+    title = data.title.strip()
+    if not title:
+        raise ProjectError(_("Give the project a title."))
+    departments = list(dict.fromkeys([data.owner_department, *data.departments]))
+    if len(departments) < 2:
+        raise ProjectError(_("A project is cross-department: choose at least one participating department "
+                             "besides the owner."))
+    if data.expected_lag_days is not None and data.expected_lag_days < 0:
+        raise ProjectError(_("The expected lag cannot be negative."))
+    if project is not None and project.status in ("completed", "cancelled"):
+        raise ProjectError(_("A finished project can no longer be edited."))
+    if project is not None and project.status == "active":
+        if data.metric is not project.metric:
+            raise ProjectError(_("The metric of an active project is fixed: its baseline was taken from it."))
+        if data.target_value is None or data.target_date is None:
+            raise ProjectError(_("An active project needs a target value and a target date."))
+        _check_target(project.metric, project.baseline, data.target_value)
+    created = project is None
+    if created:
+        project = Project(created_by=actor, status="proposed")
+        if data.source is not None:
+            project.source_round = data.source.round
+            project.source_department = data.source.department
+            project.source_dimension = data.source.dimension
+        db.session.add(project)
+    project.title = title
+    project.problem = data.problem.strip()
+    project.evidence = data.evidence.strip()
+    project.owner_department = data.owner_department
+    project.departments = departments
+    project.lead = data.lead
+    project.members = list({m.id: m for m in data.members}.values())  # users compare by session
+    project.root_cause = data.root_cause
+    project.metric = data.metric
+    project.target_value = data.target_value
+    project.target_date = data.target_date
+    project.expected_lag_days = data.expected_lag_days
+    if created:
+        project.events.append(ProjectEvent(actor=actor, from_status=None, to_status="proposed"))
+    db.session.flush()
+    return project
+
+
+# The baseline and the lifecycle ------------------------------------------------------------------
+
+def baseline_rule() -> str:
+    return _("mean of the last %(n)d readings before the start", n=BASELINE_READINGS)
+
+
+def baseline_readings(metric: Metric, start: date) -> list[Reading]:
+    """The readings the baseline is taken from: the last three before the start day, oldest first."""
+    rows = db.session.scalars(sa.select(Reading)
+                              .where(Reading.metric_id == metric.id, Reading.taken_on < start)
+                              .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS))
+    return list(rows)[::-1]
+
+
+def compute_baseline(metric: Metric, start: date) -> tuple[float, list[Reading]]:
+    readings = baseline_readings(metric, start)
+    if not readings:
+        raise ProjectError(_("%(metric)s has no readings before %(date)s: add some first, the baseline is "
+                             "taken from them.", metric=metric.name, date=start.isoformat()))
+    return sum(r.value for r in readings) / len(readings), readings
+
+
+def move(actor: User, project: Project, action: str, on: date | None = None, note: str = "") -> Project:
+    """Start, complete or cancel a project; every move is recorded with who and when."""
+    if action not in MOVES:
+        raise ProjectError(_("Unknown step."))
+    sources, to_status = MOVES[action]
+    if project.status not in sources:
+        raise ProjectError(_("A %(status)s project cannot be moved to %(to)s.", status=status_label(
+            project.status), to=status_label(to_status)))
+    if action == "start":
+        on = on or date.today()
+        missing = [label for value, label in ((project.metric, _("a metric")),
+                                              (project.target_value, _("a target value")),
+                                              (project.target_date, _("a target date"))) if value is None]
+        if missing:
+            raise ProjectError(_("A project cannot start without %(missing)s.", missing=", ".join(missing)))
+        if project.target_date <= on:
+            raise ProjectError(_("The target date must be after the start."))
+        baseline, _readings = compute_baseline(project.metric, on)
+        _check_target(project.metric, baseline, project.target_value)
+        project.baseline, project.baseline_rule, project.started_on = baseline, baseline_rule(), on
+    project.events.append(ProjectEvent(actor=actor, from_status=project.status, to_status=to_status,
+                                       note=note.strip()))
+    project.status = to_status
+    db.session.flush()
+    record(actor, f"project.{action}", project)
+    return project
+
+
+def add_check_in(actor: User, project: Project, on: date, done: str, status: str) -> CheckIn:
+    if project.status in ("completed", "cancelled"):
+        raise ProjectError(_("A finished project takes no more check-ins."))
+    if status not in CHECK_IN_STATUSES:
+        raise ProjectError(_("Choose on track, at risk or off track."))
+    if not done.strip():
+        raise ProjectError(_("Say what was done."))
+    if on > date.today():
+        raise ProjectError(_("A check-in cannot be dated in the future."))
+    check_in = CheckIn(project=project, on=on, done=done.strip(), status=status, author=actor)
+    db.session.add(check_in)
+    db.session.flush()
+    return check_in
+
+
+def status_label(status: str) -> str:
+    return {"proposed": _("proposed"), "active": _("active"), "completed": _("completed"),
+            "cancelled": _("cancelled"), "on_track": _("on track"), "at_risk": _("at risk"),
+            "off_track": _("off track")}.get(status, status)
+
+
+# Did it move? ------------------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    baseline: float
+    target: float
+    since: date  # readings from this day on count (the start plus the expected lag)
+    readings: list[Reading]  # the readings the current value is taken from
+    current: float | None  # mean of the last three readings since `since`, None before any
+
+    @property
+    def moved(self) -> float | None:
+        return None if self.current is None else self.current - self.baseline
+
+    @property
+    def share(self) -> float | None:
+        """How much of the way from baseline to target is covered: 0 at the baseline, 1 at the target;
+        negative when the metric moved the wrong way, above 1 beyond the target. Direction-aware because
+        the target always lies in the metric's better direction."""
+        if self.current is None or self.target == self.baseline:
+            return None
+        return (self.current - self.baseline) / (self.target - self.baseline)
+
+    @property
+    def percent(self) -> int | None:
+        """The share as shown on the bar: clamped to 0…100 (see `state` for beyond or wrong way)."""
+        share = self.share
+        return None if share is None else round(100 * min(1.0, max(0.0, share)))
+
+    @property
+    def state(self) -> str:
+        share = self.share
+        if share is None:
+            return "no_readings"
+        if share > 1:
+            return "beyond_target"
+        if share < 0:
+            return "wrong_way"
+        return "towards_target"
+
+
+def current_rule() -> str:
+    return _("mean of the last %(n)d readings since the start (plus the expected lag)", n=BASELINE_READINGS)
+
+
+def progress(project: Project) -> Progress | None:
+    if project.started_on is None or project.baseline is None or project.target_value is None:
+        return None
+    since = project.started_on + timedelta(days=project.expected_lag_days or 0)
+    rows = list(db.session.scalars(sa.select(Reading).where(
+        Reading.metric_id == project.metric_id, Reading.taken_on >= since)
+        .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS)))[::-1]
+    current = sum(r.value for r in rows) / len(rows) if rows else None
+    return Progress(project.baseline, project.target_value, since, rows, current)
+
+
+@dataclass(frozen=True)
+class SourceScore:
+    round: Round
+    figure: Figure | None  # None: not enough responses (or the department did not take part)
+
+
+def source_scores(project: Project) -> list[SourceScore]:
+    """The internal score of the source (department, dimension) in each published round, via the gate."""
+    if project.source_department is None or project.source_dimension is None:
+        return []
+    scores = []
+    for round_ in published_rounds():
+        if project.source_department not in round_.departments:
+            continue
+        figure = RoundResults(round_).total("service", project.source_department_id,
+                                            project.source_dimension_id)
+        scores.append(SourceScore(round_, figure))
+    return scores
+
+
+# The portfolio -----------------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    dimension_id: int | None = None
+    metric_id: int | None = None
+    department_id: int | None = None
+    status: str | None = None
+
+
+def portfolio(filters: Filters) -> list[Project]:
+    query = sa.select(Project).order_by(Project.created_at.desc(), Project.id.desc())
+    if filters.dimension_id:
+        query = query.where(Project.source_dimension_id == filters.dimension_id)
+    if filters.metric_id:
+        query = query.where(Project.metric_id == filters.metric_id)
+    if filters.department_id:
+        query = query.where(Project.id.in_(sa.select(project_departments.c.project_id).where(
+            project_departments.c.department_id == filters.department_id)))
+    if filters.status:
+        query = query.where(Project.status == filters.status)
+    return list(db.session.scalars(query))
+
+
+def projects_for_department(department: Department) -> list[Project]:
+    """The projects a department owns or takes part in, for its head's home page."""
+    return portfolio(Filters(department_id=department.id))
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    label: str
+    count: int
+    percent: int | None  # of the projects with a root cause
+    typical: tuple[int, int] | None = None  # the source's typical range, for groups
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def root_cause_split(projects: list[Project]) -> tuple[list[SplitRow], list[SplitRow]]:
+    """Per category, and per group of categories beside the typical split from the source."""
+    classified = [p for p in projects if p.root_cause is not None]
+    whole = len(classified)
+    by_category = [SplitRow(cause.name, n, _percent(n, whole)) for cause in root_causes(include_retired=True)
+                   if (n := sum(1 for p in classified if p.root_cause_id == cause.id)) or not cause.retired]
+    names = {c.key: c.name for c in root_causes(include_retired=True)}
+    groups = []
+    for keys, low, high in TYPICAL_SPLIT:
+        n = sum(1 for p in classified if p.root_cause.key in keys)
+        label = ", ".join(names.get(k, k) for k in keys)
+        groups.append(SplitRow(label, n, _percent(n, whole), (low, high)))
+    return by_category, groups

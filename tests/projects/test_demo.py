@@ -1,0 +1,29 @@
+"""The demo projects: every state, one that moved its metric and one that did not; loading twice adds
+nothing."""
+import sqlalchemy as sa
+
+from app.demo import load_demo
+from app.extensions import db
+from app.metrics.demo import load_metrics_demo
+from app.projects import services
+from app.projects.demo import load_projects_demo
+from app.projects.models import Project
+from tests.factories import count
+
+
+def test_demo_projects(app):
+    load_demo()
+    load_metrics_demo()
+    assert load_projects_demo() == 4
+    db.session.commit()
+    assert load_projects_demo() == 0 and count(Project) == 4
+    by_title = {p.title: p for p in db.session.scalars(sa.select(Project))}
+    assert {p.status for p in by_title.values()} == {"proposed", "active", "completed", "cancelled"}
+    moved = services.progress(by_title["Resolve client requests at the first contact"])
+    assert moved.state == "beyond_target" or moved.share > 0.5
+    flat = services.progress(by_title["Fewer complaints about late deliveries"])
+    assert flat.share is not None and flat.share < 0.5  # not even halfway: noise around a flat line
+    proposed = by_title["Make Finance easy to reach for Sales"]
+    assert proposed.status == "proposed" and proposed.source_dimension.key == "accessibility"
+    assert "Finance" in proposed.evidence
+    assert all(len(p.departments) >= 2 for p in by_title.values())
