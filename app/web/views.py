@@ -3,6 +3,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from app.auth.services import any_user_exists
+from app.projects import services as projects
 from app.ratings import services
 from app.web.htmx import render
 
@@ -18,7 +19,9 @@ def home():
     return render("web/home.html", open_rounds=[
         (round_, sum(t.done for t in targets if t.listed), sum(t.listed for t in targets))
         for round_, targets in rounds
-    ])
+    ], department_projects={d.id: projects.projects_for_department(d)
+                            for d in current_user.headed_departments},
+        status_label=projects.status_label)
 
 
 @bp.get("/healthz")

@@ -30,6 +30,7 @@ PROJECT_TEAM = SCORECARD  # the owner department's heads (and the lead) and faci
 READERS = expect(LOGIN, DENIED, OK, OK, OK, OK)  # heads, facilitators, admins
 METRIC_OWNERS = expect(LOGIN, DENIED, OK, DENIED, OK, OK)  # the owner's heads, facilitators, admins
 NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
+API = expect(ANY, ANY, ANY, ANY, ANY, ANY)
 
 EXPECTED = {
     ("static", "GET"): EVERYONE,
@@ -115,6 +116,15 @@ EXPECTED = {
     ("metrics.add_reading", "POST"): METRIC_OWNERS,
     ("metrics.import_readings", "GET"): READERS,  # each row is checked against what the person may write
     ("metrics.import_readings", "POST"): READERS,
+    ("tokens.index", "GET"): READERS,
+    ("tokens.create", "POST"): READERS,
+    ("tokens.revoke", "POST"): expect(LOGIN, DENIED, GONE, GONE, GONE, GONE),  # only one's own tokens
+    # The API answers to tokens only: a signed-in session without one is 401 (asserted as "any" here,
+    # and in tests/api for each case); its description is public.
+    ("api.openapi", "GET"): EVERYONE,
+    ("api.metrics", "GET"): API,
+    ("api.readings", "GET"): API,
+    ("api.add_readings", "POST"): API,
 }
 
 
@@ -167,6 +177,7 @@ def url_arguments(org, role, endpoint):
         "filename": "css/app.css",
         "round_id": round_.id,
         "target_key": "self",
+        "token_id": 999,
         "action": "cancel" if endpoint.startswith("projects.") else "close",
     }
 
