@@ -1,10 +1,14 @@
 """The home page: what each role has to do."""
+import sqlalchemy as sa
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from app.auth.services import any_user_exists
+from app.extensions import db
+from app.metrics.models import Metric
 from app.projects import services as projects
 from app.ratings import services
+from app.reports import results
 from app.web.htmx import render
 
 bp = Blueprint("web", __name__)
@@ -19,9 +23,22 @@ def home():
     return render("web/home.html", open_rounds=[
         (round_, sum(t.done for t in targets if t.listed), sum(t.listed for t in targets))
         for round_, targets in rounds
-    ], department_projects={d.id: projects.projects_for_department(d)
-                            for d in current_user.headed_departments},
+    ], heads=[_department_summary(d) for d in current_user.headed_departments],
         status_label=projects.status_label)
+
+
+def _department_summary(department) -> dict:
+    """What a head sees first: the weak spots of the latest published round, projects and metrics."""
+    rounds = [r for r in results.published_rounds(newest_first=True)
+              if any(d.id == department.id for d in r.departments)]
+    card = results.scorecard(rounds[0], department, with_comments=False) if rounds else None
+    return {
+        "department": department,
+        "scorecard": card,
+        "projects": projects.projects_for_department(department),
+        "metrics": list(db.session.scalars(
+            sa.select(Metric).where(Metric.owner_department_id == department.id).order_by(Metric.name))),
+    }
 
 
 @bp.get("/healthz")
