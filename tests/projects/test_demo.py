@@ -12,10 +12,10 @@ from tests.factories import count
 
 
 def test_demo_projects(app):
-    load_demo()
-    load_metrics_demo()
-    assert load_projects_demo() == 4
+    load_demo()  # the company, its rounds, metrics and projects
     db.session.commit()
+    assert count(Project) == 4
+    load_metrics_demo()  # loading again adds nothing
     assert load_projects_demo() == 0 and count(Project) == 4
     by_title = {p.title: p for p in db.session.scalars(sa.select(Project))}
     assert {p.status for p in by_title.values()} == {"proposed", "active", "completed", "cancelled"}
