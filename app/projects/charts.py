@@ -20,7 +20,7 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
                    width: int = 640) -> Chart:
     """Readings over time as a line; the baseline and target as dashed lines; the start (and the end of
     the expected lag) as vertical markers. All of it also said in the desc, for screen readers."""
-    left, right, top, bottom, height = 56, 90, 16, 34, 240
+    left, right, top, bottom, height = 56, 120, 16, 34, 240
     plot_w, plot_h = width - left - right, height - top - bottom
     words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
     extra = []
@@ -61,11 +61,13 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
             chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value),
                       class_="trend", stroke_dasharray=dash, stroke_width=1.5)
             chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {_num(value)}", "value")
-    for day, label in ((started_on, _("start")), (since if since != started_on else None, _("lag"))):
+    markers = ((started_on, _("start")), (since if since != started_on else None, _("lag")))
+    for row, (day, label) in enumerate(markers):
         if day is not None:
             chart.add("line", x1=x_of(day), x2=x_of(day), y1=top, y2=top + plot_h, class_="trend",
                       stroke_dasharray="4 3", stroke_width=1)
-            chart.label(x_of(day) + 3, top + 10, label, "label")
+            # The lag's label sits a line lower: the two markers are often only days apart.
+            chart.label(x_of(day) + 3, top + 10 + 14 * row, label, "label")
     if len(readings) > 1:
         chart.add("polyline", points=" ".join(f"{x_of(r.taken_on)},{y_of(r.value)}" for r in readings),
                   class_="trend")
