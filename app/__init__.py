@@ -59,6 +59,7 @@ def configure_extensions(app: Flask) -> None:
     from app.org import models as _org  # noqa: F401
     from app.projects import models as _projects  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
+    from app.workshops import models as _workshops  # noqa: F401
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -73,9 +74,10 @@ def configure_blueprints(app: Flask) -> None:
     from app.ratings.views import bp as ratings_bp
     from app.reports.views import bp as reports_bp
     from app.web.views import bp as web_bp
+    from app.workshops.views import bp as workshops_bp
 
     for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp,
-                      metrics_bp, projects_bp, api_bp):
+                      metrics_bp, projects_bp, api_bp, workshops_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)

@@ -1,0 +1,1 @@
+"""Workshops: the trading zone where departments turn weak spots into projects together."""
