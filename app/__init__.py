@@ -2,6 +2,7 @@
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, migrate
@@ -62,7 +63,16 @@ def configure_extensions(app: Flask) -> None:
     from app.workshops import models as _workshops  # noqa: F401
 
 
+class DatabaseInteger(IntegerConverter):
+    """<int:…> in every route stops at the database's integer range: a larger id is a 404, not an error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def configure_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInteger
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp

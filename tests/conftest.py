@@ -1,4 +1,5 @@
 """Fixtures: each test gets a fresh database built by the real migrations (SQLite file or PostgreSQL)."""
+import importlib.util
 import os
 import re
 import shutil
@@ -41,6 +42,19 @@ def migrate_to_head(uri: str) -> None:
         db.engine.dispose()
 
 
+def restore_seeded_rows(connection) -> None:
+    """Put back the rows the migrations seed (root causes), as the SQLite copy of the template has them."""
+    path = os.path.join(MIGRATIONS, "versions", "20261122_0004_improvement_projects.py")
+    spec = importlib.util.spec_from_file_location("seeding_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    connection.execute(sa.text(
+        "INSERT INTO root_causes (key, name_en, name_ru, position, retired) "
+        "VALUES (:key, :en, :ru, :position, false)"),
+        [{"key": key, "en": en, "ru": ru, "position": i}
+         for i, (key, en, ru) in enumerate(migration.ROOT_CAUSES)])
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
     """The schema built once by the migrations: a SQLite file to copy, or the PostgreSQL test database."""
@@ -61,6 +75,7 @@ def database_uri(template_database, tmp_path):
         with engine.begin() as connection:
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            restore_seeded_rows(connection)
         engine.dispose()
     else:
         path = tmp_path / "test.sqlite"

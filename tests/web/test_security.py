@@ -100,3 +100,9 @@ def test_hidden_buttons_and_refused_requests_agree(client, org):
     assert "/org/people" not in home and "/audit" not in home
     assert client.get("/org/people").status_code == 403
 
+
+
+def test_an_id_beyond_the_database_range_is_not_found(client, org):
+    client.sign_in("admin@example.com", PASSWORD)
+    assert client.get("/org/departments/238663062576621664").status_code == 404
+    assert client.get("/api/v1/metrics/238663062576621664/readings").status_code in (401, 404)
