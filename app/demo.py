@@ -9,6 +9,7 @@ from app.metrics.demo import load_metrics_demo
 from app.org.models import Department, ServiceLink
 from app.projects.demo import load_projects_demo
 from app.ratings.demo import load_rating_demo
+from app.workshops.demo import load_workshops_demo
 
 DEMO_PASSWORD = "trading-zone-demo"
 
@@ -82,6 +83,7 @@ def load_demo() -> list[tuple[str, str]]:
     load_rating_demo()
     load_metrics_demo()
     load_projects_demo()
+    load_workshops_demo()
     return [
         ("admin", "admin@example.com"), ("facilitator", "facilitator@example.com"),
         ("head of Finance", "head.finance@example.com"), ("employee of Sales", "employee.sales@example.com"),

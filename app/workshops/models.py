@@ -45,6 +45,7 @@ class Workshop(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    round = relationship("Round")
     departments: Mapped[list[Department]] = relationship(secondary=workshop_departments,
                                                          order_by=Department.name)
     participants: Mapped[list[Participant]] = relationship(back_populates="workshop",

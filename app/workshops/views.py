@@ -1,4 +1,458 @@
 """Workshop pages: set-up, the live board that follows the facilitator's phase, minutes and exports."""
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.auth.models import User
+from app.dimensions.models import Dimension
+from app.dimensions.services import ordered as ordered_dimensions
+from app.extensions import db
+from app.org.models import Department
+from app.projects import charts as project_charts
+from app.projects import services as projects
+from app.projects.models import RootCause
+from app.ratings.models import Round
+from app.reports.results import format_mean
+from app.web.authz import roles_required
+from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.policies import has_role
+from app.workshops import policies, services
+from app.workshops.forms import (
+    ActionForm,
+    CardForm,
+    MergeForm,
+    ProjectFromCardForm,
+    StepForm,
+    WorkshopForm,
+)
+from app.workshops.models import PHASES, Card, Participant, Workshop
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
+
+OWN_CARDS = "own_cards"  # ids of the anonymous cards this browser session wrote; kept only in the cookie
+CARD_FORM = "card_form"  # bumped after each card added here, so the preserved add-card form starts afresh
+
+
+def phase_label(phase: str) -> str:
+    return {"scheduled": _("Scheduled"), "review": _("Review"), "collect": _("Collect"),
+            "group": _("Group"), "vote": _("Vote"), "projects": _("Turn into projects"),
+            "wrapup": _("Wrap-up")}.get(phase, phase)
+
+
+@bp.context_processor
+def helpers():
+    return {"phase_label": phase_label, "phases": PHASES}
+
+
+def _departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+
+
+def _workshop(workshop_id: int, check) -> Workshop:
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if not check(current_user, workshop):
+        abort(403)
+    return workshop
+
+
+def _card(workshop: Workshop, card_id: int) -> Card:
+    card = db.get_or_404(Card, card_id)
+    if card.workshop_id != workshop.id:
+        abort(404)
+    return card
+
+
+def _owns(card: Card) -> bool:
+    """A named card is its author's; an anonymous card is the writer's only as long as their session lasts."""
+    if card.author_id is not None:
+        return card.author_id == current_user.id
+    return card.id in session.get(OWN_CARDS, [])
+
+
+# The list and set-up -----------------------------------------------------------------------------
+
+@bp.get("")
+@login_required
+def index():
+    query = sa.select(Workshop).order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    if not has_role(current_user, "facilitator"):
+        query = query.where(Workshop.id.in_(
+            sa.select(Participant.workshop_id).where(Participant.user_id == current_user.id)))
+    return render("workshops/index.html", workshops=list(db.session.scalars(query)),
+                  can_create=has_role(current_user, "facilitator"))
+
+
+def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
+    form = WorkshopForm(obj=workshop)
+    if workshop is not None and not form.is_submitted():
+        form.round_id.data = workshop.round_id or 0
+        form.department_ids.data = [d.id for d in workshop.departments]
+        form.participant_ids.data = [p.user_id for p in workshop.participants]
+    rounds = list(db.session.scalars(sa.select(Round).where(Round.state.in_(("open", "published")))
+                                     .order_by(Round.opens_on.desc(), Round.id.desc())))
+    if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:
+        rounds.append(db.session.get(Round, workshop.round_id))
+    form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in _departments()]
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True), User.department_id.is_not(None))
+                                .order_by(User.name))
+    form.participant_ids.choices = [SelectChoice(p.id, f"{p.name} ({p.department.name})") for p in people]
+    return form
+
+
+def _save(workshop: Workshop | None):
+    form = _workshop_form(workshop)
+    locked = workshop is not None and workshop.phase != "scheduled"
+    if locked and form.is_submitted():  # disabled checkboxes are not sent: the departments stay
+        form.department_ids.data = [d.id for d in workshop.departments]
+    if form.validate_on_submit():
+        try:
+            saved = services.save_workshop(
+                current_user, workshop, form.title.data.strip(), form.held_on.data,
+                db.session.get(Round, form.round_id.data) if form.round_id.data else None,
+                [d for i in form.department_ids.data if (d := db.session.get(Department, i))],
+                [u for i in form.participant_ids.data if (u := db.session.get(User, i))],
+                form.vote_budget.data, form.anonymous_cards.data, form.balanced_votes.data)
+        except services.WorkshopError as error:
+            db.session.rollback()
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Workshop %(title)s saved.", title=saved.title), "success")
+            return redirect_to(url_for("workshops.board", workshop_id=saved.id))
+    return render("workshops/form.html", form=form, workshop=workshop, locked=locked,
+                  http_status=422 if form.errors else 200)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("facilitator")
+def new():
+    return _save(None)
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(workshop_id: int):
+    return _save(_workshop(workshop_id, policies.can_run))
+
+
+# The board ---------------------------------------------------------------------------------------
+
+def _choices(model_list, none_label: str) -> list[SelectChoice]:
+    return [SelectChoice(0, none_label)] + [SelectChoice(x.id, x.name) for x in model_list]
+
+
+def card_form(formdata=None) -> CardForm:
+    form = CardForm(formdata=formdata)  # None: a fresh form, even when answering a post
+    form.dimension_id.choices = _choices(ordered_dimensions(include_retired=False), _("— choose —"))
+    form.root_cause_id.choices = _choices(projects.root_causes(), _("— choose —"))
+    return form
+
+
+def _merge_form(workshop: Workshop, formdata=None) -> MergeForm:
+    form = MergeForm(formdata=formdata)
+    groups = services.group_cards(workshop)
+    form.group_id.choices = [SelectChoice(c.id, _card_label(c)) for c in groups]
+    form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in groups]
+    return form
+
+
+def _card_label(card: Card) -> str:
+    text = card.text if len(card.text) <= 80 else card.text[:79] + "…"
+    return f"#{card.id} {text}"
+
+
+def _project_form(workshop: Workshop, card: Card, formdata=None) -> ProjectFromCardForm:
+    form = ProjectFromCardForm(formdata=formdata, prefix=f"card{card.id}")
+    if formdata is None:
+        form.title.data = card.text[:160]
+    form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
+    return form
+
+
+def _board_context(workshop: Workshop, message: str | None = None, error: bool = False,
+                   forms: dict | None = None) -> dict:
+    forms = forms or {}
+    phase = workshop.phase
+    runner = policies.can_run(current_user, workshop)
+    participant = db.session.get(Participant, (workshop.id, current_user.id))
+    groups = services.group_cards(workshop)
+    context = {
+        "w": workshop, "runner": runner, "participant": participant,
+        "can_take_part": policies.can_take_part(current_user, workshop),
+        "groups": groups, "message": message, "error": error, "step_form": StepForm(),
+        "action_form": ActionForm(), "fmt": format_mean,
+        "previous_phase": PHASES[PHASES.index(phase) - 1] if phase != PHASES[0] else None,
+        "next_phase": PHASES[PHASES.index(phase) + 1] if phase != PHASES[-1] else None,
+    }
+    if phase == "review":
+        context["review"] = services.review_board(workshop)
+    if phase == "collect":
+        context["card_form"] = forms.get("card") or card_form()
+        context["card_form_key"] = session.get(CARD_FORM, 0)
+        context["mine"] = [c for c in workshop.cards if _owns(c)]
+        context["others"] = [c for c in workshop.cards if not _owns(c)]
+    if phase == "group" and runner:
+        context["merge_form"] = forms.get("merge") or _merge_form(workshop)
+    if phase == "vote":
+        context["my_dots"] = services.my_dots(current_user, workshop)
+        context["progress"] = services.voting_progress(workshop)
+    if phase in ("projects", "wrapup"):
+        context["ranking"] = services.ranking(workshop)
+        if phase == "projects" and runner:
+            failed = forms.get("project")
+            context["project_forms"] = {
+                r.card.id: failed[1] if failed and failed[0] == r.card.id else _project_form(workshop, r.card)
+                for r in context["ranking"] if r.card.project_id is None}
+    if phase not in ("scheduled", "review"):
+        by_category, split = services.card_split(workshop)
+        context["split"] = split
+        context["split_categories"] = by_category
+        context["split_chart"] = project_charts.split_chart(
+            "card-root-causes", _("Root causes of the cards beside the typical split"), split)
+    return context
+
+
+def _board(workshop: Workshop, message: str | None = None, error: bool = False, forms: dict | None = None,
+           http_status: int = 200):
+    return render("workshops/board.html", "workshops/_board.html", http_status=http_status,
+                  **_board_context(workshop, message, error, forms))
+
+
+@bp.get("/<int:workshop_id>")
+@login_required
+def board(workshop_id: int):
+    return _board(_workshop(workshop_id, policies.can_view))
+
+
+@bp.get("/<int:workshop_id>/poll")
+@login_required
+def poll(workshop_id: int):
+    """204 when the caller's version is current: one indexed lookup, no board rendered."""
+    known = request.args.get("version", type=int)
+    query = sa.select(Workshop.version).where(Workshop.id == workshop_id)
+    if not has_role(current_user, "facilitator"):
+        query = query.join(Participant, sa.and_(Participant.workshop_id == Workshop.id,
+                                                Participant.user_id == current_user.id))
+    version = db.session.scalar(query)
+    if version is None:  # not a participant (or no such workshop): the full check decides
+        workshop = _workshop(workshop_id, policies.can_view)
+        version = workshop.version
+    if known is not None and known == version:
+        response = make_response("", 204)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    workshop = _workshop(workshop_id, policies.can_view)
+    response = make_response(_render_fragment(workshop))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_fragment(workshop: Workshop) -> str:
+    return render_template("workshops/_board.html", **_board_context(workshop))
+
+
+def _done(workshop: Workshop, error: str | None = None, success: str | None = None,
+          forms: dict | None = None):
+    """After an action: the fresh board fragment for htmx, else a flash and back to the board (303)."""
+    if error is not None:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if wants_fragment():
+        return _board(workshop, error or success, error is not None, forms,
+                      http_status=422 if error and forms else 200)
+    if error is not None:
+        flash(error, "error")
+    elif success:
+        flash(success, "success")
+    return redirect_to(url_for("workshops.board", workshop_id=workshop.id))
+
+
+@bp.post("/<int:workshop_id>/phase")
+@login_required
+def move(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return _done(workshop, _("Choose the next or the previous phase."))
+    try:
+        phase = services.move_phase(current_user, workshop, int(form.step.data))
+    except services.WorkshopError as error:
+        return _done(workshop, str(error))
+    return _done(workshop, success=_("The workshop is now in the %(phase)s phase.", phase=phase_label(phase)))
+
+
+def _card_fields(form: CardForm):
+    dimension = db.session.get(Dimension, form.dimension_id.data) if form.dimension_id.data else None
+    cause = db.session.get(RootCause, form.root_cause_id.data) if form.root_cause_id.data else None
+    return form.text.data.strip(), dimension, cause
+
+
+def _form_error(form) -> str:
+    return " ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                    for name, errors in form.errors.items())
+
+
+@bp.post("/<int:workshop_id>/cards")
+@login_required
+def add_card(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_take_part)
+    form = card_form(request.form)
+    if not form.validate_on_submit():
+        return _done(workshop, _form_error(form))
+    try:
+        card = services.add_card(current_user, workshop, *_card_fields(form))
+    except services.WorkshopError as error:
+        return _done(workshop, str(error))
+    db.session.flush()
+    if card.author_id is None:
+        session[OWN_CARDS] = [*session.get(OWN_CARDS, []), card.id][-200:]
+    session[CARD_FORM] = session.get(CARD_FORM, 0) + 1
+    return _done(workshop, success=_("Card added."))
+
+
+@bp.route("/<int:workshop_id>/cards/<int:card_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_card(workshop_id: int, card_id: int):
+    workshop = _workshop(workshop_id, policies.can_take_part)
+    card = _card(workshop, card_id)
+    if not _owns(card):
+        abort(403)
+    form = card_form(request.form) if request.method == "POST" else card_form()
+    if request.method == "GET":
+        form.text.data = card.text
+        form.dimension_id.data = card.dimension_id or 0
+        form.root_cause_id.data = card.root_cause_id or 0
+    elif form.validate_on_submit():
+        try:
+            services.edit_card(current_user, card, *_card_fields(form), owns=True)
+        except services.WorkshopError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Card saved."), "success")
+            return redirect_to(url_for("workshops.board", workshop_id=workshop.id))
+    return render("workshops/card_form.html", form=form, w=workshop, card=card,
+                  http_status=422 if form.errors else 200)
+
+
+@bp.post("/<int:workshop_id>/cards/<int:card_id>/withdraw")
+@login_required
+def withdraw_card(workshop_id: int, card_id: int):
+    workshop = _workshop(workshop_id, policies.can_take_part)
+    card = _card(workshop, card_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_card(current_user, card, owns=_owns(card))
+    except services.WorkshopError as error:
+        return _done(workshop, str(error))
+    return _done(workshop, success=_("Card withdrawn."))
+
+
+@bp.post("/<int:workshop_id>/merge")
+@login_required
+def merge(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    form = _merge_form(workshop, request.form)
+    if not form.validate_on_submit():
+        return _done(workshop, _form_error(form) or _("Choose a group card and the cards to merge into it."))
+    if not form.card_ids.data:
+        return _done(workshop, _("Choose at least one card to merge into the group card."))
+    group = _card(workshop, form.group_id.data)
+    cards = [_card(workshop, i) for i in form.card_ids.data]
+    try:
+        services.merge_cards(current_user, group, cards)
+    except services.WorkshopError as error:
+        return _done(workshop, str(error))
+    return _done(workshop, success=_("Cards merged."))
+
+
+@bp.post("/<int:workshop_id>/cards/<int:card_id>/vote")
+@login_required
+def vote(workshop_id: int, card_id: int):
+    return _dot(workshop_id, card_id, services.vote)
+
+
+@bp.post("/<int:workshop_id>/cards/<int:card_id>/unvote")
+@login_required
+def unvote(workshop_id: int, card_id: int):
+    return _dot(workshop_id, card_id, services.unvote)
+
+
+def _dot(workshop_id: int, card_id: int, change):
+    workshop = _workshop(workshop_id, policies.can_take_part)
+    card = _card(workshop, card_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        change(current_user, card)
+    except services.WorkshopError as error:
+        return _done(workshop, str(error))
+    return _done(workshop)
+
+
+@bp.post("/<int:workshop_id>/cards/<int:card_id>/project")
+@login_required
+def to_project(workshop_id: int, card_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    card = _card(workshop, card_id)
+    form = _project_form(workshop, card, request.form)
+    if not form.validate_on_submit():
+        return _done(workshop, _form_error(form), forms={"project": (card.id, form)})
+    owner = db.session.get(Department, form.owner_department_id.data)
+    others = [d for i in form.department_ids.data if (d := db.session.get(Department, i))]
+    try:
+        project = services.turn_into_project(current_user, card, owner, others, form.title.data.strip())
+    except (services.WorkshopError, projects.ProjectError) as error:
+        return _done(workshop, str(error), forms={"project": (card.id, form)})
+    return _done(workshop, success=_("Project %(title)s proposed. It needs a metric, a baseline and a target "
+                                     "before it can start.", title=project.title))
+
+
+# Minutes -----------------------------------------------------------------------------------------
+
+@bp.get("/<int:workshop_id>/minutes")
+@login_required
+def minutes(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_view)
+    return render("workshops/minutes.html", w=workshop, minutes=services.minutes(workshop))
+
+
+def _filename(workshop: Workshop, extension: str) -> str:
+    return f"workshop-{workshop.id}-minutes.{extension}"
+
+
+@bp.get("/<int:workshop_id>/minutes.md")
+@login_required
+def minutes_md(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_view)
+    response = Response(services.minutes_markdown(services.minutes(workshop)),
+                        mimetype="text/markdown")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop, "md")}"'
+    return response
+
+
+@bp.get("/<int:workshop_id>/minutes.csv")
+@login_required
+def minutes_csv(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_view)
+    # Formula-safe cells come from the service; the byte-order mark tells Excel the file is UTF-8.
+    response = Response("\ufeff" + services.minutes_csv(services.minutes(workshop)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop, "csv")}"'
+    return response

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.metrics.models import Metric
 from app.projects import services as projects
 from app.ratings import services
+from app.workshops import services as workshops
 from tests.factories import PASSWORD
 
 ROLES = ("anonymous", "employee", "head_own", "head_other", "facilitator", "admin")
@@ -31,6 +32,8 @@ READERS = expect(LOGIN, DENIED, OK, OK, OK, OK)  # heads, facilitators, admins
 METRIC_OWNERS = expect(LOGIN, DENIED, OK, DENIED, OK, OK)  # the owner's heads, facilitators, admins
 NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
 API = expect(ANY, ANY, ANY, ANY, ANY, ANY)
+WORKSHOP = expect(LOGIN, OK, OK, DENIED, OK, DENIED)  # participants and facilitators
+CARD_AUTHOR = expect(LOGIN, OK, DENIED, DENIED, DENIED, DENIED)  # the employee wrote the card
 
 EXPECTED = {
     ("static", "GET"): EVERYONE,
@@ -125,6 +128,25 @@ EXPECTED = {
     ("api.metrics", "GET"): API,
     ("api.readings", "GET"): API,
     ("api.add_readings", "POST"): API,
+    ("workshops.index", "GET"): SIGNED_IN,
+    ("workshops.new", "GET"): FACILITATOR,
+    ("workshops.new", "POST"): FACILITATOR,
+    ("workshops.edit", "GET"): FACILITATOR,
+    ("workshops.edit", "POST"): FACILITATOR,
+    ("workshops.move", "POST"): FACILITATOR,
+    ("workshops.merge", "POST"): FACILITATOR,
+    ("workshops.to_project", "POST"): FACILITATOR,
+    ("workshops.board", "GET"): WORKSHOP,
+    ("workshops.poll", "GET"): WORKSHOP,
+    ("workshops.minutes", "GET"): WORKSHOP,
+    ("workshops.minutes_md", "GET"): WORKSHOP,
+    ("workshops.minutes_csv", "GET"): WORKSHOP,
+    ("workshops.add_card", "POST"): WORKSHOP,
+    ("workshops.withdraw_card", "POST"): WORKSHOP,
+    ("workshops.vote", "POST"): WORKSHOP,
+    ("workshops.unvote", "POST"): WORKSHOP,
+    ("workshops.edit_card", "GET"): CARD_AUTHOR,
+    ("workshops.edit_card", "POST"): CARD_AUTHOR,
 }
 
 
@@ -164,10 +186,19 @@ def url_arguments(org, role, endpoint):
     # Rating pages need an open round; results need a published one.
     round_ = make_round(org, "published" if endpoint.startswith("reports.") else "open")
     project = make_project(org, department, other)
+    # The employee and (for their own department) the head take part; the employee wrote a card.
+    workshop = workshops.save_workshop(
+        org["facilitator"], None, "Workshop", date(2026, 6, 1), None, [org["finance"], org["sales"]],
+        [org["employee"], *([org["head"]] if department is org["finance"] else [])], 3, False, False)
+    while workshop.phase != "collect":
+        workshops.move_phase(org["facilitator"], workshop, 1)
+    card = workshops.add_card(org["employee"], workshop, "Late invoices", None, None)
     metric = Metric(name="Net Promoter Score", direction="higher", owner_department=department)
     db.session.add(metric)
     db.session.flush()
     return {
+        "workshop_id": workshop.id,
+        "card_id": card.id,
         "project_id": project.id,
         "metric_id": metric.id,
         "department_id": department.id,

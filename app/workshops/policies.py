@@ -1,0 +1,33 @@
+"""Who may run, take part in and see which workshop (also given to templates)."""
+from app.web.policies import has_role
+
+
+def can_create_workshop(user) -> bool:
+    return has_role(user, "facilitator")
+
+
+def is_participant(user, workshop) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    # by id: Flask-Login's UserMixin would compare users by their session token
+    return any(p.user_id == user.id for p in workshop.participants)
+
+
+def can_run(user, workshop) -> bool:
+    """Set it up, move its phases, merge cards, turn cards into projects: facilitators."""
+    return has_role(user, "facilitator")
+
+
+def can_take_part(user, workshop) -> bool:
+    """Add cards: its participants, and the facilitators running it."""
+    return can_run(user, workshop) or is_participant(user, workshop)
+
+
+def can_vote(user, workshop) -> bool:
+    """Only participants hold dots; a facilitator who is not one abstains."""
+    return is_participant(user, workshop)
+
+
+def can_view(user, workshop) -> bool:
+    """The board and the minutes: participants and facilitators."""
+    return can_take_part(user, workshop)

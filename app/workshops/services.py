@@ -1,0 +1,627 @@
+"""The rules of workshops: set-up, phases moved by the facilitator, cards (anonymous ones store no author),
+merging, dot voting with a budget held in the database, projects from the top cards, and the minutes."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.audit.services import record
+from app.auth.models import User
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.org.models import Department
+from app.projects import services as projects
+from app.projects.models import Project, RootCause
+from app.ratings.models import Round
+from app.reports.gate import OVERALL
+from app.reports.results import DimensionRow, Pair, scorecard, service_matrix
+from app.workshops import policies
+from app.workshops.models import PHASES, Card, Participant, Vote, Workshop
+
+MIN_BUDGET, MAX_BUDGET = 1, 20
+MAX_CARD_TEXT = 500
+MAX_TITLE = 120
+PROJECT_TITLE = 160
+
+
+class WorkshopError(Exception):
+    """A rule of workshops was broken; the message is shown to the user."""
+
+
+def phase_label(phase: str) -> str:
+    return {"scheduled": _("scheduled"), "review": _("Review"), "collect": _("Collect"), "group": _("Group"),
+            "vote": _("Vote"), "projects": _("Turn into projects"), "wrapup": _("Wrap-up")}.get(phase, phase)
+
+
+def bump(workshop: Workshop) -> None:
+    """Count one more visible change, in the database itself, so parallel changes each count."""
+    db.session.flush()
+    db.session.execute(sa.update(Workshop).where(Workshop.id == workshop.id)
+                       .values(version=Workshop.version + 1).execution_options(synchronize_session=False))
+    db.session.expire(workshop, ["version"])
+
+
+def workshop_round(workshop: Workshop) -> Round | None:
+    """The rating round a workshop works from (the model holds only its id)."""
+    return db.session.get(Round, workshop.round_id) if workshop.round_id is not None else None
+
+
+def _require_phase(workshop: Workshop, phase: str, message: str) -> None:
+    if workshop.phase != phase:
+        raise WorkshopError(message)
+
+
+def _require_runner(actor: User, workshop: Workshop | None) -> None:
+    if not policies.can_run(actor, workshop):
+        raise WorkshopError(_("Only a facilitator can do this."))
+
+
+# Set-up ------------------------------------------------------------------------------------------
+
+def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: date, round_: Round | None,
+                  departments: list[Department], participants: list[User], vote_budget: int,
+                  anonymous_cards: bool, balanced_votes: bool) -> Workshop:
+    """Create or edit a workshop. Budget, departments and anonymity are fixed once it has started."""
+    _require_runner(actor, workshop)
+    title = (title or "").strip()
+    if not title:
+        raise WorkshopError(_("Give the workshop a title."))
+    if len(title) > MAX_TITLE:
+        raise WorkshopError(_("The title is too long (at most %(n)d characters).", n=MAX_TITLE))
+    if held_on is None:
+        raise WorkshopError(_("Choose the date of the workshop."))
+    if not isinstance(vote_budget, int) or not MIN_BUDGET <= vote_budget <= MAX_BUDGET:
+        raise WorkshopError(_("The vote budget must be between %(low)d and %(high)d dots per person.",
+                              low=MIN_BUDGET, high=MAX_BUDGET))
+    departments = list({d.id: d for d in departments}.values())
+    if len(departments) < 2:
+        raise WorkshopError(_("A workshop brings departments together: choose at least two."))
+    department_ids = {d.id for d in departments}
+    people = list({u.id: u for u in participants}.values())
+    for person in people:
+        if not person.active:
+            raise WorkshopError(_("%(name)s is deactivated and cannot take part.", name=person.name))
+        if person.department_id not in department_ids:
+            raise WorkshopError(_("%(name)s is not in a department taking part.", name=person.name))
+    started = workshop is not None and workshop.phase != "scheduled"
+    if started:
+        if vote_budget != workshop.vote_budget:
+            raise WorkshopError(_("The vote budget is fixed once the workshop has started."))
+        if department_ids != {d.id for d in workshop.departments}:
+            raise WorkshopError(_("The departments taking part are fixed once the workshop has started."))
+        if bool(anonymous_cards) != workshop.anonymous_cards:
+            raise WorkshopError(_("Whether cards are anonymous is fixed once the workshop has started."))
+    created = workshop is None
+    if created:
+        workshop = Workshop(created_by_id=actor.id, phase="scheduled", version=0)
+        db.session.add(workshop)
+    workshop.title, workshop.held_on = title, held_on
+    workshop.round_id = round_.id if round_ is not None else None
+    workshop.vote_budget = vote_budget
+    workshop.anonymous_cards, workshop.balanced_votes = bool(anonymous_cards), bool(balanced_votes)
+    workshop.departments = departments
+    _set_participants(workshop, people, started)
+    db.session.flush()
+    bump(workshop)
+    record(actor, "workshop.create" if created else "workshop.edit", workshop)
+    return workshop
+
+
+def _set_participants(workshop: Workshop, people: list[User], started: bool) -> None:
+    wanted = {u.id: u for u in people}
+    for participant in list(workshop.participants):
+        if participant.user_id in wanted:
+            participant.department_id = wanted.pop(participant.user_id).department_id
+            continue
+        if started and participant.votes_left != workshop.vote_budget:
+            raise WorkshopError(_("%(name)s has already voted and stays a participant.",
+                                  name=participant.user.name))
+        workshop.participants.remove(participant)
+    for person in wanted.values():
+        workshop.participants.append(Participant(user_id=person.id, department_id=person.department_id,
+                                                 votes_left=workshop.vote_budget))
+    if not started:  # the budget may still change: everyone starts with the whole of it
+        for participant in workshop.participants:
+            participant.votes_left = workshop.vote_budget
+
+
+# Phases ------------------------------------------------------------------------------------------
+
+def move_phase(actor: User, workshop: Workshop, step: int) -> str:
+    """One phase forward (+1) or back (-1); every participant's screen follows the new version."""
+    _require_runner(actor, workshop)
+    if step not in (1, -1):
+        raise WorkshopError(_("Move one phase forward or back."))
+    index = PHASES.index(workshop.phase) + step
+    if index < 0:
+        raise WorkshopError(_("The workshop has not started: there is no phase before this one."))
+    if index >= len(PHASES):
+        raise WorkshopError(_("The wrap-up is the last phase."))
+    before, workshop.phase = workshop.phase, PHASES[index]
+    bump(workshop)
+    record(actor, "workshop.phase", workshop, f"{before} -> {workshop.phase}")
+    return workshop.phase
+
+
+# Cards -------------------------------------------------------------------------------------------
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WorkshopError(_("Write the problem on the card."))
+    if len(text) > MAX_CARD_TEXT:
+        raise WorkshopError(_("A card holds at most %(n)d characters.", n=MAX_CARD_TEXT))
+    return text
+
+
+def add_card(actor: User, workshop: Workshop, text: str, dimension: Dimension | None,
+             root_cause: RootCause | None) -> Card:
+    """A problem card; on an anonymous workshop the card keeps no trace of who wrote it."""
+    _require_phase(workshop, "collect", _("Cards are added in the collect phase."))
+    if not policies.can_take_part(actor, workshop):
+        raise WorkshopError(_("Only participants can add cards."))
+    card = Card(workshop=workshop, text=_clean_text(text), dimension=dimension, root_cause=root_cause,
+                author_id=None if workshop.anonymous_cards else actor.id)
+    db.session.add(card)
+    db.session.flush()
+    bump(workshop)
+    return card
+
+
+def _owns(actor: User, card: Card, owns: bool) -> bool:
+    if card.author_id is not None:
+        return card.author_id == actor.id
+    # an anonymous card: only the person's own signed session knows it is theirs
+    return bool(owns) and card.workshop.anonymous_cards
+
+
+def edit_card(actor: User, card: Card, text: str, dimension: Dimension | None,
+              root_cause: RootCause | None, owns: bool) -> Card:
+    workshop = card.workshop
+    _require_phase(workshop, "collect", _("Cards can be changed only in the collect phase."))
+    if not _owns(actor, card, owns):
+        raise WorkshopError(_("You can change only your own cards."))
+    card.text, card.dimension, card.root_cause = _clean_text(text), dimension, root_cause
+    bump(workshop)
+    return card
+
+
+def withdraw_card(actor: User, card: Card, owns: bool) -> None:
+    workshop = card.workshop
+    _require_phase(workshop, "collect", _("Cards can be withdrawn only in the collect phase."))
+    if not _owns(actor, card, owns):
+        raise WorkshopError(_("You can withdraw only your own cards."))
+    for source in list(card.sources):  # (after going back from grouping) its sources stand alone again
+        source.group = None
+    _give_back_dots(workshop, [card.id])
+    workshop.cards.remove(card)
+    db.session.delete(card)
+    bump(workshop)
+
+
+def _give_back_dots(workshop: Workshop, card_ids: list[int]) -> None:
+    """Dots on cards that disappear (after going back from voting) return to their owners' budgets."""
+    db.session.flush()
+    for user_id, n in db.session.execute(sa.select(Vote.user_id, sa.func.count()).where(
+            Vote.card_id.in_(card_ids)).group_by(Vote.user_id)).all():
+        db.session.execute(sa.update(Participant).where(Participant.workshop_id == workshop.id,
+                                                        Participant.user_id == user_id)
+                           .values(votes_left=Participant.votes_left + n)
+                           .execution_options(synchronize_session=False))
+    db.session.execute(sa.delete(Vote).where(Vote.card_id.in_(card_ids))
+                       .execution_options(synchronize_session=False))
+    for participant in workshop.participants:
+        db.session.expire(participant, ["votes_left"])
+
+
+def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
+    """The cards (and their own sources) become sources of `group`. Dots stay on the card they were cast
+    on and count for its group."""
+    workshop = group.workshop
+    _require_phase(workshop, "group", _("Cards are merged in the group phase."))
+    _require_runner(actor, workshop)
+    cards = [c for c in {c.id: c for c in cards}.values()]
+    if not cards:
+        raise WorkshopError(_("Choose the cards to merge."))
+    if group.merged_into_id is not None:
+        raise WorkshopError(_("That card is already merged into another; merge into its group instead."))
+    for card in cards:
+        if card.workshop_id != group.workshop_id:
+            raise WorkshopError(_("Only cards of the same workshop can be merged."))
+        if card.id == group.id:
+            raise WorkshopError(_("A card cannot be merged into itself."))
+    for card in cards:
+        for source in list(card.sources):
+            source.group = group
+        card.group = group
+    db.session.flush()
+    bump(workshop)
+    record(actor, "workshop.merge", workshop, f"{group.id} <- {', '.join(str(c.id) for c in cards)}")
+    return group
+
+
+def group_cards(workshop: Workshop) -> list[Card]:
+    """The cards that are not merged into another: the ones shown, voted on and ranked."""
+    return [c for c in workshop.cards if c.merged_into_id is None]
+
+
+def card_votes(card: Card) -> int:
+    """The dots that count for a card: its own and its sources'."""
+    ids = [card.id, *(s.id for s in card.sources)]
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.card_id.in_(ids)))
+
+
+# Votes -------------------------------------------------------------------------------------------
+
+def _participant(actor: User, workshop: Workshop) -> Participant:
+    participant = db.session.get(Participant, (workshop.id, actor.id))
+    if participant is None:
+        raise WorkshopError(_("Only participants vote; a facilitator who is not one abstains."))
+    return participant
+
+
+def _votable(workshop: Workshop, card: Card) -> None:
+    _require_phase(workshop, "vote", _("Votes are cast in the vote phase."))
+    if card.merged_into_id is not None:
+        raise WorkshopError(_("That card is merged into another: vote on its group."))
+
+
+def vote(actor: User, card: Card) -> Vote:
+    """Put one dot on a card. The budget is held by one conditional UPDATE, so parallel clicks cannot
+    spend more dots than the person has."""
+    workshop = card.workshop
+    _votable(workshop, card)
+    participant = _participant(actor, workshop)
+    spent = db.session.execute(
+        sa.update(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.user_id == actor.id,
+               Participant.votes_left > 0)
+        .values(votes_left=Participant.votes_left - 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if spent != 1:
+        raise WorkshopError(_("You have no dots left: take one back to move it."))
+    dot = Vote(card_id=card.id, user_id=actor.id)
+    db.session.add(dot)
+    bump(workshop)
+    db.session.expire(participant, ["votes_left"])
+    return dot
+
+
+def unvote(actor: User, card: Card) -> None:
+    """Take back one of the actor's dots that count for this card (on it, else on one of its sources)."""
+    workshop = card.workshop
+    _votable(workshop, card)
+    participant = _participant(actor, workshop)
+    db.session.flush()
+    ids = [card.id, *(s.id for s in card.sources)]
+    mine = (sa.select(Vote.id).where(Vote.user_id == actor.id, Vote.card_id.in_(ids))
+            .order_by((Vote.card_id != card.id), Vote.id.desc()).limit(1).scalar_subquery())
+    taken = db.session.execute(sa.delete(Vote).where(Vote.id == mine)
+                               .execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise WorkshopError(_("You have no dot on this card."))
+    db.session.execute(
+        sa.update(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.user_id == actor.id)
+        .values(votes_left=Participant.votes_left + 1)
+        .execution_options(synchronize_session=False))
+    bump(workshop)
+    db.session.expire(participant, ["votes_left"])
+
+
+def my_dots(actor: User, workshop: Workshop) -> dict[int, int]:
+    """The actor's own dots per group card (only they see this)."""
+    rows = db.session.execute(sa.select(Card.id, Card.merged_into_id).join(Vote, Vote.card_id == Card.id)
+                              .where(Card.workshop_id == workshop.id, Vote.user_id == actor.id)).all()
+    return dict(Counter(merged or card for card, merged in rows))
+
+
+def voting_progress(workshop: Workshop) -> tuple[int, int]:
+    """(participants who have used at least one dot, participants) — never who voted for what."""
+    voted = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Vote.user_id)))
+        .join(Card, Card.id == Vote.card_id)
+        .join(Participant, sa.and_(Participant.workshop_id == Card.workshop_id,
+                                   Participant.user_id == Vote.user_id))
+        .where(Card.workshop_id == workshop.id))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Participant)
+                              .where(Participant.workshop_id == workshop.id))
+    return voted or 0, total or 0
+
+
+@dataclass(frozen=True)
+class RankedCard:
+    card: Card
+    dots: int
+    score: float  # = dots, or the dots weighted per department when votes are balanced
+
+
+def _weights(workshop: Workshop) -> tuple[dict[int, int], dict[int, Fraction]]:
+    """Each voter's department, and per department the weight of one dot: mean participants per
+    department / the department's participants, so every department has the same total weight."""
+    department_of = {p.user_id: p.department_id for p in workshop.participants}
+    sizes = Counter(department_of.values())
+    if not sizes:
+        return department_of, {}
+    total, departments = sum(sizes.values()), len(sizes)
+    return department_of, {d: Fraction(total, departments * n) for d, n in sizes.items()}
+
+
+def ranking(workshop: Workshop) -> list[RankedCard]:
+    """Group cards by score, highest first; ties by card id."""
+    groups = group_cards(workshop)
+    group_of = {c.id: c.merged_into_id or c.id for c in workshop.cards}
+    department_of, weight = _weights(workshop)
+    dots: dict[int, int] = defaultdict(int)
+    score: dict[int, Fraction] = defaultdict(Fraction)
+    for card_id, user_id in db.session.execute(
+            sa.select(Vote.card_id, Vote.user_id).join(Card, Card.id == Vote.card_id)
+            .where(Card.workshop_id == workshop.id)):
+        group = group_of.get(card_id, card_id)
+        dots[group] += 1
+        score[group] += weight.get(department_of.get(user_id), Fraction(1)) if workshop.balanced_votes \
+            else 1
+    ranked = sorted(groups, key=lambda c: (-score[c.id], c.id))
+    return [RankedCard(c, dots[c.id], float(score[c.id])) for c in ranked]
+
+
+# Projects ----------------------------------------------------------------------------------------
+
+def turn_into_project(actor: User, card: Card, owner_department: Department, departments: list[Department],
+                      title: str) -> Project:
+    """A proposed project from a (group) card: its text, dimension and root cause, linked back to the
+    card. It still needs a metric, baseline and target before it can start."""
+    workshop = card.workshop
+    _require_phase(workshop, "projects", _("Cards become projects in the projects phase."))
+    _require_runner(actor, workshop)
+    if card.merged_into_id is not None:
+        raise WorkshopError(_("That card is merged into another: turn its group into a project."))
+    if card.project_id is not None:
+        raise WorkshopError(_("This card has already become a project."))
+    title = (title or "").strip() or card.text[:PROJECT_TITLE]
+    if len(title) > PROJECT_TITLE:
+        raise WorkshopError(_("A project title has at most %(n)d characters.", n=PROJECT_TITLE))
+    round_ = workshop_round(workshop)
+    spot = None
+    if (round_ is not None and round_.state == "published" and card.dimension is not None
+            and owner_department in round_.departments):
+        spot = projects.weak_spot(round_, owner_department, card.dimension)
+    problem = "\n".join([card.text, *(f"- {s.text}" for s in card.sources)])
+    evidence = ngettext("From the workshop %(title)s on %(date)s: %(num)d dot.",
+                        "From the workshop %(title)s on %(date)s: %(num)d dots.", card_votes(card),
+                        title=workshop.title, date=workshop.held_on.isoformat())
+    if spot is not None:
+        evidence = f"{evidence} {spot.evidence}"
+    try:
+        project = projects.save_project(actor, None, projects.ProjectData(
+            title=title, owner_department=owner_department, departments=list(departments),
+            problem=problem, evidence=evidence, root_cause=card.root_cause, source=spot))
+    except projects.ProjectError as error:
+        raise WorkshopError(str(error)) from error
+    if spot is None and card.dimension is not None:
+        project.source_dimension = card.dimension
+    card.project = project
+    db.session.flush()
+    bump(workshop)
+    record(actor, "workshop.project", workshop, project.title)
+    return project
+
+
+# The review board --------------------------------------------------------------------------------
+
+@dataclass
+class DepartmentReview:
+    department: Department
+    took_part: bool  # in the round
+    weakest: list[DimensionRow] = field(default_factory=list)
+    blind_spots: list[DimensionRow] = field(default_factory=list)
+
+
+@dataclass
+class ReviewBoard:
+    round: Round | None
+    reason: str | None  # why the board is empty, when it is
+    departments: list[DepartmentReview] = field(default_factory=list)
+    tensions: list[Pair] = field(default_factory=list)
+
+    @property
+    def weak_spots(self) -> list[tuple[Department, DimensionRow]]:
+        return [(r.department, row) for r in self.departments for row in r.weakest]
+
+    @property
+    def blind_spots(self) -> list[tuple[Department, DimensionRow]]:
+        return [(r.department, row) for r in self.departments for row in r.blind_spots]
+
+
+def review_board(workshop: Workshop) -> ReviewBoard:
+    """The round's weak spots, blind spots and tensions between the departments taking part, read only
+    through the publishing gate: a figure over fewer than k raters is not there."""
+    round_ = workshop_round(workshop)
+    if round_ is None:
+        return ReviewBoard(None, _("This workshop works from no rating round."))
+    if round_.state != "published":
+        return ReviewBoard(round_, _("The results of %(round)s are not published yet.", round=round_.name))
+    board = ReviewBoard(round_, None)
+    taking_part = {d.id for d in workshop.departments}
+    for department in workshop.departments:
+        if department not in round_.departments:
+            board.departments.append(DepartmentReview(department, False))
+            continue
+        card = scorecard(round_, department, with_comments=False)
+        board.departments.append(DepartmentReview(
+            department, True, card.weakest, [row for row in card.rows if row.flag == "blind_spot"]))
+    board.tensions = [p for p in service_matrix(round_, OVERALL).tensions
+                      if p.a.id in taking_part and p.b.id in taking_part]
+    return board
+
+
+# Minutes -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MinutesCard:
+    id: int
+    text: str
+    dimension: str
+    root_cause: str
+    author: str  # a name, or "anonymous"
+
+
+@dataclass(frozen=True)
+class MinutesGroup:
+    card: MinutesCard
+    sources: list[MinutesCard]
+    dots: int
+    score: float
+    project: Project | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    project: Project
+    card_text: str
+    dots: int
+
+
+@dataclass
+class Minutes:
+    workshop: Workshop
+    round: Round | None
+    participants: list[tuple[str, str]]  # (name, department)
+    voted: int
+    groups: list[MinutesGroup]  # ranked, highest first
+    decisions: list[Decision]
+    card_split: tuple[list[projects.SplitRow], list[projects.SplitRow]]
+    project_split: tuple[list[projects.SplitRow], list[projects.SplitRow]]
+
+    @property
+    def cards(self) -> int:
+        return sum(1 + len(g.sources) for g in self.groups)
+
+
+def _minutes_card(card: Card) -> MinutesCard:
+    if card.author is not None:
+        author = card.author.name
+    else:
+        author = _("anonymous") if card.workshop.anonymous_cards else _("unknown")
+    return MinutesCard(card.id, card.text, card.dimension.name if card.dimension else "",
+                       card.root_cause.name if card.root_cause else "", author)
+
+
+def card_split(workshop: Workshop):
+    """Every card (merged ones too) by root cause, beside the typical split from the source."""
+    return projects.root_cause_split(list(workshop.cards))
+
+
+def minutes(workshop: Workshop) -> Minutes:
+    ranked = ranking(workshop)
+    groups = [MinutesGroup(_minutes_card(r.card), [_minutes_card(s) for s in r.card.sources], r.dots,
+                           r.score, r.card.project) for r in ranked]
+    decisions = [Decision(r.card.project, r.card.text, r.dots) for r in ranked if r.card.project is not None]
+    participants = sorted(((p.user.name, p.department.name) for p in workshop.participants),
+                          key=lambda t: (t[1], t[0]))
+    return Minutes(workshop, workshop_round(workshop), participants, voting_progress(workshop)[0], groups,
+                   decisions, card_split(workshop), projects.root_cause_split([d.project for d in decisions]))
+
+
+def _md(text: str) -> str:
+    """Card text on one line, with Markdown's own characters taken literally."""
+    text = " ".join(str(text).split())
+    for char in "\\`*_[]<>#|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _split_lines(split) -> list[str]:
+    by_category, groups = split
+    lines = [f"- {_md(row.label)}: {row.count}" + (f" ({row.percent}%)" if row.percent is not None else "")
+             for row in by_category]
+    for row in groups:
+        shown = f"{row.percent}%" if row.percent is not None else "—"
+        lines.append("- " + _("%(label)s: %(shown)s (typical %(low)d–%(high)d%%)", label=_md(row.label),
+                              shown=shown, low=row.typical[0], high=row.typical[1]))
+    return lines
+
+
+def minutes_markdown(m: Minutes) -> str:
+    w = m.workshop
+    lines = [f"# {_md(w.title)}", "",
+             _("Held on %(date)s.", date=w.held_on.isoformat()),
+             _("Round: %(round)s.", round=_md(m.round.name)) if m.round else _("No rating round."),
+             _("Departments: %(departments)s.", departments=", ".join(_md(d.name) for d in w.departments)),
+             _("Votes: %(budget)d dots per participant%(balanced)s; %(voted)d of %(total)d participants "
+               "voted.", budget=w.vote_budget,
+               balanced=_(", balanced per department") if w.balanced_votes else "", voted=m.voted,
+               total=len(m.participants)),
+             "", "## " + _("Participants"), ""]
+    lines += [f"- {_md(name)} ({_md(department)})" for name, department in m.participants]
+    lines += ["", "## " + _("Cards and votes"), "",
+              _("Dots stay on the card they were cast on and count for its group."), ""]
+    for i, g in enumerate(m.groups, start=1):
+        tags = ", ".join(_md(t) for t in (g.card.dimension, g.card.root_cause) if t)
+        lines.append(f"{i}. **{_md(g.card.text)}** — " + ngettext("%(num)d dot", "%(num)d dots", g.dots)
+                     + (" " + _("(score %(score)s)", score=f"{g.score:.2f}") if w.balanced_votes else "")
+                     + (f"; {tags}" if tags else "") + f"; {_md(g.card.author)}")
+        lines += [f"    - {_md(s.text)} ({_md(s.author)})" for s in g.sources]
+    lines += ["", "## " + _("Decisions: new projects"), ""]
+    lines += [f"- {_md(d.project.title)} — " + _("owner %(owner)s, with %(others)s; from the card: %(card)s",
+                                                   owner=_md(d.project.owner_department.name),
+                                                   others=", ".join(_md(x.name) for x in d.project.departments
+                                                                    if x.id != d.project.owner_department_id),
+                                                   card=_md(d.card_text))
+              for d in m.decisions] or ["- " + _("No projects were started.")]
+    lines += ["", "## " + _("Root causes of the cards"), "", *_split_lines(m.card_split), ""]
+    return "\n".join(lines)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula is kept as text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def minutes_rows(m: Minutes) -> list[list]:
+    w = m.workshop
+    rows = [[_("Workshop"), w.title], [_("Held on"), w.held_on.isoformat()],
+            [_("Round"), m.round.name if m.round else ""],
+            [_("Departments"), ", ".join(d.name for d in w.departments)],
+            [_("Participants who voted"), m.voted, len(m.participants)],
+            [], [_("Participants")], [_("Name"), _("Department")], *([n, d] for n, d in m.participants),
+            [], [_("Cards")],
+            [_("Rank"), _("Card"), _("Merged into rank"), _("Dimension"), _("Root cause"), _("Author"),
+             _("Dots"), _("Score"), _("Project")]]
+    for i, g in enumerate(m.groups, start=1):
+        rows.append([i, g.card.text, "", g.card.dimension, g.card.root_cause, g.card.author, g.dots,
+                     f"{g.score:.2f}", g.project.title if g.project else ""])
+        rows += [["", s.text, i, s.dimension, s.root_cause, s.author, "", "", ""] for s in g.sources]
+    rows += [[], [_("Decisions: new projects")], [_("Project"), _("Owner"), _("Departments"), _("Status"),
+                                                  _("Card"), _("Dots")]]
+    rows += [[d.project.title, d.project.owner_department.name,
+              ", ".join(x.name for x in d.project.departments), projects.status_label(d.project.status),
+              d.card_text, d.dots] for d in m.decisions]
+    by_category, groups = m.card_split
+    rows += [[], [_("Root causes of the cards")], [_("Root cause"), _("Cards"), _("Percent"), _("Typical")]]
+    rows += [[r.label, r.count, "" if r.percent is None else r.percent, ""] for r in by_category]
+    rows += [[r.label, r.count, "" if r.percent is None else r.percent, f"{r.typical[0]}–{r.typical[1]}"]
+             for r in groups]
+    return rows
+
+
+def minutes_csv(m: Minutes) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([_cell(v) for v in row] for row in minutes_rows(m))
+    return buffer.getvalue()

@@ -1,0 +1,85 @@
+"""A live workshop in Chromium with two browsers: the participant's screen follows the facilitator's
+phases, and the facilitator's board shows the participant's card and vote, all without reloading."""
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from app.dimensions.services import seed_default_dimensions
+from app.workshops import services
+from tests.e2e.conftest import sign_in
+from tests.factories import PASSWORD, make_department, make_user
+
+pytestmark = pytest.mark.browser
+LIVE_MS = 10_000  # the board polls every 2 s
+
+
+@pytest.fixture
+def workshop(live_server):
+    """Finance and Sales; Erin (Sales) takes part, Fay facilitates. No rating round."""
+    with live_server.database():
+        seed_default_dimensions()
+        finance, sales = make_department("Finance", "FIN"), make_department("Sales", "SAL")
+        facilitator = make_user("fac@example.com", "Fay Facilitator", finance, is_facilitator=True)
+        erin = make_user("erin@example.com", "Erin Employee", sales)
+        workshop = services.save_workshop(facilitator, None, "Finance meets Sales", date(2026, 6, 1), None,
+                                          [finance, sales], [erin], 3, False, False)
+        workshop_id = workshop.id
+    return f"{live_server.url}/workshops/{workshop_id}"
+
+
+def test_two_screens_follow_one_live_workshop(browser, workshop):
+    base = workshop.split("/workshops/")[0]
+    fay_context, erin_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    fay, erin = fay_context.new_page(), erin_context.new_page()
+    try:
+        sign_in(fay, base, "fac@example.com", PASSWORD)
+        sign_in(erin, base, "erin@example.com", PASSWORD)
+        fay.goto(workshop)
+        erin.goto(workshop)
+        expect(erin.get_by_text("The workshop has not started yet.")).to_be_visible()
+
+        # The facilitator starts and moves to collecting; the participant's screen follows by itself.
+        fay.get_by_role("button", name="Next phase: Review").click()
+        expect(fay.get_by_role("heading", name="Phase: Review")).to_be_visible()
+        fay.get_by_role("button", name="Next phase: Collect").click()
+        expect(fay.get_by_role("heading", name="Phase: Collect")).to_be_visible()
+        expect(erin.get_by_role("heading", name="Phase: Collect")).to_be_visible(timeout=LIVE_MS)
+
+        # The participant adds a card; the facilitator's board shows it without a reload.
+        erin.get_by_label("Problem", exact=True).fill("Invoices reach Sales a week late")
+        erin.get_by_label("Dimension", exact=True).select_option(label="Reliability")
+        erin.get_by_label("Root cause", exact=True).select_option(index=1)
+        erin.get_by_role("button", name="Add the card").click()
+        expect(erin.get_by_role("status").filter(has_text="Card added.")).to_be_visible()
+        expect(erin.get_by_label("Problem", exact=True)).to_have_value("")  # a fresh form for the next card
+        expect(fay.get_by_text("Invoices reach Sales a week late")).to_be_visible(timeout=LIVE_MS)
+
+        # On to voting: the participant votes, the facilitator sees the count move.
+        fay.get_by_role("button", name="Next phase: Group").click()
+        expect(fay.get_by_role("heading", name="Phase: Group")).to_be_visible()
+        fay.get_by_role("button", name="Next phase: Vote").click()
+        expect(fay.get_by_text("0 of 1 participants have voted")).to_be_visible()
+        expect(erin.get_by_role("heading", name="Phase: Vote")).to_be_visible(timeout=LIVE_MS)
+        erin.get_by_role("button", name="+1 dot").click()
+        expect(erin.get_by_text("You have 2 dots left.")).to_be_visible()
+        expect(fay.get_by_text("1 of 1 participants have voted")).to_be_visible(timeout=LIVE_MS)
+
+        # The top card becomes a proposed project, and the minutes list it.
+        fay.get_by_role("button", name="Next phase: Turn into projects").click()
+        form = fay.locator("form.project-form").first
+        form.get_by_label("Project title").fill("Invoices on time")
+        form.get_by_label("Owner department").select_option(label="Finance")
+        form.get_by_label("Sales").check()
+        form.get_by_role("button", name="Turn into a project").click()
+        expect(fay.get_by_role("link", name="Invoices on time")).to_be_visible()
+        expect(erin.get_by_role("link", name="Invoices on time")).to_be_visible(timeout=LIVE_MS)
+        fay.get_by_role("button", name="Next phase: Wrap-up").click()
+        fay.get_by_role("link", name="Read the minutes").click()
+        expect(fay.get_by_role("heading", level=1, name="Minutes: Finance meets Sales")).to_be_visible()
+        decisions = fay.locator("ul.decisions")
+        expect(decisions).to_contain_text("Invoices on time")
+        expect(decisions).to_contain_text("owner Finance, with Sales")
+    finally:
+        fay_context.close()
+        erin_context.close()

@@ -1,0 +1,79 @@
+"""The dot budget under parallel clicks, on whichever database the suite runs on (SQLite by default,
+PostgreSQL with TEST_DATABASE_URL): each thread is a request of its own, with its own session."""
+import threading
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.extensions import db
+from app.workshops import services
+from app.workshops.models import Card, Participant, Vote, Workshop
+from tests.factories import count, make_department, make_user
+
+
+def voting_workshop(people: int, budget: int):
+    finance, sales = make_department("Finance", "FIN"), make_department("Sales", "SAL")
+    facilitator = make_user("fac@example.com", is_facilitator=True)
+    participants = [make_user(department=finance if i % 2 else sales) for i in range(people)]
+    workshop = services.save_workshop(facilitator, None, "Parallel", date(2026, 12, 1), None,
+                                      [finance, sales], participants, budget, False, False)
+    services.move_phase(facilitator, workshop, 1)
+    services.move_phase(facilitator, workshop, 1)
+    card = services.add_card(facilitator, workshop, "A problem worth dots", None, None)
+    for _ in range(2):
+        services.move_phase(facilitator, workshop, 1)
+    assert workshop.phase == "vote"
+    db.session.commit()
+    return workshop.id, card.id, [p.id for p in participants]
+
+
+def in_parallel(app, jobs: list[tuple[int, int]]) -> tuple[list[str], list[BaseException]]:
+    """Run vote(user, card) for each (user id, card id) at once; returns the refusals and the errors."""
+    barrier = threading.Barrier(len(jobs))
+    refusals, errors = [], []
+
+    def run(user_id: int, card_id: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                services.vote(db.session.get(User, user_id), db.session.get(Card, card_id))
+                db.session.commit()
+            except services.WorkshopError as refusal:
+                db.session.rollback()
+                refusals.append(str(refusal))
+            except BaseException as error:  # noqa: BLE001  (an OperationalError would land here)
+                db.session.rollback()
+                errors.append(error)
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return refusals, errors
+
+
+def test_twenty_parallel_clicks_spend_exactly_the_budget(app):
+    workshop_id, card_id, (person, *_others) = voting_workshop(people=2, budget=3)
+    db.session.remove()
+    refusals, errors = in_parallel(app, [(person, card_id)] * 20)
+    assert errors == []
+    assert len(refusals) == 17 and set(refusals) == {"You have no dots left: take one back to move it."}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(Vote.user_id == person)) == 3
+    assert db.session.scalar(sa.select(Participant.votes_left).where(
+        Participant.workshop_id == workshop_id, Participant.user_id == person)) == 0
+
+
+def test_thirty_participants_voting_at_once_are_each_counted_once(app):
+    workshop_id, card_id, people = voting_workshop(people=30, budget=2)
+    before = db.session.get(Workshop, workshop_id).version
+    db.session.remove()
+    refusals, errors = in_parallel(app, [(person, card_id) for person in people])
+    assert (refusals, errors) == ([], [])
+    assert count(Vote) == 30
+    workshop = db.session.get(Workshop, workshop_id)
+    assert services.card_votes(db.session.get(Card, card_id)) == 30
+    assert services.voting_progress(workshop) == (30, 30)
+    assert {p.votes_left for p in workshop.participants} == {1}
+    assert workshop.version == before + 30  # every dot is one visible change, none lost
