@@ -20,6 +20,7 @@ from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render
+from app.workshops.models import Card, Workshop
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -188,7 +189,10 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
     if check_in_form is None:
         check_in_form = CheckInForm(formdata=None, on=date.today())
     show_scores = policies.can_see_source_scores(current_user, project)
-    return render("projects/detail.html", project=project, progress=progress, chart=chart,
+    # The workshop whose card became this project, if any: the link back to its minutes.
+    origin = db.session.scalar(sa.select(Workshop).join(Card, Card.workshop_id == Workshop.id)
+                               .where(Card.project_id == project.id))
+    return render("projects/detail.html", project=project, progress=progress, chart=chart, origin=origin,
                   baseline_used=baseline_used,
                   source_scores=services.source_scores(project) if show_scores else None,
                   check_in_form=check_in_form, move_form=MoveForm(), status_label=services.status_label,
