@@ -1,7 +1,12 @@
-"""Flask commands: `flask demo` and `flask create-admin`."""
-import click
-from flask import Flask
+"""Flask commands: `flask demo`, `flask create-admin`, `flask backup` and `flask restore`."""
+from pathlib import Path
 
+import click
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from flask import Flask, current_app
+
+from app import backup as backups
 from app.auth.services import AccountError, create_admin
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
@@ -34,6 +39,61 @@ def create_admin_command(name: str, email: str, password: str):
     click.echo(f"Admin {email} created.")
 
 
+def _busy_ms() -> int:
+    return current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path):
+    """Copy the database into a new file at PATH; the app may keep running."""
+    try:
+        outcome = backups.backup(db.engine.url, path, _busy_ms())
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {outcome.path} ({outcome.size:,} bytes, "
+               f"schema revision {outcome.revision}).")
+    click.echo("Ballots still waiting to be counted are in it sealed: keep SECRET_KEY out of backups.")
+
+
+def _schema_head(revision: str) -> str:
+    """This version's newest schema revision; refuses a backup made by a newer version."""
+    scripts = ScriptDirectory(str(Path(current_app.root_path).parent / "migrations"))
+    try:
+        scripts.get_revision(revision)
+    except CommandError:
+        raise click.ClickException(
+            f"The backup was made by a newer version of Trading Zone (schema revision {revision} is "
+            "unknown here); restore it with that version.") from None
+    return scripts.get_current_head()
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking.")
+def restore_command(path: Path, yes: bool):
+    """Replace everything in the database with the backup at PATH. Stop the app first."""
+    url = db.engine.url
+    try:
+        revision = backups.check(url, path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    head = _schema_head(revision)
+    where = url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Replace everything in {where} with {path}? Stop the app first.", abort=True)
+    try:
+        backups.restore(url, path, _busy_ms())
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {where} from {path} (schema revision {revision}).")
+    if revision != head:
+        click.echo("The backup's schema is older than this version's: run `flask db upgrade` before "
+                   "starting the app.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
