@@ -423,18 +423,20 @@ def _progress(round_: Round) -> list[tuple[User, int, int, int]]:
 
 def response_rates(round_: Round) -> list[ResponseRate]:
     """Per department: people, how many started, how many finished their list. Never any score."""
-    if round_.state in ("draft", "open"):
-        progress = [row[1:] for row in _progress(round_)]
-    else:  # after closing, only the completions are left
-        progress = db.session.execute(
-            sa.select(Completion.department_id, Completion.done, Completion.expected)
-            .where(Completion.round_id == round_.id)).all()
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for department_id, done, expected in progress:
-        counts = totals[department_id]
-        counts[0] += 1
-        counts[1] += done > 0
-        counts[2] += done >= expected
+    if round_.state in ("draft", "open"):
+        for _person, department_id, done, expected in _progress(round_):
+            counts = totals[department_id]
+            counts[0] += 1
+            counts[1] += done > 0
+            counts[2] += done >= expected
+    else:  # after closing, only the completions are left: counted by the database
+        for department_id, *counts in db.session.execute(
+                sa.select(Completion.department_id, sa.func.count(),
+                          sa.func.sum(sa.case((Completion.done > 0, 1), else_=0)),
+                          sa.func.sum(sa.case((Completion.done >= Completion.expected, 1), else_=0)))
+                .where(Completion.round_id == round_.id).group_by(Completion.department_id)):
+            totals[department_id] = counts
     return [ResponseRate(d, *totals[d.id]) for d in round_.departments]
 
 

@@ -9,11 +9,12 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
   than k people.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
 """
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
 from app.org.models import Department
@@ -61,26 +62,19 @@ class _Group:
 
 
 class RoundResults:
-    """Everything publishable about one published round, read in two queries."""
+    """Everything publishable about one published round.
+
+    A published round's counters never change again, so what they add up to is computed once per app
+    process (two grouped queries; a breakdown one more per measure) and kept, a few dozen rounds at most.
+    Names are not kept: departments are read afresh, so a renamed department shows its new name.
+    """
 
     def __init__(self, round_: Round):
         if round_.state != "published":
             raise NotPublished(round_.id)
         self.round = round_
         self.k = round_.threshold
-        # (kind, target id, measure) -> rater department id -> group
-        self._groups: dict[tuple, dict[int, _Group]] = defaultdict(lambda: defaultdict(_Group))
-        self._ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
-        for t in db.session.scalars(sa.select(Tally).where(Tally.round_id == round_.id,
-                                                           Tally.score != CANT_JUDGE)):
-            distribution = [t.count if s == t.score else 0 for s in SCALE]
-            self._groups[(t.target_kind, t.target_department_id, t.dimension_id)][
-                t.rater_department_id].add(t.count, t.score * t.count, distribution)
-        for c in db.session.scalars(sa.select(BallotCount).where(BallotCount.round_id == round_.id)):
-            self._ballots[(c.target_kind, c.target_department_id)] += c.ballots
-            if c.judged:
-                self._groups[(c.target_kind, c.target_department_id, OVERALL)][
-                    c.rater_department_id].add(c.judged, c.overall_sum)
+        self._sums = _published_sums(round_)
 
     @cached_property
     def _departments(self) -> dict[int, Department]:
@@ -93,32 +87,27 @@ class RoundResults:
         The company is read only as a whole (`company`): its parts would let one subtract a small one."""
         if kind not in ("service", "self"):
             raise ValueError(kind)
-        merged = _Group()
-        for group in self._groups.get((kind, target_id, measure), {}).values():
-            merged.add(group.n, group.total, group.distribution)
-        return merged.figure(measure != OVERALL) if merged.n >= self.k else None
+        return self._shown(self._sums.totals.get((kind, target_id, measure)), measure)
 
     def company(self, measure) -> Figure | None:
         """The company as its external clients see it, over every rater of the round."""
-        merged = _Group()
-        for (kind, _target, m), groups in self._groups.items():
-            if kind == "company" and m == measure:
-                for group in groups.values():
-                    merged.add(group.n, group.total, group.distribution)
-        return merged.figure(measure != OVERALL) if merged.n >= self.k else None
+        return self._shown(self._sums.company.get(measure), measure)
+
+    def _shown(self, group: _Group | None, measure) -> Figure | None:
+        return group.figure(measure != OVERALL) if group is not None and group.n >= self.k else None
 
     def respondents(self, kind: str, target_id: int) -> int | None:
         """How many people answered for a target, or None below k."""
         if kind not in ("service", "self"):
             raise ValueError(kind)
-        n = self._ballots.get((kind, target_id), 0)
+        n = self._sums.ballots.get((kind, target_id), 0)
         return n if n >= self.k else None
 
     # Breakdown by rater department ---------------------------------------------------------------
 
     def breakdown(self, target_id: int, measure) -> list[Cell]:
         """How each rater department sees a target, small groups pooled as "other departments"."""
-        groups = self._groups.get(("service", target_id, measure), {})
+        groups = self._sums.breakdown(measure).get(target_id, {})
         # Stored under the target itself: the group pooled at closing, never shown on its own.
         visible, pooled = split_groups({rater: g.n for rater, g in groups.items()}, self.k,
                                        always_pooled={target_id})
@@ -140,6 +129,70 @@ class RoundResults:
         return list(db.session.scalars(sa.select(Comment.text).where(
             Comment.round_id == self.round.id, Comment.target_department_id == target_id
         ).order_by(Comment.id)))  # the ids are random: this order says nothing about who or when
+
+
+class _Sums:
+    """What a published round's counters add up to: totals per target and measure, the company as a
+    whole, ballots per target, and (read when first asked) each measure's groups per rater department."""
+
+    def __init__(self, round_id: int):
+        self.round_id = round_id
+        self.totals: dict[tuple, _Group] = defaultdict(_Group)  # (kind, target id, measure) -> group
+        self.company: dict = defaultdict(_Group)  # measure -> group
+        self.ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
+        self._breakdowns: dict = {}  # measure -> target id -> rater department id -> group
+        for kind, target, dimension, score, count in db.session.execute(
+                sa.select(Tally.target_kind, Tally.target_department_id, Tally.dimension_id, Tally.score,
+                          sa.func.sum(Tally.count))
+                .where(Tally.round_id == round_id, Tally.score != CANT_JUDGE)
+                .group_by(Tally.target_kind, Tally.target_department_id, Tally.dimension_id, Tally.score)):
+            group = self.company[dimension] if kind == "company" else self.totals[(kind, target, dimension)]
+            group.add(count, score * count, [count if s == score else 0 for s in SCALE])
+        for kind, target, ballots, judged, overall in db.session.execute(
+                sa.select(BallotCount.target_kind, BallotCount.target_department_id,
+                          sa.func.sum(BallotCount.ballots), sa.func.sum(BallotCount.judged),
+                          sa.func.sum(BallotCount.overall_sum))
+                .where(BallotCount.round_id == round_id)
+                .group_by(BallotCount.target_kind, BallotCount.target_department_id)):
+            self.ballots[(kind, target)] = ballots
+            if judged:
+                group = self.company[OVERALL] if kind == "company" else self.totals[(kind, target, OVERALL)]
+                group.add(judged, overall)
+
+    def breakdown(self, measure) -> dict[int, dict[int, _Group]]:
+        if measure not in self._breakdowns:
+            if measure == OVERALL:
+                query = (sa.select(BallotCount.target_department_id, BallotCount.rater_department_id,
+                                   BallotCount.judged, BallotCount.overall_sum)
+                         .where(BallotCount.round_id == self.round_id, BallotCount.target_kind == "service",
+                                BallotCount.judged > 0))
+            else:
+                query = (sa.select(Tally.target_department_id, Tally.rater_department_id,
+                                   sa.func.sum(Tally.count), sa.func.sum(Tally.count * Tally.score))
+                         .where(Tally.round_id == self.round_id, Tally.target_kind == "service",
+                                Tally.dimension_id == measure, Tally.score != CANT_JUDGE)
+                         .group_by(Tally.target_department_id, Tally.rater_department_id))
+            groups: dict[int, dict[int, _Group]] = defaultdict(dict)
+            for target, rater, n, total in db.session.execute(query):
+                groups[target][rater] = _Group(n, total)
+            self._breakdowns[measure] = groups
+        return self._breakdowns[measure]
+
+
+KEPT_ROUNDS = 32
+
+
+def _published_sums(round_: Round) -> _Sums:
+    """The round's sums, kept per app (each test's app starts empty) and keyed by when it was published."""
+    kept: OrderedDict = current_app.extensions.setdefault("published_sums", OrderedDict())
+    key = (round_.id, round_.published_at)
+    if key in kept:
+        kept.move_to_end(key)
+    else:
+        kept[key] = _Sums(round_.id)
+        while len(kept) > KEPT_ROUNDS:
+            kept.popitem(last=False)
+    return kept[key]
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:

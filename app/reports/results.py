@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
-from app.ratings.models import Round
+from app.ratings.models import Round, round_departments
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults
 
@@ -74,6 +74,12 @@ class History:
         self.current = current
         self.rounds = [r for r in published_rounds() if _chronology(r) <= _chronology(current)]
         self._results: dict[int, RoundResults] = {}
+        self._taking_part = set(db.session.execute(
+            sa.select(round_departments.c.round_id, round_departments.c.department_id)
+            .where(round_departments.c.round_id.in_([r.id for r in self.rounds]))).tuples())
+
+    def took_part(self, round_: Round, department: Department) -> bool:
+        return (round_.id, department.id) in self._taking_part
 
     def results(self, round_: Round) -> RoundResults:
         if round_.id not in self._results:
@@ -93,7 +99,7 @@ class History:
         if figure is None:
             return None
         for round_ in self.earlier():
-            if department not in round_.departments:
+            if not self.took_part(round_, department):
                 continue
             before = self.results(round_).total("service", department.id, measure)
             if before is not None:
@@ -104,7 +110,7 @@ class History:
         """The department's overall mean (others' view) in each round up to the current one."""
         points = []
         for round_ in self.rounds:
-            took_part = department in round_.departments
+            took_part = self.took_part(round_, department)
             figure = self.results(round_).total("service", department.id, OVERALL) if took_part else None
             points.append(TrendPoint(round_, figure, took_part))
         return points

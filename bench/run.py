@@ -1,0 +1,229 @@
+"""Runs the benchmarks against gunicorn and prints a table; see docs/BENCHMARKS.md.
+
+    .venv/bin/python -m bench.run --size small --database sqlite [--seconds 10]
+
+The company of that size is generated once (bench/generate.py) and copied for each run. The app and a
+bare Flask hello world are served by gunicorn with the same settings; wrk (bench/replay.lua) replays
+prepared requests of real signed-in people against both, and every figure is also given as a ratio
+to the hello world measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+from bench import servers
+from bench.generate import PASSWORD
+
+APP_PORT, HELLO_PORT = 8100, 8101
+WRK_THREADS = 2
+RESULTS = Path(__file__).parent / "results"
+TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+# Signed-in people ----------------------------------------------------------------------------------
+
+class Person:
+    """A real sign-in through the login form; keeps the session cookie and a CSRF token."""
+
+    def __init__(self, base: str, email: str):
+        self.http = requests.Session()
+        self.base = base
+        page = self.http.get(f"{base}/login").text
+        response = self.http.post(f"{base}/login", data={
+            "email": email, "password": PASSWORD, "csrf_token": TOKEN.search(page).group(1)},
+            allow_redirects=False)
+        if response.status_code != 303:
+            raise RuntimeError(f"{email} could not sign in ({response.status_code})")
+        self.token = TOKEN.search(self.http.get(f"{base}/").text).group(1)
+        self.cookie = "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+
+
+def sign_in(base: str, emails: list[str]) -> list[Person]:
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda email: Person(base, email), emails))
+
+
+# What is asked for ---------------------------------------------------------------------------------
+
+def _one(engine, sql: str, **params):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).scalar()
+
+
+def _rows(engine, sql: str, **params):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).all()
+
+
+def submissions(engine, base: str, wanted: int) -> tuple[list[str], int]:
+    """Lines for wrk: each a different (person, target) of the open round, nine dimensions each."""
+    round_id = _one(engine, "SELECT id FROM rounds WHERE state = 'open'")
+    dimensions = [d for (d,) in _rows(engine, "SELECT dimension_id FROM round_dimensions "
+                                              "WHERE round_id = :r ORDER BY position", r=round_id)]
+    providers: dict[int, list[int]] = {}
+    for provider, client in _rows(engine, "SELECT provider_id, client_id FROM service_links"):
+        providers.setdefault(client, []).append(provider)
+    people = _rows(engine, "SELECT email, department_id FROM users WHERE department_id IS NOT NULL "
+                           "AND email NOT LIKE 'facilitator%' ORDER BY id DESC")
+    chosen, pairs = [], 0
+    for email, department_id in people:  # the last of each department: not heads, not in the workshop
+        chosen.append((email, department_id))
+        pairs += len(providers.get(department_id, [])) + 2
+        if pairs >= wanted:
+            break
+    lines = []
+    for n, person in enumerate(sign_in(base, [e for e, _d in chosen])):
+        department_id = chosen[n][1]
+        for key in [f"d{p}" for p in providers.get(department_id, [])] + ["self", "company"]:
+            scores = "&".join(f"d{d}={(n + d) % 6}" for d in dimensions)
+            comment = "&comment=Slow+answers+to+our+requests" if key.startswith("d") and n % 7 == 0 else ""
+            lines.append(f"POST\t/rounds/{round_id}/rate/{key}\t{person.cookie}\t{person.token}\t"
+                         f"{scores}{comment}")
+    return lines, round_id
+
+
+def page_lines(people: list[Person], paths: list[str]) -> list[str]:
+    return [f"GET\t{path}\t{people[i % len(people)].cookie}\t\t" for i, path in enumerate(paths)]
+
+
+# Measuring -----------------------------------------------------------------------------------------
+
+def wrk(port: int, lines: list[str], connections: int, seconds: int, once: bool = False) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+    output = subprocess.run(
+        ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+         "-s", str(Path(__file__).parent / "replay.lua"), f"http://127.0.0.1:{port}",
+         "--", f.name, "once" if once else "cycle", str(WRK_THREADS)],
+        capture_output=True, text=True, check=True).stdout
+    Path(f.name).unlink()
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures["rps"] = round(figures["requests"] / figures["seconds"], 1)
+    figures["errors"] = figures.pop("socket_errors") + figures.pop("status_errors")
+    return figures
+
+
+def hello_reference(seconds: int) -> dict[int, dict]:
+    with servers.serve("bench.hello:app", HELLO_PORT):
+        return {c: wrk(HELLO_PORT, ["GET\t/\t\t\t"], c, seconds) for c in (32, 50)}
+
+
+def csv_import(admin: Person, engine, rows: int = 10_000) -> dict:
+    """Upload 10,000 readings (preview), then confirm them: the two steps a person waits for."""
+    metric = _one(engine, "SELECT name FROM metrics ORDER BY id")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["metric", "date", "value", "note"])
+    start = date.today() - timedelta(days=rows + 800)  # new dates, before the generated readings
+    writer.writerows([metric, (start + timedelta(days=i)).isoformat(), f"{40 + i % 17}.5", ""]
+                     for i in range(rows))
+    started = time.perf_counter()
+    preview = admin.http.post(f"{admin.base}/metrics/import", data={"csrf_token": admin.token},
+                              files={"file": ("readings.csv", buffer.getvalue().encode(), "text/csv")})
+    preview_seconds = time.perf_counter() - started
+    text = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', preview.text)
+    if preview.status_code != 200 or text is None:
+        raise RuntimeError(f"the import preview failed ({preview.status_code})")
+    import html
+    started = time.perf_counter()
+    confirm = admin.http.post(f"{admin.base}/metrics/import", allow_redirects=False, data={
+        "csrf_token": admin.token, "csv_text": html.unescape(text.group(1))})
+    confirm_seconds = time.perf_counter() - started
+    written = _one(engine, "SELECT count(*) FROM readings WHERE taken_on < :d",
+                   d=start + timedelta(days=rows))
+    return {"rows": rows, "preview_s": round(preview_seconds, 2), "confirm_s": round(confirm_seconds, 2),
+            "total_s": round(preview_seconds + confirm_seconds, 2), "written": written,
+            "status": confirm.status_code}
+
+
+def run(size: str, database: str, seconds: int) -> dict:
+    pristine = servers.pristine_url(size, database)
+    if not servers.exists(pristine):
+        servers.create_empty(pristine)
+        subprocess.run([sys.executable, "-m", "bench.generate", size, pristine], cwd=servers.ROOT, check=True)
+    url = servers.working_copy(pristine)
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    base = f"http://127.0.0.1:{APP_PORT}"
+    result = {"size": size, "database": database, "seconds": seconds, "workers": servers.WORKERS,
+              "machine": f"{platform.processor() or platform.machine()}, {_cores()} cores",
+              "reference": hello_reference(seconds), "scenarios": {}}
+    latest = _one(engine, "SELECT id FROM rounds WHERE state = 'published' ORDER BY closes_on DESC LIMIT 1")
+    heads = _rows(engine, "SELECT h.user_id, h.department_id, u.email FROM department_heads h "
+                          "JOIN users u ON u.id = h.user_id ORDER BY h.department_id LIMIT 40")
+    workshop, version = _rows(engine, "SELECT id, version FROM workshops")[0]
+    participants = [e for (e,) in _rows(engine, "SELECT u.email FROM workshop_participants p "
+                                                "JOIN users u ON u.id = p.user_id WHERE p.workshop_id = :w",
+                                        w=workshop)]
+    project_ids = [p for (p,) in _rows(engine, "SELECT id FROM projects WHERE status = 'active' ORDER BY id")]
+    with servers.serve("wsgi:app", APP_PORT, {"DATABASE_URL": url}) as master:
+        facilitators = sign_in(base, ["facilitator@bench.example"] * 4)
+        head_people = sign_in(base, [email for _u, _d, email in heads])
+        board = sign_in(base, participants)
+        wanted = 450 * seconds  # more pairs than the fastest run so far could use
+        lines, round_id = submissions(engine, base, wanted)
+        before = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r", r=round_id)
+        scenarios = {
+            "submission": (lines, 32, True),
+            "scorecard": (page_lines(head_people, [f"/results/{latest}/departments/{d}" for _u, d, _e in heads]),
+                          32, False),
+            "heatmap": (page_lines(facilitators, [f"/results/{latest}"]), 32, False),
+            "matrix": (page_lines(facilitators, [f"/results/{latest}/matrix"]), 32, False),
+            "project": (page_lines(facilitators, [f"/projects/{p}" for p in project_ids[:50]]), 32, False),
+            "poll_unchanged": (page_lines(board, [f"/workshops/{workshop}/poll?version={version}"]), 50, False),
+            "poll_changed": (page_lines(board, [f"/workshops/{workshop}/poll?version=0"]), 50, False),
+        }
+        for name, (prepared, connections, once) in scenarios.items():
+            figures = wrk(APP_PORT, prepared, connections, seconds, once)
+            if name == "submission":
+                accepted = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r",
+                                r=round_id) - before
+                # every request was a different (person, target): each must have been recorded once
+                figures["accepted"] = accepted
+                figures["errors"] += max(0, figures["requests"] - accepted)
+                figures["prepared"] = len(lines)
+            figures["connections"] = connections
+            reference = result["reference"][connections]["rps"]
+            figures["ratio"] = round(figures["rps"] / reference, 3)
+            result["scenarios"][name] = figures
+            print(name, figures, flush=True)
+        result["csv_import"] = csv_import(sign_in(base, ["admin@bench.example"])[0], engine)
+        result["peak_worker_mib"] = servers.worker_peak_memory_mib(master)
+    engine.dispose()
+    return result
+
+
+def _cores() -> int:
+    import os
+    return os.cpu_count() or 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=("small", "large"), default="small")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    result = run(args.size, args.database, args.seconds)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{args.size}-{args.database}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
