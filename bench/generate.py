@@ -68,13 +68,14 @@ def _people(size: Size, rng: random.Random, departments: list[Department]) -> di
     rows = []
     for department, n in zip(departments, counts, strict=True):
         for i in range(n):
-            rows.append({"email": f"{department.code.lower()}.{i}@bench.example", "name": f"{department.name} {i}",
-                         "department_id": department.id, "password_hash": password_hash})
+            rows.append({"email": f"{department.code.lower()}.{i}@bench.example",
+                         "name": f"{department.name} {i}", "department_id": department.id,
+                         "password_hash": password_hash})
     rows += [
         {"email": "admin@bench.example", "name": "Bench Admin", "department_id": None,
          "password_hash": password_hash, "is_admin": True},
-        {"email": "facilitator@bench.example", "name": "Bench Facilitator", "department_id": departments[0].id,
-         "password_hash": password_hash, "is_facilitator": True},
+        {"email": "facilitator@bench.example", "name": "Bench Facilitator",
+         "department_id": departments[0].id, "password_hash": password_hash, "is_facilitator": True},
     ]
     db.session.execute(sa.insert(User), rows)
     members: dict[int, list[int]] = defaultdict(list)
@@ -101,7 +102,8 @@ def _organisation(size: Size, rng: random.Random) -> tuple[list[Department], dic
 
 
 def _round(facilitator: User, departments: list[Department], name: str, opens_on: date) -> Round:
-    round_ = ratings.save_round(facilitator, None, name, opens_on, opens_on + timedelta(days=20), 5, departments)
+    closes_on = opens_on + timedelta(days=20)
+    round_ = ratings.save_round(facilitator, None, name, opens_on, closes_on, 5, departments)
     ratings.open_round(facilitator, round_)
     return round_
 
@@ -167,7 +169,7 @@ def _metrics(rng: random.Random, size: Size, admin: User, departments: list[Depa
     for metric in metrics:
         value = rng.uniform(20, 60)
         for day in range(size.reading_days, 0, -1):
-            value = max(0.0, value + rng.gauss(0, 0.6))
+            value = max(5.0, value + rng.gauss(0, 0.6))
             rows.append({"metric_id": metric.id, "taken_on": TODAY - timedelta(days=day),
                          "value": round(value, 2), "note": ""})
     db.session.execute(sa.insert(Reading), rows)
@@ -192,7 +194,7 @@ def _projects(rng: random.Random, size: Size, members: dict[int, list[int]], dep
             continue  # stays proposed
         start = TODAY - timedelta(days=rng.randrange(30, 300))
         baseline, _readings = projects.compute_baseline(metric, start)
-        project.target_value = baseline * (1.2 if metric.direction == "higher" else 0.8) + 1
+        project.target_value = baseline * (1.2 if metric.direction == "higher" else 0.8)
         project.target_date = start + timedelta(days=180)
         projects.move(lead, project, "start", on=start)
         for week in range(3):
@@ -263,6 +265,9 @@ def main() -> None:
     with app.app_context():
         upgrade(directory="migrations")
         print(generate(size_name))
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would soon: the planner needs statistics
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
 
 
 if __name__ == "__main__":

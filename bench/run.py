@@ -118,9 +118,16 @@ def wrk(port: int, lines: list[str], connections: int, seconds: int, once: bool 
     return figures
 
 
+def drain(base: str) -> None:
+    """Wait until requests wrk left behind in gunicorn's queue are answered, before the next measure."""
+    requests.get(f"{base}/login", timeout=120)
+
+
 def hello_reference(seconds: int) -> dict[int, dict]:
+    line = ["GET\t/\t\t\t"]
     with servers.serve("bench.hello:app", HELLO_PORT):
-        return {c: wrk(HELLO_PORT, ["GET\t/\t\t\t"], c, seconds) for c in (32, 50)}
+        wrk(HELLO_PORT, line, 32, 2)
+        return {c: wrk(HELLO_PORT, line, c, seconds) for c in (32, 50)}
 
 
 def csv_import(admin: Person, engine, rows: int = 10_000) -> dict:
@@ -179,16 +186,21 @@ def run(size: str, database: str, seconds: int) -> dict:
         before = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r", r=round_id)
         scenarios = {
             "submission": (lines, 32, True),
-            "scorecard": (page_lines(head_people, [f"/results/{latest}/departments/{d}" for _u, d, _e in heads]),
-                          32, False),
+            "scorecard": (page_lines(head_people, [f"/results/{latest}/departments/{d}"
+                                                   for _u, d, _e in heads]), 32, False),
             "heatmap": (page_lines(facilitators, [f"/results/{latest}"]), 32, False),
             "matrix": (page_lines(facilitators, [f"/results/{latest}/matrix"]), 32, False),
             "project": (page_lines(facilitators, [f"/projects/{p}" for p in project_ids[:50]]), 32, False),
-            "poll_unchanged": (page_lines(board, [f"/workshops/{workshop}/poll?version={version}"]), 50, False),
+            "poll_unchanged": (page_lines(board, [f"/workshops/{workshop}/poll?version={version}"]), 50,
+                               False),
             "poll_changed": (page_lines(board, [f"/workshops/{workshop}/poll?version=0"]), 50, False),
         }
         for name, (prepared, connections, once) in scenarios.items():
+            if not once:  # every worker has compiled its templates and read the round's sums
+                wrk(APP_PORT, prepared, connections, 2)
+                drain(base)
             figures = wrk(APP_PORT, prepared, connections, seconds, once)
+            drain(base)
             if name == "submission":
                 accepted = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r",
                                 r=round_id) - before
@@ -213,7 +225,8 @@ def _cores() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=("small", "large"), default="small")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)

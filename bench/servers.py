@@ -80,7 +80,6 @@ def working_copy(pristine: str) -> str:
     with _admin() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}_run" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}_run" TEMPLATE "{name}"')
-        connection.exec_driver_sql(f'ANALYZE')
     return f"{POSTGRES}/{name}_run"
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from app.reports.results import SCALE_HIGH, SCALE_LOW, format_mean
 
@@ -25,6 +26,12 @@ class Shape:
 
     def __post_init__(self):
         assert self.tag in TAGS, self.tag
+
+    def __html__(self) -> str:
+        # Written here rather than with Jinja's xmlattr filter: a company page draws thousands of shapes.
+        attrs = "".join(f' {name}="{escape(value)}"' for name, value in self.attrs.items()
+                        if value is not None)
+        return f"<{self.tag}{attrs}>{escape(self.text)}</{self.tag}>"
 
 
 @dataclass

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import sqlalchemy as sa
-from flask_babel import format_decimal
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.dimensions.models import Dimension
@@ -35,7 +37,13 @@ def rounded(value: float) -> Decimal:
 
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
-    return format_decimal(value if isinstance(value, Decimal) else rounded(value), format="0.0")
+    return _formatted(value if isinstance(value, Decimal) else rounded(value), str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _formatted(value: Decimal, locale: str) -> str:
+    # Shown means take a few dozen values (1.0 to 5.0 and the gaps between them): format each once.
+    return format_decimal(value, format="0.0", locale=locale)
 
 
 def csv_mean(value) -> str:
