@@ -101,9 +101,9 @@ def fresh_database(tmp_path):
 
 
 @contextmanager
-def on_database(uri: str):
+def on_database(uri: str, **settings):
     """Another app on another database, its context pushed over the test's."""
-    other = create_app(app_config(uri))
+    other = create_app(app_config(uri, **settings))
     with other.app_context():
         try:
             yield other

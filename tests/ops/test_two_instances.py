@@ -1,0 +1,450 @@
+"""Two app instances behind an imagined load balancer: two gunicorn servers (two workers each) on one
+PostgreSQL database and one Redis, driven over HTTP with real sign-ins, CSRF tokens and form posts.
+
+They need PostgreSQL (127.0.0.1:5432, user postgres; the databases tz_instances and tz_instances_restored
+are created and dropped here), Redis (127.0.0.1:6379; its database 3 is emptied) and gunicorn. They run
+only when asked for (`pytest -m instances`, as .ci/run does) and skip with the reason when something is
+missing, unless REQUIRE_INSTANCES=1, which turns a skip into a failure.
+"""
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+import requests
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.extensions import db
+from app.ratings.models import BallotCount, Completion, Participation, PendingBallot, Round, Tally
+from app.ratings.services import response_rates
+from tests.conftest import CsrfClient
+from tests.factories import PASSWORD, link, make_department, make_user
+from tests.ops.test_backup import interleave, keys_for, kind_of, on_database, scores_for, summed
+from tests.ratings.test_services import add_dimensions, asked, close, publish, rate, start_round
+
+pytestmark = pytest.mark.instances
+
+REQUIRED = os.environ.get("REQUIRE_INSTANCES") == "1"
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
+DATABASE, RESTORED = "tz_instances", "tz_instances_restored"
+REDIS_URL = "redis://127.0.0.1:6379/3"  # a Redis database of their own, emptied before and after
+BIN = Path(sys.executable).parent  # gunicorn and flask from the same virtual environment
+REPO = Path(__file__).resolve().parents[2]
+LOGIN_LIMIT = 5
+PER_DEPARTMENT = 20  # people in Sales and in Operations
+DOUBLE_SENDERS = 10  # people whose company rating is sent four times at once, twice to each instance
+STARTUP_SECONDS = 60
+
+
+def database_url(name: str) -> str:
+    return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+def unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(f"{reason} (REQUIRE_INSTANCES=1)")
+    pytest.skip(reason)
+
+
+def asked_for(config) -> bool:
+    """Started only on purpose: they take half a minute and two ports, and need the services."""
+    return REQUIRED or re.search(r"(?<!not )\binstances\b", config.option.markexpr or "") is not None
+
+
+def check_the_machine() -> None:
+    missing = [name for name in ("createdb", "dropdb", "pg_dump", "pg_restore") if shutil.which(name) is None]
+    missing += [name for name in ("gunicorn", "flask") if not (BIN / name).exists()]
+    if missing:
+        unavailable(f"missing programs: {', '.join(missing)}")
+    try:
+        psycopg.connect(database_url("postgres"), connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        unavailable(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}: {error}")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.exceptions.ConnectionError as error:
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+
+
+def postgres(program: str, name: str) -> None:
+    options = ["--if-exists", "--force"] if program == "dropdb" else []
+    subprocess.run([program, "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, *options, name],
+                   check=True, capture_output=True, timeout=60)
+
+
+def environment(key: str, database: str) -> dict:
+    """What an operator sets on every instance: production mode on plain http (127.0.0.1 only), one
+    SECRET_KEY, one database, one Redis, and a proxy in front whose X-Forwarded-For is trusted."""
+    kept = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+            if name in os.environ}
+    return {**kept, "TZ_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": database_url(database),
+            "REDIS_URL": REDIS_URL, "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute", "PROXY_FIX_X_FOR": "1",
+            "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
+
+
+def flask(key: str, database: str, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=REPO,
+                          env=environment(key, database), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"flask {' '.join(args)}: {done.stdout}{done.stderr}"
+    return done
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def wait_until_answering(self) -> None:
+        """Short connection attempts until the server answers; a server that exits fails at once."""
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/login", timeout=5).status_code == 200:
+                    return
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or workers still booting
+                pass
+            try:
+                self.process.wait(timeout=0.1)  # the pause between attempts, noticing a crash
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"gunicorn at {self.url} exited ({self.process.returncode}):\n{self.tail()}")
+        pytest.fail(f"gunicorn at {self.url} did not answer within {STARTUP_SECONDS} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        self.process.terminate()  # gunicorn's graceful shutdown
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:]
+
+
+def start_server(key: str, logs: Path, name: str) -> Server:
+    port = free_port()
+    log = logs / f"{name}.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+             "--graceful-timeout", "10", "wsgi:app"],
+            cwd=REPO, env=environment(key, DATABASE), stdout=output, stderr=subprocess.STDOUT)
+    return Server(process, f"http://127.0.0.1:{port}", log)
+
+
+@dataclass
+class Cluster:
+    key: str
+    a: Server
+    b: Server
+    ids: dict = field(default_factory=dict)
+
+    @property
+    def sites(self) -> tuple[str, str]:
+        return self.a.url, self.b.url
+
+    def database(self, name: str = DATABASE):
+        """An app context on the shared (or restored) database, with the instances' SECRET_KEY."""
+        return on_database(database_url(name), SECRET_KEY=self.key)
+
+
+def seed(key: str) -> dict:
+    """Finance serves Sales and Operations; everyone can sign in. Spring is published (with comments);
+    Autumn and Winter are open. Returns the ids the tests need."""
+    with on_database(database_url(DATABASE), SECRET_KEY=key):
+        add_dimensions(3)
+        finance, sales, ops = (make_department("Finance", "FIN"), make_department("Sales", "SAL"),
+                               make_department("Operations", "OPS"))
+        link(finance, sales)
+        link(finance, ops)
+        facilitator = make_user("facilitator@instances.example", is_facilitator=True)
+        people = interleave(
+            [make_user(f"sales{i}@instances.example", department=sales) for i in range(PER_DEPARTMENT)],
+            [make_user(f"ops{i}@instances.example", department=ops) for i in range(PER_DEPARTMENT)])
+        make_user("limited@instances.example", department=sales)
+        make_user("traveller@instances.example", department=ops)
+        db.session.commit()
+        departments = [finance, sales, ops]
+        spring = start_round(facilitator, departments, name="Spring")
+        dimensions = asked(spring)
+        for i, rater in enumerate(people[:16]):
+            for target in keys_for(finance):
+                rate(rater, spring, target, scores_for(dimensions, rater.id, target), f"Spring comment {i}")
+        close(facilitator, spring)
+        publish(facilitator, spring)
+        autumn = start_round(facilitator, departments, name="Autumn")
+        winter = start_round(facilitator, departments, name="Winter")
+        return {"people": [(p.id, p.email) for p in people], "keys": keys_for(finance),
+                "dimensions": dimensions, "departments": [d.id for d in departments], "spring": spring.id,
+                "autumn": autumn.id, "winter": winter.id}
+
+
+@pytest.fixture(scope="module")
+def cluster(request, tmp_path_factory):
+    if not asked_for(request.config):
+        pytest.skip("starts two gunicorn servers on PostgreSQL and Redis: run `pytest -m instances`")
+    check_the_machine()
+    key = secrets.token_urlsafe(48)
+    store = redis.Redis.from_url(REDIS_URL)
+    logs = tmp_path_factory.mktemp("instances")
+    servers: list[Server] = []
+    for name in (DATABASE, RESTORED):
+        postgres("dropdb", name)
+    try:
+        postgres("createdb", DATABASE)
+        flask(key, DATABASE, "db", "upgrade")  # the schema exactly as an operator creates it
+        store.flushdb()
+        ids = seed(key)
+        servers += [start_server(key, logs, "a"), start_server(key, logs, "b")]
+        for server in servers:
+            server.wait_until_answering()
+        yield Cluster(key, *servers, ids=ids)
+    finally:
+        for server in servers:
+            server.stop()
+        for name in (DATABASE, RESTORED):
+            postgres("dropdb", name)
+        store.flushdb()
+
+
+# A person's browser --------------------------------------------------------------------------------
+
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Browser:
+    """One person's browser. Both instances are one site (same host, other port), so the cookie set by
+    one goes to the other, as behind a load balancer. The address is the one the proxy reports."""
+
+    def __init__(self, address: str, cookies=None):
+        self.http = requests.Session()
+        self.http.headers["X-Forwarded-For"] = address
+        if cookies is not None:
+            self.http.cookies.update(cookies)
+
+    def get(self, site: str, path: str) -> requests.Response:
+        return self.http.get(site + path, allow_redirects=False, timeout=60)
+
+    def post(self, site: str, path: str, data: dict, token: str) -> requests.Response:
+        return self.http.post(site + path, data={**data, "csrf_token": token}, allow_redirects=False,
+                              timeout=60)
+
+    def page(self, site: str, path: str) -> tuple[str, str]:
+        """The page (which must answer 200) and the CSRF token it carries."""
+        response = self.get(site, path)
+        assert response.status_code == 200, (path, response.status_code)
+        match = CSRF.search(response.text)
+        assert match, f"no CSRF token on {path}"
+        return response.text, match.group(1)
+
+    def sign_in(self, site: str, email: str, password: str = PASSWORD) -> int:
+        _page, token = self.page(site, "/login")
+        return self.post(site, "/login", {"email": email, "password": password}, token).status_code
+
+    def rating_form(self, site: str, round_id: int, target: str) -> tuple[dict, str]:
+        """The questions of the rating form (field name → dimension id) and its token."""
+        page, token = self.page(site, f"/rounds/{round_id}/rate/{target}")
+        return {name: int(name[1:]) for name in set(re.findall(r'name="(d\d+)"', page))}, token
+
+
+def answers(form: dict, scores: dict[int, int], target: str) -> dict:
+    data = {name: str(scores[dimension]) for name, dimension in form.items()}
+    if kind_of(target) == "service":
+        data["comment"] = "Quick and friendly."
+    return data
+
+
+def answer_round(cluster: Cluster, round_id: int, i: int, user_id: int, email: str,
+                 copies_of_company: int = 1, answered=None) -> list[int]:
+    """Person i signs in on one instance and answers their list, each request on the other instance
+    than the one before. Their company rating may be sent several times at once, to both instances."""
+    dimensions, sites = cluster.ids["dimensions"], cluster.sites
+    browser = Browser(f"198.51.100.{i + 1}")
+    assert browser.sign_in(sites[i % 2], email) == 303
+    statuses = []
+    for j, target in enumerate(cluster.ids["keys"]):
+        site = sites[(i + j + 1) % 2]
+        form, token = browser.rating_form(site, round_id, target)
+        assert sorted(form.values()) == sorted(dimensions)
+        data = answers(form, scores_for(dimensions, user_id, target), target)
+        path = f"/rounds/{round_id}/rate/{target}"
+        if target == "company" and copies_of_company > 1:
+            copies = [sites[n % 2] for n in range(copies_of_company)]
+            statuses += send_at_once(browser, copies, path, data, token)
+        else:
+            statuses.append(browser.post(site, path, data, token).status_code)
+        if answered is not None:
+            answered()
+    return statuses
+
+
+def send_at_once(browser: Browser, sites: list[str], path: str, data: dict, token: str) -> list[int]:
+    """The same form posted from several tabs of one browser at the same moment."""
+    barrier, statuses = threading.Barrier(len(sites)), [None] * len(sites)
+    tabs = [Browser(browser.http.headers["X-Forwarded-For"], browser.http.cookies) for _ in sites]
+
+    def send(n):
+        barrier.wait()
+        statuses[n] = tabs[n].post(sites[n], path, data, token).status_code
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(sites))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return statuses
+
+
+def expected_tallies(dimensions, answered) -> Counter:
+    return Counter((kind_of(target), d, s) for user_id, target in answered
+                   for d, s in scores_for(dimensions, user_id, target).items())
+
+
+def counted_tallies(round_id: int) -> Counter:
+    counted = Counter()
+    for tally in db.session.scalars(sa.select(Tally).where(Tally.round_id == round_id)):
+        counted[(tally.target_kind, tally.dimension_id, tally.score)] += tally.count
+    return counted
+
+
+def participations(round_id: int) -> set[tuple[int, str]]:
+    return set(db.session.execute(sa.select(Participation.user_id, Participation.target)
+                                  .where(Participation.round_id == round_id)).all())
+
+
+# The tests -----------------------------------------------------------------------------------------
+
+def test_answers_spread_over_both_instances_count_exactly_once(cluster):
+    round_id, people, dimensions = cluster.ids["autumn"], cluster.ids["people"], cluster.ids["dimensions"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        runs = [pool.submit(answer_round, cluster, round_id, i, user_id, email,
+                            4 if i < DOUBLE_SENDERS else 1)
+                for i, (user_id, email) in enumerate(people)]
+        statuses = [status for run in runs for status in run.result()]
+    # Every post, copies included, ends in the redirect back to the list: no error page anywhere.
+    assert statuses == [303] * (len(people) * len(cluster.ids["keys"]) + DOUBLE_SENDERS * 3)
+    expected = {(user_id, target) for user_id, _email in people for target in cluster.ids["keys"]}
+    with cluster.database():
+        assert participations(round_id) == expected
+        waiting = db.session.scalar(sa.select(sa.func.count()).select_from(PendingBallot)
+                                    .where(PendingBallot.round_id == round_id))
+        assert summed(BallotCount, BallotCount.ballots, round_id) + waiting == len(expected)
+
+    facilitator = Browser("192.0.2.10")
+    assert facilitator.sign_in(cluster.b.url, "facilitator@instances.example") == 303
+    _page, token = facilitator.page(cluster.a.url, f"/rounds/{round_id}")
+    assert facilitator.post(cluster.a.url, f"/rounds/{round_id}/close", {}, token).status_code == 303
+
+    with cluster.database():
+        round_ = db.session.get(Round, round_id)
+        assert round_.state == "closed"
+        assert summed(BallotCount, BallotCount.ballots, round_id) == len(expected)
+        assert counted_tallies(round_id) == expected_tallies(dimensions, expected)
+        # Of participation only how much each person did is left: everyone finished their list once.
+        done = {user_id: (n, of) for user_id, n, of in db.session.execute(
+            sa.select(Completion.user_id, Completion.done, Completion.expected)
+            .where(Completion.round_id == round_id))}
+        assert {user_id: done[user_id] for user_id, _email in people} == {
+            user_id: (3, 3) for user_id, _email in people}
+        assert participations(round_id) == set()
+        rates = {r.department.name: (r.members, r.finished) for r in response_rates(round_)}
+        assert rates["Sales"][1] == rates["Operations"][1] == PER_DEPARTMENT
+
+
+def test_the_sign_in_limit_holds_across_instances(cluster):
+    a, b = cluster.sites
+    browser = Browser("203.0.113.7")
+    failures = [browser.sign_in((a, b)[n % 2], "limited@instances.example", "not the password")
+                for n in range(LOGIN_LIMIT)]
+    assert failures == [200] * LOGIN_LIMIT  # the "not right" page, from either instance
+    # Every process of both instances now refuses this address, even with the right password.
+    assert [browser.sign_in(site, "limited@instances.example") for site in (a, b, a, b)] == [429] * 4
+    # The limit is on the address: the account itself is not locked out.
+    assert Browser("203.0.113.8").sign_in(b, "limited@instances.example") == 303
+
+
+def test_a_session_ended_on_one_instance_is_ended_on_the_other(cluster):
+    a, b = cluster.sites
+    browser = Browser("203.0.113.20")
+    assert browser.sign_in(a, "traveller@instances.example") == 303
+    cookie = browser.http.cookies.get("tz_session")
+    assert browser.get(b, "/account").status_code == 200  # signed in on A, known on B
+    _page, token = browser.page(b, "/account")
+    assert browser.post(b, "/logout", {}, token).status_code == 303
+    replayed = Browser("203.0.113.20")
+    replayed.http.cookies.set("tz_session", cookie)
+    refused = replayed.get(a, "/account")
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+
+
+def test_an_online_backup_under_load_restores_with_the_same_published_results(cluster, tmp_path):
+    round_id, spring, people = cluster.ids["winter"], cluster.ids["spring"], cluster.ids["people"]
+    total = len(people) * len(cluster.ids["keys"])
+    lock, accepted, a_third = threading.Lock(), [0], threading.Event()
+
+    def answered():
+        with lock:
+            accepted[0] += 1
+            if accepted[0] >= total // 3:
+                a_third.set()
+
+    path = tmp_path / "winter.dump"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        runs = [pool.submit(answer_round, cluster, round_id, i, user_id, email, 1, answered)
+                for i, (user_id, email) in enumerate(people)]
+        assert a_third.wait(timeout=300), "the load never got going"
+        made = flask(cluster.key, DATABASE, "backup", str(path))  # pg_dump while both instances take answers
+        statuses = [status for run in runs for status in run.result()]
+    assert statuses == [303] * total and "schema revision" in made.stdout
+
+    postgres("createdb", RESTORED)
+    flask(cluster.key, RESTORED, "restore", "--yes", str(path))
+
+    with cluster.database():
+        assert len(participations(round_id)) == total
+    # What a head of department downloads: from a live instance on the original database, and from the
+    # restored one (the same pages in this process) — byte for byte.
+    facilitator = Browser("192.0.2.11")
+    assert facilitator.sign_in(cluster.a.url, "facilitator@instances.example") == 303
+    exports = [f"/results/{spring}/company.csv", f"/results/{spring}/matrix.csv?measure=overall",
+               *(f"/results/{spring}/departments/{d}.csv" for d in cluster.ids["departments"])]
+    served = [facilitator.get(cluster.a.url, url) for url in exports]
+    assert [r.status_code for r in served] == [200] * len(exports)
+    with cluster.database(RESTORED) as restored:
+        restored.test_client_class = CsrfClient
+        client = restored.test_client()
+        assert client.sign_in("facilitator@instances.example", PASSWORD).status_code == 303
+        assert [client.get(url).data for url in exports] == [r.content for r in served]
+
+        # The copy is one moment: every answer in it is waiting or folded, once; with the same
+        # SECRET_KEY closing it counts every one of them.
+        in_copy = participations(round_id)
+        waiting = db.session.scalar(sa.select(sa.func.count()).select_from(PendingBallot)
+                                    .where(PendingBallot.round_id == round_id))
+        assert total // 3 <= len(in_copy) <= total
+        assert summed(BallotCount, BallotCount.ballots, round_id) + waiting == len(in_copy)
+        closer = db.session.scalar(sa.select(User).where(User.email == "facilitator@instances.example"))
+        close(closer, db.session.get(Round, round_id))
+        assert summed(BallotCount, BallotCount.ballots, round_id) == len(in_copy)
+        assert counted_tallies(round_id) == expected_tallies(cluster.ids["dimensions"], in_copy)
