@@ -51,10 +51,22 @@ def backup(url: sa.engine.URL, target: Path, busy_ms: int = 15000) -> Outcome:
         else:
             _run([_tool("pg_dump"), "--format=custom", f"--file={partial}"], url)
             revision = postgres_revision(partial)
-        os.replace(partial, target)
+        _publish(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return Outcome(target, target.stat().st_size, revision)
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Give the finished backup its name, unless a file took that name meanwhile."""
+    try:
+        os.link(partial, target)  # unlike a rename, a link never replaces an existing file
+    except FileExistsError:
+        raise BackupError(f"{target} already exists; choose a new file name.") from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise BackupError(f"{target} already exists; choose a new file name.") from None
+        os.replace(partial, target)
 
 
 def check(url: sa.engine.URL, source: Path) -> str:
@@ -101,10 +113,8 @@ def _backup_sqlite(database: Path, target: Path, busy_ms: int) -> None:
         # All pages in one step, inside one read transaction: a consistent snapshot, while WAL lets
         # the app keep writing (a step-by-step copy would start over at every write).
         source.backup(copy)
-        # A single self-contained file: no write-ahead log beside it.
+        # A single self-contained file: no write-ahead log beside it (sqlite_revision checks it next).
         copy.execute("PRAGMA journal_mode=DELETE")
-        if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise BackupError("The copy did not pass SQLite's check; nothing was written.")
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not copy {database}: {error}") from None
     finally:
