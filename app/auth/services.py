@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.auth.models import OneTimeLink, User, UserSession
@@ -55,7 +56,8 @@ def start_session(user: User) -> str:
 
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    row = db.session.get(UserSession, _digest(token))
+    # One query for the session and its person: every request of a signed-in person asks this.
+    row = db.session.get(UserSession, _digest(token), options=[joinedload(UserSession.user)])
     if row is None:
         return None
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])

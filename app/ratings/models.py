@@ -117,10 +117,16 @@ class PendingBallot(db.Model):
     """A submitted ballot waiting to be folded: no person, no time, a random key (so no order)."""
 
     __tablename__ = "pending_ballots"
-    __table_args__ = (*_kind_rules(pooled_allowed=False), NO_ROWID)
+    __table_args__ = (
+        *_kind_rules(pooled_allowed=False),
+        # Every submission asks whether its group has k waiting ballots yet.
+        sa.Index("ix_pending_ballots_group", "round_id", "rater_department_id", "target_kind",
+                 "target_department_id"),
+        NO_ROWID,
+    )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
     target_kind: Mapped[str] = mapped_column(sa.String(10))
     target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
@@ -178,9 +184,10 @@ class Comment(db.Model):
     """A comment on a department, without author or rater department, released after the round closes."""
 
     __tablename__ = "comments"
-    __table_args__ = (NO_ROWID,)
+    # A scorecard reads one department's comments of a round.
+    __table_args__ = (sa.Index("ix_comments_round_target", "round_id", "target_department_id"), NO_ROWID)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random: reading in key order shuffles
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(sa.Text)

@@ -136,8 +136,13 @@ class Target:
 
 
 def takes_part(user, round_: Round) -> bool:
-    return bool(user.active and user.department_id
-                and any(d.id == user.department_id for d in round_.departments))
+    return bool(user.active and user.department_id and _taking_part(round_, [user.department_id]))
+
+
+def _taking_part(round_: Round, department_ids) -> set[int]:
+    """Which of these departments take part in the round (asked of the database: there may be hundreds)."""
+    return set(db.session.scalars(sa.select(round_departments.c.department_id).where(
+        round_departments.c.round_id == round_.id, round_departments.c.department_id.in_(department_ids))))
 
 
 def open_rounds_for(user) -> list[Round]:
@@ -152,10 +157,11 @@ def open_rounds_for(user) -> list[Round]:
 
 def _providers(round_: Round, department_id: int) -> list[Department]:
     """Departments taking part in the round that serve `department_id` on the service map."""
-    taking_part = {d.id for d in round_.departments}
     return list(db.session.scalars(
         sa.select(Department).join(ServiceLink, ServiceLink.provider_id == Department.id)
-        .where(ServiceLink.client_id == department_id, Department.id.in_(taking_part))
+        .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
+                                         round_departments.c.round_id == round_.id))
+        .where(ServiceLink.client_id == department_id)
         .order_by(Department.name)
     ))
 
@@ -178,12 +184,11 @@ def targets_for(user, round_: Round) -> list[Target]:
     targets = [Target(f"d{d.id}", "service", d, f"d{d.id}" in done) for d in providers]
     targets.append(Target("self", "self", user.department, "self" in done))
     targets.append(Target("company", "company", None, "company" in done))
-    listed = {t.key for t in targets}
-    by_id = {d.id: d for d in round_.departments}
-    for key in sorted(done - listed):
-        department = by_id.get(int(key[1:]))
-        if department is not None:
-            targets.append(Target(key, "service", department, True, listed=False))
+    added = {int(key[1:]) for key in done - {t.key for t in targets}}
+    if added:
+        for department in db.session.scalars(sa.select(Department).where(
+                Department.id.in_(_taking_part(round_, added))).order_by(Department.id)):
+            targets.append(Target(f"d{department.id}", "service", department, True, listed=False))
     return targets
 
 

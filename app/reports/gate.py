@@ -9,16 +9,16 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
   than k people.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
 """
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.org.models import Department
-from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally
+from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
+from app.web.memo import kept
 
 OVERALL = "overall"  # the measure "each rater's mean over the dimensions they could judge"
 SCALE = range(1, 6)
@@ -75,6 +75,9 @@ class RoundResults:
         self.round = round_
         self.k = round_.threshold
         self._sums = _published_sums(round_)
+
+    def took_part(self, department_id: int) -> bool:
+        return department_id in self._sums.taking_part
 
     @cached_property
     def _departments(self) -> dict[int, Department]:
@@ -133,7 +136,8 @@ class RoundResults:
 
 class _Sums:
     """What a published round's counters add up to: totals per target and measure, the company as a
-    whole, ballots per target, and (read when first asked) each measure's groups per rater department."""
+    whole, ballots per target, the departments taking part (fixed since it opened), and (read when
+    first asked) each measure's groups per rater department."""
 
     def __init__(self, round_id: int):
         self.round_id = round_id
@@ -141,6 +145,8 @@ class _Sums:
         self.company: dict = defaultdict(_Group)  # measure -> group
         self.ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
         self._breakdowns: dict = {}  # measure -> target id -> rater department id -> group
+        self.taking_part = frozenset(db.session.scalars(
+            sa.select(round_departments.c.department_id).where(round_departments.c.round_id == round_id)))
         for kind, target, dimension, score, count in db.session.execute(
                 sa.select(Tally.target_kind, Tally.target_department_id, Tally.dimension_id, Tally.score,
                           sa.func.sum(Tally.count))
@@ -179,20 +185,9 @@ class _Sums:
         return self._breakdowns[measure]
 
 
-KEPT_ROUNDS = 32
-
-
 def _published_sums(round_: Round) -> _Sums:
-    """The round's sums, kept per app (each test's app starts empty) and keyed by when it was published."""
-    kept: OrderedDict = current_app.extensions.setdefault("published_sums", OrderedDict())
-    key = (round_.id, round_.published_at)
-    if key in kept:
-        kept.move_to_end(key)
-    else:
-        kept[key] = _Sums(round_.id)
-        while len(kept) > KEPT_ROUNDS:
-            kept.popitem(last=False)
-    return kept[key]
+    """The round's sums, keyed by when it was published (a restored database may reuse an id)."""
+    return kept("round_sums", (round_.id, round_.published_at), lambda: _Sums(round_.id), size=32)
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
-from app.ratings.models import Round, round_departments
+from app.ratings.models import Round
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults
 
@@ -82,12 +82,9 @@ class History:
         self.current = current
         self.rounds = [r for r in published_rounds() if _chronology(r) <= _chronology(current)]
         self._results: dict[int, RoundResults] = {}
-        self._taking_part = set(db.session.execute(
-            sa.select(round_departments.c.round_id, round_departments.c.department_id)
-            .where(round_departments.c.round_id.in_([r.id for r in self.rounds]))).tuples())
 
     def took_part(self, round_: Round, department: Department) -> bool:
-        return (round_.id, department.id) in self._taking_part
+        return self.results(round_).took_part(department.id)
 
     def results(self, round_: Round) -> RoundResults:
         if round_.id not in self._results:

@@ -2,18 +2,21 @@
 import csv
 import io
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.extensions import db
 from app.org.models import Department
 from app.projects.policies import can_own
 from app.ratings.models import Round
 from app.reports import charts, policies, results
-from app.reports.gate import OVERALL
+from app.reports.gate import OVERALL, RoundResults
 from app.web.authz import roles_required
 from app.web.htmx import render
+from app.web.memo import kept
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
 
@@ -42,7 +45,7 @@ def _company_access(round_id: int) -> Round:
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
     round_ = _published_round(round_id)
     department = db.get_or_404(Department, department_id)
-    if department not in round_.departments:
+    if not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
         abort(403)
@@ -67,9 +70,15 @@ def index():
 @roles_required(*policies.VIEWERS)
 def company(round_id: int):
     round_ = _company_access(round_id)
-    view = results.company_view(round_)
-    return render("reports/company.html", view=view, round=round_, charts=_company_charts(view),
-                  scorecards={d.id for d in _viewable(round_)})
+    scorecards = frozenset(d.id for d in _viewable(round_))
+
+    def context():
+        view = results.company_view(round_)
+        return {"view": view, "round": round_, "charts": _company_charts(view), "scorecards": scorecards}
+
+    body = _published_body("reports/_company.html", round_, context, _names(round_.departments),
+                           scorecards)
+    return render("reports/company.html", body=body, round=round_)
 
 
 @bp.get("/<int:round_id>/matrix")
@@ -78,9 +87,15 @@ def matrix(round_id: int):
     round_ = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
-    matrix = results.service_matrix(round_, OVERALL if unknown else measure)
-    return render("reports/matrix.html", "reports/_matrix.html", matrix=matrix, round=round_,
-                  measures=results.measures(round_), unknown_measure=unknown)
+    shown = OVERALL if unknown else measure
+
+    def context():
+        return {"matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown}
+
+    body = _published_body("reports/_matrix.html", round_, context, _names(round_.departments), shown,
+                           unknown)
+    return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
+                  measures=results.measures(round_))
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>")
@@ -88,11 +103,32 @@ def matrix(round_id: int):
 def scorecard(round_id: int, department_id: int):
     round_, department = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
-    card = results.scorecard(round_, department, comments_allowed)
-    return render("reports/scorecard.html", card=card, round=round_, department=department,
-                  charts=_scorecard_charts(card), comments_allowed=comments_allowed,
-                  # the projects feature may not be installed: offer "Start a project" only when it is
-                  can_start_projects=can_own(current_user, department))
+    # the projects feature may not be installed: offer "Start a project" only when it is
+    can_start_projects = can_own(current_user, department)
+
+    def context():
+        card = results.scorecard(round_, department, comments_allowed)
+        return {"card": card, "round": round_, "department": department, "charts": _scorecard_charts(card),
+                "comments_allowed": comments_allowed, "can_start_projects": can_start_projects}
+
+    body = _published_body("reports/_scorecard.html", round_, context, _names([department]),
+                           comments_allowed, can_start_projects)
+    return render("reports/scorecard.html", body=body, round=round_, department=department)
+
+
+def _names(departments) -> tuple:
+    return tuple((d.id, d.name) for d in departments)
+
+
+def _published_body(template: str, round_: Round, context, *shown) -> Markup:
+    """A results page's body, rendered once per process for everything that shapes it.
+
+    A published round's figures never change; what can — names of departments and dimensions, the
+    reader's language, what this reader may open — is part of the key, so an edit shows at once.
+    """
+    dimensions = tuple((rd.dimension_id, rd.dimension.name) for rd in round_.dimensions)
+    key = (template, round_.id, round_.published_at, str(get_locale()), dimensions, *shown)
+    return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
 
 # CSV ---------------------------------------------------------------------------------------------
