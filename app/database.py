@@ -51,13 +51,16 @@ def erase_deleted_rows() -> None:
     PostgreSQL: VACUUM reclaims the dead row versions. Best effort: a busy database finishes later.
     """
     pooled = db.engine.raw_connection()
+    if db.engine.dialect.name == "sqlite":
+        try:  # a pooled connection will do: pysqlite runs here without a transaction of its own
+            pooled.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            pooled.close()
+        return
     connection = pooled.driver_connection
     pooled.detach()  # a connection of its own, never handed back to the pool in autocommit mode
     try:
-        if db.engine.dialect.name == "sqlite":
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            connection.autocommit = True
-            connection.execute("VACUUM pending_ballots")
+        connection.autocommit = True
+        connection.execute("VACUUM pending_ballots")
     finally:
         connection.close()

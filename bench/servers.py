@@ -83,6 +83,12 @@ def working_copy(pristine: str) -> str:
     return f"{POSTGRES}/{name}_run"
 
 
+def upgrade(url: str) -> None:
+    subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
+                   env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}, check=True,
+                   capture_output=True)
+
+
 def _wait_for(port: int, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
