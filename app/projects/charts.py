@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from app.metrics.models import Reading
 from app.reports.charts import Chart
 
+POINTS_SAID = 60  # up to this many readings, the chart marks and says each one
+
 
 def _num(value: float) -> str:
     return f"{value:.4g}"
@@ -22,7 +24,14 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
     the expected lag) as vertical markers. All of it also said in the desc, for screen readers."""
     left, right, top, bottom, height = 56, 120, 16, 34, 240
     plot_w, plot_h = width - left - right, height - top - bottom
-    words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
+    if len(readings) > POINTS_SAID:  # a list of hundreds of values helps no one: what matters is said
+        values = [r.value for r in readings]
+        words = _("%(n)d readings from %(first)s to %(last)s, between %(low)s and %(high)s, "
+                  "the latest %(latest)s", n=len(readings), first=readings[0].taken_on.isoformat(),
+                  last=readings[-1].taken_on.isoformat(), low=_num(min(values)), high=_num(max(values)),
+                  latest=_num(values[-1]))
+    else:
+        words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
     extra = []
     if baseline is not None:
         extra.append(_("baseline %(value)s", value=_num(baseline)))
@@ -71,8 +80,9 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
     if len(readings) > 1:
         chart.add("polyline", points=" ".join(f"{x_of(r.taken_on)},{y_of(r.value)}" for r in readings),
                   class_="trend")
-    for r in readings:
-        chart.add("circle", cx=x_of(r.taken_on), cy=y_of(r.value), r=2.5, class_="point")
+    if len(readings) <= POINTS_SAID:  # daily readings are a line; dots would only blur it
+        for r in readings:
+            chart.add("circle", cx=x_of(r.taken_on), cy=y_of(r.value), r=2.5, class_="point")
     return chart
 
 

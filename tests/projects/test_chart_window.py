@@ -1,0 +1,51 @@
+"""'Did it move?' charts the readings from half a year before the start, however long the metric's history."""
+import re
+from datetime import date, timedelta
+
+from app.extensions import db
+from app.metrics.models import Metric, Reading
+from app.projects import services
+from tests.factories import page_text
+from tests.reports.test_results import sign_in_as
+
+TODAY = date.today()
+
+
+def daily_metric(days: int) -> Metric:
+    metric = Metric(name="Complaint rate", direction="lower", unit="%")
+    db.session.add(metric)
+    db.session.add_all(Reading(metric=metric, taken_on=TODAY - timedelta(days=d), value=10 + d % 7 / 10)
+                       for d in range(days, 0, -1))
+    db.session.flush()
+    return metric
+
+
+def chart_of(client, org, project) -> str:
+    sign_in_as(client, org["head"])
+    page = page_text(client.get(f"/projects/{project.id}"))
+    return re.search(r'<svg[^>]*chart-line.*?</svg>', page, re.S).group(0)
+
+
+def test_two_years_of_daily_readings_chart_from_half_a_year_before_the_start(client, org):
+    metric = daily_metric(730)
+    started = TODAY - timedelta(days=60)
+    project = services.save_project(org["head"], None, services.ProjectData(
+        title="Fewer complaints", owner_department=org["finance"], departments=[org["sales"]], metric=metric,
+        target_value=5.0, target_date=TODAY + timedelta(days=90)))
+    services.move(org["head"], project, "start", on=started)
+    db.session.commit()
+    chart = chart_of(client, org, project)
+    first = (started - timedelta(days=182)).isoformat()
+    assert f"242 readings from {first} to {(TODAY - timedelta(days=1)).isoformat()}" in chart
+    assert "<circle" not in chart  # daily readings are drawn as a line
+    assert (TODAY - timedelta(days=400)).isoformat() not in chart
+
+
+def test_a_few_readings_are_each_marked_and_said(client, org):
+    metric = daily_metric(20)
+    project = services.save_project(org["head"], None, services.ProjectData(
+        title="Fewer complaints", owner_department=org["finance"], departments=[org["sales"]], metric=metric))
+    db.session.commit()
+    chart = chart_of(client, org, project)
+    assert chart.count("<circle") == 20
+    assert f"{(TODAY - timedelta(days=20)).isoformat()}: 10.6" in chart
