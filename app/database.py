@@ -50,17 +50,13 @@ def erase_deleted_rows() -> None:
     SQLite: copy the zeroed pages home and empty the write-ahead log, which still held the ballots.
     PostgreSQL: VACUUM reclaims the dead row versions. Best effort: a busy database finishes later.
     """
-    pooled = db.engine.raw_connection()
     if db.engine.dialect.name == "sqlite":
-        try:  # a pooled connection will do: pysqlite runs here without a transaction of its own
+        pooled = db.engine.raw_connection()
+        try:  # the driver's own connection: pysqlite runs here without a transaction (no BEGIN event)
             pooled.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             pooled.close()
         return
-    connection = pooled.driver_connection
-    pooled.detach()  # a connection of its own, never handed back to the pool in autocommit mode
-    try:
-        connection.autocommit = True
-        connection.execute("VACUUM pending_ballots")
-    finally:
-        connection.close()
+    # A pooled connection outside any transaction; the pool restores its isolation level afterwards.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM pending_ballots")

@@ -1,5 +1,5 @@
--- wrk script: replays prepared requests, one per line of a file (method, path, cookie, CSRF token,
--- form body; tab-separated). "once" sends each line once, each wrk thread every n-th line (a
+-- wrk script: replays prepared requests, one per line of a file (method, path, cookie, one more header
+-- as "Name: value" or nothing, form body; tab-separated). "once" sends each line once, each wrk thread every n-th line (a
 -- submission can be made only once) and stops the thread when its lines run out; "cycle" repeats them.
 -- Prints one JSON line with throughput, latency percentiles and errors.
 local next_id = 0
@@ -17,10 +17,13 @@ function init(args)
   for line in io.lines(path) do
     -- "once": every thread its own share; "cycle": every thread all lines, starting at its own place
     if (not once) or i % threads == id then
-      local method, target, cookie, token, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      local method, target, cookie, header, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
       local headers = {Cookie = cookie}
+      local name, value = header:match("^([^:]+): (.*)$")
+      if name then
+        headers[name] = value
+      end
       if method == "POST" then
-        headers["X-CSRFToken"] = token
         headers["Content-Type"] = "application/x-www-form-urlencoded"
       else
         body = nil

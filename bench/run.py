@@ -92,13 +92,22 @@ def submissions(engine, base: str, wanted: int) -> tuple[list[str], int]:
         for key in [f"d{p}" for p in providers.get(department_id, [])] + ["self", "company"]:
             scores = "&".join(f"d{d}={(n + d) % 6}" for d in dimensions)
             comment = "&comment=Slow+answers+to+our+requests" if key.startswith("d") and n % 7 == 0 else ""
-            lines.append(f"POST\t/rounds/{round_id}/rate/{key}\t{person.cookie}\t{person.token}\t"
-                         f"{scores}{comment}")
+            lines.append(f"POST\t/rounds/{round_id}/rate/{key}\t{person.cookie}\t"
+                         f"X-CSRFToken: {person.token}\t{scores}{comment}")
     return lines, round_id
 
 
-def page_lines(people: list[Person], paths: list[str]) -> list[str]:
-    return [f"GET\t{path}\t{people[i % len(people)].cookie}\t\t" for i, path in enumerate(paths)]
+def page_lines(people: list[Person], paths: list[str], header=lambda person: "") -> list[str]:
+    """GET lines, as many as there are people or paths, whichever is more, each person on their turn."""
+    return [f"GET\t{paths[i % len(paths)]}\t{p.cookie}\t{header(p)}\t"
+            for i, p in ((i, people[i % len(people)]) for i in range(max(len(people), len(paths))))]
+
+
+def board_ticket(person: Person, workshop: int) -> str:
+    """The header the board page gives its viewer for polling (see app/workshops/views.py)."""
+    board = person.http.get(f"{person.base}/workshops/{workshop}").text
+    ticket = re.search(r'X-Board-Ticket&#34;: &#34;([^&]+)&#34;|"X-Board-Ticket": "([^"]+)"', board)
+    return f"X-Board-Ticket: {ticket.group(1) or ticket.group(2)}"
 
 
 # Measuring -----------------------------------------------------------------------------------------
@@ -178,6 +187,7 @@ def run(size: str, database: str, seconds: int) -> dict:
         facilitators = sign_in(base, ["facilitator@bench.example"] * 4)
         head_people = sign_in(base, [email for _u, _d, email in heads])
         board = sign_in(base, participants)
+        tickets = {person: board_ticket(person, workshop) for person in board}
         wanted = 450 * seconds  # more pairs than the fastest run so far could use
         lines, round_id = submissions(engine, base, wanted)
         before = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r", r=round_id)
@@ -188,9 +198,10 @@ def run(size: str, database: str, seconds: int) -> dict:
             "heatmap": (page_lines(facilitators, [f"/results/{latest}"]), 32, False),
             "matrix": (page_lines(facilitators, [f"/results/{latest}/matrix"]), 32, False),
             "project": (page_lines(facilitators, [f"/projects/{p}" for p in project_ids[:50]]), 32, False),
-            "poll_unchanged": (page_lines(board, [f"/workshops/{workshop}/poll?version={version}"]), 50,
-                               False),
-            "poll_changed": (page_lines(board, [f"/workshops/{workshop}/poll?version=0"]), 50, False),
+            "poll_unchanged": (page_lines(board, [f"/workshops/{workshop}/poll?version={version}"],
+                                          tickets.get), 50, False),
+            "poll_changed": (page_lines(board, [f"/workshops/{workshop}/poll?version=0"], tickets.get), 50,
+                             False),
         }
         for name, (prepared, connections, once) in scenarios.items():
             if not once:  # every worker has compiled its templates and read the round's sums
