@@ -2,6 +2,7 @@
 import html
 import itertools
 import socket
+from contextlib import contextmanager
 from functools import cache
 
 import pytest
@@ -70,6 +71,28 @@ def count(model) -> int:
 
 def by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def count_statements():
+    """Yields the list of SQL statements the app sends while the block runs, transaction control
+    (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) left out: they are not queries. The test's pending
+    work is committed first, so its own flush is not counted."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if statement.split(None, 1)[0].upper() not in TRANSACTION_CONTROL:
+            seen.append(statement)
+
+    db.session.commit()
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
 def page_text(response) -> str:

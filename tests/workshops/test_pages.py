@@ -1,7 +1,6 @@
 """Workshop pages: who sees and does what, every action by plain post and by htmx, bad input, the live
 board's cheap poll, anonymous cards, and the minutes with their downloads."""
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -13,7 +12,7 @@ from app.projects.models import Project, RootCause
 from app.ratings import services as ratings
 from app.workshops import services
 from app.workshops.models import Card, Participant, Vote, Workshop
-from tests.factories import PASSWORD, count, page_text
+from tests.factories import PASSWORD, count, count_statements, page_text
 
 HTMX = {"HX-Request": "true"}
 
@@ -200,29 +199,12 @@ def test_no_phase_beyond_the_ends(client, org, ws):
     assert ws.phase == "wrapup"
 
 
-@contextmanager
-def statements():
-    """Counts the SQL statements the app sends while the block runs."""
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.split()[0] not in ("BEGIN", "COMMIT", "ROLLBACK"):  # transaction control, not queries
-            seen.append(statement)
-
-    db.session.commit()
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
-
-
 @pytest.mark.parametrize("who", ["employee", "facilitator"])
 def test_an_unchanged_poll_answers_204_with_one_cheap_query(client, org, ws, who):
     sign_in(client, org[who])
     client.get(url(ws))  # a first request settles the session cookie
     path = url(ws, f"/poll?version={ws.version}")
-    with statements() as seen:
+    with count_statements() as seen:
         response = client.get(path, headers=HTMX)
     assert response.status_code == 204 and response.get_data() == b""
     assert len(seen) <= 3, seen
