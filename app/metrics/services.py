@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.extensions import db
@@ -34,7 +35,9 @@ class MetricError(Exception):
 # The catalog -------------------------------------------------------------------------------------
 
 def metrics() -> list[Metric]:
-    return list(db.session.scalars(sa.select(Metric).order_by(Metric.name)))
+    # every list of metrics names the owner: joined in, not read metric by metric
+    return list(db.session.scalars(sa.select(Metric).options(joinedload(Metric.owner_department))
+                                   .order_by(Metric.name)))
 
 
 def _name_taken(name: str, metric: Metric | None = None) -> bool:

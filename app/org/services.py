@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -20,8 +21,18 @@ class OrgError(Exception):
 
 # Departments -------------------------------------------------------------------------------------
 
-def departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
+def departments(with_heads: bool = False) -> list[Department]:
+    statement = sa.select(Department).order_by(Department.name)
+    if with_heads:  # for a list showing every department's heads: one query for all of them
+        statement = statement.options(selectinload(Department.heads))
+    return list(db.session.scalars(statement))
+
+
+def department_sizes() -> dict[int, int]:
+    """How many people belong to each department, counted in one query (not by loading them)."""
+    rows = db.session.execute(sa.select(User.department_id, sa.func.count())
+                              .where(User.department_id.is_not(None)).group_by(User.department_id))
+    return {department_id: n for department_id, n in rows}
 
 
 def _check_department(name: str, code: str, parent: Department | None, department: Department | None):
@@ -156,7 +167,8 @@ def set_active(actor, person: User, active: bool) -> None:
 
 
 def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:
-    statement = sa.select(User).order_by(User.name)
+    # the departments each person heads are shown as roles: loaded for everyone at once
+    statement = sa.select(User).options(selectinload(User.headed_departments)).order_by(User.name)
     if query:
         text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{text}%"

@@ -28,7 +28,8 @@ bp = Blueprint("org", __name__, url_prefix="/org")
 @bp.get("/departments")
 @roles_required("admin", "facilitator")
 def departments():
-    return render("org/departments.html", departments=services.departments())
+    return render("org/departments.html", departments=services.departments(with_heads=True),
+                  sizes=services.department_sizes())
 
 
 def _department_form(department: Department | None) -> DepartmentForm:

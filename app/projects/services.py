@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
@@ -22,7 +23,7 @@ from app.projects.models import (
     RootCause,
     project_departments,
 )
-from app.ratings.models import Round
+from app.ratings.models import Round, round_departments
 from app.reports.gate import Figure, RoundResults
 from app.reports.results import format_mean, published_rounds
 
@@ -316,9 +317,12 @@ def source_scores(project: Project) -> list[SourceScore]:
     """The internal score of the source (department, dimension) in each published round, via the gate."""
     if project.source_department is None or project.source_dimension is None:
         return []
+    # the rounds the department took part in, in one query rather than each round's departments
+    taking_part = set(db.session.scalars(sa.select(round_departments.c.round_id).where(
+        round_departments.c.department_id == project.source_department_id)))
     scores = []
     for round_ in published_rounds():
-        if project.source_department not in round_.departments:
+        if round_.id not in taking_part:
             continue
         figure = RoundResults(round_).total("service", project.source_department_id,
                                             project.source_dimension_id)
@@ -336,8 +340,25 @@ class Filters:
     status: str | None = None
 
 
+# What a list of projects shows of each, loaded for all of them at once.
+LISTED = (joinedload(Project.owner_department), selectinload(Project.departments),
+          joinedload(Project.source_dimension), joinedload(Project.metric), joinedload(Project.root_cause))
+
+
+# What the project's own page shows: the lists of members, check-ins and moves with their people too.
+SHOWN = (*LISTED, joinedload(Project.lead), selectinload(Project.members),
+         joinedload(Project.source_department), joinedload(Project.source_round),
+         selectinload(Project.check_ins).joinedload(CheckIn.author),
+         selectinload(Project.events).joinedload(ProjectEvent.actor))
+
+
+def project_to_show(project_id: int) -> Project | None:
+    """A project with everything its page lists, in a fixed number of queries however long its history."""
+    return db.session.get(Project, project_id, options=SHOWN)
+
+
 def portfolio(filters: Filters) -> list[Project]:
-    query = sa.select(Project).order_by(Project.created_at.desc(), Project.id.desc())
+    query = sa.select(Project).options(*LISTED).order_by(Project.created_at.desc(), Project.id.desc())
     if filters.dimension_id:
         query = query.where(Project.source_dimension_id == filters.dimension_id)
     if filters.metric_id:

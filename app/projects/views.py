@@ -204,7 +204,10 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
 @bp.get("/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    return _detail(db.get_or_404(Project, project_id))
+    project = services.project_to_show(project_id)
+    if project is None:
+        abort(404)
+    return _detail(project)
 
 
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")

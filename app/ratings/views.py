@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
 from app.ratings.forms import RoundForm, rating_form
-from app.ratings.models import Round
+from app.ratings.models import Completion, Round
 from app.time import utcnow
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
@@ -35,11 +36,26 @@ def _progress(round_: Round) -> tuple[int, int] | None:
     return sum(r.finished for r in rates), sum(r.members for r in rates)
 
 
+def _progress_of(rounds: list[Round]) -> dict[int, tuple[int, int] | None]:
+    """`_progress` of every round in the list. A closed or published round keeps only its completions
+    (one per person taking part, so over the round's departments): those of all such rounds are summed
+    in one grouped query, as the list grows with every round ever run. Open rounds are counted live."""
+    ended = {r.id for r in rounds if r.state in ("closed", "published")}
+    totals = {}
+    if ended:
+        finished = sa.func.sum(sa.case((Completion.done >= Completion.expected, 1), else_=0))
+        totals = {round_id: (int(done or 0), members) for round_id, members, done in db.session.execute(
+            sa.select(Completion.round_id, sa.func.count(), finished)
+            .where(Completion.round_id.in_(ended)).group_by(Completion.round_id))}
+    return {r.id: totals.get(r.id, (0, 0)) if r.id in ended else _progress(r) for r in rounds}
+
+
 @bp.get("")
 @facilitator_required
 def index():
-    rounds = list(db.session.scalars(sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc())))
-    return render("ratings/index.html", rounds=rounds, progress={r.id: _progress(r) for r in rounds})
+    rounds = list(db.session.scalars(sa.select(Round).options(selectinload(Round.departments))
+                                     .order_by(Round.created_at.desc(), Round.id.desc())))
+    return render("ratings/index.html", rounds=rounds, progress=_progress_of(rounds))
 
 
 def _round_form(round_: Round | None) -> RoundForm:
@@ -232,11 +248,9 @@ def rate(round_id: int):
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
 
 
-def _fold(round_: Round, target) -> None:
+def _fold(round_: Round, group: tuple[int, str, int]) -> None:
     """Fold the ballot's group once it holds k ballots, then make the database files forget them."""
-    rater = current_user.department_id
-    target_department = target.department.id if target.kind == "service" else rater
-    folded = services.fold_if_ready(round_, rater, target.kind, target_department)
+    folded = services.fold_if_ready(round_, *group)
     db.session.commit()
     if folded:
         erase_deleted_rows()
@@ -268,9 +282,13 @@ def rate_target(round_id: int, target_key: str):
             db.session.rollback()
             flash(str(error), "error")
             return redirect_to(back)
+        # Read before the commit expires them: reading them again would cost a query each.
+        rater = current_user.department_id
+        group = (rater, target.kind, target.department.id if target.kind == "service" else rater)
+        thanks = _("Thank you — your answers for %(target)s are in.", target=target_title(target))
         db.session.commit()
-        _fold(round_, target)
-        flash(_("Thank you — your answers for %(target)s are in.", target=target_title(target)), "success")
+        _fold(round_, group)
+        flash(thanks, "success")
         return redirect_to(back)
     return render("ratings/rate_target.html", "ratings/_rating_form.html",
                   round_=round_, target=target, form=form)

@@ -12,6 +12,8 @@ from fractions import Fraction
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.auth.models import User
@@ -246,6 +248,21 @@ def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
     bump(workshop)
     record(actor, "workshop.merge", workshop, f"{group.id} <- {', '.join(str(c.id) for c in cards)}")
     return group
+
+
+# What the board and the minutes show of a card: its dimension, root cause, author, merged cards and
+# project (with what the minutes say of it).
+CARD_DETAILS = (selectinload(Card.sources), joinedload(Card.author), joinedload(Card.dimension),
+                joinedload(Card.root_cause), joinedload(Card.project).options(*projects.LISTED))
+
+
+def load_cards(workshop: Workshop) -> None:
+    """Load the workshop's cards with what is shown of each, in a fixed number of queries however many
+    cards there are (not one query per card for its author, sources, project…). The query flushes
+    first, so the collection it sets holds every change made so far."""
+    cards = db.session.scalars(sa.select(Card).where(Card.workshop_id == workshop.id).order_by(Card.id)
+                               .options(*CARD_DETAILS)).all()
+    set_committed_value(workshop, "cards", cards)
 
 
 def group_cards(workshop: Workshop) -> list[Card]:
@@ -521,6 +538,10 @@ def card_split(workshop: Workshop):
 
 
 def minutes(workshop: Workshop) -> Minutes:
+    load_cards(workshop)
+    people = db.session.scalars(sa.select(Participant).where(Participant.workshop_id == workshop.id)
+                                .options(joinedload(Participant.user), joinedload(Participant.department)))
+    set_committed_value(workshop, "participants", list(people))
     ranked = ranking(workshop)
     groups = [MinutesGroup(_minutes_card(r.card), [_minutes_card(s) for s in r.card.sources], r.dots,
                            r.score, r.card.project) for r in ranked]

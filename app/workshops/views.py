@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
@@ -86,7 +87,8 @@ def _owns(card: Card) -> bool:
 @bp.get("")
 @login_required
 def index():
-    query = sa.select(Workshop).order_by(Workshop.held_on.desc(), Workshop.id.desc())
+    query = (sa.select(Workshop).options(selectinload(Workshop.departments))
+             .order_by(Workshop.held_on.desc(), Workshop.id.desc()))
     if not has_role(current_user, "facilitator"):
         query = query.where(Workshop.id.in_(
             sa.select(Participant.workshop_id).where(Participant.user_id == current_user.id)))
@@ -187,6 +189,8 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
                    forms: dict | None = None) -> dict:
     forms = forms or {}
     phase = workshop.phase
+    if phase not in ("scheduled", "review"):  # the phases that show the cards
+        services.load_cards(workshop)
     runner = policies.can_run(current_user, workshop)
     participant = db.session.get(Participant, (workshop.id, current_user.id))
     groups = services.group_cards(workshop)
