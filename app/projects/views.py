@@ -1,5 +1,5 @@
 """Pages of improvement projects: start, run, check in, "did it move?", the portfolio."""
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, request, url_for
@@ -23,6 +23,7 @@ from app.web.htmx import redirect_to, render
 from app.workshops.models import Card, Workshop
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
+YEAR, BEFORE_START = 365, 182
 
 
 def _departments() -> list[Department]:
@@ -176,8 +177,12 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
     progress = services.progress(project)
     readings = []
     if project.metric is not None:
-        readings = list(db.session.scalars(sa.select(Reading).where(Reading.metric_id == project.metric_id)
-                                           .order_by(Reading.taken_on)))
+        # The readings since half a year before the start (the last year for a project not started):
+        # enough to see the trend it started from, and the page does not grow with the metric's history.
+        since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
+                 else date.today() - timedelta(days=YEAR))
+        readings = list(db.session.scalars(sa.select(Reading).where(
+            Reading.metric_id == project.metric_id, Reading.taken_on >= since).order_by(Reading.taken_on)))
     chart = None
     if project.metric is not None:
         chart = charts.readings_chart(
