@@ -16,7 +16,8 @@ def add_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     # Flask-WTF checks the Referer under https, so a same-origin referrer must still be sent.
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.endpoint != "static" and (
+    # Asked only when the view did not already forbid caching: a ticketed board poll never loads the user.
+    if request.endpoint != "static" and headers.get("Cache-Control") != "no-store" and (
         current_user.is_authenticated or request.method != "GET" or response.status_code >= 400
     ):
         headers["Cache-Control"] = "no-store"
