@@ -170,6 +170,7 @@ def run(size: str, database: str, seconds: int) -> dict:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     base = f"http://127.0.0.1:{APP_PORT}"
     result = {"size": size, "database": database, "seconds": seconds, "workers": servers.WORKERS,
+              "threads": servers.THREADS,
               "machine": f"{platform.processor() or platform.machine()}, {_cores()} cores",
               "scenarios": {}}
     latest = _one(engine, "SELECT id FROM rounds WHERE state = 'published' ORDER BY closes_on DESC LIMIT 1")

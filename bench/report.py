@@ -1,0 +1,53 @@
+"""Prints the benchmark results (bench/results/*.json) as the Markdown table of docs/BENCHMARKS.md.
+
+    .venv/bin/python -m bench.report
+"""
+import json
+from pathlib import Path
+
+from bench.run import RESULTS
+
+# What each scenario must reach on the large company (issue 6): share of the hello world, p95 ceiling.
+TARGETS = {"submission": (0.25, 300), "scorecard": (0.15, 200), "heatmap": (0.15, 200),
+           "project": (0.15, 200), "poll_unchanged": (0.50, None)}
+NAMES = {"submission": "rating submission (9 dimensions)", "scorecard": "department scorecard",
+         "heatmap": "company heatmap", "matrix": "service matrix", "project": "project \"did it move?\"",
+         "poll_unchanged": "board poll, nothing changed", "poll_changed": "board poll, something changed"}
+
+
+def _verdict(name: str, figures: dict, size: str) -> str:
+    if size != "large" or name not in TARGETS:
+        return ""
+    share, p95 = TARGETS[name]
+    met = figures["ratio"] >= share and (p95 is None or figures["p95_ms"] < p95) and figures["errors"] == 0
+    return "met" if met else f"missed (≥ {share:.0%}" + (f", p95 < {p95} ms" if p95 else "") + ")"
+
+
+def table(result: dict) -> list[str]:
+    size, database = result["size"], result["database"]
+    lines = [f"### {size}, {database}", "",
+             f"{result['machine']}; gunicorn {result['workers']} workers × {result['threads']} threads; "
+             f"wrk 2 threads, "
+             f"{result['seconds']} s per measure.", "",
+             "| scenario | clients | req/s | p50 ms | p95 ms | errors | hello world req/s | ratio | target |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, f in result["scenarios"].items():
+        lines.append(f"| {NAMES[name]} | {f['connections']} | {f['rps']:.0f} | {f['p50_ms']:.0f} | "
+                     f"{f['p95_ms']:.0f} | {f['errors']} | {f['reference']['rps']:.0f} | {f['ratio']:.1%} | "
+                     f"{_verdict(name, f, size)} |")
+    csv = result["csv_import"]
+    lines += ["", f"CSV import of {csv['rows']:,} readings: preview {csv['preview_s']} s + confirm "
+                  f"{csv['confirm_s']} s = **{csv['total_s']} s** ({csv['written']:,} written). "
+                  f"Peak memory of a worker: **{result['peak_worker_mib']} MiB**.", ""]
+    return lines
+
+
+def main() -> None:
+    order = {"small": 0, "large": 1, "sqlite": 0, "postgresql": 1}
+    results = [json.loads(p.read_text()) for p in Path(RESULTS).glob("*.json")]
+    for result in sorted(results, key=lambda r: (order[r["size"]], order[r["database"]])):
+        print("\n".join(table(result)))
+
+
+if __name__ == "__main__":
+    main()
