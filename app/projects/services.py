@@ -23,8 +23,8 @@ from app.projects.models import (
     RootCause,
     project_departments,
 )
-from app.ratings.models import Round, round_departments
-from app.reports.gate import Figure, RoundResults
+from app.ratings.models import Round
+from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import format_mean, published_rounds
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
@@ -317,17 +317,11 @@ def source_scores(project: Project) -> list[SourceScore]:
     """The internal score of the source (department, dimension) in each published round, via the gate."""
     if project.source_department is None or project.source_dimension is None:
         return []
-    # the rounds the department took part in, in one query rather than each round's departments
-    taking_part = set(db.session.scalars(sa.select(round_departments.c.round_id).where(
-        round_departments.c.department_id == project.source_department_id)))
-    scores = []
-    for round_ in published_rounds():
-        if round_.id not in taking_part:
-            continue
-        figure = RoundResults(round_).total("service", project.source_department_id,
-                                            project.source_dimension_id)
-        scores.append(SourceScore(round_, figure))
-    return scores
+    rounds = published_rounds()
+    results = results_of(rounds)  # every round read together, however long the history
+    return [SourceScore(r, results[r.id].total("service", project.source_department_id,
+                                               project.source_dimension_id))
+            for r in rounds if results[r.id].took_part(project.source_department_id)]
 
 
 # The portfolio -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
   than k people.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
 """
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
-from app.web.memo import kept
+from app.web.memo import kept_many
 
 OVERALL = "overall"  # the measure "each rater's mean over the dimensions they could judge"
 SCALE = range(1, 6)
@@ -69,12 +71,14 @@ class RoundResults:
     Names are not kept: departments are read afresh, so a renamed department shows its new name.
     """
 
-    def __init__(self, round_: Round):
+    def __init__(self, round_: Round, sums: _Sums | None = None):
         if round_.state != "published":
             raise NotPublished(round_.id)
         self.round = round_
         self.k = round_.threshold
-        self._sums = _published_sums(round_)
+        # The sums are kept by when the round was published: a restored database may reuse an id.
+        self._sums = sums or kept_many("round_sums", {(round_.id, round_.published_at): round_.id},
+                                       _Sums.read, size=64)[(round_.id, round_.published_at)]
 
     def took_part(self, department_id: int) -> bool:
         return department_id in self._sums.taking_part
@@ -145,25 +149,37 @@ class _Sums:
         self.company: dict = defaultdict(_Group)  # measure -> group
         self.ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
         self._breakdowns: dict = {}  # measure -> target id -> rater department id -> group
-        self.taking_part = frozenset(db.session.scalars(
-            sa.select(round_departments.c.department_id).where(round_departments.c.round_id == round_id)))
-        for kind, target, dimension, score, count in db.session.execute(
-                sa.select(Tally.target_kind, Tally.target_department_id, Tally.dimension_id, Tally.score,
-                          sa.func.sum(Tally.count))
-                .where(Tally.round_id == round_id, Tally.score != CANT_JUDGE)
-                .group_by(Tally.target_kind, Tally.target_department_id, Tally.dimension_id, Tally.score)):
-            group = self.company[dimension] if kind == "company" else self.totals[(kind, target, dimension)]
+        self.taking_part: set[int] = set()
+
+    @classmethod
+    def read(cls, round_ids: list[int]) -> dict[int, _Sums]:
+        """The sums of several rounds in three grouped queries, however many rounds there are."""
+        sums = {round_id: cls(round_id) for round_id in round_ids}
+        for round_id, department_id in db.session.execute(
+                sa.select(round_departments.c.round_id, round_departments.c.department_id)
+                .where(round_departments.c.round_id.in_(round_ids))):
+            sums[round_id].taking_part.add(department_id)
+        for round_id, kind, target, dimension, score, count in db.session.execute(
+                sa.select(Tally.round_id, Tally.target_kind, Tally.target_department_id, Tally.dimension_id,
+                          Tally.score, sa.func.sum(Tally.count))
+                .where(Tally.round_id.in_(round_ids), Tally.score != CANT_JUDGE)
+                .group_by(Tally.round_id, Tally.target_kind, Tally.target_department_id, Tally.dimension_id,
+                          Tally.score)):
+            one = sums[round_id]
+            group = one.company[dimension] if kind == "company" else one.totals[(kind, target, dimension)]
             group.add(count, score * count, [count if s == score else 0 for s in SCALE])
-        for kind, target, ballots, judged, overall in db.session.execute(
-                sa.select(BallotCount.target_kind, BallotCount.target_department_id,
+        for round_id, kind, target, ballots, judged, overall in db.session.execute(
+                sa.select(BallotCount.round_id, BallotCount.target_kind, BallotCount.target_department_id,
                           sa.func.sum(BallotCount.ballots), sa.func.sum(BallotCount.judged),
                           sa.func.sum(BallotCount.overall_sum))
-                .where(BallotCount.round_id == round_id)
-                .group_by(BallotCount.target_kind, BallotCount.target_department_id)):
-            self.ballots[(kind, target)] = ballots
+                .where(BallotCount.round_id.in_(round_ids))
+                .group_by(BallotCount.round_id, BallotCount.target_kind, BallotCount.target_department_id)):
+            one = sums[round_id]
+            one.ballots[(kind, target)] = ballots
             if judged:
-                group = self.company[OVERALL] if kind == "company" else self.totals[(kind, target, OVERALL)]
+                group = one.company[OVERALL] if kind == "company" else one.totals[(kind, target, OVERALL)]
                 group.add(judged, overall)
+        return sums
 
     def breakdown(self, measure) -> dict[int, dict[int, _Group]]:
         if measure not in self._breakdowns:
@@ -185,9 +201,10 @@ class _Sums:
         return self._breakdowns[measure]
 
 
-def _published_sums(round_: Round) -> _Sums:
-    """The round's sums, keyed by when it was published (a restored database may reuse an id)."""
-    return kept("round_sums", (round_.id, round_.published_at), lambda: _Sums(round_.id), size=32)
+def results_of(rounds: list[Round]) -> dict[int, RoundResults]:
+    """Each published round's results, the sums of those not kept yet read together (see RoundResults)."""
+    sums = kept_many("round_sums", {(r.id, r.published_at): r.id for r in rounds}, _Sums.read, size=64)
+    return {r.id: RoundResults(r, sums[(r.id, r.published_at)]) for r in rounds}
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:

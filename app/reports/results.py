@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import Round
 from app.ratings.services import ResponseRate, response_rates
-from app.reports.gate import OVERALL, Figure, RoundResults
+from app.reports.gate import OVERALL, Figure, RoundResults, results_of
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 GAP = Decimal(SCALE_HIGH - SCALE_LOW) / 3  # a third of the scale range: blind spots, hidden strengths
@@ -70,25 +71,26 @@ def _chronology(round_: Round) -> tuple:
     return round_.closes_on, round_.opens_on, round_.id
 
 
-def published_rounds(newest_first: bool = False) -> list[Round]:
-    rounds = sorted(db.session.scalars(sa.select(Round).where(Round.state == "published")), key=_chronology)
+def published_rounds(newest_first: bool = False, with_departments: bool = False) -> list[Round]:
+    query = sa.select(Round).where(Round.state == "published")
+    if with_departments:  # for lists that name each round's departments: one query for all of them
+        query = query.options(selectinload(Round.departments))
+    rounds = sorted(db.session.scalars(query), key=_chronology)
     return rounds[::-1] if newest_first else rounds
 
 
 class History:
-    """The published rounds up to and including one, each read once through the gate."""
+    """The published rounds up to and including one, read together once through the gate."""
 
     def __init__(self, current: Round):
         self.current = current
         self.rounds = [r for r in published_rounds() if _chronology(r) <= _chronology(current)]
-        self._results: dict[int, RoundResults] = {}
+        self._results = results_of(self.rounds)
 
     def took_part(self, round_: Round, department: Department) -> bool:
         return self.results(round_).took_part(department.id)
 
     def results(self, round_: Round) -> RoundResults:
-        if round_.id not in self._results:
-            self._results[round_.id] = RoundResults(round_)
         return self._results[round_.id]
 
     @property
@@ -207,8 +209,10 @@ class Scorecard:
         return [row for _mean, _i, row in sorted(shown, key=lambda t: t[:2])[:WEAKEST]]
 
 
-def scorecard(round_: Round, department: Department, with_comments: bool) -> Scorecard:
-    history = History(round_)
+def scorecard(round_: Round, department: Department, with_comments: bool,
+              history: History | None = None) -> Scorecard:
+    """One department's scorecard; pages showing several scorecards of a round share one `history`."""
+    history = history or History(round_)
     now = history.now
 
     def row(label, dimension, measure):

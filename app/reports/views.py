@@ -61,7 +61,7 @@ def _viewable(round_: Round) -> list[Department]:
 @bp.get("")
 @roles_required(*policies.VIEWERS)
 def index():
-    rounds = results.published_rounds(newest_first=True)
+    rounds = results.published_rounds(newest_first=True, with_departments=True)
     return render("reports/index.html", entries=[(r, _viewable(r)) for r in rounds],
                   company=policies.can_view_company(current_user))
 

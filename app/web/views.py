@@ -9,6 +9,7 @@ from app.metrics.models import Metric
 from app.projects import services as projects
 from app.ratings import services
 from app.reports import results
+from app.reports.gate import results_of
 from app.web.htmx import render
 
 bp = Blueprint("web", __name__)
@@ -29,9 +30,10 @@ def home():
 
 def _department_summary(department) -> dict:
     """What a head sees first: the weak spots of the latest published round, projects and metrics."""
-    rounds = [r for r in results.published_rounds(newest_first=True)
-              if any(d.id == department.id for d in r.departments)]
-    card = results.scorecard(rounds[0], department, with_comments=False) if rounds else None
+    rounds = results.published_rounds(newest_first=True)
+    read = results_of(rounds)
+    taken = [r for r in rounds if read[r.id].took_part(department.id)]
+    card = results.scorecard(taken[0], department, with_comments=False) if taken else None
     return {
         "department": department,
         "scorecard": card,

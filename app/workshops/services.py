@@ -24,7 +24,7 @@ from app.projects import services as projects
 from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.reports.gate import OVERALL
-from app.reports.results import DimensionRow, Pair, scorecard, service_matrix
+from app.reports.results import DimensionRow, History, Pair, scorecard, service_matrix
 from app.workshops import policies
 from app.workshops.models import PHASES, Card, Participant, Vote, Workshop
 
@@ -468,11 +468,12 @@ def review_board(workshop: Workshop) -> ReviewBoard:
         return ReviewBoard(round_, _("The results of %(round)s are not published yet.", round=round_.name))
     board = ReviewBoard(round_, None)
     taking_part = {d.id for d in workshop.departments}
+    history = History(round_)  # read once for all the departments' scorecards
     for department in workshop.departments:
-        if department not in round_.departments:
+        if not history.took_part(round_, department):
             board.departments.append(DepartmentReview(department, False))
             continue
-        card = scorecard(round_, department, with_comments=False)
+        card = scorecard(round_, department, with_comments=False, history=history)
         board.departments.append(DepartmentReview(
             department, True, card.weakest, [row for row in card.rows if row.flag == "blind_spot"]))
     board.tensions = [p for p in service_matrix(round_, OVERALL).tensions

@@ -30,18 +30,6 @@ from tests.reports.test_results import Survey, sign_in_as
 
 HTMX = {"HX-Request": "true"}
 TODAY = date.today()
-REPORTS_XFAIL = pytest.mark.xfail(strict=True, reason="N+1 in reports: being fixed")
-# Pages outside app/reports that still grow through it; once the reports read several rounds at once,
-# the caller named here has to use that read too (or the N+1 stays and so does the mark).
-REVIEW_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "N+1 in reports: being fixed; workshops.services.review_board calls results.scorecard (a History "
-    "each) once per workshop department"))
-PROJECT_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "N+1 in reports: being fixed; projects.services.source_scores reads a RoundResults per published "
-    "round the source department took part in: needs a gate read over several rounds"))
-HOME_HEAD_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "N+1 in reports: being fixed; also app/web/views.py _department_summary loads each published round's "
-    "departments (not in this change's areas)"))
 MOST = 30  # statements any of these pages may send at all, however small the data
 
 
@@ -256,44 +244,44 @@ def scorecard(tail: str = "") -> object:
 
 PAGES = {
     # published results
-    "results list": (Page("facilitator", lambda w: "/results"), REPORTS_XFAIL),
-    "scorecard": (Page("head", scorecard()), REPORTS_XFAIL),
-    "scorecard csv": (Page("head", scorecard(".csv")), REPORTS_XFAIL),
-    "company view": (Page("facilitator", results()), REPORTS_XFAIL),
-    "company csv": (Page("facilitator", results("/company.csv")), REPORTS_XFAIL),
-    "service matrix": (Page("facilitator", results("/matrix")), None),
-    "matrix csv": (Page("facilitator", results("/matrix.csv?measure=overall")), None),
+    "results list": Page("facilitator", lambda w: "/results"),
+    "scorecard": Page("head", scorecard()),
+    "scorecard csv": Page("head", scorecard(".csv")),
+    "company view": Page("facilitator", results()),
+    "company csv": Page("facilitator", results("/company.csv")),
+    "service matrix": Page("facilitator", results("/matrix")),
+    "matrix csv": Page("facilitator", results("/matrix.csv?measure=overall")),
     # the workshop board in each phase, its poll, the list and the minutes
-    "board scheduled": (in_phase("scheduled"), None),
-    "board review": (in_phase("review"), REVIEW_XFAIL),
-    "board collect": (in_phase("collect"), None),
-    "board group (facilitator)": (in_phase("group", "facilitator"), None),
-    "board vote": (in_phase("vote"), None),
-    "board projects (facilitator)": (in_phase("projects", "facilitator"), None),
-    "board wrap-up": (in_phase("wrapup"), None),
-    "poll unchanged": (Page("employee", lambda w: f"/workshops/{w['workshop'].id}/poll?version="
-                            f"{w['workshop'].version}", "vote", HTMX, 204), None),
-    "poll changed": (Page("employee", lambda w: f"/workshops/{w['workshop'].id}/poll?version=-1", "vote",
-                          HTMX), None),
-    "workshops list": (Page("facilitator", lambda w: "/workshops"), None),
-    "minutes": (Page("head", lambda w: f"/workshops/{w['workshop'].id}/minutes", "wrapup"), None),
+    "board scheduled": in_phase("scheduled"),
+    "board review": in_phase("review"),
+    "board collect": in_phase("collect"),
+    "board group (facilitator)": in_phase("group", "facilitator"),
+    "board vote": in_phase("vote"),
+    "board projects (facilitator)": in_phase("projects", "facilitator"),
+    "board wrap-up": in_phase("wrapup"),
+    "poll unchanged": Page("employee", lambda w: f"/workshops/{w['workshop'].id}/poll?version="
+                           f"{w['workshop'].version}", "vote", HTMX, 204),
+    "poll changed": Page("employee", lambda w: f"/workshops/{w['workshop'].id}/poll?version=-1", "vote",
+                         HTMX),
+    "workshops list": Page("facilitator", lambda w: "/workshops"),
+    "minutes": Page("head", lambda w: f"/workshops/{w['workshop'].id}/minutes", "wrapup"),
     # projects and metrics
-    "project (head)": (Page("head", lambda w: f"/projects/{w['project'].id}"), PROJECT_XFAIL),
-    "project (employee)": (Page("employee", lambda w: f"/projects/{w['project'].id}"), None),
-    "portfolio": (Page("employee", lambda w: "/projects"), None),
-    "metric": (Page("head", lambda w: f"/metrics/{w['metric'].id}"), None),
-    "metrics list": (Page("facilitator", lambda w: "/metrics"), None),
+    "project (head)": Page("head", lambda w: f"/projects/{w['project'].id}"),
+    "project (employee)": Page("employee", lambda w: f"/projects/{w['project'].id}"),
+    "portfolio": Page("employee", lambda w: "/projects"),
+    "metric": Page("head", lambda w: f"/metrics/{w['metric'].id}"),
+    "metrics list": Page("facilitator", lambda w: "/metrics"),
     # rounds, organisation
-    "rounds list": (Page("facilitator", lambda w: "/rounds"), None),
-    "departments": (Page("admin", lambda w: "/org/departments"), None),
-    "department": (Page("head", lambda w: f"/org/departments/{w['finance'].id}"), None),
-    "service map": (Page("admin", lambda w: "/org/service-map"), None),
-    "people": (Page("admin", lambda w: "/org/people"), None),
+    "rounds list": Page("facilitator", lambda w: "/rounds"),
+    "departments": Page("admin", lambda w: "/org/departments"),
+    "department": Page("head", lambda w: f"/org/departments/{w['finance'].id}"),
+    "service map": Page("admin", lambda w: "/org/service-map"),
+    "people": Page("admin", lambda w: "/org/people"),
     # home, for each role
-    "home employee": (Page("employee", lambda w: "/"), None),
-    "home head": (Page("head", lambda w: "/"), HOME_HEAD_XFAIL),
-    "home facilitator": (Page("facilitator", lambda w: "/"), None),
-    "home admin": (Page("admin", lambda w: "/"), None),
+    "home employee": Page("employee", lambda w: "/"),
+    "home head": Page("head", lambda w: "/"),
+    "home facilitator": Page("facilitator", lambda w: "/"),
+    "home admin": Page("admin", lambda w: "/"),
 }
 
 
@@ -328,10 +316,9 @@ def added(small: list[str], grown: list[str]) -> str:
     return "\n".join(f"{n:+d} × {s}" for s, n in extra.most_common() if n)
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=mark or (), id=name)
-                                  for name, (page, mark) in PAGES.items()])
+@pytest.mark.parametrize("name", list(PAGES))
 def test_statements_do_not_grow_with_the_data(client, world, name):
-    page = PAGES[name][0]
+    page = PAGES[name]
     set_phase(world, page.phase)
     sign_in_as(client, world[page.who])
     statements(client, world, page)  # a first request settles the session
