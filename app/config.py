@@ -36,6 +36,8 @@ class Config:
         "REDIS_URL", "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = False
+    # If Redis cannot be reached, each process counts on its own until it is back, rather than failing.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

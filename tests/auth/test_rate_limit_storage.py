@@ -40,3 +40,14 @@ def test_limit_holds_across_instances(database_uri, redis_url, org):
     second = instance(database_uri, redis_url, prefix)
     with second.app_context():
         assert second.test_client().sign_in("admin@example.com", PASSWORD).status_code == 429
+
+
+def test_an_unreachable_redis_leaves_sign_in_working_and_limited(database_uri, org):
+    app = instance(database_uri, "redis://127.0.0.1:1/0", "tz-test-unreachable")  # nothing listens there
+    with app.app_context():
+        client = app.test_client()
+        assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
+        client.post("/logout")
+        for _ in range(10):
+            assert client.sign_in("admin@example.com", "wrong password entirely").status_code == 200
+        assert client.sign_in("admin@example.com", PASSWORD).status_code == 429  # counted in memory
