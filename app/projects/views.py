@@ -181,8 +181,9 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
         # enough to see the trend it started from, and the page does not grow with the metric's history.
         since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
                  else date.today() - timedelta(days=YEAR))
-        readings = list(db.session.scalars(sa.select(Reading).where(
-            Reading.metric_id == project.metric_id, Reading.taken_on >= since).order_by(Reading.taken_on)))
+        readings = db.session.execute(  # rows, not objects: the chart reads only the date and the value
+            sa.select(Reading.taken_on, Reading.value).order_by(Reading.taken_on)
+            .where(Reading.metric_id == project.metric_id, Reading.taken_on >= since)).all()
     chart = None
     if project.metric is not None:
         chart = charts.readings_chart(
