@@ -244,7 +244,9 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.size, args.database, args.seconds)
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{args.size}-{args.database}.json"
+    settings = "" if (servers.WORKERS, servers.THREADS) == servers.RECOMMENDED else \
+        f"-{servers.WORKERS}x{servers.THREADS}"
+    path = RESULTS / f"{args.size}-{args.database}{settings}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written to {path}")
 

@@ -18,8 +18,9 @@ DATA = ROOT / "bench" / "data"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 SECRET_KEY = "bench-secret-key-not-for-production"
 # The settings docs/DEPLOYMENT.md recommends: 2 × cores + 1 sync workers (BENCH_THREADS > 1: gthread).
-WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1) + 1))
-THREADS = int(os.environ.get("BENCH_THREADS", 1))
+RECOMMENDED = (2 * (os.cpu_count() or 1) + 1, 1)
+WORKERS = int(os.environ.get("BENCH_WORKERS", RECOMMENDED[0]))
+THREADS = int(os.environ.get("BENCH_THREADS", RECOMMENDED[1]))
 GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS),
             "--worker-class", "gthread" if THREADS > 1 else "sync", "--threads", str(THREADS),
             "--backlog", "2048", "--log-level", "warning"]

@@ -65,7 +65,14 @@ def world(app):
     people = interleave([person(sales) for _ in range(PER_DEPARTMENT)],
                         [person(ops) for _ in range(PER_DEPARTMENT)])
     db.session.commit()
-    departments = [finance, sales, ops]
+    spring, autumn = spring_published_autumn_open(facilitator, finance, [finance, sales, ops], people)
+    return {"finance": finance, "facilitator": facilitator, "people": people, "spring": spring,
+            "autumn": autumn, "dimensions": asked(autumn)}
+
+
+def spring_published_autumn_open(facilitator, finance, departments, people):
+    """Spring: the first 16 people answer for Finance, themselves and the company, with a comment;
+    spring is closed and published. Autumn is open."""
     spring = start_round(facilitator, departments, name="Spring")
     dimensions = asked(spring)
     for i, rater in enumerate(people[:16]):
@@ -73,9 +80,7 @@ def world(app):
             rate(rater, spring, key, scores_for(dimensions, rater.id, key), f"Spring comment {i}")
     close(facilitator, spring)
     publish(facilitator, spring)
-    autumn = start_round(facilitator, departments, name="Autumn")
-    return {"finance": finance, "facilitator": facilitator, "people": people, "spring": spring,
-            "autumn": autumn, "dimensions": asked(autumn)}
+    return spring, start_round(facilitator, departments, name="Autumn")
 
 
 @pytest.fixture

@@ -32,8 +32,16 @@ from app.ratings.models import BallotCount, Completion, Participation, PendingBa
 from app.ratings.services import response_rates
 from tests.conftest import CsrfClient
 from tests.factories import PASSWORD, link, make_department, make_user
-from tests.ops.test_backup import interleave, keys_for, kind_of, on_database, scores_for, summed
-from tests.ratings.test_services import add_dimensions, asked, close, publish, rate, start_round
+from tests.ops.test_backup import (
+    interleave,
+    keys_for,
+    kind_of,
+    on_database,
+    scores_for,
+    spring_published_autumn_open,
+    summed,
+)
+from tests.ratings.test_services import add_dimensions, asked, close, start_round
 
 pytestmark = pytest.mark.instances
 
@@ -186,14 +194,8 @@ def seed(key: str) -> dict:
         make_user("traveller@instances.example", department=ops)
         db.session.commit()
         departments = [finance, sales, ops]
-        spring = start_round(facilitator, departments, name="Spring")
+        spring, autumn = spring_published_autumn_open(facilitator, finance, departments, people)
         dimensions = asked(spring)
-        for i, rater in enumerate(people[:16]):
-            for target in keys_for(finance):
-                rate(rater, spring, target, scores_for(dimensions, rater.id, target), f"Spring comment {i}")
-        close(facilitator, spring)
-        publish(facilitator, spring)
-        autumn = start_round(facilitator, departments, name="Autumn")
         winter = start_round(facilitator, departments, name="Winter")
         return {"people": [(p.id, p.email) for p in people], "keys": keys_for(finance),
                 "dimensions": dimensions, "departments": [d.id for d in departments], "spring": spring.id,
