@@ -67,8 +67,9 @@ class RoundResults:
     """Everything publishable about one published round.
 
     A published round's counters never change again, so what they add up to is computed once per app
-    process (two grouped queries; a breakdown one more per measure) and kept, a few dozen rounds at most.
-    Names are not kept: departments are read afresh, so a renamed department shows its new name.
+    process (three grouped queries for all the rounds a page needs; a breakdown one more per measure) and
+    kept, a few dozen rounds at most. Names are not kept: departments are read afresh, so a renamed
+    department shows its new name.
     """
 
     def __init__(self, round_: Round, sums: _Sums | None = None):
@@ -76,9 +77,7 @@ class RoundResults:
             raise NotPublished(round_.id)
         self.round = round_
         self.k = round_.threshold
-        # The sums are kept by when the round was published: a restored database may reuse an id.
-        self._sums = sums or kept_many("round_sums", {(round_.id, round_.published_at): round_.id},
-                                       _Sums.read, size=64)[(round_.id, round_.published_at)]
+        self._sums = sums or _sums_of([round_])[round_.id]
 
     def took_part(self, department_id: int) -> bool:
         return department_id in self._sums.taking_part
@@ -201,10 +200,18 @@ class _Sums:
         return self._breakdowns[measure]
 
 
+def _sums_of(rounds: list[Round]) -> dict[int, _Sums]:
+    """The rounds' sums by round id: kept ones, and the others read together. They are kept by when the
+    round was published too: a restored database may give an id to another round."""
+    wanted = {(r.id, r.published_at): r.id for r in rounds}
+    kept = kept_many("round_sums", wanted, _Sums.read, size=64)
+    return {round_id: kept[key] for key, round_id in wanted.items()}
+
+
 def results_of(rounds: list[Round]) -> dict[int, RoundResults]:
-    """Each published round's results, the sums of those not kept yet read together (see RoundResults)."""
-    sums = kept_many("round_sums", {(r.id, r.published_at): r.id for r in rounds}, _Sums.read, size=64)
-    return {r.id: RoundResults(r, sums[(r.id, r.published_at)]) for r in rounds}
+    """Each published round's results, by round id, read together (see RoundResults)."""
+    sums = _sums_of(rounds)
+    return {r.id: RoundResults(r, sums[r.id]) for r in rounds}
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:
