@@ -88,6 +88,9 @@ def app(database_uri):
     app = create_app(app_config(database_uri))
     app.test_client_class = CsrfClient
     limiter.reset()
+    # A test with an unreachable Redis leaves the process-wide limiter on its in-memory fallback, which
+    # reset() does not empty: every test starts on the configured storage again.
+    limiter._storage_dead = False
     with app.app_context():
         yield app
         db.session.remove()
