@@ -436,13 +436,27 @@ def response_rates(round_: Round) -> list[ResponseRate]:
             counts[1] += done > 0
             counts[2] += done >= expected
     else:  # after closing, only the completions are left: counted by the database
-        for department_id, *counts in db.session.execute(
-                sa.select(Completion.department_id, sa.func.count(),
-                          sa.func.sum(sa.case((Completion.done > 0, 1), else_=0)),
-                          sa.func.sum(sa.case((Completion.done >= Completion.expected, 1), else_=0)))
-                .where(Completion.round_id == round_.id).group_by(Completion.department_id)):
+        for department_id, *counts in _completed(Completion.department_id, Completion.round_id == round_.id):
             totals[department_id] = counts
     return [ResponseRate(d, *totals[d.id]) for d in round_.departments]
+
+
+def _completed(column, *where) -> list:
+    """(`column`, people, started, finished) from the completions closed rounds keep, grouped by `column`."""
+    return db.session.execute(
+        sa.select(column, sa.func.count(), sa.func.sum(sa.case((Completion.done > 0, 1), else_=0)),
+                  sa.func.sum(sa.case((Completion.done >= Completion.expected, 1), else_=0)))
+        .where(*where).group_by(column)).all()
+
+
+def finished_of_ended(rounds: list[Round]) -> dict[int, tuple[int, int]]:
+    """(finished, people) of each closed or published round, in one query however many rounds there are."""
+    ended = [r.id for r in rounds if r.state in ("closed", "published")]
+    if not ended:
+        return {}
+    return {round_id: (int(finished), people)
+            for round_id, people, _started, finished in _completed(Completion.round_id,
+                                                                   Completion.round_id.in_(ended))}
 
 
 def people_to_remind(round_: Round) -> list[User]:

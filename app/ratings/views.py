@@ -16,7 +16,7 @@ from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
 from app.ratings.forms import RoundForm, rating_form
-from app.ratings.models import Completion, Round
+from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
@@ -37,17 +37,11 @@ def _progress(round_: Round) -> tuple[int, int] | None:
 
 
 def _progress_of(rounds: list[Round]) -> dict[int, tuple[int, int] | None]:
-    """`_progress` of every round in the list. A closed or published round keeps only its completions
-    (one per person taking part, so over the round's departments): those of all such rounds are summed
-    in one grouped query, as the list grows with every round ever run. Open rounds are counted live."""
-    ended = {r.id for r in rounds if r.state in ("closed", "published")}
-    totals = {}
-    if ended:
-        finished = sa.func.sum(sa.case((Completion.done >= Completion.expected, 1), else_=0))
-        totals = {round_id: (int(done or 0), members) for round_id, members, done in db.session.execute(
-            sa.select(Completion.round_id, sa.func.count(), finished)
-            .where(Completion.round_id.in_(ended)).group_by(Completion.round_id))}
-    return {r.id: totals.get(r.id, (0, 0)) if r.id in ended else _progress(r) for r in rounds}
+    """`_progress` of every round in the list; the ended ones counted together, as the list grows with
+    every round ever run."""
+    ended = services.finished_of_ended(rounds)
+    return {r.id: ended.get(r.id, (0, 0)) if r.state in ("closed", "published") else _progress(r)
+            for r in rounds}
 
 
 @bp.get("")
