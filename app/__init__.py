@@ -96,7 +96,7 @@ def configure_blueprints(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from app.auth.forms import LanguageForm
+    from app.auth.forms import LANGUAGE_CHOICES
     from app.org import policies as org_policies
     from app.web import policies as web_policies
 
@@ -105,6 +105,6 @@ def configure_templates(app: Flask) -> None:
         has_role=web_policies.has_role,
         has_any_role=web_policies.has_any_role,
         can_view_department=org_policies.can_view_department,
-        make_language_form=LanguageForm,
+        languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),
     )

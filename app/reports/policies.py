@@ -15,6 +15,13 @@ def can_view_scorecard(user, department) -> bool:
     return has_role(user, "facilitator") or is_head_of(user, department)
 
 
+def viewable_scorecards(user, department_ids) -> frozenset[int]:
+    """Which of these departments' scorecards the person may open: the rule above, once for a whole list."""
+    if has_role(user, "facilitator"):
+        return frozenset(department_ids)
+    return frozenset(department_ids) & {d.id for d in user.headed_departments}
+
+
 def can_read_comments(user, department) -> bool:
     """Released comments are for the department's heads and the facilitators."""
     return has_role(user, "facilitator") or is_head_of(user, department)

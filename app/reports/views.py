@@ -2,16 +2,18 @@
 import csv
 import io
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.org.models import Department
 from app.projects.policies import can_own
-from app.ratings.models import Round
+from app.ratings.models import Round, round_departments
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.web.authz import roles_required
@@ -29,7 +31,8 @@ def formatting():
 
 def _published_round(round_id: int) -> Round:
     """Only published rounds have results; any other round is not there."""
-    round_ = db.get_or_404(Round, round_id)
+    # its questions come along: every results page names them
+    round_ = db.get_or_404(Round, round_id, options=[joinedload(Round.dimensions)])
     if round_.state != "published":
         abort(404)
     return round_
@@ -53,7 +56,16 @@ def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Departm
 
 
 def _viewable(round_: Round) -> list[Department]:
-    return [d for d in round_.departments if policies.can_view_scorecard(current_user, d)]
+    viewable = policies.viewable_scorecards(current_user, [d.id for d in round_.departments])
+    return [d for d in round_.departments if d.id in viewable]
+
+
+def _names(round_: Round) -> tuple[tuple[int, str], ...]:
+    """(id, name) of the round's departments, read as plain rows: a cached page's key needs no more,
+    and a round of 200 departments would otherwise load 200 objects on every view."""
+    rows = db.session.execute(sa.select(Department.id, Department.name).join(round_departments)
+                              .where(round_departments.c.round_id == round_.id).order_by(Department.id))
+    return tuple((department_id, name) for department_id, name in rows)  # plain tuples compare fast
 
 
 # Pages -------------------------------------------------------------------------------------------
@@ -70,14 +82,14 @@ def index():
 @roles_required(*policies.VIEWERS)
 def company(round_id: int):
     round_ = _company_access(round_id)
-    scorecards = frozenset(d.id for d in _viewable(round_))
+    names = _names(round_)
+    scorecards = policies.viewable_scorecards(current_user, [department_id for department_id, _name in names])
 
     def context():
         view = results.company_view(round_)
         return {"view": view, "round": round_, "charts": _company_charts(view), "scorecards": scorecards}
 
-    body = _published_body("reports/_company.html", round_, context, _names(round_.departments),
-                           scorecards)
+    body = _published_body("reports/_company.html", round_, context, names, scorecards)
     return render("reports/company.html", body=body, round=round_)
 
 
@@ -92,8 +104,7 @@ def matrix(round_id: int):
     def context():
         return {"matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown}
 
-    body = _published_body("reports/_matrix.html", round_, context, _names(round_.departments), shown,
-                           unknown)
+    body = _published_body("reports/_matrix.html", round_, context, _names(round_), shown, unknown)
     return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
                   measures=results.measures(round_))
 
@@ -111,13 +122,9 @@ def scorecard(round_id: int, department_id: int):
         return {"card": card, "round": round_, "department": department, "charts": _scorecard_charts(card),
                 "comments_allowed": comments_allowed, "can_start_projects": can_start_projects}
 
-    body = _published_body("reports/_scorecard.html", round_, context, _names([department]),
+    body = _published_body("reports/_scorecard.html", round_, context, (department.id, department.name),
                            comments_allowed, can_start_projects)
     return render("reports/scorecard.html", body=body, round=round_, department=department)
-
-
-def _names(departments) -> tuple:
-    return tuple((d.id, d.name) for d in departments)
 
 
 def _published_body(template: str, round_: Round, context, *shown) -> Markup:
