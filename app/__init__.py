@@ -42,6 +42,7 @@ def configure_extensions(app: Flask) -> None:
     from app.auth import login
     from app.database import configure_database
     from app.web import errors, security
+    from app.workshops import poll
 
     db.init_app(app)
     configure_database(app)
@@ -52,6 +53,7 @@ def configure_extensions(app: Flask) -> None:
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    poll.init_app(app)
     # Every model module is imported here so metadata (and migrations) see all tables.
     from app.audit import models as _audit  # noqa: F401
     from app.auth import models as _auth  # noqa: F401

@@ -37,8 +37,10 @@ def configure_database(app) -> None:
     def on_begin(connection):
         # Writers take the write lock up front, so concurrent writers wait their turn
         # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
-        # Page views (GET) never write, so they keep cheap deferred transactions.
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        # Page views (GET) never write, so they keep cheap deferred transactions; so does a connection
+        # opened with execution_options(reading=True) outside any request (the board's poll).
+        if connection.get_execution_options().get("reading") or (
+                has_request_context() and request.method in READ_ONLY_METHODS):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

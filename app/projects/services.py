@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
@@ -245,10 +246,13 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
     return check_in
 
 
+STATUS_LABELS = {"proposed": _l("proposed"), "active": _l("active"), "completed": _l("completed"),
+                 "cancelled": _l("cancelled"), "on_track": _l("on track"), "at_risk": _l("at risk"),
+                 "off_track": _l("off track")}
+
+
 def status_label(status: str) -> str:
-    return {"proposed": _("proposed"), "active": _("active"), "completed": _("completed"),
-            "cancelled": _("cancelled"), "on_track": _("on track"), "at_risk": _("at risk"),
-            "off_track": _("off track")}.get(status, status)
+    return str(STATUS_LABELS.get(status, status))  # translated now: only the one asked for
 
 
 # Did it move? ------------------------------------------------------------------------------------

@@ -9,13 +9,19 @@ CSP = (
 )
 
 
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # Flask-WTF checks the Referer under https, so a same-origin referrer must still be sent.
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    # Flask-WTF checks the Referer under https, so a same-origin referrer must still be sent.
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
     # Asked only when the view did not already forbid caching: a ticketed board poll never loads the user.
     if request.endpoint != "static" and headers.get("Cache-Control") != "no-store" and (
         current_user.is_authenticated or request.method != "GET" or response.status_code >= 400

@@ -2,8 +2,12 @@
 import html
 import json
 import re
+import sqlite3
+
+import pytest
 
 from app.extensions import db
+from app.web.security import SECURITY_HEADERS
 from app.workshops.models import Workshop
 from tests.factories import count_statements
 from tests.workshops.test_pages import HTMX, sign_in, to_phase, url, ws  # noqa: F401 (ws is a fixture)
@@ -28,6 +32,40 @@ def test_an_unchanged_poll_with_its_ticket_is_one_lookup_of_the_version(client, 
     assert response.status_code == 204 and response.get_data() == b""
     assert response.headers["Cache-Control"] == "no-store"
     assert len(seen) == 1 and "workshops" in seen[0], [s[:60] for s in seen]  # no session, no person
+
+
+def test_the_early_answer_carries_the_headers_of_every_page_and_sets_no_cookie(client, org, ws):  # noqa: F811
+    sign_in(client, org["employee"])
+    response = poll(client, ws, ticket_of(client, ws), ws.version)
+    assert response.status_code == 204
+    for name, value in {**SECURITY_HEADERS, "Cache-Control": "no-store"}.items():
+        assert response.headers[name] == value
+    assert "Cookie" in response.headers["Vary"] and "Set-Cookie" not in response.headers
+
+
+def test_a_ticket_with_a_version_that_is_not_a_number_goes_to_the_view(client, org, ws):  # noqa: F811
+    sign_in(client, org["employee"])
+    ticket = ticket_of(client, ws)
+    response = client.get(url(ws, "/poll?version=latest"), headers={**HTMX, "X-Board-Ticket": ticket})
+    assert response.status_code == 200 and 'id="board"' in response.get_data(as_text=True)
+
+
+def test_an_unchanged_poll_reads_past_a_writer_on_sqlite(client, org, ws, database_uri):  # noqa: F811
+    """The early answer reads in a plain transaction: it never queues behind SQLite's single writer."""
+    if not database_uri.startswith("sqlite:///"):
+        pytest.skip("SQLite's write lock (the suite runs again on PostgreSQL)")
+    sign_in(client, org["employee"])
+    ticket, path = ticket_of(client, ws), url(ws, f"/poll?version={ws.version}")
+    writer = sqlite3.connect(database_uri.removeprefix("sqlite:///"), isolation_level=None)
+    with count_statements() as seen:
+        writer.execute("BEGIN IMMEDIATE")  # a submission in flight holds the write lock
+        try:
+            response = client.get(path, headers={**HTMX, "X-Board-Ticket": ticket})
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+    assert response.status_code == 204
+    assert len(seen) == 1, [s[:60] for s in seen]  # answered early: not after a wait, by the view
 
 
 def test_a_changed_board_needs_a_live_session_whatever_the_ticket(client, org, ws):  # noqa: F811
