@@ -18,7 +18,8 @@ function init(args)
     -- "once": every thread its own share; "cycle": every thread all lines, starting at its own place
     if (not once) or i % threads == id then
       local method, target, cookie, header, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-      local headers = {Cookie = cookie}
+      -- the User-Agent the people signed in with (bench/run.py), as a browser sends it every time
+      local headers = {Cookie = cookie, ["User-Agent"] = "trading-zone-bench"}
       local name, value = header:match("^([^:]+): (.*)$")
       if name then
         headers[name] = value

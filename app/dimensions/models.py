@@ -23,9 +23,13 @@ class Dimension(db.Model):
     question_en: Mapped[str] = mapped_column(sa.Text)
     question_ru: Mapped[str] = mapped_column(sa.Text)
 
+    @staticmethod
+    def column_of(field: str, locale: str) -> str:
+        """The column holding `field` ("name", "question"…) in `locale`: English unless it is Russian."""
+        return f"{field}_ru" if locale == "ru" else f"{field}_en"
+
     def _text(self, field: str) -> str:
-        locale = str(get_locale() or "en")
-        return getattr(self, f"{field}_ru" if locale == "ru" else f"{field}_en")
+        return getattr(self, self.column_of(field, str(get_locale() or "en")))
 
     @property
     def name(self) -> str:

@@ -8,12 +8,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
+from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
 from app.projects.policies import can_own
-from app.ratings.models import Round, round_departments
+from app.ratings.models import Round, RoundDimension, round_departments
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.web.authz import roles_required
@@ -31,8 +31,7 @@ def formatting():
 
 def _published_round(round_id: int) -> Round:
     """Only published rounds have results; any other round is not there."""
-    # its questions come along: every results page names them
-    round_ = db.get_or_404(Round, round_id, options=[joinedload(Round.dimensions)])
+    round_ = db.get_or_404(Round, round_id)
     if round_.state != "published":
         abort(404)
     return round_
@@ -133,8 +132,12 @@ def _published_body(template: str, round_: Round, context, *shown) -> Markup:
     A published round's figures never change; what can — names of departments and dimensions, the
     reader's language, what this reader may open — is part of the key, so an edit shows at once.
     """
-    dimensions = tuple((rd.dimension_id, rd.dimension.name) for rd in round_.dimensions)
-    key = (template, round_.id, round_.published_at, str(get_locale()), dimensions, *shown)
+    locale = str(get_locale())
+    name = getattr(Dimension, Dimension.column_of("name", locale))
+    dimensions = tuple((dimension_id, text) for dimension_id, text in db.session.execute(
+        sa.select(RoundDimension.dimension_id, name).join(Dimension)
+        .where(RoundDimension.round_id == round_.id).order_by(RoundDimension.position)))
+    key = (template, round_.id, round_.published_at, locale, dimensions, *shown)
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
 
