@@ -77,9 +77,11 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
                       stroke_dasharray="4 3", stroke_width=1)
             # The lag's label sits a line lower: the two markers are often only days apart.
             chart.label(x_of(day) + 3, top + 10 + 14 * row, label, "label")
-    if len(readings) > 1:
-        chart.add("polyline", points=" ".join(f"{x_of(r.taken_on)},{y_of(r.value)}" for r in readings),
-                  class_="trend")
+    if len(readings) > 1:  # hundreds of daily points: the scales worked out once, not per point
+        x_scale, y_scale, day_one = plot_w / span, plot_h / (high - low), first.toordinal()
+        points = " ".join(f"{round(left + x_scale * (r.taken_on.toordinal() - day_one), 1)},"
+                          f"{round(top + y_scale * (high - r.value), 1)}" for r in readings)
+        chart.add("polyline", points=points, class_="trend")
     if len(readings) <= POINTS_SAID:  # daily readings are a line; dots would only blur it
         for r in readings:
             chart.add("circle", cx=x_of(r.taken_on), cy=y_of(r.value), r=2.5, class_="point")

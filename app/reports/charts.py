@@ -48,7 +48,8 @@ class Chart:
         self.shapes.append(Shape(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}, text))
 
     def label(self, x, y, text: str, css: str = "label", anchor: str = "start") -> None:
-        self.add("text", text, x=x, y=y, class_=css, text_anchor=anchor, font_size=FONT)
+        # rounded here: a label set off from a rounded point is a float sum again (63.099999999999994)
+        self.add("text", text, x=round(x, 1), y=round(y, 1), class_=css, text_anchor=anchor, font_size=FONT)
 
 
 def _short(text: str, limit: int) -> str:

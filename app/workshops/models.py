@@ -91,7 +91,8 @@ class Card(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("workshop_cards.id", ondelete="SET NULL"), index=True)
-    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"),
+                                                  index=True)  # the project page finds its workshop
 
     workshop: Mapped[Workshop] = relationship(back_populates="cards")
     sources: Mapped[list[Card]] = relationship(back_populates="group", order_by="Card.id")

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from app.reports.charts import Chart
 from tests.factories import page_text
 from tests.reports.test_pages_scorecard import spring_and_autumn
 from tests.reports.test_results import sign_in_as
@@ -99,3 +100,11 @@ def test_the_stylesheet_for_results_is_linked_and_has_print_rules(client, pages)
     assert '<link rel="stylesheet" href="/static/css/reports.css">' in page
     css = client.get("/static/css/reports.css").get_data(as_text=True)
     assert "@media print" in css and "size: A4" in css and "break-inside: avoid" in css
+
+
+
+def test_a_label_set_off_from_a_point_carries_one_decimal():
+    """A label 8 above a point at 71.1 sits at 63.1, not at 63.099999999999994."""
+    chart = Chart("c", "title", "desc", 300, 170, "line")
+    chart.label(52.0 + 0.1 + 0.2, 71.1 - 8, "3.2")
+    assert 'x="52.3" y="63.1"' in chart.shapes[0].__html__()
