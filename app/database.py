@@ -1,6 +1,8 @@
 """Database connection set-up: SQLite pragmas and write transactions that queue instead of failing."""
+from functools import wraps
+
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from app.extensions import db
 
@@ -37,13 +39,39 @@ def configure_database(app) -> None:
     def on_begin(connection):
         # Writers take the write lock up front, so concurrent writers wait their turn
         # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
-        # Page views (GET) never write, so they keep cheap deferred transactions; so does a connection
-        # opened with execution_options(reading=True) outside any request (the board's poll).
-        if connection.get_execution_options().get("reading") or (
-                has_request_context() and request.method in READ_ONLY_METHODS):
+        # Page views (GET) never write, so they keep cheap deferred transactions; so do the reads of a
+        # view marked @reads_first, until it calls begin_writing(), and a connection opened with
+        # execution_options(reading=True) outside any request (the board's poll).
+        if connection.get_execution_options().get("reading") or (has_request_context() and (
+                request.method in READ_ONLY_METHODS or g.get("reads_first"))):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reads_first(view):
+    """For a view that reads much before it writes a little (a rating submission): its reads run in a
+    plain transaction, and SQLite's write lock is taken only from begin_writing() on. Writers then
+    queue for the writes alone, not for the whole request. The view must call begin_writing() before
+    its first write."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.reads_first = True
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def begin_writing() -> None:
+    """End the read phase of a @reads_first view: what follows runs in a new transaction that holds the
+    write lock from its start, so it re-checks what others may have changed (the rules that matter are
+    read again or held by constraints there)."""
+    session = db.session()
+    session.expire_on_commit = False  # the reads changed nothing: what they loaded is still what it was
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    g.reads_first = False
 
 
 def erase_deleted_rows() -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import erase_deleted_rows
+from app.database import begin_writing, erase_deleted_rows, reads_first
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -251,6 +251,7 @@ def _fold(round_: Round, group: tuple[int, str, int]) -> None:
 
 
 @bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])
+@reads_first  # many people answer at once: on SQLite they queue for the writes only
 @login_required
 def rate_target(round_id: int, target_key: str):
     round_ = _round_to_rate(round_id)
@@ -270,6 +271,7 @@ def rate_target(round_id: int, target_key: str):
     form = rating_form(round_, with_comment=target.kind == "service")
     if form.validate_on_submit():
         comment = form.comment.data if "comment" in form else ""
+        begin_writing()  # submit reads the round's state again and the constraints hold the rest
         try:
             services.submit(current_user, round_, target, form.scores(), comment)
         except services.RatingError as error:

@@ -24,7 +24,8 @@ def add_security_headers(response):
         headers.setdefault(name, value)
     # Asked only when the view did not already forbid caching: a ticketed board poll never loads the user.
     if request.endpoint != "static" and headers.get("Cache-Control") != "no-store" and (
-        current_user.is_authenticated or request.method != "GET" or response.status_code >= 400
+        # is_anonymous, not is_authenticated: the latter reads the person again after a commit
+        not current_user.is_anonymous or request.method != "GET" or response.status_code >= 400
     ):
         headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")

@@ -119,3 +119,44 @@ def test_a_double_submitted_rating_form_counts_once_and_shows_no_error_page(app,
     statuses = in_parallel(app, len(clients), lambda i: clients[i].post(url, data=data).status_code)
     assert statuses == [303] * len(clients)
     assert count(Participation) == 1 and count(PendingBallot) == 1
+
+
+def test_many_people_answering_through_the_page_at_once_all_count(app, crowd):
+    """The page reads before it takes the write lock: answers in flight never fail one another."""
+    round_, key, people = crowd["round"], crowd["key"], 12
+    sellers = [make_user(department=crowd["sales"]) for _ in range(people)]
+    data = {f"d{d}": "4" for d in asked(round_)}
+    url = f"/rounds/{round_.id}/rate/{key}"
+    db.session.commit()
+    clients = [app.test_client() for _ in sellers]
+    for client, seller in zip(clients, sellers, strict=True):
+        assert client.sign_in(seller.email, PASSWORD).status_code == 303
+        client.refresh_token()
+    responses = in_parallel(app, people, lambda i: clients[i].post(url, data=data))
+    assert [r.status_code for r in responses] == [303] * people
+    assert count(Participation) == people
+    thanks = [c.get(f"/rounds/{round_.id}/rate").get_data(as_text=True) for c in clients]
+    assert all("your answers for Finance are in" in page for page in thanks)
+
+
+def test_on_sqlite_a_submission_takes_the_write_lock_only_for_its_writes(app, client, crowd):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer (PostgreSQL locks rows)")
+    round_, key = crowd["round"], crowd["key"]
+    seller = make_user(department=crowd["sales"])
+    data = {f"d{d}": "2" for d in asked(round_)}
+    url = f"/rounds/{round_.id}/rate/{key}"
+    db.session.commit()
+    assert client.sign_in(seller.email, PASSWORD).status_code == 303
+    client.refresh_token()
+    sent = []
+    note = lambda conn, cursor, statement, *rest: sent.append(statement.split(None, 2)[:2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.post(url, data=data).status_code == 303
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    locked = sent.index(["BEGIN", "IMMEDIATE"])
+    assert sent[0] == ["BEGIN"] and all(verb in ("SELECT", "BEGIN", "COMMIT") for verb, *_ in sent[:locked])
+    assert any(verb == "INSERT" for verb, *_ in sent[locked:])
+    assert count(Participation) == 1
