@@ -23,7 +23,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", RECOMMENDED[0]))
 THREADS = int(os.environ.get("BENCH_THREADS", RECOMMENDED[1]))
 GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS),
             "--worker-class", "gthread" if THREADS > 1 else "sync", "--threads", str(THREADS),
-            "--backlog", "2048", "--log-level", "warning"]
+            "--backlog", "2048", "--log-level", "warning",
+            "--no-control-socket"]  # the app and the reference run side by side: one socket path each is none
 
 
 def make_app(url: str):

@@ -156,7 +156,7 @@ def start_server(key: str, logs: Path, name: str) -> Server:
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "10", "wsgi:app"],
+             "--graceful-timeout", "10", "--no-control-socket", "wsgi:app"],  # two on one host (DEPLOYMENT)
             cwd=REPO, env=environment(key, DATABASE), stdout=output, stderr=subprocess.STDOUT)
     return Server(process, f"http://127.0.0.1:{port}", log)
 
