@@ -43,6 +43,7 @@ class UnchangedPolls:
         self.wsgi_app = wsgi_app
         self.tickets = _tickets(app.secret_key)
         self.engine = None  # the app's engine, taken on the first poll (it is made lazily)
+        self.options: dict = {}
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
@@ -64,9 +65,12 @@ class UnchangedPolls:
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
+                # One statement needs no transaction: on PostgreSQL, autocommit spares the round trips
+                # of BEGIN and ROLLBACK. On SQLite, "reading" keeps it off the write lock (app/database.py).
+                self.options = {"reading": True} | (
+                    {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {})
         try:
-            # "reading": a plain read transaction, never SQLite's write lock (app/database.py)
-            with self.engine.connect().execution_options(reading=True) as connection:
+            with self.engine.connect().execution_options(**self.options) as connection:
                 return known == connection.scalar(VERSION, {"workshop_id": workshop_id})
         except sa.exc.SQLAlchemyError:
             return False  # the view answers, with its error page if the database is really down

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.extensions import db
+from tests.factories import PASSWORD
 
 
 def test_connection_settings(app):
@@ -51,3 +52,25 @@ def test_concurrent_read_then_write_transactions_all_succeed(app):
         w.join()
     assert errors == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == threads * per_thread
+
+
+def test_on_postgresql_page_views_read_without_a_transaction_and_posts_keep_one(app, client, org):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (set TEST_DATABASE_URL)")
+    autocommit = []
+
+    def note(conn, cursor, statement, *rest):
+        autocommit.append(conn.connection.driver_connection.autocommit)
+
+    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
+    client.refresh_token()  # a page read now, so the post below sends only itself
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/org/departments").status_code == 200
+        read, autocommit[:] = list(autocommit), []
+        assert client.post("/logout").status_code in (302, 303)
+        written = list(autocommit)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert read and all(read)  # no BEGIN, no ROLLBACK: one round trip per statement
+    assert written and not any(written)
