@@ -99,5 +99,8 @@ def erase_deleted_rows() -> None:
             pooled.close()
         return
     # A pooled connection outside any transaction; the pool restores its isolation level afterwards.
+    # TRUNCATE false: giving the empty tail pages back to the system needs the table's exclusive lock,
+    # which VACUUM retries for up to 5 s while other folds' VACUUMs queue (measured: 5 s stalls under
+    # load); the dead rows are pruned either way, and the tail pages are reused by the next ballots.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM pending_ballots")
+        connection.exec_driver_sql("VACUUM (TRUNCATE false) pending_ballots")
