@@ -54,12 +54,14 @@ def start_session(user: User) -> str:
     return token
 
 
+# One query for the session, its person and the departments they head (the menu on every page asks
+# whether they are a head): every request of a signed-in person asks this.
+SESSION_WITH_PERSON = (joinedload(UserSession.user).joinedload(User.headed_departments),)
+
+
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    # One query for the session, its person and the departments they head (the menu on every page
-    # asks whether they are a head): every request of a signed-in person asks this.
-    row = db.session.get(UserSession, _digest(token),
-                         options=[joinedload(UserSession.user).joinedload(User.headed_departments)])
+    row = db.session.get(UserSession, _digest(token), options=SESSION_WITH_PERSON)
     if row is None:
         return None
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])

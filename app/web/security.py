@@ -22,7 +22,7 @@ def add_security_headers(response):
     headers = response.headers
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-    # Asked only when the view did not already forbid caching: a ticketed board poll never loads the user.
+    # Asked only when the view did not already forbid caching (the board's poll), to spare the question.
     if request.endpoint != "static" and headers.get("Cache-Control") != "no-store" and (
         # is_anonymous, not is_authenticated: the latter reads the person again after a commit
         not current_user.is_anonymous or request.method != "GET" or response.status_code >= 400
