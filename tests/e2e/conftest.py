@@ -129,3 +129,12 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def form_ready(page, autofocus_label: str) -> None:
+    """Wait until a form reached by a boosted link has put the focus on its first field: htmx does that
+    when the swap settles, a moment after the page shows, and a field typed into before then would lose
+    the focus half-way (its text landing in the first field)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_label(autofocus_label, exact=True)).to_be_focused()

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import form_ready, sign_in
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -30,6 +30,7 @@ def test_first_run_to_russian(page, live_server):
     # A department.
     page.get_by_role("link", name="Add a department").click()
     expect(page.get_by_role("heading", level=1, name="Add a department")).to_be_visible()
+    form_ready(page, "Name")
     page.get_by_label("Name", exact=True).fill("Finance")
     page.get_by_label("Short code").fill("FIN")
     page.get_by_role("button", name="Save").click()
@@ -40,6 +41,7 @@ def test_first_run_to_russian(page, live_server):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     page.get_by_role("link", name="Add a person").click()
     expect(page.get_by_role("heading", level=1, name="Add a person")).to_be_visible()
+    form_ready(page, "Name")
     page.get_by_label("Name", exact=True).fill("Boris Buyer")
     page.get_by_label("E-mail").fill("boris@example.com")
     page.get_by_label("Department", exact=True).select_option(label="Finance")

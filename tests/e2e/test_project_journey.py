@@ -11,7 +11,7 @@ from app.dimensions.services import seed_default_dimensions
 from app.metrics.services import record_reading, save_metric
 from app.ratings import services
 from app.ratings.models import Round
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import form_ready, sign_in
 from tests.factories import PASSWORD, link, make_department, make_user
 
 pytestmark = pytest.mark.browser
@@ -67,6 +67,7 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
 
     # The form comes prefilled from the weak spot.
     expect(page.get_by_role("heading", level=1, name="Start a project")).to_be_visible()
+    form_ready(page, "Title")
     expect(page.get_by_text("Started from a weak spot: Accessibility of Finance in Spring.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Improve accessibility of Finance")
     expect(page.get_by_label("Evidence")).to_have_value(
