@@ -11,15 +11,18 @@ def can_view_company(user) -> bool:
     return has_any_role(user, *VIEWERS)
 
 
-def can_view_scorecard(user, department) -> bool:
-    return has_role(user, "facilitator") or is_head_of(user, department)
-
-
 def viewable_scorecards(user, department_ids) -> frozenset[int]:
-    """Which of these departments' scorecards the person may open: the rule above, once for a whole list."""
+    """Which of these departments' scorecards the person may open, asked once for a whole list:
+    facilitators any, heads their own departments'."""
     if has_role(user, "facilitator"):
         return frozenset(department_ids)
+    if not has_role(user, "head"):
+        return frozenset()
     return frozenset(department_ids) & {d.id for d in user.headed_departments}
+
+
+def can_view_scorecard(user, department) -> bool:
+    return department.id in viewable_scorecards(user, [department.id])
 
 
 def can_read_comments(user, department) -> bool:

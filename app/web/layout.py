@@ -5,9 +5,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.web.memo import kept
-from app.web.policies import has_role
-
-ROLES = ("employee", "head", "facilitator", "admin")
+from app.web.policies import ROLES, has_role
 
 
 def main_nav() -> Markup:

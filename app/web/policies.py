@@ -1,15 +1,18 @@
 """Role predicates shared by views and templates, so a hidden button and a refused request agree."""
 
 
+ROLES = {
+    "employee": lambda user: user.is_employee,
+    "head": lambda user: user.is_head,
+    "facilitator": lambda user: user.is_facilitator,
+    "admin": lambda user: user.is_admin,
+}
+
+
 def has_role(user, role: str) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return {
-        "employee": lambda: user.is_employee,
-        "head": lambda: user.is_head,
-        "facilitator": lambda: user.is_facilitator,
-        "admin": lambda: user.is_admin,
-    }[role]()
+    return ROLES[role](user)
 
 
 def has_any_role(user, *roles: str) -> bool:
