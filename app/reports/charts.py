@@ -148,6 +148,19 @@ def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | Non
 
 # Lines across rounds -----------------------------------------------------------------------------
 
+def _runs(xs: list[float], values: list[Decimal | None], y_of) -> list[str]:
+    """The points of a line, one run per stretch of rounds with a figure: the line breaks at a gap."""
+    runs, run = [], []
+    for x, value in [*zip(xs, values, strict=True), (None, None)]:
+        if value is None:
+            if len(run) > 1:
+                runs.append(" ".join(run))
+            run = []
+        else:
+            run.append(f"{x},{y_of(value)}")
+    return runs
+
+
 def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Decimal | None],
                width: int = 360) -> Chart:
     """A mean per round on the 1–5 scale; the line breaks where a round has no figure."""
@@ -169,14 +182,8 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Deci
         xs = [round(left + plot_w / 2, 1)]
     else:
         xs = [round(left + pad + i * step, 1) for i in range(len(values))]
-    run: list[str] = []
-    for x, value in [*zip(xs, values, strict=True), (None, None)]:
-        if value is None:
-            if len(run) > 1:
-                chart.add("polyline", points=" ".join(run), class_="trend")
-            run = []
-        else:
-            run.append(f"{x},{y_of(value)}")
+    for run in _runs(xs, values, y_of):
+        chart.add("polyline", points=run, class_="trend")
     limit = max(6, int(plot_w / len(values) // 7))  # characters per label, about 7 pixels each
     for i, (x, label, value) in enumerate(zip(xs, x_labels, values, strict=True)):
         anchor = "middle" if len(values) == 1 or 0 < i < len(values) - 1 else "start" if i == 0 else "end"
@@ -187,4 +194,30 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Deci
             chart.label(x, y_of(value) - 8, format_mean(value), "value", "middle")
     if all(value is None for value in values):
         chart.label(left + plot_w / 2, top + plot_h / 2, _("not enough responses"), "na", "middle")
+    return chart
+
+
+# Sparklines --------------------------------------------------------------------------------------
+
+SPARK_WIDTH, SPARK_HEIGHT = 96, 24
+
+
+def sparkline(values: list[Decimal | None]) -> Chart:
+    """A mean per round as a line one table row tall, on the same 1–5 scale in every row so that rows
+    compare; a dot marks the latest figure. It only draws what its row's cells already say in numbers."""
+    pad = 3
+    step = (SPARK_WIDTH - 2 * pad) / max(len(values) - 1, 1)
+    xs = [round(pad + i * step, 1) for i in range(len(values))]
+
+    plot_h = SPARK_HEIGHT - 2 * pad
+
+    def y_of(value) -> float:
+        return round(pad + plot_h * (SCALE_HIGH - float(value)) / (SCALE_HIGH - SCALE_LOW), 1)
+
+    chart = Chart("", "", "", SPARK_WIDTH, SPARK_HEIGHT, "sparkline")
+    for run in _runs(xs, values, y_of):
+        chart.add("polyline", points=run)
+    last = next(((x, v) for x, v in zip(reversed(xs), reversed(values), strict=True) if v is not None), None)
+    if last is not None:
+        chart.add("circle", cx=last[0], cy=y_of(last[1]), r=2.5)
     return chart

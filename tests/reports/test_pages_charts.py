@@ -72,12 +72,15 @@ def test_every_chart_is_an_image_named_by_its_title_and_described_by_its_desc(pa
         parsed = charts_of(response.get_data(as_text=True))
         assert len(parsed.ids) == len(set(parsed.ids)), f"{url}: duplicate ids"
         for svg in parsed.svgs:
+            if svg["attrs"].get("aria-hidden") == "true":  # a sparkline: its table row says its numbers
+                assert svg["attrs"]["class"] == "sparkline" and not svg["title"], url
+                continue
             counted += 1
             assert svg["attrs"]["role"] == "img", url
             assert svg["title"] and svg["desc"], url
             assert svg["attrs"]["aria-labelledby"].split() == [svg["ids"]["title"], svg["ids"]["desc"]], url
             assert re.search(r"\d|not enough responses", svg["desc"]), svg["desc"]
-    assert counted >= 10  # criteria, four trends, nine distributions, self beside others, the trend …
+    assert counted >= 10  # criteria, nine distributions, self beside others, the trend …
 
 
 def test_no_inline_styles_or_scripts_that_the_csp_would_block(pages):
@@ -108,3 +111,17 @@ def test_a_label_set_off_from_a_point_carries_one_decimal():
     chart = Chart("c", "title", "desc", 300, 170, "line")
     chart.label(52.0 + 0.1 + 0.2, 71.1 - 8, "3.2")
     assert 'x="52.3" y="63.1"' in chart.shapes[0].__html__()
+
+
+def test_the_company_trends_draw_a_sparkline_in_each_departments_row(pages, org):
+    company = next(r for url, r in pages.items() if url.count("/") == 2).get_data(as_text=True)
+    trends = company[company.index("<caption>Overall mean per round</caption>"):]
+    trends = trends[:trends.index("</table>")]
+    assert '<th scope="col">Trend</th>' in trends
+    row = re.search(r'Finance</th>.*?</tr>', trends, re.S).group(0)
+    # Finance has 2.3, then 3.0: the line goes up (SVG's y grows downwards) and the latest is dotted
+    [points] = re.findall(r'<polyline points="([^"]+)"', row)
+    (x1, y1), (x2, y2) = (map(float, p.split(",")) for p in points.split())
+    assert x1 < x2 and y1 > y2
+    assert re.search(rf'<circle cx="{x2}" cy="{y2}"', row)
+    assert len(company) < 60_000
