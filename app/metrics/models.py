@@ -29,6 +29,9 @@ class Metric(db.Model):
         sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # One more on every write of its readings (metrics/services.py): what is drawn from them is kept
+    # between requests until it changes.
+    readings_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owner_department: Mapped[Department | None] = relationship()
     readings: Mapped[list[Reading]] = relationship(back_populates="metric", order_by="Reading.taken_on",

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -16,10 +17,12 @@ from app.projects import charts, policies, services
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, Project, RootCause
 from app.ratings.models import Round
+from app.reports.charts import Chart
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render
+from app.web.memo import kept
 from app.workshops.models import Card, Workshop
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -173,23 +176,33 @@ def edit(project_id: int):
 
 # "Did it move?" ----------------------------------------------------------------------------------
 
-def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
-    progress = services.progress(project)
-    readings = []
-    if project.metric is not None:
-        # The readings since half a year before the start (the last year for a project not started):
-        # enough to see the trend it started from, and the page does not grow with the metric's history.
-        since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
-                 else date.today() - timedelta(days=YEAR))
+def _readings_chart(project: Project, lag_ends: date | None) -> Chart:
+    """The chart of the project's metric, drawn once per process for its readings as they are now (the
+    metric's readings version) and everything else it shows."""
+    metric = project.metric
+    # The readings since half a year before the start (the last year for a project not started):
+    # enough to see the trend it started from, and the page does not grow with the metric's history.
+    since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
+             else date.today() - timedelta(days=YEAR))
+
+    def draw() -> Chart:
         readings = db.session.execute(  # rows, not objects: the chart reads only the date and the value
             sa.select(Reading.taken_on, Reading.value).order_by(Reading.taken_on)
-            .where(Reading.metric_id == project.metric_id, Reading.taken_on >= since)).all()
+            .where(Reading.metric_id == metric.id, Reading.taken_on >= since)).all()
+        return charts.readings_chart(
+            "project-metric", _("%(metric)s: readings, baseline and target", metric=metric.name),
+            readings, project.baseline, project.target_value, project.started_on, lag_ends)
+
+    key = (metric.id, metric.created_at, metric.readings_version, metric.name, since, project.baseline,
+           project.target_value, project.started_on, lag_ends, str(get_locale()))
+    return kept("readings_chart", key, draw, size=256)
+
+
+def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
+    progress = services.progress(project)
     chart = None
     if project.metric is not None:
-        chart = charts.readings_chart(
-            "project-metric", _("%(metric)s: readings, baseline and target", metric=project.metric.name),
-            readings, project.baseline, project.target_value, project.started_on,
-            progress.since if progress else None)
+        chart = _readings_chart(project, progress.since if progress else None)
     baseline_used = (services.baseline_readings(project.metric, project.started_on)
                      if project.metric is not None and project.started_on is not None else [])
     if check_in_form is None:

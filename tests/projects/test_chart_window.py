@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 
 from app.extensions import db
+from app.metrics import services as metrics
 from app.metrics.models import Metric, Reading
 from app.projects import services
 from tests.factories import page_text
@@ -49,3 +50,40 @@ def test_a_few_readings_are_each_marked_and_said(client, org):
     chart = chart_of(client, org, project)
     assert chart.count("<circle") == 20
     assert f"{(TODAY - timedelta(days=20)).isoformat()}: 10.6" in chart
+
+
+def test_the_chart_kept_between_views_shows_readings_written_since(client, org):
+    """The page keeps its chart per process until the metric's readings change: a reading recorded one by
+    one, or a file imported, shows at once, as does a changed value of a date already there."""
+    metric = daily_metric(20)
+    project = services.save_project(org["head"], None, services.ProjectData(
+        title="Fewer complaints", owner_department=org["finance"], departments=[org["sales"]], metric=metric))
+    db.session.commit()
+    assert chart_of(client, org, project).count("<circle") == 20
+    assert chart_of(client, org, project).count("<circle") == 20  # kept: drawn as before
+
+    metrics.record_reading(org["admin"], metric, TODAY, 42.0)
+    db.session.commit()
+    chart = chart_of(client, org, project)
+    assert chart.count("<circle") == 21 and f"{TODAY.isoformat()}: 42" in chart
+
+    day, new_day = (TODAY - timedelta(days=3)).isoformat(), (TODAY - timedelta(days=30)).isoformat()
+    metrics.import_readings(org["admin"], metrics.parse_readings_csv(
+        f"metric,date,value\nComplaint rate,{day},7\nComplaint rate,{new_day},8\n", org["admin"]))
+    db.session.commit()
+    chart = chart_of(client, org, project)
+    assert chart.count("<circle") == 22 and f"{day}: 7;" in chart
+
+
+def test_every_write_of_readings_counts_once_on_its_metric(org):
+    metric, other = daily_metric(3), Metric(name="NPS", direction="higher")
+    db.session.add(other)
+    db.session.flush()
+    assert (metric.readings_version, other.readings_version) == (0, 0)
+    metrics.record_reading(org["admin"], metric, TODAY, 1.0)
+    metrics.record_reading(org["admin"], metric, TODAY, 2.0)  # the same date again: a change too
+    assert (metric.readings_version, other.readings_version) == (2, 0)
+    metrics.import_readings(org["admin"], metrics.parse_readings_csv(
+        f"metric,date,value\nComplaint rate,{TODAY.isoformat()},3\nNPS,{TODAY.isoformat()},40\n"
+        f"NPS,{(TODAY - timedelta(days=1)).isoformat()},41\n", org["admin"]))
+    assert (metric.readings_version, other.readings_version) == (3, 1)
