@@ -2,10 +2,11 @@
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
@@ -17,7 +18,6 @@ from app.projects import charts, policies, services
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, Project, RootCause
 from app.ratings.models import Round
-from app.reports.charts import Chart
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
 from app.web.authz import admin_required, roles_required
@@ -176,7 +176,7 @@ def edit(project_id: int):
 
 # "Did it move?" ----------------------------------------------------------------------------------
 
-def _readings_chart(project: Project, lag_ends: date | None) -> Chart:
+def _readings_chart(project: Project, lag_ends: date | None) -> Markup:
     """The chart of the project's metric, drawn once per process for its readings as they are now (the
     metric's readings version) and everything else it shows."""
     metric = project.metric
@@ -185,13 +185,13 @@ def _readings_chart(project: Project, lag_ends: date | None) -> Chart:
     since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
              else date.today() - timedelta(days=YEAR))
 
-    def draw() -> Chart:
+    def draw() -> Markup:
         readings = db.session.execute(  # rows, not objects: the chart reads only the date and the value
             sa.select(Reading.taken_on, Reading.value).order_by(Reading.taken_on)
             .where(Reading.metric_id == metric.id, Reading.taken_on >= since)).all()
-        return charts.readings_chart(
+        return get_template_attribute("_macros/charts.html", "svg")(charts.readings_chart(
             "project-metric", _("%(metric)s: readings, baseline and target", metric=metric.name),
-            readings, project.baseline, project.target_value, project.started_on, lag_ends)
+            readings, project.baseline, project.target_value, project.started_on, lag_ends))
 
     key = (metric.id, metric.created_at, metric.readings_version, metric.name, since, project.baseline,
            project.target_value, project.started_on, lag_ends, str(get_locale()))
