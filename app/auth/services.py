@@ -55,13 +55,16 @@ def start_session(user: User) -> str:
 
 
 # One query for the session, its person and the departments they head (the menu on every page asks
-# whether they are a head): every request of a signed-in person asks this.
-SESSION_WITH_PERSON = (joinedload(UserSession.user).joinedload(User.headed_departments),)
+# whether they are a head): every request of a signed-in person asks this, so it is built once (see
+# app.database.by_id).
+LIVE_SESSION = (sa.select(UserSession)
+                .options(joinedload(UserSession.user).joinedload(User.headed_departments))
+                .where(UserSession.token_hash == sa.bindparam("token_hash")))
 
 
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    row = db.session.get(UserSession, _digest(token), options=SESSION_WITH_PERSON)
+    row = db.session.execute(LIVE_SESSION, {"token_hash": _digest(token)}).unique().scalar_one_or_none()
     if row is None:
         return None
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])

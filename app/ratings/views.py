@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import begin_writing, erase_deleted_rows, reads_first
+from app.database import begin_writing, by_id_or_404, erase_deleted_rows, reads_first
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -198,7 +198,7 @@ def remind(round_id: int):
 # Rating (employees) ------------------------------------------------------------------------------
 
 def _round_to_rate(round_id: int) -> Round:
-    round_ = db.get_or_404(Round, round_id)
+    round_ = by_id_or_404(Round, round_id)
     if not policies.can_rate(current_user, round_):
         abort(403)
     return round_

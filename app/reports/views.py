@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.auth.models import LANGUAGES
+from app.database import by_id_or_404
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
@@ -31,7 +33,7 @@ def formatting():
 
 def _published_round(round_id: int) -> Round:
     """Only published rounds have results; any other round is not there."""
-    round_ = db.get_or_404(Round, round_id)
+    round_ = by_id_or_404(Round, round_id)
     if round_.state != "published":
         abort(404)
     return round_
@@ -46,7 +48,7 @@ def _company_access(round_id: int) -> Round:
 
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
     round_ = _published_round(round_id)
-    department = db.get_or_404(Department, department_id)
+    department = by_id_or_404(Department, department_id)
     if not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
@@ -59,11 +61,20 @@ def _viewable(round_: Round) -> list[Department]:
     return [d for d in round_.departments if d.id in viewable]
 
 
+# The statements behind a results page's cache key, built once (see app.database.by_id): every view runs them.
+ROUND_NAMES = (sa.select(Department.id, Department.name).join(round_departments)
+               .where(round_departments.c.round_id == sa.bindparam("round_id")).order_by(Department.id))
+DIMENSION_NAMES = {
+    column: sa.select(RoundDimension.dimension_id, getattr(Dimension, column)).join(Dimension)
+    .where(RoundDimension.round_id == sa.bindparam("round_id")).order_by(RoundDimension.position)
+    for column in {Dimension.column_of("name", locale) for locale in LANGUAGES}
+}
+
+
 def _names(round_: Round) -> tuple[tuple[int, str], ...]:
     """(id, name) of the round's departments, read as plain rows: a cached page's key needs no more,
     and a round of 200 departments would otherwise load 200 objects on every view."""
-    rows = db.session.execute(sa.select(Department.id, Department.name).join(round_departments)
-                              .where(round_departments.c.round_id == round_.id).order_by(Department.id))
+    rows = db.session.execute(ROUND_NAMES, {"round_id": round_.id})
     return tuple((department_id, name) for department_id, name in rows)  # plain tuples compare fast
 
 
@@ -133,10 +144,8 @@ def _published_body(template: str, round_: Round, context, *shown) -> Markup:
     reader's language, what this reader may open — is part of the key, so an edit shows at once.
     """
     locale = str(get_locale())
-    name = getattr(Dimension, Dimension.column_of("name", locale))
     dimensions = tuple((dimension_id, text) for dimension_id, text in db.session.execute(
-        sa.select(RoundDimension.dimension_id, name).join(Dimension)
-        .where(RoundDimension.round_id == round_.id).order_by(RoundDimension.position)))
+        DIMENSION_NAMES[Dimension.column_of("name", locale)], {"round_id": round_.id}))
     key = (template, round_.id, round_.published_at, locale, dimensions, *shown)
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 

@@ -74,3 +74,19 @@ def test_on_postgresql_page_views_read_without_a_transaction_and_posts_keep_one(
         sa.event.remove(db.engine, "before_cursor_execute", note)
     assert read and all(read)  # no BEGIN, no ROLLBACK: one round trip per statement
     assert written and not any(written)
+
+
+def test_by_id_answers_as_session_get_does(app, org):
+    from werkzeug.exceptions import NotFound
+
+    from app.database import by_id, by_id_or_404
+    from app.org.models import Department
+
+    finance = org["finance"]
+    db.session.commit()
+    db.session.expire_all()
+    assert by_id(Department, finance.id) is db.session.get(Department, finance.id)
+    assert by_id(Department, finance.id).name == "Finance"
+    assert by_id(Department, 10_000) is None
+    with pytest.raises(NotFound):
+        by_id_or_404(Department, 10_000)
