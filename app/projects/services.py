@@ -187,9 +187,10 @@ def baseline_rule() -> str:
     return _("mean of the last %(n)d readings before the start", n=BASELINE_READINGS)
 
 
-def baseline_readings(metric: Metric, start: date) -> list[Reading]:
-    """The readings the baseline is taken from: the last three before the start day, oldest first."""
-    rows = db.session.scalars(sa.select(Reading)
+def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
+    """The readings (date and value) the baseline is taken from: the last three before the start day,
+    oldest first. Plain rows: the project page keeps them between requests."""
+    rows = db.session.execute(sa.select(Reading.taken_on, Reading.value)
                               .where(Reading.metric_id == metric.id, Reading.taken_on < start)
                               .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS))
     return list(rows)[::-1]
@@ -262,7 +263,7 @@ class Progress:
     baseline: float
     target: float
     since: date  # readings from this day on count (the start plus the expected lag)
-    readings: list[Reading]  # the readings the current value is taken from
+    readings: list[sa.Row]  # the readings (date, value) the current value is taken from
     current: float | None  # mean of the last three readings since `since`, None before any
 
     @property
@@ -304,7 +305,7 @@ def progress(project: Project) -> Progress | None:
     if project.started_on is None or project.baseline is None or project.target_value is None:
         return None
     since = project.started_on + timedelta(days=project.expected_lag_days or 0)
-    rows = list(db.session.scalars(sa.select(Reading).where(
+    rows = list(db.session.execute(sa.select(Reading.taken_on, Reading.value).where(
         Reading.metric_id == project.metric_id, Reading.taken_on >= since)
         .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS)))[::-1]
     current = sum(r.value for r in rows) / len(rows) if rows else None

@@ -1,4 +1,5 @@
 """Pages of improvement projects: start, run, check in, "did it move?", the portfolio."""
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -176,43 +177,52 @@ def edit(project_id: int):
 
 # "Did it move?" ----------------------------------------------------------------------------------
 
-def _readings_chart(project: Project, lag_ends: date | None) -> Markup:
-    """The chart of the project's metric, drawn once per process for its readings as they are now (the
-    metric's readings version) and everything else it shows."""
+@dataclass(frozen=True)
+class DidItMove:
+    """What the page's "Did it move?" part shows of the metric's readings."""
+    progress: services.Progress | None
+    baseline_used: list  # the readings (date, value) the baseline was taken from
+    chart: Markup | None
+
+
+def _did_it_move(project: Project) -> DidItMove:
+    """Worked out once per process for the metric's readings as they are now (its readings version)
+    and everything of the project it depends on; a reading written anywhere shows at once."""
     metric = project.metric
+    if metric is None:
+        return DidItMove(services.progress(project), [], None)
     # The readings since half a year before the start (the last year for a project not started):
     # enough to see the trend it started from, and the page does not grow with the metric's history.
     since = (project.started_on - timedelta(days=BEFORE_START) if project.started_on
              else date.today() - timedelta(days=YEAR))
 
-    def draw() -> Markup:
+    def work_out() -> DidItMove:
+        progress = services.progress(project)
         readings = db.session.execute(  # rows, not objects: the chart reads only the date and the value
             sa.select(Reading.taken_on, Reading.value).order_by(Reading.taken_on)
             .where(Reading.metric_id == metric.id, Reading.taken_on >= since)).all()
-        return get_template_attribute("_macros/charts.html", "svg")(charts.readings_chart(
+        chart = get_template_attribute("_macros/charts.html", "svg")(charts.readings_chart(
             "project-metric", _("%(metric)s: readings, baseline and target", metric=metric.name),
-            readings, project.baseline, project.target_value, project.started_on, lag_ends))
+            readings, project.baseline, project.target_value, project.started_on,
+            progress.since if progress else None))
+        used = services.baseline_readings(metric, project.started_on) if project.started_on else []
+        return DidItMove(progress, used, chart)
 
     key = (metric.id, metric.created_at, metric.readings_version, metric.name, since, project.baseline,
-           project.target_value, project.started_on, lag_ends, str(get_locale()))
-    return kept("readings_chart", key, draw, size=256)
+           project.target_value, project.started_on, project.expected_lag_days, str(get_locale()))
+    return kept("did_it_move", key, work_out, size=256)
 
 
 def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
-    progress = services.progress(project)
-    chart = None
-    if project.metric is not None:
-        chart = _readings_chart(project, progress.since if progress else None)
-    baseline_used = (services.baseline_readings(project.metric, project.started_on)
-                     if project.metric is not None and project.started_on is not None else [])
+    moved = _did_it_move(project)
     if check_in_form is None:
         check_in_form = CheckInForm(formdata=None, on=date.today())
     show_scores = policies.can_see_source_scores(current_user, project)
     # The workshop whose card became this project, if any: the link back to its minutes.
     origin = db.session.scalar(sa.select(Workshop).join(Card, Card.workshop_id == Workshop.id)
                                .where(Card.project_id == project.id))
-    return render("projects/detail.html", project=project, progress=progress, chart=chart, origin=origin,
-                  baseline_used=baseline_used,
+    return render("projects/detail.html", project=project, progress=moved.progress, chart=moved.chart,
+                  origin=origin, baseline_used=moved.baseline_used,
                   source_scores=services.source_scores(project) if show_scores else None,
                   check_in_form=check_in_form, move_form=MoveForm(), status_label=services.status_label,
                   can_manage=policies.can_manage_project(current_user, project),

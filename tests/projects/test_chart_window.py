@@ -87,3 +87,10 @@ def test_every_write_of_readings_counts_once_on_its_metric(org):
         f"metric,date,value\nComplaint rate,{TODAY.isoformat()},3\nNPS,{TODAY.isoformat()},40\n"
         f"NPS,{(TODAY - timedelta(days=1)).isoformat()},41\n", org["admin"]))
     assert (metric.readings_version, other.readings_version) == (3, 1)
+    # written object by object, not through the services: counted all the same, once per flush
+    db.session.add(Reading(metric_id=other.id, taken_on=TODAY - timedelta(days=5), value=39))
+    db.session.delete(db.session.get(Reading, (metric.id, TODAY)))
+    db.session.flush()
+    assert (metric.readings_version, other.readings_version) == (4, 2)
+    db.session.flush()  # nothing written: nothing counted
+    assert (metric.readings_version, other.readings_version) == (4, 2)
