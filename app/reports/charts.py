@@ -208,7 +208,6 @@ def sparkline(values: list[Decimal | None]) -> Chart:
     pad = 3
     step = (SPARK_WIDTH - 2 * pad) / max(len(values) - 1, 1)
     xs = [round(pad + i * step, 1) for i in range(len(values))]
-
     plot_h = SPARK_HEIGHT - 2 * pad
 
     def y_of(value) -> float:
