@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import reading_apart
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -260,6 +261,25 @@ def skip(user, round_: Round, target: Target) -> None:
 
 
 # Folding -----------------------------------------------------------------------------------------
+
+WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(
+    PendingBallot.round_id == sa.bindparam("round_id"),
+    PendingBallot.rater_department_id == sa.bindparam("rater_department_id"),
+    PendingBallot.target_kind == sa.bindparam("kind"),
+    PendingBallot.target_department_id == sa.bindparam("target_department_id"))
+
+
+def group_full(round_id: int, threshold: int, rater_department_id: int, kind: str,
+               target_department_id: int) -> bool:
+    """Whether a group holds k waiting ballots yet, read apart from the request's transaction, without
+    the write lock: most answers leave their group short of k, and then nothing needs locking. Asked
+    after the answer is committed, so the answer that makes k always sees the others before it;
+    fold_if_ready counts again under the lock."""
+    with db.engine.connect().execution_options(**reading_apart(db.engine)) as connection:
+        return connection.scalar(WAITING, {
+            "round_id": round_id, "rater_department_id": rater_department_id, "kind": kind,
+            "target_department_id": target_department_id}) >= threshold
+
 
 def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_department_id: int) -> int:
     """Fold this group's waiting ballots once there are at least k of them; returns how many were folded."""

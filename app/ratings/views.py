@@ -242,8 +242,11 @@ def rate(round_id: int):
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
 
 
-def _fold(round_: Round, group: tuple[int, str, int]) -> None:
-    """Fold the ballot's group once it holds k ballots, then make the database files forget them."""
+def _fold(round_: Round, counted: tuple[int, int], group: tuple[int, str, int]) -> None:
+    """Fold the ballot's group once it holds k ballots, then make the database files forget them.
+    `counted` is the round's id and threshold, read before the commit expired the round."""
+    if not services.group_full(*counted, *group):
+        return
     folded = services.fold_if_ready(round_, *group)
     db.session.commit()
     if folded:
@@ -282,8 +285,9 @@ def rate_target(round_id: int, target_key: str):
         rater = current_user.department_id
         group = (rater, target.kind, target.department.id if target.kind == "service" else rater)
         thanks = _("Thank you — your answers for %(target)s are in.", target=target_title(target))
+        counted = (round_.id, round_.threshold)
         db.session.commit()
-        _fold(round_, group)
+        _fold(round_, counted, group)
         flash(thanks, "success")
         return redirect_to(back)
     return render("ratings/rate_target.html", "ratings/_rating_form.html",

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from app.database import reading_apart
 from app.extensions import db
 from app.web.security import SECURITY_HEADERS
 from app.workshops.models import Workshop
@@ -65,10 +66,7 @@ class UnchangedPolls:
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
-                # One statement needs no transaction: on PostgreSQL, autocommit spares the round trips
-                # of BEGIN and ROLLBACK. On SQLite, "reading" keeps it off the write lock (app/database.py).
-                self.options = {"reading": True} | (
-                    {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {})
+                self.options = reading_apart(self.engine)
         try:
             with self.engine.connect().execution_options(**self.options) as connection:
                 return known == connection.scalar(VERSION, {"workshop_id": workshop_id})

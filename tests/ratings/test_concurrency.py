@@ -2,6 +2,7 @@
 exactly once, a person's double-click counts once, and nobody sees "database is locked" or an error page."""
 import threading
 from collections import Counter
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -139,6 +140,18 @@ def test_many_people_answering_through_the_page_at_once_all_count(app, crowd):
     assert all("your answers for Finance are in" in page for page in thanks)
 
 
+def verbs_sent(post) -> list[list[str]]:
+    """The first two words of every statement the app sends while it answers `post()`, a redirect."""
+    sent = []
+    note = lambda conn, cursor, statement, *rest: sent.append(statement.split(None, 2)[:2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert post().status_code == 303
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return sent
+
+
 def test_on_sqlite_a_submission_takes_the_write_lock_only_for_its_writes(app, client, crowd):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single writer (PostgreSQL locks rows)")
@@ -149,14 +162,29 @@ def test_on_sqlite_a_submission_takes_the_write_lock_only_for_its_writes(app, cl
     db.session.commit()
     assert client.sign_in(seller.email, PASSWORD).status_code == 303
     client.refresh_token()
-    sent = []
-    note = lambda conn, cursor, statement, *rest: sent.append(statement.split(None, 2)[:2])  # noqa: E731
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        assert client.post(url, data=data).status_code == 303
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    sent = verbs_sent(lambda: client.post(url, data=data))
     locked = sent.index(["BEGIN", "IMMEDIATE"])
     assert sent[0] == ["BEGIN"] and all(verb in ("SELECT", "BEGIN", "COMMIT") for verb, *_ in sent[:locked])
     assert any(verb == "INSERT" for verb, *_ in sent[locked:])
     assert count(Participation) == 1
+
+
+def test_on_sqlite_only_the_answer_that_completes_a_group_takes_the_lock_again_to_fold(app, crowd):
+    """Whether a group is full is read without the write lock: the answers that leave it short of k
+    lock once, for their own writes; the k-th locks again and folds the group."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer (PostgreSQL locks rows)")
+    round_, key = crowd["round"], crowd["key"]
+    k, url = round_.threshold, f"/rounds/{round_.id}/rate/{key}"
+    data = {f"d{d}": "3" for d in asked(round_)}
+    sellers = [make_user(department=crowd["sales"]) for _ in range(k)]
+    db.session.commit()
+    locks = []
+    for seller in sellers:
+        client = app.test_client()
+        assert client.sign_in(seller.email, PASSWORD).status_code == 303
+        client.refresh_token()
+        locks.append(verbs_sent(partial(client.post, url, data=data)).count(["BEGIN", "IMMEDIATE"]))
+    assert locks == [1] * (k - 1) + [2]
+    assert count(PendingBallot) == 0
+    assert db.session.scalar(sa.select(sa.func.sum(BallotCount.ballots))) == k
