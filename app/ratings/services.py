@@ -1,5 +1,6 @@
 """Rules of rating rounds: the state machine, whom each person rates, anonymous submission and folding."""
 import json
+import re
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -199,17 +200,38 @@ def addable_departments(user, round_: Round) -> list[Department]:
     return [d for d in round_.departments if d.id != user.department_id and f"d{d.id}" not in present]
 
 
+# What find_target asks of a department key, in one statement run by every answer: the department if
+# it takes part in the round, whether it serves the person's department, whether the person is done.
+DEPARTMENT_TARGET = (
+    sa.select(Department,
+              sa.exists().where(ServiceLink.provider_id == Department.id,
+                                ServiceLink.client_id == sa.bindparam("client_id")),
+              sa.exists().where(Participation.round_id == sa.bindparam("round_id"),
+                                Participation.user_id == sa.bindparam("user_id"),
+                                Participation.target == sa.bindparam("key")))
+    .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
+                                     round_departments.c.round_id == sa.bindparam("round_id")))
+    .where(Department.id == sa.bindparam("department_id")))
+DEPARTMENT_KEY = re.compile(r"d([1-9][0-9]{0,8})")  # within any database's integer
+
+
 def find_target(user, round_: Round, key: str) -> Target:
-    """The target behind a key, checked against the round and the person; RatingError if not allowed."""
+    """The target behind a key, checked against the round and the person; RatingError if not allowed.
+    The same target as on the person's list (targets_for), or one they may add (addable_departments),
+    found without building either."""
     if not takes_part(user, round_):
         raise RatingError(_("Your department does not take part in this round."))
-    for target in targets_for(user, round_):
-        if target.key == key:
-            return target
-    for department in addable_departments(user, round_):
-        if key == f"d{department.id}":
-            return Target(key, "service", department, False, listed=False)
-    raise RatingError(_("This department cannot be rated in this round."))
+    if key in ("self", "company"):
+        done = key in _done_keys(user, round_)
+        return Target(key, key, user.department if key == "self" else None, done)
+    found = DEPARTMENT_KEY.fullmatch(key)
+    row = found and int(found.group(1)) != user.department_id and db.session.execute(DEPARTMENT_TARGET, {
+        "department_id": int(found.group(1)), "round_id": round_.id, "client_id": user.department_id,
+        "user_id": user.id, "key": key}).first()
+    if not row:
+        raise RatingError(_("This department cannot be rated in this round."))
+    department, serves, done = row
+    return Target(key, "service", department, done, listed=serves)
 
 
 # Submission --------------------------------------------------------------------------------------

@@ -74,3 +74,36 @@ def test_second_submission_for_the_same_target_is_refused(company):
                         scores_for(round_, 1))
     db.session.rollback()
     assert count(PendingBallot) == 1
+
+
+def test_find_target_answers_as_the_persons_list_and_the_departments_they_may_add(company):
+    """Every key of a person's list, of the departments they may add, and any other key: the target
+    found is the one on the list (or addable), and every other key is refused."""
+    legal, hr, outside = (make_department(name, code) for name, code in
+                          (("Legal", "LEG"), ("People", "HR"), ("Outside", "OUT")))
+    link(legal, company["sales"])  # Legal serves Sales: on every seller's list
+    db.session.commit()
+    round_ = services.save_round(company["facilitator"], None, "Spring", date(2026, 3, 1), date(2026, 3, 31),
+                                 5, [company["finance"], company["sales"], legal, hr])
+    services.open_round(company["facilitator"], round_)
+    seller = company["sellers"][0]
+    services.skip(seller, round_, services.find_target(seller, round_, f"d{legal.id}"))
+    services.submit(seller, round_, services.find_target(seller, round_, f"d{hr.id}"), scores_for(round_, 3))
+    services.skip(seller, round_, services.find_target(seller, round_, "company"))
+    db.session.commit()
+
+    expected = {t.key: t for t in services.targets_for(seller, round_)}
+    assert set(expected) == {f"d{company['finance'].id}", f"d{legal.id}", "self", "company", f"d{hr.id}"}
+    assert not expected[f"d{hr.id}"].listed and expected[f"d{hr.id}"].done  # added by the seller
+    for key, target in expected.items():
+        assert services.find_target(seller, round_, key) == target, key
+    assert services.addable_departments(seller, round_) == []
+    other = make_user("other@example.com", department=company["sales"])
+    db.session.commit()
+    assert services.find_target(other, round_, f"d{hr.id}") == services.Target(
+        f"d{hr.id}", "service", hr, False, listed=False)  # one they may add
+    own, absent = company["sales"].id, outside.id
+    for key in (f"d{own}", f"d{absent}", "d", "d0", f"d0{hr.id}", f"D{hr.id}", f" d{hr.id}", "dx",
+                "d99999999999999999999", "d9999999999", "self ", ""):
+        with pytest.raises(services.RatingError):
+            services.find_target(seller, round_, key)
