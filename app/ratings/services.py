@@ -225,10 +225,13 @@ def find_target(user, round_: Round, key: str) -> Target:
         done = key in _done_keys(user, round_)
         return Target(key, key, user.department if key == "self" else None, done)
     found = DEPARTMENT_KEY.fullmatch(key)
-    row = found and int(found.group(1)) != user.department_id and db.session.execute(DEPARTMENT_TARGET, {
-        "department_id": int(found.group(1)), "round_id": round_.id, "client_id": user.department_id,
-        "user_id": user.id, "key": key}).first()
-    if not row:
+    department_id = int(found.group(1)) if found else None
+    row = None
+    if department_id is not None and department_id != user.department_id:  # their own is "self"
+        row = db.session.execute(DEPARTMENT_TARGET, {
+            "department_id": department_id, "round_id": round_.id, "client_id": user.department_id,
+            "user_id": user.id, "key": key}).first()
+    if row is None:
         raise RatingError(_("This department cannot be rated in this round."))
     department, serves, done = row
     return Target(key, "service", department, done, listed=serves)
@@ -284,11 +287,15 @@ def skip(user, round_: Round, target: Target) -> None:
 
 # Folding -----------------------------------------------------------------------------------------
 
-WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(
-    PendingBallot.round_id == sa.bindparam("round_id"),
-    PendingBallot.rater_department_id == sa.bindparam("rater_department_id"),
-    PendingBallot.target_kind == sa.bindparam("kind"),
-    PendingBallot.target_department_id == sa.bindparam("target_department_id"))
+def _waiting_in(round_id, rater_department_id, kind, target_department_id) -> tuple:
+    """The waiting ballots of one group (values or bound parameters)."""
+    return (PendingBallot.round_id == round_id, PendingBallot.rater_department_id == rater_department_id,
+            PendingBallot.target_kind == kind, PendingBallot.target_department_id == target_department_id)
+
+
+WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(*_waiting_in(
+    sa.bindparam("round_id"), sa.bindparam("rater_department_id"), sa.bindparam("kind"),
+    sa.bindparam("target_department_id")))
 
 
 def group_full(round_id: int, threshold: int, rater_department_id: int, kind: str,
@@ -307,11 +314,7 @@ def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_dep
     """Fold this group's waiting ballots once there are at least k of them; returns how many were folded."""
     db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
     ballots = list(db.session.scalars(sa.select(PendingBallot).where(
-        PendingBallot.round_id == round_.id,
-        PendingBallot.rater_department_id == rater_department_id,
-        PendingBallot.target_kind == kind,
-        PendingBallot.target_department_id == target_department_id,
-    )))
+        *_waiting_in(round_.id, rater_department_id, kind, target_department_id))))
     if len(ballots) < round_.threshold:
         return 0
     _fold(round_, ballots)
