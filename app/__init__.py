@@ -101,11 +101,11 @@ def configure_templates(app: Flask) -> None:
     from app.auth.forms import LANGUAGE_CHOICES
     from app.org import policies as org_policies
     from app.web import policies as web_policies
-    from app.web.layout import main_nav
+    from app.web.layout import topbar
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
-        main_nav=main_nav,
+        topbar=topbar,
         has_role=web_policies.has_role,
         has_any_role=web_policies.has_any_role,
         can_view_department=org_policies.can_view_department,

@@ -16,9 +16,9 @@ def can_add_readings(user, metric) -> bool:
     """Facilitators and admins add readings to any metric; a head to the metrics their department owns."""
     if can_manage_catalog(user):
         return True
-    if not getattr(user, "is_authenticated", False) or metric.owner_department is None:
+    if not getattr(user, "is_authenticated", False) or metric.owner_department_id is None:
         return False
-    return metric.owner_department in user.headed_departments
+    return metric.owner_department_id in user.head_of
 
 
 def can_import_readings(user) -> bool:

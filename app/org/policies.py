@@ -3,7 +3,7 @@ from app.web.policies import has_any_role
 
 
 def is_head_of(user, department) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and department in user.headed_departments
+    return bool(getattr(user, "is_authenticated", False)) and department.id in user.head_of
 
 
 def can_view_department(user, department) -> bool:

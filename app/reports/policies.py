@@ -18,7 +18,7 @@ def viewable_scorecards(user, department_ids) -> frozenset[int]:
         return frozenset(department_ids)
     if not has_role(user, "head"):
         return frozenset()
-    return frozenset(department_ids) & {d.id for d in user.headed_departments}
+    return frozenset(department_ids) & user.head_of
 
 
 def can_view_scorecard(user, department) -> bool:

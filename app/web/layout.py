@@ -4,13 +4,20 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.web.memo import kept
+from app.web.memo import kept_markup
 from app.web.policies import ROLES, has_role
 
+# A stand-in for the person's name in the kept bar (see app.web.memo.TOKEN).
+PERSON = "\x1eperson\x1e"
 
-def main_nav() -> Markup:
-    """The main menu. It depends only on the language, the page (which entry is current) and the
-    person's roles, so each such menu is rendered once; the layout asks for it on every page."""
+
+def topbar() -> Markup:
+    """The top bar: the menu, the language switch, the person's name and "Sign out". It depends only on
+    the language, the page (which menu entry is current) and the person's roles, once their name and CSRF
+    token are put in, so each such bar is rendered once; the layout asks for it on every page."""
     roles = tuple(role for role in ROLES if has_role(current_user, role))
-    key = (str(get_locale()), request.script_root, request.endpoint, roles)
-    return kept("main_nav", key, lambda: Markup(render_template("_nav.html")), size=512)
+    signed_in = current_user.is_authenticated
+    key = (str(get_locale()), request.script_root, request.endpoint, signed_in, roles)
+    bar = kept_markup("topbar", key, lambda: render_template("_topbar.html", person=PERSON), size=512)
+    # Markup.replace escapes what it puts in: the name is text
+    return bar.replace(PERSON, current_user.name if signed_in else "")
