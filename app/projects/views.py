@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, get_template_attribute, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,16 +15,16 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.org.models import Department
-from app.projects import charts, policies, services
+from app.projects import charts, policies, services, shown
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, Project, RootCause
+from app.projects.shown import ProjectShown
 from app.ratings.models import Round
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render
-from app.web.memo import kept
-from app.workshops.models import Card, Workshop
+from app.web.memo import kept, kept_markup
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 YEAR, BEFORE_START = 365, 182
@@ -185,7 +185,7 @@ class DidItMove:
     chart: Markup | None
 
 
-def _did_it_move(project: Project) -> DidItMove:
+def _did_it_move(project: ProjectShown) -> DidItMove:
     """Worked out once per process for the metric's readings as they are now (its readings version)
     and everything of the project it depends on; a reading written anywhere shows at once."""
     metric = project.metric
@@ -213,30 +213,44 @@ def _did_it_move(project: Project) -> DidItMove:
     return kept("did_it_move", key, work_out, size=256)
 
 
-def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
-    moved = _did_it_move(project)
-    if check_in_form is None:
-        check_in_form = CheckInForm(formdata=None, on=date.today())
+def _detail(project: ProjectShown, check_in_form: CheckInForm | None = None, http_status: int = 200):
+    """The project's page. Its body, with the blank check-in form, is kept per process under everything it
+    shows (the project as read, the published rounds when it shows the source's scores, the day) and what
+    the reader may do; a check-in form with errors is rendered for its one answer."""
     show_scores = policies.can_see_source_scores(current_user, project)
-    # The workshop whose card became this project, if any: the link back to its minutes.
-    origin = db.session.scalar(sa.select(Workshop).join(Card, Card.workshop_id == Workshop.id)
-                               .where(Card.project_id == project.id))
-    return render("projects/detail.html", project=project, progress=moved.progress, chart=moved.chart,
-                  origin=origin, baseline_used=moved.baseline_used,
-                  source_scores=services.source_scores(project) if show_scores else None,
-                  check_in_form=check_in_form, move_form=MoveForm(), status_label=services.status_label,
-                  can_manage=policies.can_manage_project(current_user, project),
-                  can_check_in=policies.can_check_in(current_user, project),
-                  current_rule=services.current_rule(), format_mean=format_mean, http_status=http_status)
+    can_manage = policies.can_manage_project(current_user, project)
+    can_check_in = policies.can_check_in(current_user, project)
+
+    def body() -> str:
+        moved = _did_it_move(project)
+        return render_template(
+            "projects/_detail.html", project=project, progress=moved.progress, chart=moved.chart,
+            baseline_used=moved.baseline_used,
+            source_scores=services.source_scores(project) if show_scores else None,
+            check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
+            status_label=services.status_label, can_manage=can_manage, can_check_in=can_check_in,
+            current_rule=services.current_rule(), format_mean=format_mean)
+
+    if check_in_form is None:
+        scores_from = shown.published_rounds_shown() if show_scores else None
+        key = (project, str(get_locale()), date.today(), show_scores, can_manage, can_check_in, scores_from)
+        content = kept_markup("project_pages", key, body, size=256)
+    else:
+        content = Markup(body())
+    return render("projects/detail.html", project=project, body=content, http_status=http_status)
+
+
+def _shown_or_404(project_id: int) -> ProjectShown:
+    project = shown.project_shown(project_id, str(get_locale()))
+    if project is None:
+        abort(404)
+    return project
 
 
 @bp.get("/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    project = services.project_to_show(project_id)
-    if project is None:
-        abort(404)
-    return _detail(project)
+    return _detail(_shown_or_404(project_id))
 
 
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
@@ -276,7 +290,7 @@ def check_in(project_id: int):
             db.session.commit()
             flash(_("Check-in added."), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="check-ins"))
-    return _detail(project, form, http_status=422)
+    return _detail(_shown_or_404(project.id), form, http_status=422)
 
 
 # Root causes (admin) -----------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+"""What a project's page shows, read as plain rows in a fixed number of statements.
+
+Loading the project with its lists as ORM objects took most of the page's time. Plain values also make
+the whole of what the page shows one comparable key: the page's body is kept under it (views.py), so any
+change to the project, its lists or the names it shows makes a new key, and so a new body, at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from app.auth.models import LANGUAGES, User
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.metrics.models import Metric
+from app.org.models import Department
+from app.projects.models import (
+    CheckIn,
+    Project,
+    ProjectEvent,
+    RootCause,
+    project_departments,
+    project_members,
+)
+from app.ratings.models import Round
+from app.workshops.models import Card, Workshop
+
+
+@dataclass(frozen=True)
+class Named:
+    """A department, person, round, dimension, root cause or workshop, as the page names it."""
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MetricShown:
+    id: int
+    name: str
+    direction: str
+    created_at: datetime
+    readings_version: int
+
+
+@dataclass(frozen=True)
+class CheckInShown:
+    on: date
+    status: str
+    done: str
+    author: Named | None
+
+
+@dataclass(frozen=True)
+class EventShown:
+    at: datetime
+    actor: Named | None
+    from_status: str | None
+    to_status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ProjectShown:
+    """The project as its page shows it; the policies and "did it move?" read the same attributes of it
+    as of a Project."""
+    id: int
+    title: str
+    problem: str
+    evidence: str
+    status: str
+    baseline: float | None
+    baseline_rule: str
+    target_value: float | None
+    target_date: date | None
+    expected_lag_days: int | None
+    started_on: date | None
+    lead_id: int | None
+    metric_id: int | None
+    source_department_id: int | None
+    source_dimension_id: int | None
+    owner_department: Named
+    lead: Named | None
+    root_cause: Named | None
+    metric: MetricShown | None
+    source_round: Named | None
+    source_department: Named | None
+    source_dimension: Named | None
+    origin: Named | None  # the workshop whose card became this project: the link back to its minutes
+    departments: tuple[Named, ...]
+    members: tuple[Named, ...]
+    check_ins: tuple[CheckInShown, ...]
+    events: tuple[EventShown, ...]
+
+
+def _named(id_, name) -> Named | None:
+    return None if id_ is None else Named(id_, name)
+
+
+# Built once, as app.database.by_id explains: one statement per language for the project and every name
+# it shows, then its lists.
+_owner, _source_department = aliased(Department), aliased(Department)
+_lead = aliased(User)
+_origin = (sa.select(Workshop.id, Workshop.title).join(Card, Card.workshop_id == Workshop.id)
+           .where(Card.project_id == Project.id).order_by(Card.id).limit(1))
+PROJECT = {
+    locale: sa.select(
+        Project.id, Project.title, Project.problem, Project.evidence, Project.status, Project.baseline,
+        Project.baseline_rule, Project.target_value, Project.target_date, Project.expected_lag_days,
+        Project.started_on, Project.lead_id, Project.metric_id, Project.source_department_id,
+        Project.source_dimension_id,
+        _owner.id, _owner.name, _lead.name, RootCause.id, getattr(RootCause, f"name_{locale}"),
+        Metric.name, Metric.direction, Metric.created_at, Metric.readings_version,
+        Project.source_round_id, Round.name, _source_department.name,
+        getattr(Dimension, Dimension.column_of("name", locale)),
+        _origin.with_only_columns(Workshop.id).scalar_subquery(),
+        _origin.with_only_columns(Workshop.title).scalar_subquery(),
+    ).join(_owner, _owner.id == Project.owner_department_id)
+    .outerjoin(_lead, _lead.id == Project.lead_id)
+    .outerjoin(RootCause, RootCause.id == Project.root_cause_id)
+    .outerjoin(Metric, Metric.id == Project.metric_id)
+    .outerjoin(Round, Round.id == Project.source_round_id)
+    .outerjoin(_source_department, _source_department.id == Project.source_department_id)
+    .outerjoin(Dimension, Dimension.id == Project.source_dimension_id)
+    .where(Project.id == sa.bindparam("id"))
+    for locale in LANGUAGES
+}
+_departments = (sa.select(sa.literal(0).label("kind"), Department.id, Department.name)
+                .join(project_departments, project_departments.c.department_id == Department.id)
+                .where(project_departments.c.project_id == sa.bindparam("id")))
+_members = (sa.select(sa.literal(1).label("kind"), User.id, User.name)
+            .join(project_members, project_members.c.user_id == User.id)
+            .where(project_members.c.project_id == sa.bindparam("id")))
+_both = sa.union_all(_departments, _members).subquery()
+DEPARTMENTS_AND_MEMBERS = sa.select(_both).order_by(_both.c.kind, _both.c.name, _both.c.id)
+CHECK_INS = (sa.select(CheckIn.on, CheckIn.status, CheckIn.done, User.id, User.name)
+             .outerjoin(User, User.id == CheckIn.author_id).where(CheckIn.project_id == sa.bindparam("id"))
+             .order_by(CheckIn.on.desc(), CheckIn.id.desc()))
+EVENTS = (sa.select(ProjectEvent.at, User.id, User.name, ProjectEvent.from_status, ProjectEvent.to_status,
+                    ProjectEvent.note)
+          .outerjoin(User, User.id == ProjectEvent.actor_id)
+          .where(ProjectEvent.project_id == sa.bindparam("id")).order_by(ProjectEvent.id))
+PUBLISHED = (sa.select(Round.id, Round.name, Round.published_at).where(Round.state == "published")
+             .order_by(Round.id))
+
+
+def project_shown(project_id: int, locale: str) -> ProjectShown | None:
+    """The project as its page shows it in `locale`, or None when there is no such project."""
+    row = db.session.execute(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
+    if row is None:
+        return None
+    (id_, title, problem, evidence, status, baseline, rule, target, target_date, lag, started_on, lead_id,
+     metric_id, source_department_id, source_dimension_id, owner_id, owner_name, lead_name, cause_id,
+     cause_name, metric_name, direction, metric_created, readings_version, round_id, round_name,
+     source_department_name, dimension_name, workshop_id, workshop_title) = row
+    listed = db.session.execute(DEPARTMENTS_AND_MEMBERS, {"id": project_id}).all()
+    return ProjectShown(
+        id=id_, title=title, problem=problem, evidence=evidence, status=status, baseline=baseline,
+        baseline_rule=rule, target_value=target, target_date=target_date, expected_lag_days=lag,
+        started_on=started_on, lead_id=lead_id, metric_id=metric_id,
+        source_department_id=source_department_id, source_dimension_id=source_dimension_id,
+        owner_department=Named(owner_id, owner_name), lead=_named(lead_id, lead_name),
+        root_cause=_named(cause_id, cause_name),
+        metric=None if metric_id is None else MetricShown(metric_id, metric_name, direction, metric_created,
+                                                          readings_version),
+        source_round=_named(round_id, round_name),
+        source_department=_named(source_department_id, source_department_name),
+        source_dimension=_named(source_dimension_id, dimension_name),
+        origin=_named(workshop_id, workshop_title),
+        departments=tuple(Named(i, name) for kind, i, name in listed if kind == 0),
+        members=tuple(Named(i, name) for kind, i, name in listed if kind == 1),
+        check_ins=tuple(CheckInShown(on, state, done, _named(author_id, author))
+                        for on, state, done, author_id, author in db.session.execute(CHECK_INS, {"id": id_})),
+        events=tuple(EventShown(at, _named(actor_id, actor), from_status, to_status, note)
+                     for at, actor_id, actor, from_status, to_status, note
+                     in db.session.execute(EVENTS, {"id": id_})),
+    )
+
+
+def published_rounds_shown() -> tuple[tuple, ...]:
+    """(id, name, published at) of every published round: what the source's scores across rounds show
+    depends on no more, since a published round's figures never change."""
+    return tuple(tuple(row) for row in db.session.execute(PUBLISHED))
