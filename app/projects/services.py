@@ -344,23 +344,6 @@ LISTED = (joinedload(Project.owner_department), selectinload(Project.departments
           joinedload(Project.source_dimension), joinedload(Project.metric), joinedload(Project.root_cause))
 
 
-# What the project's own page shows: the lists of members, check-ins and moves with their people too.
-SHOWN = (*LISTED, joinedload(Project.lead), selectinload(Project.members),
-         joinedload(Project.source_department), joinedload(Project.source_round),
-         selectinload(Project.check_ins).joinedload(CheckIn.author),
-         selectinload(Project.events).joinedload(ProjectEvent.actor))
-
-
-# Built once, as app.database.by_id explains: keying this statement and its options for SQLAlchemy's
-# cache anew on every view cost more than running it.
-PROJECT_SHOWN = sa.select(Project).options(*SHOWN).where(Project.id == sa.bindparam("id"))
-
-
-def project_to_show(project_id: int) -> Project | None:
-    """A project with everything its page lists, in a fixed number of queries however long its history."""
-    return db.session.execute(PROJECT_SHOWN, {"id": project_id}).unique().scalar_one_or_none()
-
-
 def portfolio(filters: Filters) -> list[Project]:
     query = sa.select(Project).options(*LISTED).order_by(Project.created_at.desc(), Project.id.desc())
     if filters.dimension_id:
