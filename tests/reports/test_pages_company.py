@@ -36,9 +36,9 @@ def test_the_heatmap_shows_each_departments_means_in_colour_bands(client, org, w
     # Competence … Tangibles, then overall and respondents
     assert heat_row(page, "Finance") == ["2.0", "4.0", "3.0", "3.0", "3.0", "5.0", "1.0", "3.0", "3.0",
                                          "3.0", "3"]
-    assert '<td class="heat band-2">2.0</td>' in page
-    assert '<td class="heat band-5">5.0</td>' in page
-    assert '<td class="heat band-1">1.0</td>' in page
+    assert '<td class="band-2">2.0</td>' in page
+    assert '<td class="band-5">5.0</td>' in page
+    assert '<td class="band-1">1.0</td>' in page
     assert "Mean score each department receives from the departments it serves, per dimension" in page
 
 
@@ -81,15 +81,14 @@ def test_response_rates_per_department(client, org, world):
     rates = rates[:rates.index("</table>")]
     # Support: 2 people (the two raters of Legal, which they added: not on their list), so neither
     # has started their own list, let alone finished it
-    assert re.search(r"Support</th><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">0</td>"
-                     r"<td class=\"num\">0%</td>", rates)
+    assert "Support</th><td>2</td><td>0</td><td>0</td><td>0%</td>" in rates
 
 
 def test_trends_show_each_departments_overall_per_round(client, org, world):
     page = company_page(client, org["facilitator"], world["autumn"])
     trends = page[page.index('<caption>Overall mean per round</caption>'):]
     trends = trends[:trends.index("</table>")]
-    assert re.search(r"Finance</th>\s*<td class=\"num\">2.3</td><td class=\"num\">3.0</td>", trends)
+    assert "Finance</th><td>2.3</td><td>3.0</td>" in trends
     assert 'class="sparkline"' in trends  # a small line in each row
 
 
