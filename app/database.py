@@ -42,11 +42,16 @@ def configure_database(app) -> None:
     def on_begin(connection):
         # Writers take the write lock up front, so concurrent writers wait their turn
         # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
-        # Page views (GET) never write, so they keep cheap deferred transactions; so do the reads of a
-        # view marked @reads_first, until it calls begin_writing(), and a connection opened with
-        # execution_options(reading=True) outside any request (the board's poll).
-        if connection.get_execution_options().get("reading") or (has_request_context() and (
-                request.method in READ_ONLY_METHODS or g.get("reads_first"))):
+        # Page views (GET) never write: they open no transaction at all, and each statement reads its own
+        # snapshot, as on PostgreSQL (see _read_without_transaction), which spares BEGIN and ROLLBACK on
+        # every page. The reads of a view marked @reads_first keep a deferred transaction until it calls
+        # begin_writing(); so does a connection opened with execution_options(reading=True) outside any
+        # request (the board's poll), whose reads belong together.
+        reading = connection.get_execution_options().get("reading")
+        in_request = has_request_context()
+        if in_request and request.method in READ_ONLY_METHODS and not reading:
+            return
+        if reading or (in_request and g.get("reads_first")):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

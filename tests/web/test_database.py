@@ -76,6 +76,33 @@ def test_on_postgresql_page_views_read_without_a_transaction_and_posts_keep_one(
     assert written and not any(written)
 
 
+def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_first(app, client, org):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    sent = []
+
+    def note(conn, cursor, statement, *rest):
+        opened = conn.connection.driver_connection.in_transaction  # a transaction open before this statement
+        sent.append((" ".join(statement.split()[:2]).upper(), opened))
+
+    assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
+    client.refresh_token()
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/org/departments").status_code == 200
+        read, sent[:] = list(sent), []
+        assert client.post("/logout").status_code in (302, 303)
+        written = list(sent)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    # a page view: no BEGIN, and no snapshot held between its statements
+    assert read and all(verb.startswith("SELECT") and not open_ for verb, open_ in read)
+    # a post: the write lock first, then its reads and writes inside the transaction (every one of them)
+    assert written[0] == ("BEGIN IMMEDIATE", False)
+    assert ("DELETE FROM", True) in written
+    assert all(open_ for verb, open_ in written if not verb.startswith("BEGIN"))
+
+
 def test_by_id_answers_as_session_get_does(app, org):
     from werkzeug.exceptions import NotFound
 
