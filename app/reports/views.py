@@ -90,16 +90,37 @@ def index():
 @bp.get("/<int:round_id>")
 @roles_required(*policies.VIEWERS)
 def company(round_id: int):
+    """The company view's first page: the heatmap and the company as its external clients see it."""
+    return _company_page(_("Company view"), "reports/_company.html", round_id,
+                         lambda view: {"criteria": _criteria_chart(view)})
+
+
+@bp.get("/<int:round_id>/rates")
+@roles_required(*policies.VIEWERS)
+def rates(round_id: int):
+    return _company_page(_("Response rates"), "reports/_rates.html", round_id, lambda view: {})
+
+
+@bp.get("/<int:round_id>/trends")
+@roles_required(*policies.VIEWERS)
+def trends(round_id: int):
+    return _company_page(_("Trends across rounds"), "reports/_trends.html", round_id,
+                         lambda view: {"trends": _trend_lines(view)})
+
+
+def _company_page(title: str, template: str, round_id: int, charts_of):
+    """One page of the company view. Its parts are pages of their own (as the service matrix is): on a
+    company of 200 departments the heatmap, the response rates and the trends made one page of 256 KB."""
     round_ = _company_access(round_id)
     names = _names(round_)
     scorecards = policies.viewable_scorecards(current_user, [department_id for department_id, _name in names])
 
     def context():
         view = results.company_view(round_)
-        return {"view": view, "round": round_, "charts": _company_charts(view), "scorecards": scorecards}
+        return {"view": view, "round": round_, "charts": charts_of(view), "scorecards": scorecards}
 
-    body = _published_body("reports/_company.html", round_, context, names, scorecards)
-    return render("reports/company.html", body=body, round=round_)
+    body = _published_body(template, round_, context, names, scorecards)
+    return render("reports/company.html", body=body, round=round_, title=title)
 
 
 @bp.get("/<int:round_id>/matrix")
@@ -205,16 +226,16 @@ def _mean(figure):
     return results.rounded(figure.mean) if figure else None
 
 
-def _company_charts(view: results.CompanyView) -> dict:
+def _criteria_chart(view: results.CompanyView):
     weakest = {c.dimension.name for c in view.weakest}
-    return {
-        "criteria": charts.bar_chart(
-            "company-criteria", _("The company as its external clients see it, per criterion"),
-            [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest),
-        # a sparkline per department, in its row of the table: 200 departments' full charts were 650 KB
-        "trends": {department.id: charts.sparkline([p.value for p in points])
-                   for department, points in view.trends},
-    }
+    return charts.bar_chart(
+        "company-criteria", _("The company as its external clients see it, per criterion"),
+        [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest)
+
+
+def _trend_lines(view: results.CompanyView) -> dict:
+    """A sparkline per department, in its row of the trends table (200 departments' full charts: 650 KB)."""
+    return {department.id: charts.sparkline([p.value for p in points]) for department, points in view.trends}
 
 
 def _scorecard_charts(card: results.Scorecard) -> dict:

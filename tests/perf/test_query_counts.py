@@ -248,6 +248,8 @@ PAGES = {
     "scorecard": Page("head", scorecard()),
     "scorecard csv": Page("head", scorecard(".csv")),
     "company view": Page("facilitator", results()),
+    "company response rates": Page("facilitator", results("/rates")),
+    "company trends": Page("facilitator", results("/trends")),
     "company csv": Page("facilitator", results("/company.csv")),
     "service matrix": Page("facilitator", results("/matrix")),
     "matrix csv": Page("facilitator", results("/matrix.csv?measure=overall")),

@@ -60,7 +60,8 @@ def pages(client, org):
     world = spring_and_autumn(org)
     sign_in_as(client, org["facilitator"])
     autumn, finance, legal = world["autumn"].id, org["finance"].id, org["legal"].id
-    return {url: client.get(url) for url in (f"/results/{autumn}", f"/results/{autumn}/departments/{finance}",
+    return {url: client.get(url) for url in (f"/results/{autumn}", f"/results/{autumn}/trends",
+                                             f"/results/{autumn}/departments/{finance}",
                                              f"/results/{autumn}/departments/{legal}",
                                              f"/results/{autumn}/matrix", "/results")}
 
@@ -114,7 +115,7 @@ def test_a_label_set_off_from_a_point_carries_one_decimal():
 
 
 def test_the_company_trends_draw_a_sparkline_in_each_departments_row(pages, org):
-    company = next(r for url, r in pages.items() if url.count("/") == 2).get_data(as_text=True)
+    company = next(r for url, r in pages.items() if url.endswith("/trends")).get_data(as_text=True)
     trends = company[company.index("<caption>Overall mean per round</caption>"):]
     trends = trends[:trends.index("</table>")]
     assert '<th scope="col">Trend</th>' in trends

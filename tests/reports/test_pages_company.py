@@ -13,9 +13,10 @@ def world(org):
     return spring_and_autumn(org)
 
 
-def company_page(client, person, round_) -> str:
+def company_page(client, person, round_, part: str = "") -> str:
+    """A page of the company view: the heatmap and criteria, or its "/rates" or "/trends"."""
     sign_in_as(client, person)
-    response = client.get(f"/results/{round_.id}")
+    response = client.get(f"/results/{round_.id}{part}")
     assert response.status_code == 200
     return page_text(response)
 
@@ -61,22 +62,34 @@ def test_the_company_three_weakest_criteria_and_their_chart(client, org, world):
     autumn = world["autumn"]
     # Nobody rated the company in spring_and_autumn: everything is hidden.
     page = company_page(client, org["facilitator"], autumn)
-    section = page[page.index("The three weakest criteria"):page.index("Response rates")]
+    section = page[page.index("The three weakest criteria"):]
     assert "not enough responses" in section
     assert "<ol" not in section[:section.index("<svg")]
 
 
-def test_the_company_view_links_the_matrix_and_the_downloads(client, org, world):
+@pytest.mark.parametrize("part", ["", "/rates", "/trends"])
+def test_each_page_of_the_company_view_links_the_others_and_the_downloads(client, org, world, part):
     round_id = world["autumn"].id
-    page = company_page(client, org["head"], world["autumn"])
-    for href in (f"/results/{round_id}/matrix", f"/results/{round_id}/company.csv",
+    page = company_page(client, org["head"], world["autumn"], part)
+    for href in (f"/results/{round_id}", f"/results/{round_id}/rates", f"/results/{round_id}/trends",
+                 f"/results/{round_id}/matrix", f"/results/{round_id}/company.csv",
                  f"/results/{round_id}/matrix.csv?measure=overall"):
         assert f'href="{href}"' in page
+    assert re.findall(r'<a href="([^"]+)" aria-current="page"', page[page.index('class="report-links'):]) == [
+        f"/results/{round_id}{part}"]
     assert "use your browser's print command" in page
 
 
+@pytest.mark.parametrize("part", ["", "/rates", "/trends"])
+def test_the_company_view_is_for_heads_and_facilitators_only(client, org, world, part):
+    sign_in_as(client, org["employee"])
+    assert client.get(f"/results/{world['autumn'].id}{part}").status_code == 403
+    sign_in_as(client, org["facilitator"])
+    assert client.get(f"/results/{world['autumn'].id + 999}{part}").status_code == 404
+
+
 def test_response_rates_per_department(client, org, world):
-    page = company_page(client, org["facilitator"], world["autumn"])
+    page = company_page(client, org["facilitator"], world["autumn"], "/rates")
     rates = page[page.index("People per department who started and who finished their list"):]
     rates = rates[:rates.index("</table>")]
     # Support: 2 people (the two raters of Legal, which they added: not on their list), so neither
@@ -85,7 +98,7 @@ def test_response_rates_per_department(client, org, world):
 
 
 def test_trends_show_each_departments_overall_per_round(client, org, world):
-    page = company_page(client, org["facilitator"], world["autumn"])
+    page = company_page(client, org["facilitator"], world["autumn"], "/trends")
     trends = page[page.index('<caption>Overall mean per round</caption>'):]
     trends = trends[:trends.index("</table>")]
     assert "Finance</th><td>2.3</td><td>3.0</td>" in trends
@@ -98,7 +111,7 @@ def test_the_company_as_its_clients_see_it(client, org, world):
     later.rate(org["finance"], "company", [[3, 2, 4, 2, 5, 5, 4, 3, 5]])
     later.publish()
     page = company_page(client, org["facilitator"], later.round)
-    section = page[page.index("The three weakest criteria"):page.index("Response rates")]
+    section = page[page.index("The three weakest criteria"):]
     items = [words(li) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
     assert items == ["Accessibility — 1.3", "Reliability — 2.0", "Understanding the client — 2.3"]
     assert "Accessibility: 1.3; Courtesy: 4.0" in section  # the chart's description
