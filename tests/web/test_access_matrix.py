@@ -93,6 +93,8 @@ EXPECTED = {
     ("ratings.skip", "POST"): RATERS,
     ("reports.index", "GET"): RESULTS,
     ("reports.company", "GET"): RESULTS,
+    ("reports.rates", "GET"): RESULTS,
+    ("reports.trends", "GET"): RESULTS,
     ("reports.matrix", "GET"): RESULTS,
     ("reports.company_csv", "GET"): RESULTS,
     ("reports.matrix_csv", "GET"): RESULTS,
