@@ -12,6 +12,7 @@ from markupsafe import Markup
 from app.auth.models import LANGUAGES
 from app.database import by_id_or_404, read_rows
 from app.dimensions.models import Dimension
+from app.extensions import db
 from app.org.models import Department
 from app.projects.policies import can_own
 from app.ratings.models import Round, RoundDimension, round_departments
@@ -38,6 +39,13 @@ def _published_round(round_id: int) -> Round:
     return round_
 
 
+# A scorecard's round and department in one statement (built once, see app.database.by_id): on
+# PostgreSQL each statement is a round trip.
+ROUND_AND_DEPARTMENT = sa.select(Round, Department).join(Department, sa.true()).where(
+    Round.id == sa.bindparam("round_id"), Round.state == "published",
+    Department.id == sa.bindparam("department_id"))
+
+
 def _company_access(round_id: int) -> Round:
     round_ = _published_round(round_id)
     if not policies.can_view_company(current_user):
@@ -46,8 +54,11 @@ def _company_access(round_id: int) -> Round:
 
 
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
-    round_ = _published_round(round_id)
-    department = by_id_or_404(Department, department_id)
+    found = db.session.execute(ROUND_AND_DEPARTMENT,
+                               {"round_id": round_id, "department_id": department_id}).first()
+    if found is None:  # no such round, not published, or no such department
+        abort(404)
+    round_, department = found
     if not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
