@@ -103,7 +103,7 @@ def index():
 def company(round_id: int):
     """The company view's first page: the heatmap and the company as its external clients see it."""
     return _company_page(_("Company view"), "reports/_company.html", round_id,
-                         lambda view: {"criteria": _criteria_chart(view)})
+                         lambda view: {"criteria": _criteria_chart(view)}, links_scorecards=True)
 
 
 @bp.get("/<int:round_id>/rates")
@@ -119,12 +119,16 @@ def trends(round_id: int):
                          lambda view: {"trends": _trend_lines(view)})
 
 
-def _company_page(title: str, template: str, round_id: int, charts_of):
+def _company_page(title: str, template: str, round_id: int, charts_of, links_scorecards: bool = False):
     """One page of the company view. Its parts are pages of their own (as the service matrix is): on a
-    company of 200 departments the heatmap, the response rates and the trends made one page of 256 KB."""
+    company of 200 departments the heatmap, the response rates and the trends made one page of 256 KB.
+    Only the heatmap links each department to its scorecard; the other pages are the same for every
+    reader, so they are kept once, not once per head."""
     round_ = _company_access(round_id)
     names = _names(round_)
-    scorecards = policies.viewable_scorecards(current_user, [department_id for department_id, _name in names])
+    scorecards = frozenset()
+    if links_scorecards:
+        scorecards = policies.viewable_scorecards(current_user, [pair[0] for pair in names])
 
     def context():
         view = results.company_view(round_)
