@@ -67,7 +67,7 @@ def test_the_company_three_weakest_criteria_and_their_chart(client, org, world):
     assert "<ol" not in section[:section.index("<svg")]
 
 
-@pytest.mark.parametrize("part", ["", "/rates", "/trends"])
+@pytest.mark.parametrize("part", ["", "/rates", "/trends", "/matrix"])
 def test_each_page_of_the_company_view_links_the_others_and_the_downloads(client, org, world, part):
     round_id = world["autumn"].id
     page = company_page(client, org["head"], world["autumn"], part)
