@@ -3,6 +3,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import abort, g, has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -42,26 +43,28 @@ def configure_database(app) -> None:
     def on_begin(connection):
         # Writers take the write lock up front, so concurrent writers wait their turn
         # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
-        # Page views (GET) never write: they open no transaction at all, and each statement reads its own
-        # snapshot, as on PostgreSQL (see _read_without_transaction), which spares BEGIN and ROLLBACK on
-        # every page. The reads of a view marked @reads_first keep a deferred transaction until it calls
-        # begin_writing(); so does a connection opened with execution_options(reading=True) outside any
-        # request (the board's poll), whose reads belong together.
+        # Page views (GET), and the reads of a view marked @reads_first until it calls begin_writing(), open
+        # no transaction at all: each statement reads its own snapshot, as on PostgreSQL (see
+        # _read_without_transaction), which spares BEGIN and ROLLBACK, and holds no snapshot that a
+        # checkpoint would wait for. A connection opened with execution_options(reading=True) outside any
+        # request (the board's poll) keeps a deferred transaction: its reads belong together.
         reading = connection.get_execution_options().get("reading")
         in_request = has_request_context()
-        if in_request and request.method in READ_ONLY_METHODS and not reading:
+        if in_request and (request.method in READ_ONLY_METHODS or g.get("reads_first")) and not reading:
             return
-        if reading or (in_request and g.get("reads_first")):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def _read_without_transaction() -> None:
     """A page view (GET) only reads. On PostgreSQL, at READ COMMITTED, each statement reads its own
     snapshot inside a transaction or not, so autocommit changes nothing it sees and spares the round
     trips of BEGIN and ROLLBACK. (Its one write, an API token's last use, is a single statement.)"""
-    if request.method in READ_ONLY_METHODS and not db.session().in_transaction():
+    if request.method in READ_ONLY_METHODS:
+        _autocommit_reads()
+
+
+def _autocommit_reads() -> None:
+    if not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
@@ -74,28 +77,37 @@ def reading_apart(engine) -> dict:
 
 
 def reads_first(view):
-    """For a view that reads much before it writes a little (a rating submission): its reads run in a
-    plain transaction, and SQLite's write lock is taken only from begin_writing() on. Writers then
-    queue for the writes alone, not for the whole request. The view must call begin_writing() before
-    its first write."""
+    """For a view that reads much before it writes a little (a rating submission): its reads run as a
+    page view's do, each statement on its own, and its writes in one transaction from begin_writing() on,
+    which on SQLite takes the write lock. Writers then queue for the writes alone, not for the whole
+    request, and no read holds a snapshot meanwhile. The view must call begin_writing() before its first
+    write, and must not need its reads to agree with each other: the write phase checks again what matters."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.reads_first = True
+        if db.engine.dialect.name == "postgresql":
+            _autocommit_reads()
         return view(*args, **kwargs)
     return wrapped
 
 
 def begin_writing() -> None:
-    """End the read phase of a @reads_first view: what follows runs in a new transaction that holds the
-    write lock from its start, so it re-checks what others may have changed (the rules that matter are
+    """End the read phase of a @reads_first view: what follows runs in a new transaction (holding SQLite's
+    write lock from its start), so it re-checks what others may have changed (the rules that matter are
     read again or held by constraints there)."""
+    commit_keeping_loaded()  # ends the reads' connection; they changed nothing
+    g.reads_first = False
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session loaded, for a transaction that changed none of it (its
+    writes were plain statements): reading each object again afterwards would cost a statement."""
     session = db.session()
-    session.expire_on_commit = False  # the reads changed nothing: what they loaded is still what it was
+    session.expire_on_commit = False
     try:
         session.commit()
     finally:
         session.expire_on_commit = True
-    g.reads_first = False
 
 
 def erase_deleted_rows() -> None:
@@ -139,9 +151,31 @@ def by_id_or_404(model, id_):
     return found
 
 
-def read_rows(statement, params=None) -> sa.CursorResult:
-    """The plain rows of a select of columns, run on the session's connection: the session's own
-    execute() adds 30–60 µs of ORM bookkeeping to every statement (measured), more than a page's small
-    reads cost, and rows of columns need none of it. Pending changes are flushed first, as execute() does."""
+def run_plain(statement, params=None) -> sa.CursorResult:
+    """A statement of plain columns (a select of columns, an insert or update of values) run on the
+    session's connection, in its transaction: the session's own execute() adds 30–60 µs of ORM bookkeeping
+    to every statement (measured), more than a page's small reads cost, and plain columns need none of it.
+    Pending changes are flushed first, as execute() does."""
     db.session.flush()
     return db.session.connection().execute(statement, params or {})
+
+
+_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # the ones with ON CONFLICT
+_ADD_TO_COUNTERS: dict[tuple, sa.Insert] = {}
+
+
+def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
+    """Insert rows of counters; where a row with the same primary key is there, add to its `added`
+    columns instead. One INSERT … ON CONFLICT DO UPDATE for them all (SQLite and PostgreSQL alike),
+    where reading each row and writing it back would cost a statement and an object a row."""
+    if not rows:
+        return
+    key = (model, added, db.session.get_bind().dialect.name)
+    statement = _ADD_TO_COUNTERS.get(key)
+    if statement is None:
+        table = model.__table__
+        insert = _INSERT[key[2]](table)
+        statement = _ADD_TO_COUNTERS.setdefault(key, insert.on_conflict_do_update(
+            index_elements=list(table.primary_key.columns),
+            set_={name: table.c[name] + insert.excluded[name] for name in added}))
+    run_plain(statement, rows)

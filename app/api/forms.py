@@ -1,12 +1,13 @@
 """Forms of the API token pages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.web.forms import Form
 
-class TokenForm(FlaskForm):
+
+class TokenForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("What the token is for, e.g. \"Help desk export\"."))
     scope = RadioField(_l("Access"), default="read", validators=[InputRequired()], choices=[
@@ -15,5 +16,5 @@ class TokenForm(FlaskForm):
     ])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A CSRF-protected action button (revoke)."""

@@ -1,11 +1,12 @@
 """The form for a service dimension, in both languages."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from app.web.forms import Form
 
-class DimensionForm(FlaskForm):
+
+class DimensionForm(Form):
     key = StringField(_l("Key"), validators=[
         DataRequired(), Regexp(r"^[a-z][a-z0-9_]{0,39}$", message=_l("Lower-case letters, digits and _."))
     ], description=_l("A short fixed name used in exports, e.g. reliability."))

@@ -1,17 +1,18 @@
 """Forms for metrics, readings, the suggested set and the CSV import of readings."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
+from app.web.forms import Form
+
 DIRECTION_CHOICES = [SelectChoice("higher", _l("Higher is better")),
                      SelectChoice("lower", _l("Lower is better"))]
 
 
-class MetricForm(FlaskForm):
+class MetricForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     description = StringField(_l("Description"), widget=TextArea(), validators=[Length(max=2000)],
                               description=_l("What is measured and how, so everyone reads it the same way."))
@@ -23,24 +24,24 @@ class MetricForm(FlaskForm):
                                       description=_l("Its heads may add and import readings."))
 
 
-class ReadingForm(FlaskForm):
+class ReadingForm(Form):
     taken_on = DateField(_l("Date"), validators=[InputRequired(message=_l("Give the date of the reading."))])
     value = StringField(_l("Value"), validators=[DataRequired(message=_l("Give the value."))],
                         description=_l("A number; 3.5 and 3,5 both work."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
-class SuggestedForm(FlaskForm):
+class SuggestedForm(Form):
     keys = SelectMultipleField(_l("Suggested metrics"), choices=[], widget=ListWidget(prefix_label=False),
                                option_widget=CheckboxInput())
     owner_department_id = SelectField(_l("Owner department"), coerce=int, default=0)
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
     ])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     csv_text = HiddenField(validators=[DataRequired()])

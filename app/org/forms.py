@@ -1,6 +1,5 @@
 """Forms for departments, people, the CSV import and the service map."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,12 +14,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
 
 from app.auth.forms import LANGUAGE_CHOICES
+from app.web.forms import Form
 
 CODE_RULE = Regexp(r"^[A-Za-z0-9_-]{1,12}$",
                    message=_l("Use 1 to 12 letters, digits, dashes or underscores."))
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     code = StringField(_l("Short code"), validators=[DataRequired(), CODE_RULE],
                        description=_l("Shown in grids and reports, e.g. FIN."))
@@ -29,7 +29,7 @@ class DepartmentForm(FlaskForm):
                                    description=_l("People who lead this department and read its scorecard."))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     department_id = SelectField(_l("Department"), coerce=int, default=0)
@@ -39,21 +39,21 @@ class PersonForm(FlaskForm):
                            choices=[SelectChoice("", _l("Browser's choice")), *LANGUAGE_CHOICES])
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
     ])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     csv_text = HiddenField(validators=[DataRequired()])
 
 
-class ActiveForm(FlaskForm):
+class ActiveForm(Form):
     active = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
-class ServiceLinkForm(FlaskForm):
+class ServiceLinkForm(Form):
     provider = IntegerField(validators=[DataRequired()])
     client = IntegerField(validators=[DataRequired()])
     state = HiddenField(validators=[AnyOf(["on", "off"])])

@@ -1,6 +1,5 @@
 """Forms for projects, their moves and check-ins, the portfolio filter and the root-cause list."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,8 +15,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.web.forms import Form
 
-class ProjectForm(FlaskForm):
+
+class ProjectForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160)])
     problem = TextAreaField(_l("Problem"), validators=[Length(max=4000)],
                             description=_l("What goes wrong, for whom, and how you know."))
@@ -41,10 +42,10 @@ class ProjectForm(FlaskForm):
     source_department = HiddenField()
     source_dimension = HiddenField()
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     note = StringField(_l("Note"), validators=[Length(max=500)])
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     on = DateField(_l("Date"), validators=[DataRequired()])
     status = RadioField(_l("Status"), choices=[
         SelectChoice("on_track", _l("On track")), SelectChoice("at_risk", _l("At risk")),
@@ -53,7 +54,7 @@ class CheckInForm(FlaskForm):
     done = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=4000)])
 
 
-class RootCauseForm(FlaskForm):
+class RootCauseForm(Form):
     key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=80)])
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=80)])

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.auth.models import LANGUAGES, User
-from app.database import read_rows
+from app.database import run_plain
 from app.dimensions.models import Dimension
 from app.metrics.models import Metric
 from app.org.models import Department
@@ -148,14 +148,14 @@ PUBLISHED = (sa.select(Round.id, Round.name, Round.published_at).where(Round.sta
 
 def project_shown(project_id: int, locale: str) -> ProjectShown | None:
     """The project as its page shows it in `locale`, or None when there is no such project."""
-    row = read_rows(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
+    row = run_plain(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
     if row is None:
         return None
     (id_, title, problem, evidence, status, baseline, rule, target, target_date, lag, started_on, lead_id,
      metric_id, source_department_id, source_dimension_id, owner_id, owner_name, lead_name, cause_id,
      cause_name, metric_name, direction, metric_created, readings_version, round_id, round_name,
      source_department_name, dimension_name, workshop_id, workshop_title) = row
-    listed = read_rows(DEPARTMENTS_AND_MEMBERS, {"id": project_id}).all()
+    listed = run_plain(DEPARTMENTS_AND_MEMBERS, {"id": project_id}).all()
     return ProjectShown(
         id=id_, title=title, problem=problem, evidence=evidence, status=status, baseline=baseline,
         baseline_rule=rule, target_value=target, target_date=target_date, expected_lag_days=lag,
@@ -172,14 +172,14 @@ def project_shown(project_id: int, locale: str) -> ProjectShown | None:
         departments=tuple(Named(i, name) for kind, i, name in listed if kind == 0),
         members=tuple(Named(i, name) for kind, i, name in listed if kind == 1),
         check_ins=tuple(CheckInShown(on, state, done, _named(author_id, author))
-                        for on, state, done, author_id, author in read_rows(CHECK_INS, {"id": id_})),
+                        for on, state, done, author_id, author in run_plain(CHECK_INS, {"id": id_})),
         events=tuple(EventShown(at, _named(actor_id, actor), from_status, to_status, note)
                      for at, actor_id, actor, from_status, to_status, note
-                     in read_rows(EVENTS, {"id": id_})),
+                     in run_plain(EVENTS, {"id": id_})),
     )
 
 
 def published_rounds_shown() -> tuple[tuple, ...]:
     """(id, name, published at) of every published round: what the source's scores across rounds show
     depends on no more, since a published round's figures never change."""
-    return tuple(tuple(row) for row in read_rows(PUBLISHED))
+    return tuple(tuple(row) for row in run_plain(PUBLISHED))

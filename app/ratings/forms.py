@@ -1,6 +1,5 @@
 """Forms for rating rounds: the round itself, and rating one target, built for the round's dimensions."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -8,12 +7,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.ratings.models import CANT_JUDGE
 from app.ratings.services import MAX_COMMENT
+from app.web.forms import Form
+from app.web.memo import kept
 
 MIN_THRESHOLD, MAX_THRESHOLD = 3, 50
 K_RULE = _l("k is a whole number from 3 to 50.")
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("For example “Spring 2026”."))
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(message=_l("Give a date."))])
@@ -44,23 +45,29 @@ def dimension_field(dimension_id: int) -> str:
     return f"d{dimension_id}"
 
 
-class RatingForm(FlaskForm):
-    """Filled in by `rating_form`: one radio group per dimension of the round, and maybe a comment."""
+class RatingForm(Form):
+    """Made by `rating_form`: one radio group per dimension asked, and maybe a comment."""
 
-    asked: list = []
+    asked: tuple[int, ...] = ()  # the dimensions' ids, in the round's order
 
     def scores(self) -> dict[int, int]:
-        return {rd.dimension_id: self[dimension_field(rd.dimension_id)].data for rd in self.asked}
+        return {dimension_id: self[dimension_field(dimension_id)].data for dimension_id in self.asked}
 
 
-def rating_form(round_, with_comment: bool) -> RatingForm:
-    """A form for the round's dimensions, in the round's order; 0 means "can't judge"."""
+def rating_form(asked: tuple[int, ...], with_comment: bool) -> RatingForm:
+    """A form for the dimensions asked (their ids, in the round's order); 0 means "can't judge".
+    Its class is made once for each such set and kept: every answer sent builds one of these forms.
+    The page shows each dimension's name and question itself, from the round."""
+    return kept("rating_form", (asked, with_comment), lambda: _rating_form_class(asked, with_comment), 64)()
+
+
+def _rating_form_class(asked: tuple[int, ...], with_comment: bool) -> type[RatingForm]:
     choices = [SelectChoice(value, label) for value, label in SCALE]
     choices.append(SelectChoice(CANT_JUDGE, _l("Can't judge")))
-    fields: dict = {"asked": list(round_.dimensions)}
-    for asked in round_.dimensions:
-        fields[dimension_field(asked.dimension_id)] = RadioField(
-            asked.dimension.name, coerce=int, choices=choices,
+    fields: dict = {"asked": asked}
+    for dimension_id in asked:
+        fields[dimension_field(dimension_id)] = RadioField(
+            coerce=int, choices=choices,
             validators=[InputRequired(message=_l("Choose an answer, or “Can't judge”."))],
         )
     if with_comment:
@@ -72,4 +79,4 @@ def rating_form(round_, with_comment: bool) -> RatingForm:
             description=_l("Comments are released only after the round closes, shuffled and without names, "
                            "and only when enough people rated this department."),
         )
-    return type("RoundRatingForm", (RatingForm,), fields)()
+    return type("RoundRatingForm", (RatingForm,), fields)

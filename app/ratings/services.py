@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import reading_apart
+from app.database import add_to_counters, reading_apart, run_plain
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -111,8 +111,7 @@ def open_round(actor, round_: Round) -> None:
 def close_round(actor, round_: Round) -> None:
     """Close: fold every ballot still waiting, and keep of participation only how much each person did."""
     _move(actor, round_, "closed")
-    waiting = db.session.scalars(sa.select(PendingBallot).where(PendingBallot.round_id == round_.id))
-    _fold(round_, list(waiting))
+    _fold(round_, list(run_plain(WAITING_BALLOTS.where(PendingBallot.round_id == round_.id))))
     seal_small_groups(round_)
     for person, department_id, done, expected in _progress(round_):
         db.session.add(Completion(round_id=round_.id, user_id=person.id, department_id=department_id,
@@ -137,8 +136,15 @@ class Target:
     listed: bool = True  # on the person's list (service map, self, company), not added by them
 
 
+# Whether the department `client_id` takes part in the round `round_id`.
+_RATER_TAKES_PART = sa.exists().where(round_departments.c.round_id == sa.bindparam("round_id"),
+                                      round_departments.c.department_id == sa.bindparam("client_id"))
+TAKES_PART = sa.select(_RATER_TAKES_PART)
+
+
 def takes_part(user, round_: Round) -> bool:
-    return bool(user.active and user.department_id and _taking_part(round_, [user.department_id]))
+    return bool(user.active and user.department_id and run_plain(
+        TAKES_PART, {"round_id": round_.id, "client_id": user.department_id}).scalar())
 
 
 def _taking_part(round_: Round, department_ids) -> set[int]:
@@ -200,63 +206,92 @@ def addable_departments(user, round_: Round) -> list[Department]:
     return [d for d in round_.departments if d.id != user.department_id and f"d{d.id}" not in present]
 
 
-# What find_target asks of a department key, in one statement run by every answer: the department if
-# it takes part in the round, whether it serves the person's department, whether the person is done.
+# What find_target asks in one statement, run by every answer: whether the person's department takes part,
+# whether they are done with the key, and for a department key, the department if it takes part in the round
+# and whether it serves theirs.
+_DONE = sa.exists().where(Participation.round_id == sa.bindparam("round_id"),
+                          Participation.user_id == sa.bindparam("user_id"),
+                          Participation.target == sa.bindparam("key"))
+OWN_TARGET = sa.select(_RATER_TAKES_PART, _DONE)
 DEPARTMENT_TARGET = (
     sa.select(Department,
               sa.exists().where(ServiceLink.provider_id == Department.id,
                                 ServiceLink.client_id == sa.bindparam("client_id")),
-              sa.exists().where(Participation.round_id == sa.bindparam("round_id"),
-                                Participation.user_id == sa.bindparam("user_id"),
-                                Participation.target == sa.bindparam("key")))
+              _DONE, _RATER_TAKES_PART)
     .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
                                      round_departments.c.round_id == sa.bindparam("round_id")))
     .where(Department.id == sa.bindparam("department_id")))
 DEPARTMENT_KEY = re.compile(r"d([1-9][0-9]{0,8})")  # within any database's integer
 
 
+def _not_taking_part() -> RatingError:
+    return RatingError(_("Your department does not take part in this round."))
+
+
 def find_target(user, round_: Round, key: str) -> Target:
     """The target behind a key, checked against the round and the person; RatingError if not allowed.
     The same target as on the person's list (targets_for), or one they may add (addable_departments),
     found without building either."""
-    if not takes_part(user, round_):
-        raise RatingError(_("Your department does not take part in this round."))
+    if not (user.active and user.department_id):
+        raise _not_taking_part()
+    params = {"round_id": round_.id, "client_id": user.department_id, "user_id": user.id, "key": key}
     if key in ("self", "company"):
-        done = key in _done_keys(user, round_)
+        taking_part, done = db.session.execute(OWN_TARGET, params).one()
+        if not taking_part:
+            raise _not_taking_part()
         return Target(key, key, user.department if key == "self" else None, done)
     found = DEPARTMENT_KEY.fullmatch(key)
     department_id = int(found.group(1)) if found else None
     row = None
     if department_id is not None and department_id != user.department_id:  # their own is "self"
-        row = db.session.execute(DEPARTMENT_TARGET, {
-            "department_id": department_id, "round_id": round_.id, "client_id": user.department_id,
-            "user_id": user.id, "key": key}).first()
+        row = db.session.execute(DEPARTMENT_TARGET, params | {"department_id": department_id}).first()
     if row is None:
+        if not takes_part(user, round_):
+            raise _not_taking_part()
         raise RatingError(_("This department cannot be rated in this round."))
-    department, serves, done = row
+    department, serves, done, taking_part = row
+    if not taking_part:
+        raise _not_taking_part()
     return Target(key, "service", department, done, listed=serves)
 
 
 # Submission --------------------------------------------------------------------------------------
 
+# A shared lock on the round, read afresh: closing (which locks it exclusively) waits for submissions in
+# flight, and a submission that waited sees the round closed.
+ROUND_STATE = sa.select(Round.state).where(Round.id == sa.bindparam("id")).with_for_update(read=True)
+
+
 def _mark_done(user, round_: Round, target: Target) -> None:
-    # A shared lock on the round, read afresh: closing (which locks it exclusively) waits for
-    # submissions in flight, and a submission that waited sees the round closed.
-    state = db.session.scalar(sa.select(Round.state).where(Round.id == round_.id).with_for_update(read=True))
-    if state != "open":
+    """Record that the person is done with the target. Plain statements, not the session's unit of work,
+    which costs more than the writes themselves. A refusal leaves the transaction to be rolled back."""
+    if run_plain(ROUND_STATE, {"id": round_.id}).scalar() != "open":
         raise RatingError(_("This round is not open."))
     if target.done:
         raise RatingError(_("You have already answered for this one; answers are final."))
-    try:
-        with db.session.begin_nested():  # a racing copy of the same submission fails here, alone
-            db.session.add(Participation(round_id=round_.id, user_id=user.id, target=target.key))
+    try:  # a racing copy of the same submission (a second tab, a double click) fails here
+        run_plain(sa.insert(Participation), {"round_id": round_.id, "user_id": user.id, "target": target.key})
     except sa.exc.IntegrityError:
         raise RatingError(_("You have already answered for this one; answers are final.")) from None
 
 
+ASKED = (sa.select(RoundDimension.dimension_id).where(RoundDimension.round_id == sa.bindparam("round_id"))
+         .order_by(RoundDimension.position))
+
+
+def asked_dimensions(round_: Round) -> tuple[int, ...]:
+    """The ids of the dimensions the round asks, in its order, read without loading them; kept on the
+    round once it is open, when they are fixed (an answer asks twice: its form, then submit)."""
+    asked = getattr(round_, "_asked", None)
+    if asked is None:
+        asked = tuple(run_plain(ASKED, {"round_id": round_.id}).scalars())
+        if round_.state != "draft":
+            round_._asked = asked
+    return asked
+
+
 def check_scores(round_: Round, scores: dict[int, int]) -> None:
-    asked = {rd.dimension_id for rd in round_.dimensions}
-    if set(scores) != asked or any(s not in range(0, 6) for s in scores.values()):
+    if set(scores) != set(asked_dimensions(round_)) or any(s not in range(0, 6) for s in scores.values()):
         raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
 
 
@@ -266,23 +301,22 @@ def submit(user, round_: Round, target: Target, scores: dict[int, int], comment:
     comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
+    ballot = {  # sealed before the first write, which on SQLite takes the write lock
+        "id": secrets.token_hex(16),
+        "round_id": round_.id,
+        "rater_department_id": user.department_id,
+        "target_kind": target.kind,
+        "target_department_id": target.department.id if target.kind == "service" else user.department_id,
+        "scores": seal(json.dumps({str(k): v for k, v in sorted(scores.items())})),
+        "comment": seal(comment) if comment and target.kind == "service" else None,
+    }
     _mark_done(user, round_, target)
-    db.session.add(PendingBallot(
-        id=secrets.token_hex(16),
-        round_id=round_.id,
-        rater_department_id=user.department_id,
-        target_kind=target.kind,
-        target_department_id=target.department.id if target.kind == "service" else user.department_id,
-        scores=seal(json.dumps({str(k): v for k, v in sorted(scores.items())})),
-        comment=seal(comment) if comment and target.kind == "service" else None,
-    ))
-    db.session.flush()
+    run_plain(sa.insert(PendingBallot), ballot)
 
 
 def skip(user, round_: Round, target: Target) -> None:
     """Done without rating: stored exactly like a submission, so nobody can tell which it was."""
     _mark_done(user, round_, target)
-    db.session.flush()
 
 
 # Folding -----------------------------------------------------------------------------------------
@@ -310,10 +344,13 @@ def group_full(round_id: int, threshold: int, rater_department_id: int, kind: st
             "target_department_id": target_department_id}) >= threshold
 
 
+WAITING_BALLOTS = sa.select(*PendingBallot.__table__.columns)  # rows, not objects: they are only read
+
+
 def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_department_id: int) -> int:
     """Fold this group's waiting ballots once there are at least k of them; returns how many were folded."""
-    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
-    ballots = list(db.session.scalars(sa.select(PendingBallot).where(
+    run_plain(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
+    ballots = list(run_plain(WAITING_BALLOTS.where(
         *_waiting_in(round_.id, rater_department_id, kind, target_department_id))))
     if len(ballots) < round_.threshold:
         return 0
@@ -321,7 +358,7 @@ def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_dep
     return len(ballots)
 
 
-def _fold(round_: Round, ballots: list[PendingBallot]) -> None:
+def _fold(round_: Round, ballots: list[sa.Row]) -> None:
     """Add the ballots to the counters in random order, release their comments shuffled, erase them."""
     if not ballots:
         return
@@ -354,39 +391,22 @@ def _fold(round_: Round, ballots: list[PendingBallot]) -> None:
     _add_counts(round_, counts)
     _shuffle(comments)
     db.session.add_all(comments)
-    db.session.execute(sa.delete(PendingBallot).where(PendingBallot.id.in_([b.id for b in ballots])))
-    db.session.flush()
+    run_plain(sa.delete(PendingBallot).where(PendingBallot.id.in_([b.id for b in ballots])))
 
 
 def _add_tallies(round_: Round, tallies: Counter) -> None:
-    groups = {key[:3] for key in tallies}
-    existing = {}
-    for rater, kind, target in groups:
-        for row in db.session.scalars(sa.select(Tally).where(
-                Tally.round_id == round_.id, Tally.rater_department_id == rater,
-                Tally.target_kind == kind, Tally.target_department_id == target)):
-            existing[(rater, kind, target, row.dimension_id, row.score)] = row
-    for key, n in sorted(tallies.items()):
-        if key in existing:
-            existing[key].count += n
-        else:
-            rater, kind, target, dimension_id, score = key
-            db.session.add(Tally(round_id=round_.id, rater_department_id=rater, target_kind=kind,
-                                 target_department_id=target, dimension_id=dimension_id, score=score,
-                                 count=n))
+    add_to_counters(Tally, [
+        {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
+         "target_department_id": target, "dimension_id": dimension_id, "score": score, "count": n}
+        for (rater, kind, target, dimension_id, score), n in sorted(tallies.items())], ("count",))
 
 
 def _add_counts(round_: Round, counts: dict) -> None:
-    for (rater, kind, target), (ballots, judged, overall) in sorted(counts.items()):
-        row = db.session.get(BallotCount, (round_.id, rater, kind, target))
-        if row is None:
-            db.session.add(BallotCount(round_id=round_.id, rater_department_id=rater, target_kind=kind,
-                                       target_department_id=target, ballots=ballots, judged=judged,
-                                       overall_sum=overall))
-        else:
-            row.ballots += ballots
-            row.judged += judged
-            row.overall_sum += overall
+    add_to_counters(BallotCount, [
+        {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
+         "target_department_id": target, "ballots": ballots, "judged": judged, "overall_sum": overall}
+        for (rater, kind, target), (ballots, judged, overall) in sorted(counts.items())],
+        ("ballots", "judged", "overall_sum"))
 
 
 # Closing: no counter left for fewer than k raters -----------------------------------------------

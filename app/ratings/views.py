@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import begin_writing, by_id_or_404, erase_deleted_rows, reads_first
+from app.database import begin_writing, by_id_or_404, commit_keeping_loaded, erase_deleted_rows, reads_first
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -242,10 +242,9 @@ def rate(round_id: int):
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
 
 
-def _fold(round_: Round, counted: tuple[int, int], group: tuple[int, str, int]) -> None:
-    """Fold the ballot's group once it holds k ballots, then make the database files forget them.
-    `counted` is the round's id and threshold, read before the commit expired the round."""
-    if not services.group_full(*counted, *group):
+def _fold(round_: Round, group: tuple[int, str, int]) -> None:
+    """Fold the ballot's group once it holds k ballots, then make the database files forget them."""
+    if not services.group_full(round_.id, round_.threshold, *group):
         return
     folded = services.fold_if_ready(round_, *group)
     db.session.commit()
@@ -271,7 +270,7 @@ def rate_target(round_id: int, target_key: str):
             flash(_("You have already answered for this one; answers are final."), "error")
             return redirect_to(back)
         return render("ratings/target_done.html", round_=round_, target=target)
-    form = rating_form(round_, with_comment=target.kind == "service")
+    form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
     if form.validate_on_submit():
         comment = form.comment.data if "comment" in form else ""
         begin_writing()  # submit reads the round's state again and the constraints hold the rest
@@ -281,13 +280,11 @@ def rate_target(round_id: int, target_key: str):
             db.session.rollback()
             flash(str(error), "error")
             return redirect_to(back)
-        # Read before the commit expires them: reading them again would cost a query each.
         rater = current_user.department_id
         group = (rater, target.kind, target.department.id if target.kind == "service" else rater)
         thanks = _("Thank you — your answers for %(target)s are in.", target=target_title(target))
-        counted = (round_.id, round_.threshold)
-        db.session.commit()
-        _fold(round_, counted, group)
+        commit_keeping_loaded()  # submit's writes are plain statements: the round, person and target stand
+        _fold(round_, group)  # its commit expires them: read before
         flash(thanks, "success")
         return redirect_to(back)
     return render("ratings/rate_target.html", "ratings/_rating_form.html",

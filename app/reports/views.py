@@ -10,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.models import LANGUAGES
-from app.database import by_id_or_404, read_rows
+from app.database import by_id_or_404, run_plain
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
@@ -84,7 +84,7 @@ DIMENSION_NAMES = {
 def _names(round_: Round) -> tuple[tuple[int, str], ...]:
     """(id, name) of the round's departments, read as plain rows: a cached page's key needs no more,
     and a round of 200 departments would otherwise load 200 objects on every view."""
-    rows = read_rows(ROUND_NAMES, {"round_id": round_.id})
+    rows = run_plain(ROUND_NAMES, {"round_id": round_.id})
     return tuple((department_id, name) for department_id, name in rows)  # plain tuples compare fast
 
 
@@ -179,7 +179,7 @@ def _published_body(template: str, round_: Round, context, *shown) -> Markup:
     reader's language, what this reader may open — is part of the key, so an edit shows at once.
     """
     locale = str(get_locale())
-    dimensions = tuple((dimension_id, text) for dimension_id, text in read_rows(
+    dimensions = tuple((dimension_id, text) for dimension_id, text in run_plain(
         DIMENSION_NAMES[Dimension.column_of("name", locale)], {"round_id": round_.id}))
     key = (template, round_.id, round_.published_at, locale, dimensions, *shown)
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)

@@ -1,6 +1,5 @@
 """Forms for setting up a workshop and for the actions on its live board."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,10 +13,12 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.web.forms import Form
+
 BUDGET_RULE = _l("The vote budget is a whole number from 1 to 20.")
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     held_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Give a date."))])
     round_id = SelectField(_l("Rating round"), coerce=int, default=0,
@@ -37,18 +38,18 @@ class WorkshopForm(FlaskForm):
                                      "people it sends"))
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     step = HiddenField(validators=[AnyOf(["1", "-1"])])
 
 
-class CardForm(FlaskForm):
+class CardForm(Form):
     text = TextAreaField(_l("Problem"), validators=[DataRequired(), Length(max=500)],
                          description=_l("One problem per card, in a sentence or two."))
     dimension_id = SelectField(_l("Dimension"), coerce=int, default=0)
     root_cause_id = SelectField(_l("Root cause"), coerce=int, default=0)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     group_id = SelectField(_l("Group card"), coerce=int,
                            description=_l("The card that stays; the others become its sources."))
     card_ids = SelectMultipleField(
@@ -56,7 +57,7 @@ class MergeForm(FlaskForm):
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
 
-class ProjectFromCardForm(FlaskForm):
+class ProjectFromCardForm(Form):
     title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=160)])
     owner_department_id = SelectField(_l("Owner department"), coerce=int)
     department_ids = SelectMultipleField(
@@ -65,5 +66,5 @@ class ProjectFromCardForm(FlaskForm):
         description=_l("At least one besides the owner."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A CSRF-protected button: vote, take back, withdraw."""

@@ -116,6 +116,16 @@ def test_bad_input_says_why_and_saves_nothing(client, org, changes, message):
     assert count(Project) == 0
 
 
+def test_wtforms_own_messages_come_in_the_readers_language(client, org):
+    org["head"].language = "ru"
+    db.session.commit()
+    sign_in_as(client, org["head"])
+    response = client.post("/projects/new", data=form_data(org, target_value="lots"))
+    assert response.status_code == 422
+    assert "Неверное десятичное число" in page_text(response)
+    assert count(Project) == 0
+
+
 def test_a_project_starts_from_a_weak_spot_prefilled_with_the_evidence(client, org):
     rounds = spring_and_autumn(org)
     accessibility = db.session.scalar(sa.select(Dimension).where(Dimension.key == "accessibility"))

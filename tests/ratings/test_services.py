@@ -5,6 +5,7 @@ The helpers at the top are shared by the other anonymity and gate tests: they dr
 order the pages do (submit, commit, fold this ballot's group, commit, erase deleted rows).
 """
 import os
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -496,6 +497,24 @@ def test_ballots_wait_until_k_of_one_group_can_be_folded_together(running):
     # Another group (Sales' self-assessment) waits on its own count, whatever other groups did.
     assert [rate(seller, round_, "self", same_scores(round_, 4)) for seller in sellers[:4]] == [0] * 4
     assert count(PendingBallot) == 4
+
+
+def test_a_second_fold_of_a_group_adds_to_its_counters(running):
+    round_, finance, sales = running["round"], running["finance"], running["sales"]
+    sellers = running["sellers"] + [person(sales) for _ in range(4)]
+    db.session.commit()
+    dimensions = asked(round_)
+    scores = [{d: s for d in dimensions} for s in (1, 2, 2, 5, 0, 4, 4, 4, 3, 0)]
+    scores[0][dimensions[0]] = 0  # "can't judge" on one question only: the ballot still counts as judged
+    folds = [rate(seller, round_, f"d{finance.id}", ballot)
+             for seller, ballot in zip(sellers, scores, strict=True)]
+    assert folds == [0, 0, 0, 0, 5] * 2
+    counted = db.session.get(BallotCount, (round_.id, sales.id, "service", finance.id))
+    assert (counted.ballots, counted.judged) == (10, 8)
+    assert counted.overall_sum == pytest.approx(1 + 2 + 2 + 5 + 4 + 4 + 4 + 3)
+    for dimension in dimensions:
+        tallies = db.session.scalars(sa.select(Tally).where(Tally.dimension_id == dimension))
+        assert {t.score: t.count for t in tallies} == dict(Counter(ballot[dimension] for ballot in scores))
 
 
 def test_closing_folds_what_waits_and_keeps_only_how_many_targets_each_person_did(running):
