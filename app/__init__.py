@@ -1,4 +1,5 @@
 """Trading Zone: departments rate each other's internal service and improve it together."""
+from babel import Locale
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,12 +31,18 @@ def configure(app: Flask, config: dict | None) -> None:
                                 x_proto=1, x_host=1)
 
 
-def select_locale() -> str:
+# Parsed once: Flask-Babel parses what the selector answers on every request, unless it is a Locale already.
+LOCALES = {code: Locale.parse(code) for code in ("en", "ru")}
+
+
+def select_locale() -> Locale:
     if not has_request_context():
-        return "en"  # commands and background work
+        return LOCALES["en"]  # commands and background work
     if current_user and current_user.is_authenticated and current_user.language:
-        return current_user.language
-    return session.get("language") or request.accept_languages.best_match(("en", "ru")) or "en"
+        code = current_user.language
+    else:
+        code = session.get("language") or request.accept_languages.best_match(tuple(LOCALES))
+    return LOCALES.get(code, LOCALES["en"])
 
 
 def configure_extensions(app: Flask) -> None:

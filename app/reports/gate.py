@@ -82,6 +82,11 @@ class RoundResults:
     def took_part(self, department_id: int) -> bool:
         return department_id in self._sums.taking_part
 
+    @property
+    def taking_part(self) -> set[int]:
+        """The ids of the departments taking part (fixed since the round opened)."""
+        return self._sums.taking_part
+
     @cached_property
     def _departments(self) -> dict[int, Department]:
         return {d.id: d for d in db.session.scalars(sa.select(Department))}

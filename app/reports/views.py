@@ -9,13 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.auth.models import LANGUAGES
-from app.database import by_id_or_404, run_plain
-from app.dimensions.models import Dimension
 from app.extensions import db
-from app.org.models import Department
+from app.org.models import NAMES_VERSION, Department
 from app.projects.policies import can_own
-from app.ratings.models import Round, RoundDimension, round_departments
+from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.web.authz import roles_required
@@ -31,61 +28,43 @@ def formatting():
             "percent": results.percent}
 
 
-def _published_round(round_id: int) -> Round:
-    """Only published rounds have results; any other round is not there."""
-    round_ = by_id_or_404(Round, round_id)
-    if round_.state != "published":
-        abort(404)
-    return round_
-
-
-# A scorecard's round and department in one statement (built once, see app.database.by_id): on
-# PostgreSQL each statement is a round trip.
-ROUND_AND_DEPARTMENT = sa.select(Round, Department).join(Department, sa.true()).where(
+# A results page's round (and department), with the version of the names it shows, in one statement built
+# once (see app.database.by_id): on PostgreSQL each statement is a round trip. Only published rounds have
+# results; any other round is not there.
+PUBLISHED_ROUND = sa.select(Round, NAMES_VERSION).where(Round.id == sa.bindparam("round_id"),
+                                                        Round.state == "published")
+ROUND_AND_DEPARTMENT = sa.select(Round, Department, NAMES_VERSION).join(Department, sa.true()).where(
     Round.id == sa.bindparam("round_id"), Round.state == "published",
     Department.id == sa.bindparam("department_id"))
 
 
-def _company_access(round_id: int) -> Round:
-    round_ = _published_round(round_id)
+def _company_access(round_id: int) -> tuple[Round, int | None]:
+    """The round and the names version (see NamesVersion) for a page of the company view."""
+    found = db.session.execute(PUBLISHED_ROUND, {"round_id": round_id}).first()
+    if found is None:
+        abort(404)
     if not policies.can_view_company(current_user):
         abort(403)
-    return round_
+    round_, names = found
+    return round_, names
 
 
-def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
+def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department, int | None]:
     found = db.session.execute(ROUND_AND_DEPARTMENT,
                                {"round_id": round_id, "department_id": department_id}).first()
     if found is None:  # no such round, not published, or no such department
         abort(404)
-    round_, department = found
+    round_, department, names = found
     if not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
         abort(403)
-    return round_, department
+    return round_, department, names
 
 
 def _viewable(round_: Round) -> list[Department]:
     viewable = policies.viewable_scorecards(current_user, [d.id for d in round_.departments])
     return [d for d in round_.departments if d.id in viewable]
-
-
-# The statements behind a results page's cache key, built once (see app.database.by_id): every view runs them.
-ROUND_NAMES = (sa.select(Department.id, Department.name).join(round_departments)
-               .where(round_departments.c.round_id == sa.bindparam("round_id")).order_by(Department.id))
-DIMENSION_NAMES = {
-    column: sa.select(RoundDimension.dimension_id, getattr(Dimension, column)).join(Dimension)
-    .where(RoundDimension.round_id == sa.bindparam("round_id")).order_by(RoundDimension.position)
-    for column in {Dimension.column_of("name", locale) for locale in LANGUAGES}
-}
-
-
-def _names(round_: Round) -> tuple[tuple[int, str], ...]:
-    """(id, name) of the round's departments, read as plain rows: a cached page's key needs no more,
-    and a round of 200 departments would otherwise load 200 objects on every view."""
-    rows = run_plain(ROUND_NAMES, {"round_id": round_.id})
-    return tuple((department_id, name) for department_id, name in rows)  # plain tuples compare fast
 
 
 # Pages -------------------------------------------------------------------------------------------
@@ -124,24 +103,23 @@ def _company_page(title: str, template: str, round_id: int, charts_of, links_sco
     company of 200 departments the heatmap, the response rates and the trends made one page of 256 KB.
     Only the heatmap links each department to its scorecard; the other pages are the same for every
     reader, so they are kept once, not once per head."""
-    round_ = _company_access(round_id)
-    names = _names(round_)
+    round_, names = _company_access(round_id)
     scorecards = frozenset()
     if links_scorecards:
-        scorecards = policies.viewable_scorecards(current_user, [pair[0] for pair in names])
+        scorecards = policies.viewable_scorecards(current_user, RoundResults(round_).taking_part)
 
     def context():
         view = results.company_view(round_)
         return {"view": view, "round": round_, "charts": charts_of(view), "scorecards": scorecards}
 
-    body = _published_body(template, round_, context, names, scorecards)
+    body = _published_body(template, round_, names, context, scorecards)
     return render("reports/company.html", body=body, round=round_, title=title)
 
 
 @bp.get("/<int:round_id>/matrix")
 @roles_required(*policies.VIEWERS)
 def matrix(round_id: int):
-    round_ = _company_access(round_id)
+    round_, names = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
@@ -149,7 +127,7 @@ def matrix(round_id: int):
     def context():
         return {"matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown}
 
-    body = _published_body("reports/_matrix.html", round_, context, _names(round_), shown, unknown)
+    body = _published_body("reports/_matrix.html", round_, names, context, shown, unknown)
     return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
                   measures=results.measures(round_))
 
@@ -157,7 +135,7 @@ def matrix(round_id: int):
 @bp.get("/<int:round_id>/departments/<int:department_id>")
 @roles_required(*policies.VIEWERS)
 def scorecard(round_id: int, department_id: int):
-    round_, department = _scorecard_access(round_id, department_id)
+    round_, department, names = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
     # the projects feature may not be installed: offer "Start a project" only when it is
     can_start_projects = can_own(current_user, department)
@@ -167,21 +145,19 @@ def scorecard(round_id: int, department_id: int):
         return {"card": card, "round": round_, "department": department, "charts": _scorecard_charts(card),
                 "comments_allowed": comments_allowed, "can_start_projects": can_start_projects}
 
-    body = _published_body("reports/_scorecard.html", round_, context, (department.id, department.name),
-                           comments_allowed, can_start_projects)
+    body = _published_body("reports/_scorecard.html", round_, names, context, department.id, comments_allowed,
+                           can_start_projects)
     return render("reports/scorecard.html", body=body, round=round_, department=department)
 
 
-def _published_body(template: str, round_: Round, context, *shown) -> Markup:
+def _published_body(template: str, round_: Round, names: int | None, context, *shown) -> Markup:
     """A results page's body, rendered once per process for everything that shapes it.
 
-    A published round's figures never change; what can — names of departments and dimensions, the
-    reader's language, what this reader may open — is part of the key, so an edit shows at once.
+    A published round's figures never change; what can — the names of departments and dimensions (their
+    version, `names`), the reader's language, what this reader may open — is part of the key, so an edit
+    shows at once.
     """
-    locale = str(get_locale())
-    dimensions = tuple((dimension_id, text) for dimension_id, text in run_plain(
-        DIMENSION_NAMES[Dimension.column_of("name", locale)], {"round_id": round_.id}))
-    key = (template, round_.id, round_.published_at, locale, dimensions, *shown)
+    key = (template, round_.id, round_.published_at, str(get_locale()), names, *shown)
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
 
@@ -190,14 +166,14 @@ def _published_body(template: str, round_: Round, context, *shown) -> Markup:
 @bp.get("/<int:round_id>/company.csv")
 @roles_required(*policies.VIEWERS)
 def company_csv(round_id: int):
-    round_ = _company_access(round_id)
+    round_, _names = _company_access(round_id)
     return _csv(f"round-{round_.id}-company.csv", results.company_rows(results.company_view(round_)))
 
 
 @bp.get("/<int:round_id>/matrix.csv")
 @roles_required(*policies.VIEWERS)
 def matrix_csv(round_id: int):
-    round_ = _company_access(round_id)
+    round_, _names = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
     if measure is None:
         abort(400)
@@ -208,7 +184,7 @@ def matrix_csv(round_id: int):
 @bp.get("/<int:round_id>/departments/<int:department_id>.csv")
 @roles_required(*policies.VIEWERS)
 def scorecard_csv(round_id: int, department_id: int):
-    round_, department = _scorecard_access(round_id, department_id)
+    round_, department, _names = _scorecard_access(round_id, department_id)
     card = results.scorecard(round_, department, policies.can_read_comments(current_user, department))
     return _csv(f"round-{round_.id}-department-{department.id}.csv", results.scorecard_rows(card))
 
