@@ -60,11 +60,12 @@ class ServiceLink(db.Model):
 
 
 class NamesVersion(db.Model):
-    """One row: a new random value whenever a department or a dimension is renamed. Database triggers set
-    it (migration 0009), so a rename made outside the app counts too, and they create the row if it is
-    missing. Pages kept with those names (the results pages) check this one value instead of reading every
-    name: a round of 200 departments read 200 names on every view. Random rather than counted, so a
-    restored backup never brings back a value that some process kept with other names."""
+    """One row: a new random value whenever a department, a dimension, a person or a round is renamed.
+    Database triggers set it (migrations 0009 and 0010), so a rename made outside the app counts too, and
+    they create the row if it is missing. Pages kept with those names (the results pages, the project
+    pages) check this one value instead of reading every name: a round of 200 departments read 200 names
+    on every view. Random rather than counted, so a restored backup never brings back a value that some
+    process kept with other names."""
 
     __tablename__ = "names_version"
     __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)

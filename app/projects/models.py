@@ -93,6 +93,9 @@ class Project(db.Model):
     started_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # A new random value whenever its departments, members, check-ins or moves change, set by database
+    # triggers (migration 0010): its page is kept until then (app/projects/shown.py).
+    lists_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     owner_department: Mapped[Department] = relationship(foreign_keys=[owner_department_id])
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])
@@ -110,6 +113,10 @@ class Project(db.Model):
     check_ins: Mapped[list[CheckIn]] = relationship(back_populates="project",
                                                     order_by="(CheckIn.on.desc(), CheckIn.id.desc())",
                                                     cascade="all, delete-orphan")
+
+    @property
+    def member_ids(self) -> set[int]:
+        return {member.id for member in self.members}
 
     def __str__(self) -> str:
         return self.title

@@ -31,7 +31,7 @@ def can_manage_project(user, project) -> bool:
 def can_check_in(user, project) -> bool:
     """Check-ins also come from the project's members."""
     return can_manage_project(user, project) or (
-        getattr(user, "is_authenticated", False) and user.id in {m.id for m in project.members})
+        getattr(user, "is_authenticated", False) and user.id in project.member_ids)
     # (by id: Flask-Login's UserMixin compares users by their session token, not their identity)
 
 

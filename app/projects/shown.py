@@ -1,12 +1,15 @@
 """What a project's page shows, read as plain rows in a fixed number of statements.
 
 Loading the project with its lists as ORM objects took most of the page's time. Plain values also make
-the whole of what the page shows one comparable key: the page's body is kept under it (views.py), so any
-change to the project, its lists or the names it shows makes a new key, and so a new body, at once.
+what the page shows one comparable key: the page's body is kept under it (views.py). The key is the
+project's row with every name it shows (ProjectHead, one statement), the version of its lists and the
+version of the names they show (both set by database triggers), and what the published rounds are; the
+lists themselves are read only when the body is rendered (ProjectShown). So any change makes a new key,
+and so a new body, at once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -16,7 +19,7 @@ from app.auth.models import LANGUAGES, User
 from app.database import run_plain
 from app.dimensions.models import Dimension
 from app.metrics.models import Metric
-from app.org.models import Department
+from app.org.models import NAMES_VERSION, Department
 from app.projects.models import (
     CheckIn,
     Project,
@@ -63,9 +66,9 @@ class EventShown:
 
 
 @dataclass(frozen=True)
-class ProjectShown:
-    """The project as its page shows it; the policies and "did it move?" read the same attributes of it
-    as of a Project."""
+class ProjectHead:
+    """The project's row as its page shows it, and what says whether anything else it shows changed. The
+    policies read the same attributes of it as of a Project."""
     id: int
     title: str
     problem: str
@@ -89,6 +92,15 @@ class ProjectShown:
     source_department: Named | None
     source_dimension: Named | None
     origin: Named | None  # the workshop whose card became this project: the link back to its minutes
+    member_ids: frozenset[int]
+    lists_version: int  # its departments, members, check-ins and moves (Project.lists_version)
+    names_version: int | None  # the names of departments and people in those lists (NamesVersion)
+    published: tuple  # how many rounds are published, and when the last was: the source's scores
+
+
+@dataclass(frozen=True)
+class ProjectShown(ProjectHead):
+    """The project with its lists, read when its page's body is rendered."""
     departments: tuple[Named, ...]
     members: tuple[Named, ...]
     check_ins: tuple[CheckInShown, ...]
@@ -105,6 +117,9 @@ _owner, _source_department = aliased(Department), aliased(Department)
 _lead = aliased(User)
 _origin = (sa.select(Workshop.id, Workshop.title).join(Card, Card.workshop_id == Workshop.id)
            .where(Card.project_id == Project.id).order_by(Card.id).limit(1))
+_published = aliased(Round)
+_published_rounds = sa.select(sa.func.count(), sa.func.max(_published.published_at)).where(
+    _published.state == "published")
 PROJECT = {
     locale: sa.select(
         Project.id, Project.title, Project.problem, Project.evidence, Project.status, Project.baseline,
@@ -117,6 +132,11 @@ PROJECT = {
         getattr(Dimension, Dimension.column_of("name", locale)),
         _origin.with_only_columns(Workshop.id).scalar_subquery(),
         _origin.with_only_columns(Workshop.title).scalar_subquery(),
+        sa.select(sa.func.aggregate_strings(sa.cast(project_members.c.user_id, sa.String), ","))
+        .where(project_members.c.project_id == Project.id).scalar_subquery(),
+        Project.lists_version, NAMES_VERSION,
+        _published_rounds.with_only_columns(sa.func.count()).scalar_subquery(),
+        _published_rounds.with_only_columns(sa.func.max(_published.published_at)).scalar_subquery(),
     ).join(_owner, _owner.id == Project.owner_department_id)
     .outerjoin(_lead, _lead.id == Project.lead_id)
     .outerjoin(RootCause, RootCause.id == Project.root_cause_id)
@@ -142,21 +162,19 @@ EVENTS = (sa.select(ProjectEvent.at, User.id, User.name, ProjectEvent.from_statu
                     ProjectEvent.note)
           .outerjoin(User, User.id == ProjectEvent.actor_id)
           .where(ProjectEvent.project_id == sa.bindparam("id")).order_by(ProjectEvent.id))
-PUBLISHED = (sa.select(Round.id, Round.name, Round.published_at).where(Round.state == "published")
-             .order_by(Round.id))
 
 
-def project_shown(project_id: int, locale: str) -> ProjectShown | None:
-    """The project as its page shows it in `locale`, or None when there is no such project."""
+def project_head(project_id: int, locale: str) -> ProjectHead | None:
+    """The project's row as its page shows it in `locale`, or None when there is no such project."""
     row = run_plain(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
     if row is None:
         return None
     (id_, title, problem, evidence, status, baseline, rule, target, target_date, lag, started_on, lead_id,
      metric_id, source_department_id, source_dimension_id, owner_id, owner_name, lead_name, cause_id,
      cause_name, metric_name, direction, metric_created, readings_version, round_id, round_name,
-     source_department_name, dimension_name, workshop_id, workshop_title) = row
-    listed = run_plain(DEPARTMENTS_AND_MEMBERS, {"id": project_id}).all()
-    return ProjectShown(
+     source_department_name, dimension_name, workshop_id, workshop_title, members, lists_version,
+     names_version, published, last_published) = row
+    return ProjectHead(
         id=id_, title=title, problem=problem, evidence=evidence, status=status, baseline=baseline,
         baseline_rule=rule, target_value=target, target_date=target_date, expected_lag_days=lag,
         started_on=started_on, lead_id=lead_id, metric_id=metric_id,
@@ -169,17 +187,21 @@ def project_shown(project_id: int, locale: str) -> ProjectShown | None:
         source_department=_named(source_department_id, source_department_name),
         source_dimension=_named(source_dimension_id, dimension_name),
         origin=_named(workshop_id, workshop_title),
-        departments=tuple(Named(i, name) for kind, i, name in listed if kind == 0),
-        members=tuple(Named(i, name) for kind, i, name in listed if kind == 1),
-        check_ins=tuple(CheckInShown(on, state, done, _named(author_id, author))
-                        for on, state, done, author_id, author in run_plain(CHECK_INS, {"id": id_})),
-        events=tuple(EventShown(at, _named(actor_id, actor), from_status, to_status, note)
-                     for at, actor_id, actor, from_status, to_status, note
-                     in run_plain(EVENTS, {"id": id_})),
+        member_ids=frozenset(map(int, members.split(","))) if members else frozenset(),
+        lists_version=lists_version, names_version=names_version, published=(published, last_published),
     )
 
 
-def published_rounds_shown() -> tuple[tuple, ...]:
-    """(id, name, published at) of every published round: what the source's scores across rounds show
-    depends on no more, since a published round's figures never change."""
-    return tuple(tuple(row) for row in run_plain(PUBLISHED))
+def project_shown(head: ProjectHead) -> ProjectShown:
+    """The project with its lists, read now."""
+    listed = run_plain(DEPARTMENTS_AND_MEMBERS, {"id": head.id}).all()
+    return ProjectShown(
+        **{field.name: getattr(head, field.name) for field in fields(ProjectHead)},
+        departments=tuple(Named(i, name) for kind, i, name in listed if kind == 0),
+        members=tuple(Named(i, name) for kind, i, name in listed if kind == 1),
+        check_ins=tuple(CheckInShown(on, state, done, _named(author_id, author))
+                        for on, state, done, author_id, author in run_plain(CHECK_INS, {"id": head.id})),
+        events=tuple(EventShown(at, _named(actor_id, actor), from_status, to_status, note)
+                     for at, actor_id, actor, from_status, to_status, note
+                     in run_plain(EVENTS, {"id": head.id})),
+    )

@@ -18,7 +18,7 @@ from app.org.models import Department
 from app.projects import charts, policies, services, shown
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, Project, RootCause
-from app.projects.shown import ProjectShown
+from app.projects.shown import ProjectHead
 from app.ratings.models import Round
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
@@ -185,7 +185,7 @@ class DidItMove:
     chart: Markup | None
 
 
-def _did_it_move(project: ProjectShown) -> DidItMove:
+def _did_it_move(project: ProjectHead) -> DidItMove:
     """Worked out once per process for the metric's readings as they are now (its readings version)
     and everything of the project it depends on; a reading written anywhere shows at once."""
     metric = project.metric
@@ -213,10 +213,11 @@ def _did_it_move(project: ProjectShown) -> DidItMove:
     return kept("did_it_move", key, work_out, size=256)
 
 
-def _detail(project: ProjectShown, check_in_form: CheckInForm | None = None, http_status: int = 200):
+def _detail(project: ProjectHead, check_in_form: CheckInForm | None = None, http_status: int = 200):
     """The project's page. Its body, with the blank check-in form, is kept per process under everything it
-    shows (the project as read, the published rounds when it shows the source's scores, the day) and what
-    the reader may do; a check-in form with errors is rendered for its one answer."""
+    shows (the project's row, its lists' and names' versions, the published rounds, the day) and what the
+    reader may do; its lists are read only to render it. A check-in form with errors is rendered for its
+    one answer."""
     show_scores = policies.can_see_source_scores(current_user, project)
     can_manage = policies.can_manage_project(current_user, project)
     can_check_in = policies.can_check_in(current_user, project)
@@ -224,24 +225,23 @@ def _detail(project: ProjectShown, check_in_form: CheckInForm | None = None, htt
     def body() -> str:
         moved = _did_it_move(project)
         return render_template(
-            "projects/_detail.html", project=project, progress=moved.progress, chart=moved.chart,
-            baseline_used=moved.baseline_used,
+            "projects/_detail.html", project=shown.project_shown(project), progress=moved.progress,
+            chart=moved.chart, baseline_used=moved.baseline_used,
             source_scores=services.source_scores(project) if show_scores else None,
             check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
             status_label=services.status_label, can_manage=can_manage, can_check_in=can_check_in,
             current_rule=services.current_rule(), format_mean=format_mean)
 
     if check_in_form is None:
-        scores_from = shown.published_rounds_shown() if show_scores else None
-        key = (project, str(get_locale()), date.today(), show_scores, can_manage, can_check_in, scores_from)
+        key = (project, str(get_locale()), date.today(), show_scores, can_manage, can_check_in)
         content = kept_markup("project_pages", key, body, size=256)
     else:
         content = Markup(body())
     return render("projects/detail.html", project=project, body=content, http_status=http_status)
 
 
-def _shown_or_404(project_id: int) -> ProjectShown:
-    project = shown.project_shown(project_id, str(get_locale()))
+def _head_or_404(project_id: int) -> ProjectHead:
+    project = shown.project_head(project_id, str(get_locale()))
     if project is None:
         abort(404)
     return project
@@ -250,7 +250,7 @@ def _shown_or_404(project_id: int) -> ProjectShown:
 @bp.get("/<int:project_id>")
 @login_required
 def detail(project_id: int):
-    return _detail(_shown_or_404(project_id))
+    return _detail(_head_or_404(project_id))
 
 
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
@@ -290,7 +290,7 @@ def check_in(project_id: int):
             db.session.commit()
             flash(_("Check-in added."), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="check-ins"))
-    return _detail(_shown_or_404(project.id), form, http_status=422)
+    return _detail(_head_or_404(project.id), form, http_status=422)
 
 
 # Root causes (admin) -----------------------------------------------------------------------------
