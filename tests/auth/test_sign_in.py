@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User, UserSession
 from app.auth.passwords import hasher
-from app.extensions import db
+from app.extensions import db, limiter
 from app.time import utcnow
 from tests.factories import PASSWORD, make_user
 
@@ -156,3 +156,12 @@ def test_password_is_rehashed_when_parameters_change(client, org):
     stored = db.session.scalar(sa.select(User.password_hash).where(User.email == "admin@example.com"))
     assert stored != weak and not hasher.check_needs_rehash(stored)
     assert "$argon2id$" in stored and "m=19456,t=2,p=1" in stored
+
+
+def test_no_limit_is_app_wide_so_the_check_before_every_request_is_left_out(app):
+    """app/__init__.py removes Flask-Limiter's check before every request, which looks only for app-wide
+    limits (default, application or blueprint). Were one added, it would go unchecked: this fails first."""
+    manager = limiter.limit_manager
+    assert manager.default_limits == [] and manager.application_limits == []
+    assert all(manager.blueprint_limits(app, name) == [] for name in app.blueprints)
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
