@@ -170,11 +170,12 @@ def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
     where reading each row and writing it back would cost a statement and an object a row."""
     if not rows:
         return
-    key = (model, added, db.session.get_bind().dialect.name)
+    dialect = db.session.get_bind().dialect.name
+    key = (model, added, dialect)
     statement = _ADD_TO_COUNTERS.get(key)
     if statement is None:
         table = model.__table__
-        insert = _INSERT[key[2]](table)
+        insert = _INSERT[dialect](table)
         statement = _ADD_TO_COUNTERS.setdefault(key, insert.on_conflict_do_update(
             index_elements=list(table.primary_key.columns),
             set_={name: table.c[name] + insert.excluded[name] for name in added}))

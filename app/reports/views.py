@@ -45,8 +45,7 @@ def _company_access(round_id: int) -> tuple[Round, int | None]:
         abort(404)
     if not policies.can_view_company(current_user):
         abort(403)
-    round_, names = found
-    return round_, names
+    return tuple(found)
 
 
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department, int | None]:
