@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from app.auth.models import User, UserSession
 from app.auth.passwords import hasher
+from app.auth.services import load_session, start_session
 from app.extensions import db, limiter
 from app.time import utcnow
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, count_statements, make_user
 
 FAILURE = "The e-mail or password is not right."
 
@@ -165,3 +166,29 @@ def test_no_limit_is_app_wide_so_the_check_before_every_request_is_left_out(app)
     assert manager.default_limits == [] and manager.application_limits == []
     assert all(manager.blueprint_limits(app, name) == [] for name in app.blueprints)
     assert limiter._check_request_limit not in app.before_request_funcs[None]
+
+
+def test_the_signed_in_person_behaves_as_a_loaded_object(app, org):
+    """The session loader builds the person from plain columns, not through the ORM's loading."""
+    token = start_session(org["head"])
+    db.session.commit()
+    with app.app_context(), app.test_request_context("/"):  # a request's own database session
+        person = load_session(token)
+        assert sa.inspect(person).persistent and person in db.session
+        assert (person.name, person.email, person.is_facilitator) == ("Hana Head", "head.finance@example.com",
+                                                                      False)
+        assert person.head_of == {org["finance"].id}
+        assert person.department.name == "Finance"  # a lazy load
+        with count_statements() as statements:
+            db.session.flush()
+        assert statements == []  # nothing to write back
+        person.language = "ru"
+        db.session.commit()
+    assert db.session.scalar(sa.select(User.language).where(User.id == org["head"].id)) == "ru"
+
+
+def test_the_session_loader_answers_the_object_the_session_already_holds(app, org):
+    token = start_session(org["head"])
+    db.session.commit()
+    with app.test_request_context("/"):  # the test's own database session, which holds the person
+        assert load_session(token) is org["head"]

@@ -1,8 +1,13 @@
 """Security headers, cookies, CSRF and error pages as a browser or an attacker sees them."""
+import re
+from types import SimpleNamespace
+
 import sqlalchemy as sa
+from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
 from app.org.models import ServiceLink
+from app.web import security
 from tests.factories import PASSWORD
 
 
@@ -61,6 +66,37 @@ def test_csrf_failure_on_htmx_request_refreshes_the_page(client, org):
     assert response.status_code == 400
     assert response.headers["HX-Refresh"] == "true"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceLink)) == 1
+
+
+def shown_token(client, path: str = "/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def test_a_csrf_token_is_signed_once_a_minute_for_its_own_session_only(app, client, org, monkeypatch):
+    signed = []
+    dumps = URLSafeTimedSerializer.dumps
+
+    def spied(self, *args):
+        if self.salt == b"wtf-csrf-token":  # not the session cookie, signed by the same class
+            signed.append(args)
+        return dumps(self, *args)
+    monkeypatch.setattr(URLSafeTimedSerializer, "dumps", spied)
+    now = SimpleNamespace(time=lambda: 1_000_020.0)
+    monkeypatch.setattr(security, "time", now)
+    client.sign_in("admin@example.com", PASSWORD)
+    other = app.test_client()
+    other.sign_in("employee@example.com", PASSWORD)
+    shown_token(client)  # the first page makes the session's token
+    del signed[:]
+    first = shown_token(client)
+    assert shown_token(client, "/org/people") == first and len(signed) == 1  # the second page: kept
+    assert shown_token(other) != first  # another session never gets it
+    now.time = lambda: 1_000_080.0  # the next minute: signed again
+    assert shown_token(client) and len(signed) == 3
+    data = {"provider": org["sales"].id, "client": org["finance"].id, "state": "on"}
+    assert client.post("/org/service-map", data=data, csrf=False,
+                       headers={"X-CSRFToken": first}).status_code == 303  # a kept token is accepted
 
 
 def test_error_pages_in_both_languages(client, org):
