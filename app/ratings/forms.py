@@ -67,6 +67,7 @@ def _rating_form_class(asked: tuple[int, ...], with_comment: bool) -> type[Ratin
     fields: dict = {"asked": asked}
     for dimension_id in asked:
         fields[dimension_field(dimension_id)] = RadioField(
+            "",  # the page names the dimension itself; without a label WTForms translates one on every form
             coerce=int, choices=choices,
             validators=[InputRequired(message=_l("Choose an answer, or “Can't judge”."))],
         )
