@@ -9,6 +9,7 @@ from flask import current_app
 from app.audit.services import record
 from app.auth.models import OneTimeLink, User, UserSession
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.database import columns_of, loaded, run_plain
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.org.models import department_heads
@@ -56,40 +57,22 @@ def start_session(user: User) -> str:
 
 # The session with its person, and the ids of the departments they head (the menu on every page asks whether
 # they are a head), in one statement: every request of a signed-in person asks it, so it is built once (see
-# app.database.by_id). The person is read as plain columns, not as an entity: the ORM's loading of one row
-# cost as much as the query (see _person).
-_PERSON = sa.inspect(User)
-_PERSON_COLUMNS = [attribute.key for attribute in _PERSON.column_attrs]
+# app.database.by_id). The person is read as plain columns, not as an entity (see app.database.loaded).
 LIVE_SESSION = (
-    sa.select(*(getattr(User, key) for key in _PERSON_COLUMNS), UserSession.created_at,
+    sa.select(*(getattr(User, key) for key in columns_of(User)), UserSession.created_at,
               sa.select(sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ","))
               .where(department_heads.c.user_id == User.id).scalar_subquery())
     .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token_hash == sa.bindparam("token_hash")))
 
 
-def _person(values) -> User:
-    """The person of these column values, in the session as if the ORM had loaded them: the object the
-    session already holds for that id, else a new one filled in as its loader fills one (no attribute
-    events, nothing to flush). Lazy loads and changes then work as on any loaded object."""
-    by_key = dict(zip(_PERSON_COLUMNS, values, strict=True))
-    held = db.session.identity_map.get(_PERSON.identity_key_from_primary_key((by_key["id"],)))
-    if held is not None:
-        return held
-    user = _PERSON.class_manager.new_instance()
-    user.__dict__.update(by_key)
-    sa.orm.make_transient_to_detached(user)
-    db.session.add(user)
-    return user
-
-
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    row = db.session.connection().execute(LIVE_SESSION, {"token_hash": _digest(token)}).one_or_none()
+    row = run_plain(LIVE_SESSION, {"token_hash": _digest(token)}).one_or_none()
     if row is None:
         return None
     *values, started, heads = row
-    user = _person(values)
+    user = loaded(User, values)
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if started < utcnow() - limit or not user.active:
         return None

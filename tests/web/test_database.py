@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, count_statements
 
 
 def test_connection_settings(app):
@@ -110,3 +110,22 @@ def test_by_id_answers_as_session_get_does(app, org):
     assert by_id(Department, 10_000) is None
     with pytest.raises(NotFound):
         by_id_or_404(Department, 10_000)
+
+
+def test_by_id_in_a_new_session_gives_an_object_that_loads_and_saves_as_a_loaded_one(app, org):
+    from app.database import by_id
+    from app.org.models import Department
+
+    finance_id = org["finance"].id
+    db.session.commit()
+    with app.app_context():  # a request's own database session, empty
+        with count_statements() as statements:
+            finance = by_id(Department, finance_id)
+            assert db.session.get(Department, finance_id) is finance  # the session holds it
+            db.session.flush()
+        assert len(statements) == 1  # by_id's own: get() asked nothing, and there is nothing to write back
+        assert sa.inspect(finance).persistent and finance.name == "Finance"
+        assert {person.name for person in finance.members} == {"Hana Head", "Fay Facilitator"}  # lazy load
+        finance.name = "Treasury"
+        db.session.commit()
+    assert db.session.scalar(sa.select(Department.name).where(Department.id == finance_id)) == "Treasury"
