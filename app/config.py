@@ -118,6 +118,12 @@ def derive_settings(app) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
             "postgresql://", "postgresql+psycopg://", 1
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
+        from app.database import Cursor
+
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **options, "connect_args": {**options.get("connect_args", {}), "cursor_factory": Cursor}}
 
 
 class InsecureSettings(RuntimeError):

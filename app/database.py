@@ -1,13 +1,17 @@
 """Database connection set-up: SQLite pragmas and write transactions that queue instead of failing."""
+from collections.abc import Sequence
 from functools import cache, wraps
 
+import psycopg
 import sqlalchemy as sa
 from flask import abort, g, has_request_context, request
+from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
 
 def _lower(text):
@@ -213,3 +217,36 @@ def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
             index_elements=list(table.primary_key.columns),
             set_={name: table.c[name] + insert.excluded[name] for name in added}))
     run_plain(statement, rows)
+
+
+# PostgreSQL -------------------------------------------------------------------------------------
+
+class Cursor(psycopg.Cursor):
+    """psycopg's cursor, but its `description` is built when first read. SQLAlchemy asks for it after every
+    statement, yet for a statement it has run before it only checks that there is one: building the column
+    list (a Column object and a type look-up per column) cost the project page's statement 25 µs."""
+
+    @property
+    def description(self):
+        result = self.pgresult
+        if result and (result.nfields or result.status in _ROWS):
+            return _Description(lambda: psycopg.Cursor.description.fget(self))
+        return None
+
+
+class _Description(Sequence):
+    __slots__ = ("_build", "_columns")
+
+    def __init__(self, build):
+        self._build, self._columns = build, None
+
+    def _built(self):
+        if self._columns is None:
+            self._columns = self._build()
+        return self._columns
+
+    def __len__(self):
+        return len(self._built())
+
+    def __getitem__(self, index):
+        return self._built()[index]

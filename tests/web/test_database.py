@@ -129,3 +129,29 @@ def test_by_id_in_a_new_session_gives_an_object_that_loads_and_saves_as_a_loaded
         finance.name = "Treasury"
         db.session.commit()
     assert db.session.scalar(sa.select(Department.name).where(Department.id == finance_id)) == "Treasury"
+
+
+def test_on_postgresql_cursors_describe_their_rows_as_psycopg_does(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (set TEST_DATABASE_URL)")
+    import psycopg
+
+    from app.database import Cursor
+
+    pooled = db.engine.raw_connection()
+    try:
+        cursor = pooled.cursor()
+        assert isinstance(cursor, Cursor)  # the engine's connections make ours
+        cursor.execute("SELECT 1 AS a, 'x'::text AS b")
+        plain = psycopg.Cursor.description.fget(cursor)
+        described = cursor.description
+        assert len(described) == 2 and [c.name for c in described] == ["a", "b"] == [c.name for c in plain]
+        assert [c.type_code for c in described[-1:]] == [plain[1].type_code]
+        cursor.execute("SET application_name = 'tz'")
+        assert cursor.description is None  # no rows, as psycopg answers
+    finally:
+        pooled.close()
+    # A statement SQLAlchemy has not seen reads the columns' names from the description.
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT 2 AS two, 'y' AS why")).mappings().one() == {
+            "two": 2, "why": "y"}
