@@ -4,7 +4,7 @@ from functools import cache, wraps
 
 import psycopg
 import sqlalchemy as sa
-from flask import abort, g, has_request_context, request
+from flask import g, has_request_context, request
 from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -165,34 +165,15 @@ def loaded(model, values):
     return found
 
 
-_BY_ID: dict[type, sa.Select] = {}
-
-
-def by_id(model, id_):
-    """The `model` row with that id, or None: what session.get() answers, at a third of its cost on a
-    page every request opens with. get() builds its SELECT anew on each call, and SQLAlchemy works out the
-    new statement's cache key again, which costs as much as running it; this statement is built once, and
-    reads plain columns (see loaded)."""
-    statement = _BY_ID.get(model)
-    if statement is None:
-        statement = _BY_ID.setdefault(model, sa.select(*(getattr(model, key) for key in columns_of(model)))
-                                      .where(model.id == sa.bindparam("id")))
-    row = run_plain(statement, {"id": id_}).one_or_none()
-    return None if row is None else loaded(model, row)
-
-
-def by_id_or_404(model, id_):
-    found = by_id(model, id_)
-    if found is None:
-        abort(404)
-    return found
-
-
 def run_plain(statement, params=None) -> sa.CursorResult:
     """A statement of plain columns (a select of columns, an insert or update of values) run on the
     session's connection, in its transaction: the session's own execute() adds 30–60 µs of ORM bookkeeping
     to every statement (measured), more than a page's small reads cost, and plain columns need none of it.
-    Pending changes are flushed first, as execute() does."""
+    Pending changes are flushed first, as execute() does.
+
+    The statements a request runs every time are built once, at module level, with bound parameters:
+    session.get() and a select() written inside a view are built anew on each call, and SQLAlchemy then
+    works out the new statement's cache key again, which costs as much as running it."""
     db.session.flush()
     return db.session.connection().execute(statement, params or {})
 

@@ -57,7 +57,7 @@ def start_session(user: User) -> str:
 
 # The session with its person, and the ids of the departments they head (the menu on every page asks whether
 # they are a head), in one statement: every request of a signed-in person asks it, so it is built once (see
-# app.database.by_id). The person is read as plain columns, not as an entity (see app.database.loaded).
+# app.database.run_plain). The person is read as plain columns, not as an entity (see app.database.loaded).
 LIVE_SESSION = (
     sa.select(*(getattr(User, key) for key in columns_of(User)), UserSession.created_at,
               sa.select(sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ","))

@@ -111,7 +111,7 @@ def _named(id_, name) -> Named | None:
     return None if id_ is None else Named(id_, name)
 
 
-# Built once, as app.database.by_id explains: one statement per language for the project and every name
+# Built once, as app.database.run_plain explains: one statement per language for the project and every name
 # it shows, then its lists.
 _owner, _source_department = aliased(Department), aliased(Department)
 _lead = aliased(User)

@@ -1,5 +1,4 @@
 """Who may run rounds, who may rate in one, and what may be done to a round in each state."""
-from app.ratings.services import takes_part
 from app.web.policies import has_role
 
 # The moves a facilitator may make from each state, in the words of the URL.
@@ -24,9 +23,10 @@ def fixed_fields_locked(round_) -> bool:
     return round_.state != "draft"
 
 
-def can_rate(user, round_) -> bool:
-    """Anyone whose department takes part (whatever the round's state; answering needs it open)."""
-    return bool(getattr(user, "is_authenticated", False)) and takes_part(user, round_)
+def can_rate(user, taking_part: bool) -> bool:
+    """Anyone whose department takes part (whatever the round's state; answering needs it open).
+    `taking_part`: as services.round_to_rate answers, with the round."""
+    return bool(getattr(user, "is_authenticated", False)) and taking_part
 
 
 def is_answering(round_) -> bool:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import add_to_counters, reading_apart, run_plain
+from app.database import add_to_counters, columns_of, loaded, reading_apart, run_plain
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -142,9 +142,38 @@ _RATER_TAKES_PART = sa.exists().where(round_departments.c.round_id == sa.bindpar
 TAKES_PART = sa.select(_RATER_TAKES_PART)
 
 
+def _may_rate(user) -> bool:
+    return bool(user.active and user.department_id)
+
+
 def takes_part(user, round_: Round) -> bool:
-    return bool(user.active and user.department_id and run_plain(
+    return _may_rate(user) and bool(run_plain(
         TAKES_PART, {"round_id": round_.id, "client_id": user.department_id}).scalar())
+
+
+# What every answer asks first, in one statement: the round, whether the person's department takes part, and
+# the dimensions the round asks, as "position:id" pairs (an aggregate keeps no order; the pairs say it).
+_ASKED_PAIRS = (
+    sa.select(sa.func.aggregate_strings(sa.cast(RoundDimension.position, sa.String) + ":"
+                                        + sa.cast(RoundDimension.dimension_id, sa.String), ","))
+    .where(RoundDimension.round_id == Round.id).scalar_subquery())
+ROUND_TO_RATE = (
+    sa.select(*(getattr(Round, key) for key in columns_of(Round)), _RATER_TAKES_PART, _ASKED_PAIRS)
+    .where(Round.id == sa.bindparam("round_id")))
+
+
+def round_to_rate(user, round_id: int) -> tuple[Round | None, bool]:
+    """The round (None if there is none) and whether the person takes part in it (as takes_part answers),
+    read with the dimensions it asks, which are then kept on it as asked_dimensions keeps them."""
+    row = run_plain(ROUND_TO_RATE, {"round_id": round_id, "client_id": user.department_id}).one_or_none()
+    if row is None:
+        return None, False
+    *values, taking_part, asked = row
+    round_ = loaded(Round, values)
+    if round_.state != "draft":
+        pairs = sorted(tuple(map(int, pair.split(":"))) for pair in asked.split(",")) if asked else []
+        round_._asked = tuple(dimension_id for _position, dimension_id in pairs)
+    return round_, _may_rate(user) and bool(taking_part)
 
 
 def _taking_part(round_: Round, department_ids) -> set[int]:
@@ -232,7 +261,7 @@ def find_target(user, round_: Round, key: str) -> Target:
     """The target behind a key, checked against the round and the person; RatingError if not allowed.
     The same target as on the person's list (targets_for), or one they may add (addable_departments),
     found without building either."""
-    if not (user.active and user.department_id):
+    if not _may_rate(user):
         raise _not_taking_part()
     params = {"round_id": round_.id, "client_id": user.department_id, "user_id": user.id, "key": key}
     if key in ("self", "company"):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import begin_writing, by_id_or_404, commit_keeping_loaded, erase_deleted_rows, reads_first
+from app.database import begin_writing, commit_keeping_loaded, erase_deleted_rows, reads_first
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -198,8 +198,10 @@ def remind(round_id: int):
 # Rating (employees) ------------------------------------------------------------------------------
 
 def _round_to_rate(round_id: int) -> Round:
-    round_ = by_id_or_404(Round, round_id)
-    if not policies.can_rate(current_user, round_):
+    round_, taking_part = services.round_to_rate(current_user, round_id)
+    if round_ is None:
+        abort(404)
+    if not policies.can_rate(current_user, taking_part):
         abort(403)
     return round_
 

@@ -29,7 +29,7 @@ def formatting():
 
 
 # A results page's round (and department), with the version of the names it shows, in one statement built
-# once (see app.database.by_id): on PostgreSQL each statement is a round trip. Only published rounds have
+# once (see app.database.run_plain): on PostgreSQL each statement is a round trip. Only published rounds have
 # results; any other round is not there.
 PUBLISHED_ROUND = sa.select(Round, NAMES_VERSION).where(Round.id == sa.bindparam("round_id"),
                                                         Round.state == "published")

@@ -27,7 +27,7 @@ from app.ratings.models import (
 )
 from app.ratings.sealing import unseal
 from app.ratings.services import RatingError
-from tests.factories import count, link, make_department, make_user
+from tests.factories import count, count_statements, link, make_department, make_user
 
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 OPENS, CLOSES = date(2026, 3, 1), date(2026, 3, 31)
@@ -322,6 +322,25 @@ def test_a_department_a_person_added_and_rated_stays_on_their_list_as_done(runni
     added = [t for t in services.targets_for(seller, round_) if not t.listed]
     assert [(t.key, t.done) for t in added] == [(f"d{ops.id}", True)]
     assert services.addable_departments(seller, round_) == []
+
+
+def test_an_answer_reads_its_round_who_takes_part_and_what_it_asks_in_the_rounds_order(company):
+    round_ = start_round(company["facilitator"], company["departments"])
+    ids = asked(round_)
+    for row in round_.dimensions:  # the round asks them in the other order than their ids
+        row.position = 100 - row.position
+    db.session.commit()
+    seller, lawyer = company["sellers"][0], person(company["legal"])
+    found, taking_part = services.round_to_rate(seller, round_.id)
+    assert found is round_ and taking_part
+    with count_statements() as statements:
+        assert services.asked_dimensions(found) == tuple(reversed(ids))
+    assert statements == []  # read with the round
+    assert services.round_to_rate(lawyer, round_.id) == (round_, False)  # Legal does not take part
+    assert services.round_to_rate(company["facilitator"], round_.id) == (round_, False)  # no department
+    seller.active = False
+    assert services.round_to_rate(seller, round_.id) == (round_, False)
+    assert services.round_to_rate(lawyer, round_.id + 1) == (None, False)
 
 
 @pytest.mark.parametrize("key", ["own", "not_taking_part", "d999999", "dx", "d", "", "Self", "x1",

@@ -96,34 +96,35 @@ def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_
     assert all(open_ for verb, open_ in written if not verb.startswith("BEGIN"))
 
 
-def test_by_id_answers_as_session_get_does(app, org):
-    from werkzeug.exceptions import NotFound
+def department_read_plain(department_id: int):
+    """A department read as plain columns and made an object by loaded(), as the hot reads do."""
+    from app.database import columns_of, loaded, run_plain
+    from app.org.models import Department
 
-    from app.database import by_id, by_id_or_404
+    row = run_plain(sa.select(*(getattr(Department, key) for key in columns_of(Department)))
+                    .where(Department.id == department_id)).one()
+    return loaded(Department, row)
+
+
+def test_loaded_answers_the_object_the_session_already_holds(app, org):
     from app.org.models import Department
 
     finance = org["finance"]
     db.session.commit()
-    db.session.expire_all()
-    assert by_id(Department, finance.id) is db.session.get(Department, finance.id)
-    assert by_id(Department, finance.id).name == "Finance"
-    assert by_id(Department, 10_000) is None
-    with pytest.raises(NotFound):
-        by_id_or_404(Department, 10_000)
+    assert department_read_plain(finance.id) is finance is db.session.get(Department, finance.id)
 
 
-def test_by_id_in_a_new_session_gives_an_object_that_loads_and_saves_as_a_loaded_one(app, org):
-    from app.database import by_id
+def test_loaded_in_a_new_session_gives_an_object_that_loads_and_saves_as_a_loaded_one(app, org):
     from app.org.models import Department
 
     finance_id = org["finance"].id
     db.session.commit()
     with app.app_context():  # a request's own database session, empty
         with count_statements() as statements:
-            finance = by_id(Department, finance_id)
+            finance = department_read_plain(finance_id)
             assert db.session.get(Department, finance_id) is finance  # the session holds it
             db.session.flush()
-        assert len(statements) == 1  # by_id's own: get() asked nothing, and there is nothing to write back
+        assert len(statements) == 1  # the read: get() asked nothing, and there is nothing to write back
         assert sa.inspect(finance).persistent and finance.name == "Finance"
         assert {person.name for person in finance.members} == {"Hana Head", "Fay Facilitator"}  # lazy load
         finance.name = "Treasury"
