@@ -140,6 +140,11 @@ def columns_of(model) -> tuple[str, ...]:
     return _loading(model)[1]
 
 
+def plain_columns(model) -> list:
+    """The model's column attributes, to select as plain values in the order loaded() takes them."""
+    return [getattr(model, key) for key in columns_of(model)]
+
+
 @cache
 def _loading(model) -> tuple:
     """The model's mapper, its column keys and its primary key's keys, worked out once."""

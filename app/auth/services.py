@@ -9,7 +9,7 @@ from flask import current_app
 from app.audit.services import record
 from app.auth.models import OneTimeLink, User, UserSession
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from app.database import columns_of, loaded, run_plain
+from app.database import loaded, plain_columns, run_plain
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.org.models import department_heads
@@ -59,7 +59,7 @@ def start_session(user: User) -> str:
 # they are a head), in one statement: every request of a signed-in person asks it, so it is built once (see
 # app.database.run_plain). The person is read as plain columns, not as an entity (see app.database.loaded).
 LIVE_SESSION = (
-    sa.select(*(getattr(User, key) for key in columns_of(User)), UserSession.created_at,
+    sa.select(*plain_columns(User), UserSession.created_at,
               sa.select(sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ","))
               .where(department_heads.c.user_id == User.id).scalar_subquery())
     .join(UserSession, UserSession.user_id == User.id)

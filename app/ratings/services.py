@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import add_to_counters, columns_of, loaded, reading_apart, run_plain
+from app.database import add_to_counters, loaded, plain_columns, reading_apart, run_plain
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -158,7 +158,7 @@ _ASKED_PAIRS = (
                                         + sa.cast(RoundDimension.dimension_id, sa.String), ","))
     .where(RoundDimension.round_id == Round.id).scalar_subquery())
 ROUND_TO_RATE = (
-    sa.select(*(getattr(Round, key) for key in columns_of(Round)), _RATER_TAKES_PART, _ASKED_PAIRS)
+    sa.select(*plain_columns(Round), _RATER_TAKES_PART, _ASKED_PAIRS)
     .where(Round.id == sa.bindparam("round_id")))
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.extensions import db
+from app.database import columns_of, loaded, plain_columns, run_plain
 from app.org.models import NAMES_VERSION, Department
 from app.projects.policies import can_own
 from app.ratings.models import Round
@@ -31,34 +31,36 @@ def formatting():
 # A results page's round (and department), with the version of the names it shows, in one statement built
 # once (see app.database.run_plain): on PostgreSQL each statement is a round trip. Only published rounds have
 # results; any other round is not there.
-PUBLISHED_ROUND = sa.select(Round, NAMES_VERSION).where(Round.id == sa.bindparam("round_id"),
-                                                        Round.state == "published")
-ROUND_AND_DEPARTMENT = sa.select(Round, Department, NAMES_VERSION).join(Department, sa.true()).where(
-    Round.id == sa.bindparam("round_id"), Round.state == "published",
-    Department.id == sa.bindparam("department_id"))
+PUBLISHED_ROUND = sa.select(*plain_columns(Round), NAMES_VERSION).where(Round.id == sa.bindparam("round_id"),
+                                                                       Round.state == "published")
+ROUND_AND_DEPARTMENT = (
+    sa.select(*plain_columns(Round), *plain_columns(Department), NAMES_VERSION).join(Department, sa.true())
+    .where(Round.id == sa.bindparam("round_id"), Round.state == "published",
+           Department.id == sa.bindparam("department_id")))
 
 
 def _company_access(round_id: int) -> tuple[Round, int | None]:
     """The round and the names version (see NamesVersion) for a page of the company view."""
-    found = db.session.execute(PUBLISHED_ROUND, {"round_id": round_id}).first()
+    found = run_plain(PUBLISHED_ROUND, {"round_id": round_id}).first()
     if found is None:
         abort(404)
     if not policies.can_view_company(current_user):
         abort(403)
-    return tuple(found)
+    *round_, names = found
+    return loaded(Round, round_), names
 
 
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department, int | None]:
-    found = db.session.execute(ROUND_AND_DEPARTMENT,
-                               {"round_id": round_id, "department_id": department_id}).first()
+    found = run_plain(ROUND_AND_DEPARTMENT, {"round_id": round_id, "department_id": department_id}).first()
     if found is None:  # no such round, not published, or no such department
         abort(404)
-    round_, department, names = found
+    in_round = len(columns_of(Round))
+    round_, department = loaded(Round, found[:in_round]), loaded(Department, found[in_round:-1])
     if not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
         abort(403)
-    return round_, department, names
+    return round_, department, found[-1]
 
 
 def _viewable(round_: Round) -> list[Department]:

@@ -98,11 +98,10 @@ def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_
 
 def department_read_plain(department_id: int):
     """A department read as plain columns and made an object by loaded(), as the hot reads do."""
-    from app.database import columns_of, loaded, run_plain
+    from app.database import loaded, plain_columns, run_plain
     from app.org.models import Department
 
-    row = run_plain(sa.select(*(getattr(Department, key) for key in columns_of(Department)))
-                    .where(Department.id == department_id)).one()
+    row = run_plain(sa.select(*plain_columns(Department)).where(Department.id == department_id)).one()
     return loaded(Department, row)
 
 
