@@ -1,4 +1,5 @@
-"""Database connection set-up: SQLite pragmas and write transactions that queue instead of failing."""
+"""Database connection set-up: SQLite pragmas, write transactions that queue instead of failing, reads of
+plain columns (and objects made from them as the ORM makes them), and PostgreSQL's cursor."""
 from collections.abc import Sequence
 from functools import cache, wraps
 
