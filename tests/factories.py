@@ -95,6 +95,39 @@ def count_statements():
         sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
+@contextmanager
+def statements_run():
+    """Yields, for each statement the database runs while the block runs, its first two words (upper
+    case) and whether a transaction was open before it. On SQLite they are read off the driver itself
+    (its trace callback), since the app sends BEGIN there, past SQLAlchemy; the block's connections are
+    new ones, traced from the start. On PostgreSQL, every statement goes through SQLAlchemy."""
+    seen = []
+
+    def words(statement: str) -> str:
+        return " ".join(statement.split()[:2]).upper()
+
+    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        def trace(dbapi_connection, _record):
+            dbapi_connection.set_trace_callback(
+                lambda statement: seen.append((words(statement), dbapi_connection.in_transaction)))
+
+        event, listener = "connect", trace
+        db.engine.dispose()
+    else:
+        def note(conn, cursor, statement, *rest):
+            seen.append((words(statement), not conn.connection.driver_connection.autocommit))
+
+        event, listener = "before_cursor_execute", note
+    sa.event.listen(db.engine, event, listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, event, listener)
+        if event == "connect":
+            db.engine.dispose()  # the traced connections go with the block
+
+
 def page_text(response) -> str:
     """The page as a person reads it: entities like &#39; turned back into characters."""
     return html.unescape(response.get_data(as_text=True))

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from tests.factories import PASSWORD, count_statements
+from tests.factories import PASSWORD, count_statements, statements_run
 
 
 def test_connection_settings(app):
@@ -54,40 +54,30 @@ def test_concurrent_read_then_write_transactions_all_succeed(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == threads * per_thread
 
 
-def a_page_then_a_post(client, seen) -> tuple[list, list]:
-    """What `seen(driver connection, statement)` says of each statement of a page view, then of a post."""
-    sent = []
-
-    def note(conn, cursor, statement, *rest):
-        sent.append(seen(conn.connection.driver_connection, statement))
-
+def a_page_then_a_post(client) -> tuple[list, list]:
+    """Each statement of a page view, then of a post: its first two words, and whether a transaction was
+    open before it."""
     assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
     client.refresh_token()  # a page read now, so the post below sends only itself
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements_run() as sent:
         assert client.get("/org/departments").status_code == 200
         read, sent[:] = list(sent), []
         assert client.post("/logout").status_code in (302, 303)
         return read, list(sent)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_on_postgresql_page_views_read_without_a_transaction_and_posts_keep_one(app, client, org):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (set TEST_DATABASE_URL)")
-    read, written = a_page_then_a_post(client, lambda connection, statement: connection.autocommit)
-    assert read and all(read)  # no BEGIN, no ROLLBACK: one round trip per statement
-    assert written and not any(written)
+    read, written = a_page_then_a_post(client)
+    assert read and not any(open_ for verb, open_ in read)  # no BEGIN, no ROLLBACK: one round trip each
+    assert written and all(open_ for verb, open_ in written)
 
 
 def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_first(app, client, org):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
-    def seen(connection, statement):  # its first two words, and whether a transaction was open before it
-        return " ".join(statement.split()[:2]).upper(), connection.in_transaction
-
-    read, written = a_page_then_a_post(client, seen)
+    read, written = a_page_then_a_post(client)
     # a page view: no BEGIN, and no snapshot held between its statements
     assert read and all(verb.startswith("SELECT") and not open_ for verb, open_ in read)
     # a post: the write lock first, then its reads and writes inside the transaction (every one of them)
