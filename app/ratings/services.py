@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import add_to_counters, loaded, plain_columns, reading_apart, run_plain
+from app.database import add_to_counters, loaded, plain_columns, reading_apart, run_plain, single_writer
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -243,10 +243,9 @@ _DONE = sa.exists().where(Participation.round_id == sa.bindparam("round_id"),
                           Participation.target == sa.bindparam("key"))
 OWN_TARGET = sa.select(_RATER_TAKES_PART, _DONE)
 DEPARTMENT_TARGET = (
-    sa.select(Department,
-              sa.exists().where(ServiceLink.provider_id == Department.id,
+    sa.select(sa.exists().where(ServiceLink.provider_id == Department.id,
                                 ServiceLink.client_id == sa.bindparam("client_id")),
-              _DONE, _RATER_TAKES_PART)
+              _DONE, _RATER_TAKES_PART, *plain_columns(Department))
     .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
                                      round_departments.c.round_id == sa.bindparam("round_id")))
     .where(Department.id == sa.bindparam("department_id")))
@@ -265,7 +264,7 @@ def find_target(user, round_: Round, key: str) -> Target:
         raise _not_taking_part()
     params = {"round_id": round_.id, "client_id": user.department_id, "user_id": user.id, "key": key}
     if key in ("self", "company"):
-        taking_part, done = db.session.execute(OWN_TARGET, params).one()
+        taking_part, done = run_plain(OWN_TARGET, params).one()
         if not taking_part:
             raise _not_taking_part()
         return Target(key, key, user.department if key == "self" else None, done)
@@ -273,35 +272,38 @@ def find_target(user, round_: Round, key: str) -> Target:
     department_id = int(found.group(1)) if found else None
     row = None
     if department_id is not None and department_id != user.department_id:  # their own is "self"
-        row = db.session.execute(DEPARTMENT_TARGET, params | {"department_id": department_id}).first()
+        row = run_plain(DEPARTMENT_TARGET, params | {"department_id": department_id}).first()
     if row is None:
         if not takes_part(user, round_):
             raise _not_taking_part()
         raise RatingError(_("This department cannot be rated in this round."))
-    department, serves, done, taking_part = row
+    serves, done, taking_part, *department = row
     if not taking_part:
         raise _not_taking_part()
-    return Target(key, "service", department, done, listed=serves)
+    return Target(key, "service", loaded(Department, department), done, listed=serves)
 
 
 # Submission --------------------------------------------------------------------------------------
 
-# A shared lock on the round, read afresh: closing (which locks it exclusively) waits for submissions in
-# flight, and a submission that waited sees the round closed.
-ROUND_STATE = sa.select(Round.state).where(Round.id == sa.bindparam("id")).with_for_update(read=True)
+# That the person is done with a target, written only while the round is open, in one statement that also
+# takes a shared lock on the round, read afresh: closing (which locks it exclusively) waits for submissions in
+# flight, and a submission that waited writes nothing once the round is closed.
+MARK_DONE = sa.insert(Participation).from_select(
+    ["round_id", "user_id", "target"],
+    sa.select(Round.id, sa.bindparam("user_id"), sa.bindparam("target", type_=sa.String))
+    .where(Round.id == sa.bindparam("round_id"), Round.state == "open").with_for_update(read=True)
+).execution_options(preserve_rowcount=True)  # kept for an INSERT too: no row written means not open
 
 
 def _mark_done(user, round_: Round, target: Target) -> None:
-    """Record that the person is done with the target. Plain statements, not the session's unit of work,
-    which costs more than the writes themselves. A refusal leaves the transaction to be rolled back."""
-    if run_plain(ROUND_STATE, {"id": round_.id}).scalar() != "open":
-        raise RatingError(_("This round is not open."))
-    if target.done:
-        raise RatingError(_("You have already answered for this one; answers are final."))
+    """Record that the person is done with the target. A plain statement, not the session's unit of work,
+    which costs more than the write itself. A refusal leaves the transaction to be rolled back."""
     try:  # a racing copy of the same submission (a second tab, a double click) fails here
-        run_plain(sa.insert(Participation), {"round_id": round_.id, "user_id": user.id, "target": target.key})
+        written = run_plain(MARK_DONE, {"round_id": round_.id, "user_id": user.id, "target": target.key})
     except sa.exc.IntegrityError:
         raise RatingError(_("You have already answered for this one; answers are final.")) from None
+    if not written.rowcount:
+        raise RatingError(_("This round is not open."))
 
 
 ASKED = (sa.select(RoundDimension.dimension_id).where(RoundDimension.round_id == sa.bindparam("round_id"))
@@ -350,37 +352,43 @@ def skip(user, round_: Round, target: Target) -> None:
 
 # Folding -----------------------------------------------------------------------------------------
 
-def _waiting_in(round_id, rater_department_id, kind, target_department_id) -> tuple:
-    """The waiting ballots of one group (values or bound parameters)."""
-    return (PendingBallot.round_id == round_id, PendingBallot.rater_department_id == rater_department_id,
-            PendingBallot.target_kind == kind, PendingBallot.target_department_id == target_department_id)
+# The waiting ballots of one group.
+_IN_GROUP = (PendingBallot.round_id == sa.bindparam("round_id"),
+             PendingBallot.rater_department_id == sa.bindparam("rater_department_id"),
+             PendingBallot.target_kind == sa.bindparam("kind"),
+             PendingBallot.target_department_id == sa.bindparam("target_department_id"))
+WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(*_IN_GROUP)
+WAITING_BALLOTS = sa.select(*PendingBallot.__table__.columns)  # rows, not objects: they are only read
+GROUP_BALLOTS = WAITING_BALLOTS.where(*_IN_GROUP)
 
 
-WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(*_waiting_in(
-    sa.bindparam("round_id"), sa.bindparam("rater_department_id"), sa.bindparam("kind"),
-    sa.bindparam("target_department_id")))
+def _group(round_id: int, rater_department_id: int, kind: str, target_department_id: int) -> dict:
+    return {"round_id": round_id, "rater_department_id": rater_department_id, "kind": kind,
+            "target_department_id": target_department_id}
 
 
 def group_full(round_id: int, threshold: int, rater_department_id: int, kind: str,
                target_department_id: int) -> bool:
     """Whether a group holds k waiting ballots yet, read apart from the request's transaction, without
-    the write lock: most answers leave their group short of k, and then nothing needs locking. Asked
-    after the answer is committed, so the answer that makes k always sees the others before it;
-    fold_if_ready counts again under the lock."""
+    the lock: most answers leave their group short of k, and then nothing needs locking. Asked after the
+    answer is committed, so on PostgreSQL, where answers commit side by side, the answer that makes k
+    always sees the others before it; fold_if_ready counts again under the lock."""
     with db.engine.connect().execution_options(**reading_apart(db.engine)) as connection:
-        return connection.scalar(WAITING, {
-            "round_id": round_id, "rater_department_id": rater_department_id, "kind": kind,
-            "target_department_id": target_department_id}) >= threshold
+        return connection.scalar(WAITING, _group(round_id, rater_department_id, kind,
+                                                 target_department_id)) >= threshold
 
 
-WAITING_BALLOTS = sa.select(*PendingBallot.__table__.columns)  # rows, not objects: they are only read
+LOCK_ROUND = sa.select(Round.id).where(Round.id == sa.bindparam("id")).with_for_update()
 
 
 def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_department_id: int) -> int:
-    """Fold this group's waiting ballots once there are at least k of them; returns how many were folded."""
-    run_plain(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
-    ballots = list(run_plain(WAITING_BALLOTS.where(
-        *_waiting_in(round_.id, rater_department_id, kind, target_department_id))))
+    """Fold this group's waiting ballots once there are at least k of them; returns how many were folded.
+    The round is locked first, so two folds of a group never run side by side; on SQLite the write
+    transaction, which holds the only write lock, is the lock (and SQLite has no FOR UPDATE)."""
+    if not single_writer():
+        run_plain(LOCK_ROUND, {"id": round_.id})
+    group = _group(round_.id, rater_department_id, kind, target_department_id)
+    ballots = list(run_plain(GROUP_BALLOTS, group))
     if len(ballots) < round_.threshold:
         return 0
     _fold(round_, ballots)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import begin_writing, commit_keeping_loaded, erase_deleted_rows, reads_first
+from app.database import begin_writing, commit_keeping_loaded, erase_deleted_rows, reads_first, single_writer
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -244,14 +244,13 @@ def rate(round_id: int):
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
 
 
-def _fold(round_: Round, group: tuple[int, str, int]) -> None:
-    """Fold the ballot's group once it holds k ballots, then make the database files forget them."""
+def _fold_once_full(round_: Round, group: tuple[int, str, int]) -> int:
+    """Fold the ballot's group if it holds k ballots, asked once the answer is committed (group_full)."""
     if not services.group_full(round_.id, round_.threshold, *group):
-        return
+        return 0
     folded = services.fold_if_ready(round_, *group)
     db.session.commit()
-    if folded:
-        erase_deleted_rows()
+    return folded
 
 
 @bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])
@@ -259,11 +258,12 @@ def _fold(round_: Round, group: tuple[int, str, int]) -> None:
 @login_required
 def rate_target(round_id: int, target_key: str):
     round_ = _round_to_rate(round_id)
+    person = current_user._get_current_object()  # read many times below: the proxy looks it up each time
     back = url_for("ratings.rate", round_id=round_.id)
     if not policies.is_answering(round_):
         return _not_open() if request.method == "POST" else render("ratings/not_open.html", round_=round_)
     try:
-        target = services.find_target(current_user, round_, target_key)
+        target = services.find_target(person, round_, target_key)
     except services.RatingError as error:
         flash(str(error), "error")
         return redirect_to(back)
@@ -277,16 +277,22 @@ def rate_target(round_id: int, target_key: str):
         comment = form.comment.data if "comment" in form else ""
         begin_writing()  # submit reads the round's state again and the constraints hold the rest
         try:
-            services.submit(current_user, round_, target, form.scores(), comment)
+            services.submit(person, round_, target, form.scores(), comment)
         except services.RatingError as error:
             db.session.rollback()
             flash(str(error), "error")
             return redirect_to(back)
-        rater = current_user.department_id
+        rater = person.department_id
         group = (rater, target.kind, target.department.id if target.kind == "service" else rater)
         thanks = _("Thank you — your answers for %(target)s are in.", target=target_title(target))
-        commit_keeping_loaded()  # submit's writes are plain statements: the round, person and target stand
-        _fold(round_, group)  # its commit expires them: read before
+        if single_writer():  # SQLite: the answer holds the only write lock and sees every ballot before it
+            folded = services.fold_if_ready(round_, *group)
+            commit_keeping_loaded()  # plain statements and new comments: the round, person and target stand
+        else:  # PostgreSQL: answers commit side by side; the one that makes k sees the others only after
+            commit_keeping_loaded()
+            folded = _fold_once_full(round_, group)  # its commit expires them: read before
+        if folded:
+            erase_deleted_rows()  # the folded ballots must not linger in the database files
         flash(thanks, "success")
         return redirect_to(back)
     return render("ratings/rate_target.html", "ratings/_rating_form.html",

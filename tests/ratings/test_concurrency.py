@@ -2,7 +2,6 @@
 exactly once, a person's double-click counts once, and nobody sees "database is locked" or an error page."""
 import threading
 from collections import Counter
-from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from app.extensions import db
 from app.ratings import services
 from app.ratings.models import BallotCount, Participation, PendingBallot, Round, Tally
 from app.ratings.services import RatingError
-from tests.factories import PASSWORD, count, link, make_department, make_user
+from tests.factories import PASSWORD, count, link, make_department, make_user, statements_run
 from tests.ratings.test_services import add_dimensions, asked, close, group_of, person, start_round
 
 PEOPLE = 50
@@ -104,6 +103,41 @@ def test_fifty_copies_of_one_answer_count_once(app, crowd):
     assert count(Tally) == 0
 
 
+def test_an_answer_that_waited_while_the_round_closed_writes_nothing(app, crowd):
+    """Closing locks the round: an answer past its reads waits for the lock, then finds the round closed
+    and is refused, leaving no participation record and no ballot behind the closed round."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: an answer waits there on the round's row (SQLite queues whole writers)")
+    round_, key, seller = crowd["round"], crowd["key"], crowd["sellers"][0]
+    scores, round_id, seller_id = {d: 4 for d in asked(round_)}, round_.id, seller.id
+    services.close_round(crowd["facilitator"], round_)  # holds the round's lock until the commit below
+    outcome = []
+
+    def answering():
+        with app.app_context():
+            try:
+                outcome.append(answer(seller_id, round_id, key, scores))
+            except RatingError as error:
+                outcome.append(error)
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    thread = threading.Thread(target=answering)
+    thread.start()
+    waiting = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                      "AND datname = current_database()")
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+        while not watcher.scalar(waiting):  # until the answer is seen waiting on the round's lock
+            thread.join(timeout=0.01)
+            assert thread.is_alive(), f"the answer did not wait for the round: {outcome}"
+    db.session.commit()
+    thread.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], RatingError), outcome
+    assert "not open" in str(outcome[0])
+    assert count(Participation) == 0 and count(PendingBallot) == 0
+
+
 def test_a_double_submitted_rating_form_counts_once_and_shows_no_error_page(app, crowd):
     """Eight tabs (or clicks) of one person post the same form at once, through the page."""
     if not any(rule.rule == "/rounds/<int:round_id>/rate/<target_key>" for rule in app.url_map.iter_rules()):
@@ -140,21 +174,10 @@ def test_many_people_answering_through_the_page_at_once_all_count(app, crowd):
     assert all("your answers for Finance are in" in page for page in thanks)
 
 
-def verbs_sent(post) -> list[list[str]]:
-    """The first two words of every statement the app sends while it answers `post()`, a redirect."""
-    sent = []
-    note = lambda conn, cursor, statement, *rest: sent.append(statement.split(None, 2)[:2])  # noqa: E731
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        assert post().status_code == 303
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
-    return sent
-
-
 def test_a_submission_reads_without_a_transaction_and_writes_in_one(app, client, crowd):
     """Its reads hold no snapshot (which SQLite's checkpoint after a fold would wait for) and no lock: on
-    SQLite the write lock is taken only for its writes, on PostgreSQL no BEGIN or COMMIT is sent for them."""
+    SQLite the write lock is taken only for its writes, on PostgreSQL no BEGIN or COMMIT is sent for them.
+    Its first write is also its check that the round is still open: one statement, no read before it."""
     round_, key = crowd["round"], crowd["key"]
     seller = make_user(department=crowd["sales"])
     data = {f"d{d}": "2" for d in asked(round_)}
@@ -162,19 +185,9 @@ def test_a_submission_reads_without_a_transaction_and_writes_in_one(app, client,
     db.session.commit()
     assert client.sign_in(seller.email, PASSWORD).status_code == 303
     client.refresh_token()
-    sqlite = db.engine.dialect.name == "sqlite"
-    sent = []  # the first two words of each statement, and whether a transaction was open for it
-
-    def note(conn, cursor, statement, *rest):
-        driver = conn.connection.driver_connection
-        sent.append((" ".join(statement.split()[:2]).upper(),
-                     driver.in_transaction if sqlite else not driver.autocommit))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements_run() as sent:
         assert client.post(url, data=data).status_code == 303
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    sqlite = db.engine.dialect.name == "sqlite"
     writing = next(i for i, (verb, open_) in enumerate(sent) if open_ or verb == "BEGIN IMMEDIATE")
     reads, writes = sent[:writing], sent[writing:sent.index(("INSERT INTO", True)) + 2]
     # the session's person, the round (with whether they take part and what it asks), the target
@@ -182,13 +195,13 @@ def test_a_submission_reads_without_a_transaction_and_writes_in_one(app, client,
     if sqlite:
         assert writes[0] == ("BEGIN IMMEDIATE", False)
         writes = writes[1:]
-    assert [verb for verb, open_ in writes if open_] == ["SELECT ROUNDS.STATE", "INSERT INTO", "INSERT INTO"]
+    assert writes == [("INSERT INTO", True), ("INSERT INTO", True)]
     assert count(Participation) == 1 and count(PendingBallot) == 1
 
 
-def test_on_sqlite_only_the_answer_that_completes_a_group_takes_the_lock_again_to_fold(app, crowd):
-    """Whether a group is full is read without the write lock: the answers that leave it short of k
-    lock once, for their own writes; the k-th locks again and folds the group."""
+def test_on_sqlite_each_answer_locks_once_and_the_one_that_completes_a_group_folds_it_then(app, crowd):
+    """SQLite has one writer: an answer holding the write lock sees every ballot before its own, so it
+    reads its group's ballots there and the k-th folds them in the same transaction, taking no second lock."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single writer (PostgreSQL locks rows)")
     round_, key = crowd["round"], crowd["key"]
@@ -196,12 +209,17 @@ def test_on_sqlite_only_the_answer_that_completes_a_group_takes_the_lock_again_t
     data = {f"d{d}": "3" for d in asked(round_)}
     sellers = [make_user(department=crowd["sales"]) for _ in range(k)]
     db.session.commit()
-    locks = []
+    transactions = []  # each answer's statements from its BEGIN IMMEDIATE to the COMMIT that ends it
     for seller in sellers:
         client = app.test_client()
         assert client.sign_in(seller.email, PASSWORD).status_code == 303
         client.refresh_token()
-        locks.append(verbs_sent(partial(client.post, url, data=data)).count(["BEGIN", "IMMEDIATE"]))
-    assert locks == [1] * (k - 1) + [2]
+        with statements_run() as sent:
+            assert client.post(url, data=data).status_code == 303
+        verbs = [verb for verb, open_ in sent]
+        assert verbs.count("BEGIN IMMEDIATE") == 1
+        begun = verbs.index("BEGIN IMMEDIATE")
+        transactions.append(verbs[begun:verbs.index("COMMIT", begun) + 1])
+    assert ["DELETE FROM" in verbs for verbs in transactions] == [False] * (k - 1) + [True]
     assert count(PendingBallot) == 0
     assert db.session.scalar(sa.select(sa.func.sum(BallotCount.ballots))) == k
