@@ -7,7 +7,6 @@ import psycopg
 import sqlalchemy as sa
 from flask import g, has_request_context, request
 from psycopg.pq import ExecStatus
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -190,26 +189,26 @@ def run_plain(statement, params=None) -> sa.CursorResult:
     return db.session.connection().execute(statement, params or {})
 
 
-_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # the ones with ON CONFLICT
-_ADD_TO_COUNTERS: dict[tuple, sa.Insert] = {}
-
-
 def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
     """Insert rows of counters; where a row with the same primary key is there, add to its `added`
     columns instead. One INSERT … ON CONFLICT DO UPDATE for them all (SQLite and PostgreSQL alike),
     where reading each row and writing it back would cost a statement and an object a row."""
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    key = (model, added, dialect)
-    statement = _ADD_TO_COUNTERS.get(key)
-    if statement is None:
-        table = model.__table__
-        insert = _INSERT[dialect](table)
-        statement = _ADD_TO_COUNTERS.setdefault(key, insert.on_conflict_do_update(
-            index_elements=list(table.primary_key.columns),
-            set_={name: table.c[name] + insert.excluded[name] for name in added}))
-    run_plain(statement, rows)
+    if rows:
+        run_plain(_add_to_counters(model, added, db.engine.dialect.name), rows)
+
+
+@cache
+def _add_to_counters(model, added: tuple[str, ...], dialect_name: str) -> sa.TextClause:
+    """The statement as text, built once: SQLAlchemy never caches its own ON CONFLICT constructs, so they
+    were compiled anew on every fold, which cost as much as running them."""
+    quote = db.engine.dialect.identifier_preparer.quote
+    table, name = model.__table__, quote(model.__table__.name)
+    columns = ", ".join(quote(column.name) for column in table.columns)
+    values = ", ".join(f":{column.name}" for column in table.columns)
+    key = ", ".join(quote(column.name) for column in table.primary_key.columns)
+    adding = ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in added)
+    return sa.text(f"INSERT INTO {name} ({columns}) VALUES ({values}) "
+                   f"ON CONFLICT ({key}) DO UPDATE SET {adding}")
 
 
 # PostgreSQL -------------------------------------------------------------------------------------

@@ -275,7 +275,7 @@ def rate_target(round_id: int, target_key: str):
     form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
     if form.validate_on_submit():
         comment = form.comment.data if "comment" in form else ""
-        begin_writing()  # submit reads the round's state again and the constraints hold the rest
+        begin_writing()  # submit's first write checks that the round is still open; constraints hold the rest
         try:
             services.submit(person, round_, target, form.scores(), comment)
         except services.RatingError as error:

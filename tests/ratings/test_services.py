@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import CacheStats
 
 from app.audit.models import AuditEntry
 from app.database import erase_deleted_rows
@@ -534,6 +535,34 @@ def test_a_second_fold_of_a_group_adds_to_its_counters(running):
     for dimension in dimensions:
         tallies = db.session.scalars(sa.select(Tally).where(Tally.dimension_id == dimension))
         assert {t.score: t.count for t in tallies} == dict(Counter(ballot[dimension] for ballot in scores))
+
+
+def test_a_fold_runs_only_statements_compiled_before(running):
+    """A fold runs on an answer's path: after the first, each of its statements comes from SQLAlchemy's
+    cache of compiled statements (compiling one anew cost as much as running it)."""
+    round_, finance, sales = running["round"], running["finance"], running["sales"]
+    sellers = running["sellers"] + [person(sales) for _ in range(5)]
+    db.session.commit()
+    key = f"d{finance.id}"
+    folds = [rate(seller, round_, key, same_scores(round_, 3), "Slow answers") for seller in sellers[:9]]
+    assert folds == [0, 0, 0, 0, 5, 0, 0, 0, 0]
+    last = sellers[9]
+    target = services.find_target(last, round_, key)
+    services.submit(last, round_, target, same_scores(round_, 4), "Slow answers")
+    db.session.commit()
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], context.cache_hit))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert services.fold_if_ready(round_, *group_of(last, target)) == 5
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert {verb for verb, _hit in seen} >= {"SELECT", "INSERT", "DELETE"}
+    assert [(verb, hit) for verb, hit in seen if hit is not CacheStats.CACHE_HIT] == []
 
 
 def test_closing_folds_what_waits_and_keeps_only_how_many_targets_each_person_did(running):
