@@ -199,8 +199,9 @@ def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
 
 @cache
 def _add_to_counters(model, added: tuple[str, ...], dialect_name: str) -> sa.TextClause:
-    """The statement as text, built once: SQLAlchemy never caches its own ON CONFLICT constructs, so they
-    were compiled anew on every fold, which cost as much as running them."""
+    """The statement as text, built once per table and dialect (whose quoting it uses): SQLAlchemy never
+    caches its own ON CONFLICT constructs, so they were compiled anew on every fold, which cost as much
+    as running them."""
     quote = db.engine.dialect.identifier_preparer.quote
     table, name = model.__table__, quote(model.__table__.name)
     columns = ", ".join(quote(column.name) for column in table.columns)
