@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from bench import servers
 from bench.generate import PASSWORD
 
-APP_PORT, HELLO_PORT = 8100, 8101
+APP_PORT, HELLO_PORT, FLOOR_PORT = 8100, 8101, 8102
 WRK_THREADS = 2
 RESULTS = Path(__file__).parent / "results"
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -164,7 +164,7 @@ def csv_import(admin: Person, engine, rows: int = 10_000) -> dict:
             "status": confirm.status_code}
 
 
-def run(size: str, database: str, seconds: int) -> dict:
+def run(size: str, database: str, seconds: int, only: list[str] | None = None) -> dict:
     pristine = servers.pristine_url(size, database)
     if not servers.exists(pristine):
         servers.create_empty(pristine)
@@ -187,6 +187,7 @@ def run(size: str, database: str, seconds: int) -> dict:
     project_ids = [p for (p,) in _rows(engine, "SELECT id FROM projects WHERE status = 'active' ORDER BY id")]
     hello = ["GET\t/\t\t\t"]
     with servers.serve("bench.hello:app", HELLO_PORT), \
+            servers.serve("bench.floor:app", FLOOR_PORT, {"DATABASE_URL": url}), \
             servers.serve("wsgi:app", APP_PORT, {"DATABASE_URL": url}) as master:
         wrk(HELLO_PORT, hello, 32, 2)
         wanted = 1000 * seconds  # more pairs than the fastest run so far could use (about 500 a second)
@@ -204,6 +205,9 @@ def run(size: str, database: str, seconds: int) -> dict:
         # Each scenario's people sign in just before it: the app refreshes the cookie once a minute and a
         # browser keeps the new one, but a replay cannot, so an older cookie would be re-signed every time.
         scenarios = {
+            # The same posts, by the same signed-in people, to the app whose answer does nothing: written
+            # nowhere, so they can be replayed over and over.
+            "floor": (lambda: lines, 32, False),
             "submission": (lambda: lines, 32, True),
             "scorecard": (lambda: page_lines(sign_in(base, [email for _u, _d, email in heads]),
                                              [f"/results/{latest}/departments/{d}" for _u, d, _e in heads]),
@@ -215,14 +219,17 @@ def run(size: str, database: str, seconds: int) -> dict:
             "poll_changed": (lambda: board(0), 50, False),
         }
         for name, (prepare, connections, once) in scenarios.items():
+            if only and name not in only:
+                continue
             prepared = prepare()
+            port = FLOOR_PORT if name == "floor" else APP_PORT
             if not once:  # every worker has compiled its templates and read the round's sums
-                wrk(APP_PORT, prepared, connections, 2)
-                drain(base)
+                wrk(port, prepared, connections, 2)
+                drain(f"http://127.0.0.1:{port}")
             # The reference is measured just before each scenario: the machine's speed drifts.
             reference = wrk(HELLO_PORT, hello, connections, seconds)
-            figures = wrk(APP_PORT, prepared, connections, seconds, once)
-            drain(base)
+            figures = wrk(port, prepared, connections, seconds, once)
+            drain(f"http://127.0.0.1:{port}")
             if name == "submission":
                 accepted = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r",
                                 r=round_id) - before
@@ -235,7 +242,8 @@ def run(size: str, database: str, seconds: int) -> dict:
             figures["ratio"] = round(figures["rps"] / reference["rps"], 3)
             result["scenarios"][name] = figures
             print(name, figures, flush=True)
-        result["csv_import"] = csv_import(sign_in(base, ["admin@bench.example"])[0], engine)
+        if not only or "csv_import" in only:
+            result["csv_import"] = csv_import(sign_in(base, ["admin@bench.example"])[0], engine)
         result["peak_worker_mib"] = servers.worker_peak_memory_mib(master)
     engine.dispose()
     return result
@@ -252,8 +260,13 @@ def main() -> None:
     parser.add_argument("--size", choices=("small", "large"), default="small")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--only", nargs="+", metavar="SCENARIO",
+                        help="measure only these (submission, scorecard, …, csv_import); the results "
+                             "are printed, not written")
     args = parser.parse_args()
-    result = run(args.size, args.database, args.seconds)
+    result = run(args.size, args.database, args.seconds, args.only)
+    if args.only:
+        return
     RESULTS.mkdir(exist_ok=True)
     settings = "" if (servers.WORKERS, servers.THREADS) == servers.RECOMMENDED else \
         f"-{servers.WORKERS}x{servers.THREADS}"
