@@ -18,16 +18,47 @@ def _lower(text):
     return text.lower() if isinstance(text, str) else text
 
 
+# The statement that opens a transaction, sent by the app itself (on_begin): a writer's, and that of a
+# connection opened with execution_options(reading=True) to read apart from any request (None: no
+# transaction, each statement on its own).
+BEGIN = {"sqlite": ("BEGIN IMMEDIATE", "BEGIN"), "postgresql": ("BEGIN", None)}
+
+
 def configure_database(app) -> None:
     with app.app_context():
         engine = db.engine
-    if engine.dialect.name == "postgresql":
-        app.before_request(_read_without_transaction)
+    if engine.dialect.name not in BEGIN:
         return
-    if engine.dialect.name != "sqlite":
-        return
-    busy_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    writing, reading_apart = BEGIN[engine.dialect.name]
 
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # The driver runs every statement on its own (SQLite: pysqlite's isolation_level None; PostgreSQL:
+        # the engine's AUTOCOMMIT, see app.config) and the app opens transactions itself, so that:
+        # - writers take SQLite's write lock up front, and concurrent writers wait their turn (busy timeout)
+        #   instead of failing "database is locked" when a read upgrades to a write;
+        # - page views (GET), and the reads of a view marked @reads_first until it calls begin_writing(),
+        #   open none at all: each statement reads its own snapshot (as PostgreSQL's READ COMMITTED gives
+        #   each statement inside a transaction anyway), which spares BEGIN and ROLLBACK, and holds no
+        #   snapshot that SQLite's checkpoint would wait for. On PostgreSQL it also spares switching a
+        #   pooled connection to autocommit and back on every page view;
+        # - a connection opened with execution_options(reading=True) outside any request (the board's poll)
+        #   gets the reading transaction: on SQLite a deferred one, whose reads belong together.
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # asked for no transaction at all (PostgreSQL's VACUUM)
+        reading = options.get("reading")
+        if not reading and has_request_context() and (request.method in READ_ONLY_METHODS
+                                                      or g.get("reads_first")):
+            return
+        statement = reading_apart if reading else writing
+        if statement:  # sent on the driver's own connection: through SQLAlchemy it cost as much as an INSERT
+            connection.connection.driver_connection.execute(statement)
+
+
+def _configure_sqlite(engine, busy_ms: int) -> None:
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let us issue BEGIN ourselves (pysqlite's own BEGIN is always deferred).
@@ -43,42 +74,11 @@ def configure_database(app) -> None:
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
-    @sa.event.listens_for(engine, "begin")
-    def on_begin(connection):
-        # Writers take the write lock up front, so concurrent writers wait their turn
-        # (busy timeout) instead of failing "database is locked" when a read upgrades to a write.
-        # Page views (GET), and the reads of a view marked @reads_first until it calls begin_writing(), open
-        # no transaction at all: each statement reads its own snapshot, as on PostgreSQL (see
-        # _read_without_transaction), which spares BEGIN and ROLLBACK, and holds no snapshot that a
-        # checkpoint would wait for. A connection opened with execution_options(reading=True) outside any
-        # request (the board's poll) keeps a deferred transaction: its reads belong together.
-        reading = connection.get_execution_options().get("reading")
-        in_request = has_request_context()
-        if in_request and (request.method in READ_ONLY_METHODS or g.get("reads_first")) and not reading:
-            return
-        # Sent on the driver's own connection: through SQLAlchemy it cost as much as an answer's INSERT.
-        connection.connection.driver_connection.execute("BEGIN" if reading else "BEGIN IMMEDIATE")
 
-
-def _read_without_transaction() -> None:
-    """A page view (GET) only reads. On PostgreSQL, at READ COMMITTED, each statement reads its own
-    snapshot inside a transaction or not, so autocommit changes nothing it sees and spares the round
-    trips of BEGIN and ROLLBACK. (Its one write, an API token's last use, is a single statement.)"""
-    if request.method in READ_ONLY_METHODS:
-        _autocommit_reads()
-
-
-def _autocommit_reads() -> None:
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
-def reading_apart(engine) -> dict:
-    """Execution options for a connection that reads one statement apart from any request's
-    transaction: on SQLite a plain transaction that never waits for the writer (on_begin above), on
-    PostgreSQL autocommit, which spares the round trips of BEGIN and ROLLBACK."""
-    autocommit = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
-    return {"reading": True} | autocommit
+def connect_apart(engine) -> sa.Connection:
+    """A connection to read one statement apart from any request's transaction: on SQLite in a plain
+    transaction that never waits for the writer, on PostgreSQL with no transaction at all (on_begin)."""
+    return engine.connect().execution_options(reading=True)
 
 
 def single_writer() -> bool:
@@ -95,8 +95,6 @@ def reads_first(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         g.reads_first = True
-        if db.engine.dialect.name == "postgresql":
-            _autocommit_reads()
         return view(*args, **kwargs)
     return wrapped
 
@@ -133,7 +131,7 @@ def erase_deleted_rows() -> None:
         finally:
             pooled.close()
         return
-    # A pooled connection outside any transaction; the pool restores its isolation level afterwards.
+    # A pooled connection outside any transaction (on_begin sends no BEGIN for it).
     # TRUNCATE false: giving the empty tail pages back to the system needs the table's exclusive lock,
     # which VACUUM retries for up to 5 s while other folds' VACUUMs queue (measured: 5 s stalls under
     # load); the dead rows are pruned either way, and the tail pages are reused by the next ballots.

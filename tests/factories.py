@@ -5,6 +5,7 @@ import socket
 from contextlib import contextmanager
 from functools import cache
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -100,7 +101,8 @@ def statements_run():
     """Yields, for each statement the database runs while the block runs, its first two words (upper
     case) and whether a transaction was open before it. On SQLite they are read off the driver itself
     (its trace callback), since the app sends BEGIN there, past SQLAlchemy; the block's connections are
-    new ones, traced from the start. On PostgreSQL, every statement goes through SQLAlchemy."""
+    new ones, traced from the start. On PostgreSQL they are seen as they pass SQLAlchemy, which BEGIN (sent
+    on the driver's connection) does not: whether a transaction is open is asked of the driver."""
     seen = []
 
     def words(statement: str) -> str:
@@ -116,7 +118,8 @@ def statements_run():
         db.engine.dispose()
     else:
         def note(conn, cursor, statement, *rest):
-            seen.append((words(statement), not conn.connection.driver_connection.autocommit))
+            status = conn.connection.driver_connection.info.transaction_status
+            seen.append((words(statement), status != psycopg.pq.TransactionStatus.IDLE))
 
         event, listener = "before_cursor_execute", note
     sa.event.listen(db.engine, event, listener)

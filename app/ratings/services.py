@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import add_to_counters, loaded, plain_columns, reading_apart, run_plain, single_writer
+from app.database import add_to_counters, connect_apart, loaded, plain_columns, run_plain, single_writer
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -373,7 +373,7 @@ def group_full(round_id: int, threshold: int, rater_department_id: int, kind: st
     the lock: most answers leave their group short of k, and then nothing needs locking. Asked after the
     answer is committed, so on PostgreSQL, where answers commit side by side, the answer that makes k
     always sees the others before it; fold_if_ready counts again under the lock."""
-    with db.engine.connect().execution_options(**reading_apart(db.engine)) as connection:
+    with connect_apart(db.engine) as connection:
         return connection.scalar(WAITING, _group(round_id, rater_department_id, kind,
                                                  target_department_id)) >= threshold
 

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from app.database import reading_apart
+from app.database import connect_apart
 from app.extensions import db
 from app.web.security import SECURITY_HEADERS
 from app.workshops.models import Workshop
@@ -44,7 +44,6 @@ class UnchangedPolls:
         self.wsgi_app = wsgi_app
         self.tickets = _tickets(app.secret_key)
         self.engine = None  # the app's engine, taken on the first poll (it is made lazily)
-        self.options: dict = {}
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
@@ -66,9 +65,8 @@ class UnchangedPolls:
         if self.engine is None:
             with self.app.app_context():
                 self.engine = db.engine
-                self.options = reading_apart(self.engine)
         try:
-            with self.engine.connect().execution_options(**self.options) as connection:
+            with connect_apart(self.engine) as connection:
                 return known == connection.scalar(VERSION, {"workshop_id": workshop_id})
         except sa.exc.SQLAlchemyError:
             return False  # the view answers, with its error page if the database is really down

@@ -86,6 +86,25 @@ def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_
     assert all(open_ for verb, open_ in written if not verb.startswith("BEGIN"))
 
 
+def test_a_write_rolled_back_leaves_nothing_even_on_a_connection_vacuum_had(app, org):
+    """The driver runs each statement on its own (PostgreSQL: autocommit) and the app opens transactions:
+    a post's writes must still be undone all together, also on the pooled connection that erasing folded
+    ballots (VACUUM, asked for without a transaction) used and gave back."""
+    from app.database import erase_deleted_rows
+
+    db.session.commit()
+    erase_deleted_rows()
+    with app.test_request_context("/", method="POST"):
+        db.session.add(AuditEntry(actor_name="writer", action="test.write", target="first"))
+        db.session.flush()
+        db.session.add(AuditEntry(actor_name="writer", action="test.write", target="second"))
+        db.session.flush()
+        db.session.rollback()
+    with db.engine.connect() as apart:  # another connection: nothing was committed on the way
+        assert apart.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.action == "test.write")) == 0
+
+
 def department_read_plain(department_id: int):
     """A department read as plain columns and made an object by loaded(), as the hot reads do."""
     from app.database import loaded, plain_columns, run_plain
