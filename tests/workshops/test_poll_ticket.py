@@ -3,12 +3,14 @@ import html
 import json
 import re
 import sqlite3
+import time
 
 import pytest
 
 from app.extensions import db
 from app.web.security import SECURITY_HEADERS
 from app.workshops.models import Workshop
+from app.workshops.poll import TICKET_SECONDS
 from tests.factories import count_statements
 from tests.workshops.test_pages import HTMX, sign_in, to_phase, url, ws  # noqa: F401 (ws is a fixture)
 
@@ -77,6 +79,26 @@ def test_a_changed_board_needs_a_live_session_whatever_the_ticket(client, org, w
     response = poll(client, ws, ticket, 0)
     assert response.status_code == 401 and "/login" in response.headers["HX-Redirect"]
     assert 'id="board"' not in response.get_data(as_text=True)
+
+
+def test_a_ticket_older_than_ten_minutes_no_longer_answers_even_once_checked(client, org, ws,  # noqa: F811
+                                                                             monkeypatch):
+    sign_in(client, org["employee"])
+    ticket = ticket_of(client, ws)
+    client.post("/logout")  # from now on only the ticket can answer 204; the view asks for a session
+    assert poll(client, ws, ticket, ws.version).status_code == 204  # its signature now checked and kept
+    signed_at = time.time()
+    monkeypatch.setattr(time, "time", lambda: signed_at + TICKET_SECONDS + 2)
+    assert poll(client, ws, ticket, ws.version).status_code == 401
+    other = app_with_no_kept_tickets(client)
+    assert poll(other, ws, ticket, ws.version).status_code == 401  # checked afresh: too old as well
+
+
+def app_with_no_kept_tickets(client):
+    """A client of a new app process on the same database, which has checked no ticket yet."""
+    from app import create_app
+
+    return create_app(dict(client.application.config)).test_client()
 
 
 def test_a_ticket_opens_only_its_own_workshop(client, org, ws):  # noqa: F811
