@@ -223,13 +223,14 @@ def run(size: str, database: str, seconds: int, only: list[str] | None = None) -
                 continue
             prepared = prepare()
             port = FLOOR_PORT if name == "floor" else APP_PORT
+            served = f"http://127.0.0.1:{port}"
             if not once:  # every worker has compiled its templates and read the round's sums
                 wrk(port, prepared, connections, 2)
-                drain(f"http://127.0.0.1:{port}")
+                drain(served)
             # The reference is measured just before each scenario: the machine's speed drifts.
             reference = wrk(HELLO_PORT, hello, connections, seconds)
             figures = wrk(port, prepared, connections, seconds, once)
-            drain(f"http://127.0.0.1:{port}")
+            drain(served)
             if name == "submission":
                 accepted = _one(engine, "SELECT count(*) FROM participations WHERE round_id = :r",
                                 r=round_id) - before

@@ -4,6 +4,7 @@ import json
 import re
 import sqlite3
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -90,15 +91,22 @@ def test_a_ticket_older_than_ten_minutes_no_longer_answers_even_once_checked(cli
     signed_at = time.time()
     monkeypatch.setattr(time, "time", lambda: signed_at + TICKET_SECONDS + 2)
     assert poll(client, ws, ticket, ws.version).status_code == 401
-    other = app_with_no_kept_tickets(client)
-    assert poll(other, ws, ticket, ws.version).status_code == 401  # checked afresh: too old as well
+    with app_with_no_kept_tickets(client) as other:
+        assert poll(other, ws, ticket, ws.version).status_code == 401  # checked afresh: too old as well
 
 
+@contextmanager
 def app_with_no_kept_tickets(client):
-    """A client of a new app process on the same database, which has checked no ticket yet."""
+    """A client of a new app process on the same database, which has checked no ticket yet; its
+    connections are closed afterwards."""
     from app import create_app
 
-    return create_app(dict(client.application.config)).test_client()
+    other = create_app(dict(client.application.config))
+    try:
+        yield other.test_client()
+    finally:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_a_ticket_opens_only_its_own_workshop(client, org, ws):  # noqa: F811
