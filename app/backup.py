@@ -1,5 +1,10 @@
-"""Backing up and restoring the database: SQLite through its online backup API, PostgreSQL through
-pg_dump and pg_restore. Used by `flask backup` and `flask restore`; knows nothing of Flask."""
+"""Backing up and restoring the database: SQLite through VACUUM INTO and its online backup API, PostgreSQL
+through pg_dump and pg_restore. Used by `flask backup` and `flask restore`; knows nothing of Flask.
+
+A backup taken while a round is open holds its done notes and sealed ballots in key order, not in the order
+people answered: SQLite's VACUUM INTO writes every table anew in key order, and on PostgreSQL the two tables
+are rewritten in key order (CLUSTER) just before pg_dump reads them.
+"""
 import os
 import re
 import secrets
@@ -49,6 +54,7 @@ def backup(url: sa.engine.URL, target: Path, busy_ms: int = 15000) -> Outcome:
             _backup_sqlite(_sqlite_file(url), partial, busy_ms)
             revision = sqlite_revision(partial)
         else:
+            _put_answers_in_key_order(url)
             _run([_tool("pg_dump"), "--format=custom", f"--file={partial}"], url)
             revision = postgres_revision(partial)
         _publish(partial, target)
@@ -108,18 +114,19 @@ def _read_only(path: Path, busy_ms: int) -> sqlite3.Connection:
 
 def _backup_sqlite(database: Path, target: Path, busy_ms: int) -> None:
     source = sqlite3.connect(database, timeout=busy_ms / 1000)
-    copy = sqlite3.connect(target)
     try:
-        # All pages in one step, inside one read transaction: a consistent snapshot, while WAL lets
-        # the app keep writing (a step-by-step copy would start over at every write).
-        source.backup(copy)
-        # A single self-contained file: no write-ahead log beside it (sqlite_revision checks it next).
-        copy.execute("PRAGMA journal_mode=DELETE")
+        # One read transaction: a consistent snapshot, while WAL lets the app keep writing. Every table is
+        # written anew in key order, so no page keeps the order in which rows were written.
+        source.execute("VACUUM INTO ?", (str(target),))
     except sqlite3.Error as error:
         raise BackupError(f"SQLite could not copy {database}: {error}") from None
     finally:
-        copy.close()
         source.close()
+    copy = sqlite3.connect(target)
+    try:  # a single self-contained file: no write-ahead log beside it (sqlite_revision checks it next)
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
 
 
 def sqlite_revision(path: Path) -> str:
@@ -188,6 +195,24 @@ def _run(command: list[str], url: sa.engine.URL) -> str:
         name = Path(command[0]).name
         raise BackupError(f"{name} failed: {finished.stderr.strip() or f'exit {finished.returncode}'}")
     return finished.stdout
+
+
+# The done notes and the holding buffer, by their primary keys (the person's id; a random key).
+ANSWER_TABLES = (("participations", "pk_participations"), ("pending_ballots", "pk_pending_ballots"))
+
+
+def _put_answers_in_key_order(url: sa.engine.URL) -> None:
+    """Rewrite the tables written as people answer in key order (and without their dead rows), so that a
+    dump, which reads rows as they lie, does not list them in the order people answered."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for table, key in ANSWER_TABLES:
+                connection.exec_driver_sql(f"CLUSTER {table} USING {key}")
+    except sa.exc.SQLAlchemyError as error:
+        raise BackupError(f"PostgreSQL could not order the answers' tables: {error.orig or error}") from None
+    finally:
+        engine.dispose()
 
 
 ARCHIVE_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ alembic_version ", re.MULTILINE)

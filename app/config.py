@@ -53,6 +53,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
     WTF_CSRF_SSL_STRICT = True
+    # Scale b of the noise added to published score counts at closing (app.ratings.noise): ε = 1/b per
+    # question. 0 publishes exact counts, which production refuses.
+    RESULT_NOISE_SCALE = float(os.environ.get("RESULT_NOISE_SCALE", "0.5"))
     DEBUG = _bool("FLASK_DEBUG", False)
     TESTING = False
 
@@ -69,6 +72,8 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # Exact counts, so tests of the arithmetic can state their numbers; the anonymity tests set the noise.
+    RESULT_NOISE_SCALE = 0.0
 
 
 CONFIGS = {c.ENV_NAME: c for c in (ProductionConfig, DevelopmentConfig, TestingConfig)}
@@ -140,6 +145,8 @@ def check_production_settings(app) -> None:
         problems.append("debug mode is on (unset FLASK_DEBUG)")
     if app.config["PREFERRED_URL_SCHEME"] == "https" and not app.config["SESSION_COOKIE_SECURE"]:
         problems.append("PREFERRED_URL_SCHEME is https but SESSION_COOKIE_SECURE is off")
+    if not app.config["RESULT_NOISE_SCALE"] > 0:
+        problems.append("RESULT_NOISE_SCALE must be above 0: exact published counts can be differenced")
     workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
     if workers > 1 and not app.config.get("SECRET_KEY_FROM_ENV"):
         problems.append("several workers (WEB_CONCURRENCY) need SECRET_KEY set in the environment")

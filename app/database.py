@@ -1,11 +1,11 @@
 """Database connection set-up: SQLite pragmas, write transactions that queue instead of failing, reads of
 plain columns (and objects made from them as the ORM makes them), and PostgreSQL's cursor."""
 from collections.abc import Sequence
-from functools import cache, wraps
+from functools import cache
 
 import psycopg
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from psycopg.pq import ExecStatus
 
 from app.extensions import db
@@ -39,19 +39,16 @@ def configure_database(app) -> None:
         # the engine's AUTOCOMMIT, see app.config) and the app opens transactions itself, so that:
         # - writers take SQLite's write lock up front, and concurrent writers wait their turn (busy timeout)
         #   instead of failing "database is locked" when a read upgrades to a write;
-        # - page views (GET), and the reads of a view marked @reads_first until it calls begin_writing(),
-        #   open none at all: each statement reads its own snapshot (as PostgreSQL's READ COMMITTED gives
-        #   each statement inside a transaction anyway), which spares BEGIN and ROLLBACK, and holds no
-        #   snapshot that SQLite's checkpoint would wait for. On PostgreSQL it also spares switching a
-        #   pooled connection to autocommit and back on every page view;
+        # - page views (GET) open none at all: each statement reads its own snapshot (as PostgreSQL's READ
+        #   COMMITTED gives each statement inside a transaction anyway), which spares BEGIN and ROLLBACK, and
+        #   holds no snapshot that SQLite's checkpoint would wait for;
         # - a connection opened with execution_options(reading=True) outside any request (the board's poll)
         #   gets the reading transaction: on SQLite a deferred one, whose reads belong together.
         options = connection.get_execution_options()
         if options.get("isolation_level") == "AUTOCOMMIT":
             return  # asked for no transaction at all (PostgreSQL's VACUUM)
         reading = options.get("reading")
-        if not reading and has_request_context() and (request.method in READ_ONLY_METHODS
-                                                      or g.get("reads_first")):
+        if not reading and has_request_context() and request.method in READ_ONLY_METHODS:
             return
         statement = reading_apart if reading else writing
         if statement:  # sent on the driver's own connection: through SQLAlchemy it cost as much as an INSERT
@@ -81,48 +78,13 @@ def connect_apart(engine) -> sa.Connection:
     return engine.connect().execution_options(reading=True)
 
 
-def single_writer() -> bool:
-    """Whether one transaction at a time may write (SQLite): a writer then sees every write before its own."""
-    return db.engine.dialect.name == "sqlite"
-
-
-def reads_first(view):
-    """For a view that reads much before it writes a little (a rating submission): its reads run as a
-    page view's do, each statement on its own, and its writes in one transaction from begin_writing() on,
-    which on SQLite takes the write lock. Writers then queue for the writes alone, not for the whole
-    request, and no read holds a snapshot meanwhile. The view must call begin_writing() before its first
-    write, and must not need its reads to agree with each other: the write phase checks again what matters."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        g.reads_first = True
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def begin_writing() -> None:
-    """End the read phase of a @reads_first view: what follows runs in a new transaction (holding SQLite's
-    write lock from its start), so it re-checks what others may have changed (the rules that matter are
-    read again or held by constraints there)."""
-    commit_keeping_loaded()  # ends the reads' connection; they changed nothing
-    g.reads_first = False
-
-
-def commit_keeping_loaded() -> None:
-    """Commit without expiring what the session loaded, for a transaction that changed none of it (its
-    writes were plain statements): reading each object again afterwards would cost a statement."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 def erase_deleted_rows() -> None:
-    """After folded ballots are deleted and committed, make the database files forget them too.
+    """After a round's closing is committed, make the database files forget the answers and done notes it
+    deleted, and the order and transactions they were written in.
 
-    SQLite: copy the zeroed pages home and empty the write-ahead log, which still held the ballots.
-    PostgreSQL: VACUUM reclaims the dead row versions. Best effort: a busy database finishes later.
+    SQLite: deleted rows are already overwritten with zeros (secure_delete); copy those pages home and
+    empty the write-ahead log, which still held the rows. PostgreSQL: VACUUM FULL writes both tables anew
+    and drops their old files, dead rows, transaction ids (xmin) and positions (ctid) with them.
     """
     if db.engine.dialect.name == "sqlite":
         pooled = db.engine.raw_connection()
@@ -131,12 +93,9 @@ def erase_deleted_rows() -> None:
         finally:
             pooled.close()
         return
-    # A pooled connection outside any transaction (on_begin sends no BEGIN for it).
-    # TRUNCATE false: giving the empty tail pages back to the system needs the table's exclusive lock,
-    # which VACUUM retries for up to 5 s while other folds' VACUUMs queue (measured: 5 s stalls under
-    # load); the dead rows are pruned either way, and the tail pages are reused by the next ballots.
+    # A connection outside any transaction (on_begin sends no BEGIN for it).
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM (TRUNCATE false) pending_ballots")
+        connection.exec_driver_sql("VACUUM FULL participations, pending_ballots")
 
 
 def columns_of(model) -> tuple[str, ...]:
@@ -185,29 +144,6 @@ def run_plain(statement, params=None) -> sa.CursorResult:
     works out the new statement's cache key again, which costs as much as running it."""
     db.session.flush()
     return db.session.connection().execute(statement, params or {})
-
-
-def add_to_counters(model, rows: list[dict], added: tuple[str, ...]) -> None:
-    """Insert rows of counters; where a row with the same primary key is there, add to its `added`
-    columns instead. One INSERT … ON CONFLICT DO UPDATE for them all (SQLite and PostgreSQL alike),
-    where reading each row and writing it back would cost a statement and an object a row."""
-    if rows:
-        run_plain(_add_to_counters(model, added, db.engine.dialect.name), rows)
-
-
-@cache
-def _add_to_counters(model, added: tuple[str, ...], dialect_name: str) -> sa.TextClause:
-    """The statement as text, built once per table and dialect (whose quoting it uses): SQLAlchemy never
-    caches its own ON CONFLICT constructs, so they were compiled anew on every fold, which cost as much
-    as running them."""
-    quote = db.engine.dialect.identifier_preparer.quote
-    table, name = model.__table__, quote(model.__table__.name)
-    columns = ", ".join(quote(column.name) for column in table.columns)
-    values = ", ".join(f":{column.name}" for column in table.columns)
-    key = ", ".join(quote(column.name) for column in table.primary_key.columns)
-    adding = ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in added)
-    return sa.text(f"INSERT INTO {name} ({columns}) VALUES ({values}) "
-                   f"ON CONFLICT ({key}) DO UPDATE SET {adding}")
 
 
 # PostgreSQL -------------------------------------------------------------------------------------

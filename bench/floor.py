@@ -2,7 +2,7 @@
 
 A post to it pays what the answer pays before its view does anything of its own: Flask, the signed cookie,
 Flask-WTF's CSRF check, the session and its person read from the database (so that signing out ends a
-session on every instance at once) as the answer reads them (@reads_first: no write lock, no transaction),
+session on every instance at once),
 the security headers. Measured beside the real answer, it shows how much of the answer's figure is left to
 the answer itself (docs/BENCHMARKS.md).
 """
@@ -10,12 +10,10 @@ from flask import redirect, url_for
 from flask_login import current_user
 
 from app import create_app
-from app.database import reads_first
 
 app = create_app()
 
 
-@reads_first
 def answer_nothing(round_id: int, target_key: str):
     if not current_user.is_authenticated:  # the replay counts a 401 as an error: its people must be signed in
         return "", 401

@@ -193,7 +193,6 @@ def _answer(round_: Round, index: int, teams: dict[str, list[tuple[int, User]]],
     if index == 0:
         logistics = [person_id for person_id, _person in teams["LOG"]]
         quiet = set(logistics) - set(rng.sample(logistics, min(3, len(logistics))))
-    groups = set()
     for code in CODES:
         for person_id, person in teams[code]:
             if person_id in quiet or (is_open and (person_id == held_back or rng.random() > 0.35)):
@@ -214,12 +213,7 @@ def _answer(round_: Round, index: int, teams: dict[str, list[tuple[int, User]]],
                     if target.kind == "service" and comments.get(provider) and rng.random() < COMMENT_CHANCE:
                         comment = comments[provider].pop(0)
                     services.submit(person, round_, target, scores, comment)
-                    target_id = target.department.id if target.kind == "service" else person.department_id
-                    groups.add((person.department_id, target.kind, target_id))
         db.session.commit()
-    for group in sorted(groups):
-        services.fold_if_ready(round_, *group)
-    db.session.commit()
 
 
 def _score(rng: random.Random, index: int, rater: str, kind: str, provider: str, key: str,

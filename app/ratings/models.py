@@ -1,8 +1,9 @@
 """Rounds and the anonymous storage of ratings.
 
 What is kept per person is only *that* they are done with a (round, target): `Participation`.
-What they said goes into `PendingBallot` (no person, no time, a random key) and is folded into
-`Tally` / `BallotCount` counters and `Comment` rows in shuffled batches, then erased.
+What they said waits, sealed whole, in `PendingBallot` (no person, no time, a random key) until the round
+closes; closing folds every ballot at once, in random order, into `Tally` / `BallotCount` counters (the
+scores with calibrated noise) and `Comment` rows, and erases the buffer and the participation notes.
 On SQLite these tables are WITHOUT ROWID with keys that carry no insertion order.
 """
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Round(db.Model):
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    # The scale of the noise added to the published score counts at closing (0: exact; see app.ratings.noise).
+    noise_scale: Mapped[float | None]
 
     departments: Mapped[list[Department]] = relationship(secondary=round_departments,
                                                          order_by=Department.name)
@@ -102,45 +105,35 @@ class Completion(db.Model):
     expected: Mapped[int]  # targets on their list
 
 
-def _kind_rules(pooled_allowed: bool):
+def _kind_rules():
     """self and company ballots name the rater's own department as the target; service ballots another
-    one — except, in counters, the pooled "other departments" group, which names the target itself."""
-    match = ("target_kind = 'service' OR target_department_id = rater_department_id" if pooled_allowed
-             else "(target_kind = 'service') = (target_department_id <> rater_department_id)")
+    one — except the pooled "other departments" group, which names the target itself."""
     return (
         sa.CheckConstraint("target_kind IN ('service', 'self', 'company')", name="kind_known"),
-        sa.CheckConstraint(match, name="target_matches_kind"),
+        sa.CheckConstraint("target_kind = 'service' OR target_department_id = rater_department_id",
+                           name="target_matches_kind"),
     )
 
 
 class PendingBallot(db.Model):
-    """A submitted ballot waiting to be folded: no person, no time, a random key (so no order)."""
+    """An answer (or a skip) waiting for its round to close: sealed whole — whose department, what was rated,
+    the scores and the comment, padded to a common size — under a random key, with no person and no time."""
 
     __tablename__ = "pending_ballots"
-    __table_args__ = (
-        *_kind_rules(pooled_allowed=False),
-        # Every submission asks whether its group has k waiting ballots yet.
-        sa.Index("ix_pending_ballots_group", "round_id", "rater_department_id", "target_kind",
-                 "target_department_id"),
-        NO_ROWID,
-    )
+    __table_args__ = (NO_ROWID,)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
-    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
-    target_kind: Mapped[str] = mapped_column(sa.String(10))
-    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
-    # Sealed (app.ratings.sealing): JSON {dimension id: 0..5, 0 = can't judge}, and the comment.
-    scores: Mapped[str] = mapped_column(sa.Text)
-    comment: Mapped[str | None] = mapped_column(sa.Text)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[str] = mapped_column(sa.Text)  # app.ratings.sealing
 
 
 class Tally(db.Model):
-    """How many raters gave each score, per round × rater department × target × dimension."""
+    """How many raters gave each score, per round × rater department × target × dimension: exact for
+    "can't judge" (score 0), with calibrated noise for the scores 1–5 (Round.noise_scale)."""
 
     __tablename__ = "tallies"
     __table_args__ = (
-        *_kind_rules(pooled_allowed=True),
+        *_kind_rules(),
         sa.CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
         sa.CheckConstraint("count > 0", name="count_positive"),
         NO_ROWID,
@@ -163,7 +156,7 @@ class BallotCount(db.Model):
 
     __tablename__ = "ballot_counts"
     __table_args__ = (
-        *_kind_rules(pooled_allowed=True),
+        *_kind_rules(),
         sa.CheckConstraint("ballots > 0", name="ballots_positive"),
         sa.CheckConstraint("judged BETWEEN 0 AND ballots", name="judged_range"),
         NO_ROWID,
@@ -177,7 +170,7 @@ class BallotCount(db.Model):
                                                       primary_key=True)
     ballots: Mapped[int]
     judged: Mapped[int]  # ballots with at least one score (not all "can't judge")
-    overall_sum: Mapped[float]
+    overall_sum: Mapped[float]  # with calibrated noise, as the scores' counts
 
 
 class Comment(db.Model):

@@ -1,16 +1,22 @@
 """Ballots are sealed while they wait in the holding buffer (AES-GCM, a key derived from SECRET_KEY).
 
-A database administrator, a backup or a page of the database files left behind after the fold
-(PostgreSQL keeps deleted rows' bytes until the space is reused) shows only ciphertext.
-Change SECRET_KEY only when no round is open: ballots sealed with the old key can no longer be opened.
+A database administrator, a backup or a page of the database files left behind shows only ciphertext of
+one size class: whose department, what was rated, the scores, the comment, and whether it was a skip are
+all inside. Change SECRET_KEY only when no round is open: ballots sealed with the old key can no longer
+be opened.
 """
 import base64
 import hashlib
+import json
 import secrets
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+
+# Every ballot is padded to a multiple of this many bytes: a skip and a rating without a comment look alike,
+# and a comment shows only its size class.
+PAD = 1024
 
 
 class BrokenSeal(Exception):
@@ -22,14 +28,16 @@ def _cipher() -> AESGCM:
     return AESGCM(hashlib.sha256(b"trading-zone holding buffer\0" + secret).digest())
 
 
-def seal(text: str) -> str:
+def seal(ballot: dict) -> str:
+    text = json.dumps(ballot, separators=(",", ":"), sort_keys=True).encode()
+    text += b" " * (-len(text) % PAD)  # JSON ignores the trailing spaces
     nonce = secrets.token_bytes(12)
-    return base64.b64encode(nonce + _cipher().encrypt(nonce, text.encode(), None)).decode()
+    return base64.b64encode(nonce + _cipher().encrypt(nonce, text, None)).decode()
 
 
-def unseal(sealed: str) -> str:
+def unseal(sealed: str) -> dict:
     raw = base64.b64decode(sealed)
     try:
-        return _cipher().decrypt(raw[:12], raw[12:], None).decode()
+        return json.loads(_cipher().decrypt(raw[:12], raw[12:], None))
     except InvalidTag:
         raise BrokenSeal from None

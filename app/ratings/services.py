@@ -1,9 +1,8 @@
-"""Rules of rating rounds: the state machine, whom each person rates, anonymous submission and folding."""
-import json
+"""Rules of rating rounds: the state machine, whom each person rates, anonymous answers, and closing."""
 import re
 import secrets
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,7 +11,6 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import add_to_counters, connect_apart, loaded, plain_columns, run_plain, single_writer
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -28,11 +26,12 @@ from app.ratings.models import (
     Tally,
     round_departments,
 )
+from app.ratings.noise import noisy_counts, noisy_sum
 from app.ratings.sealing import BrokenSeal, seal, unseal
-from app.reports.gate import split_groups
 from app.time import utcnow
 
 MAX_COMMENT = 2000
+SCORES = range(1, 6)
 _shuffle = secrets.SystemRandom().shuffle
 
 
@@ -109,13 +108,15 @@ def open_round(actor, round_: Round) -> None:
 
 
 def close_round(actor, round_: Round) -> None:
-    """Close: fold every ballot still waiting, and keep of participation only how much each person did."""
+    """Close: fold every waiting ballot at once, and keep of participation only how much each person did,
+    written in random order. The caller commits, then erases what was deleted (erase_deleted_rows)."""
     _move(actor, round_, "closed")
-    _fold(round_, list(run_plain(WAITING_BALLOTS.where(PendingBallot.round_id == round_.id))))
-    seal_small_groups(round_)
-    for person, department_id, done, expected in _progress(round_):
-        db.session.add(Completion(round_id=round_.id, user_id=person.id, department_id=department_id,
-                                  done=done, expected=expected))
+    round_.noise_scale = current_app.config["RESULT_NOISE_SCALE"]
+    _fold(round_)
+    completions = [Completion(round_id=round_.id, user_id=person.id, department_id=department, done=done,
+                              expected=expected) for person, department, done, expected in _progress(round_)]
+    _shuffle(completions)
+    db.session.add_all(completions)
     db.session.execute(sa.delete(Participation).where(Participation.round_id == round_.id))
     db.session.flush()
 
@@ -147,33 +148,14 @@ def _may_rate(user) -> bool:
 
 
 def takes_part(user, round_: Round) -> bool:
-    return _may_rate(user) and bool(run_plain(
+    return _may_rate(user) and bool(db.session.execute(
         TAKES_PART, {"round_id": round_.id, "client_id": user.department_id}).scalar())
 
 
-# What every answer asks first, in one statement: the round, whether the person's department takes part, and
-# the dimensions the round asks, as "position:id" pairs (an aggregate keeps no order; the pairs say it).
-_ASKED_PAIRS = (
-    sa.select(sa.func.aggregate_strings(sa.cast(RoundDimension.position, sa.String) + ":"
-                                        + sa.cast(RoundDimension.dimension_id, sa.String), ","))
-    .where(RoundDimension.round_id == Round.id).scalar_subquery())
-ROUND_TO_RATE = (
-    sa.select(*plain_columns(Round), _RATER_TAKES_PART, _ASKED_PAIRS)
-    .where(Round.id == sa.bindparam("round_id")))
-
-
 def round_to_rate(user, round_id: int) -> tuple[Round | None, bool]:
-    """The round (None if there is none) and whether the person takes part in it (as takes_part answers),
-    read with the dimensions it asks, which are then kept on it as asked_dimensions keeps them."""
-    row = run_plain(ROUND_TO_RATE, {"round_id": round_id, "client_id": user.department_id}).one_or_none()
-    if row is None:
-        return None, False
-    *values, taking_part, asked = row
-    round_ = loaded(Round, values)
-    if round_.state != "draft":
-        pairs = sorted(tuple(map(int, pair.split(":"))) for pair in asked.split(",")) if asked else []
-        round_._asked = tuple(dimension_id for _position, dimension_id in pairs)
-    return round_, _may_rate(user) and bool(taking_part)
+    """The round (None if there is none) and whether the person takes part in it."""
+    round_ = db.session.get(Round, round_id)
+    return round_, round_ is not None and takes_part(user, round_)
 
 
 def _taking_part(round_: Round, department_ids) -> set[int]:
@@ -245,7 +227,7 @@ OWN_TARGET = sa.select(_RATER_TAKES_PART, _DONE)
 DEPARTMENT_TARGET = (
     sa.select(sa.exists().where(ServiceLink.provider_id == Department.id,
                                 ServiceLink.client_id == sa.bindparam("client_id")),
-              _DONE, _RATER_TAKES_PART, *plain_columns(Department))
+              _DONE, _RATER_TAKES_PART, Department)
     .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
                                      round_departments.c.round_id == sa.bindparam("round_id")))
     .where(Department.id == sa.bindparam("department_id")))
@@ -264,7 +246,7 @@ def find_target(user, round_: Round, key: str) -> Target:
         raise _not_taking_part()
     params = {"round_id": round_.id, "client_id": user.department_id, "user_id": user.id, "key": key}
     if key in ("self", "company"):
-        taking_part, done = run_plain(OWN_TARGET, params).one()
+        taking_part, done = db.session.execute(OWN_TARGET, params).one()
         if not taking_part:
             raise _not_taking_part()
         return Target(key, key, user.department if key == "self" else None, done)
@@ -272,22 +254,22 @@ def find_target(user, round_: Round, key: str) -> Target:
     department_id = int(found.group(1)) if found else None
     row = None
     if department_id is not None and department_id != user.department_id:  # their own is "self"
-        row = run_plain(DEPARTMENT_TARGET, params | {"department_id": department_id}).first()
+        row = db.session.execute(DEPARTMENT_TARGET, params | {"department_id": department_id}).first()
     if row is None:
         if not takes_part(user, round_):
             raise _not_taking_part()
         raise RatingError(_("This department cannot be rated in this round."))
-    serves, done, taking_part, *department = row
+    serves, done, taking_part, department = row
     if not taking_part:
         raise _not_taking_part()
-    return Target(key, "service", loaded(Department, department), done, listed=serves)
+    return Target(key, "service", department, done, listed=serves)
 
 
-# Submission --------------------------------------------------------------------------------------
+# Answering ---------------------------------------------------------------------------------------
 
 # That the person is done with a target, written only while the round is open, in one statement that also
-# takes a shared lock on the round, read afresh: closing (which locks it exclusively) waits for submissions in
-# flight, and a submission that waited writes nothing once the round is closed.
+# takes a shared lock on the round, read afresh: closing (which locks it exclusively) waits for answers in
+# flight, and an answer that waited writes nothing once the round is closed.
 MARK_DONE = sa.insert(Participation).from_select(
     ["round_id", "user_id", "target"],
     sa.select(Round.id, sa.bindparam("user_id"), sa.bindparam("target", type_=sa.String))
@@ -295,30 +277,9 @@ MARK_DONE = sa.insert(Participation).from_select(
 ).execution_options(preserve_rowcount=True)  # kept for an INSERT too: no row written means not open
 
 
-def _mark_done(user, round_: Round, target: Target) -> None:
-    """Record that the person is done with the target. A plain statement, not the session's unit of work,
-    which costs more than the write itself. A refusal leaves the transaction to be rolled back."""
-    try:  # a racing copy of the same submission (a second tab, a double click) fails here
-        written = run_plain(MARK_DONE, {"round_id": round_.id, "user_id": user.id, "target": target.key})
-    except sa.exc.IntegrityError:
-        raise RatingError(_("You have already answered for this one; answers are final.")) from None
-    if not written.rowcount:
-        raise RatingError(_("This round is not open."))
-
-
-ASKED = (sa.select(RoundDimension.dimension_id).where(RoundDimension.round_id == sa.bindparam("round_id"))
-         .order_by(RoundDimension.position))
-
-
 def asked_dimensions(round_: Round) -> tuple[int, ...]:
-    """The ids of the dimensions the round asks, in its order, read without loading them; kept on the
-    round once it is open, when they are fixed (an answer asks twice: its form, then submit)."""
-    asked = getattr(round_, "_asked", None)
-    if asked is None:
-        asked = tuple(run_plain(ASKED, {"round_id": round_.id}).scalars())
-        if round_.state != "draft":
-            round_._asked = asked
-    return asked
+    """The ids of the dimensions the round asks, in its order."""
+    return tuple(d.dimension_id for d in round_.dimensions)
 
 
 def check_scores(round_: Round, scores: dict[int, int]) -> None:
@@ -327,181 +288,174 @@ def check_scores(round_: Round, scores: dict[int, int]) -> None:
 
 
 def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> None:
-    """Record that the person is done with the target, and put their ballot in the holding buffer."""
+    """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer."""
     check_scores(round_, scores)
     comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
-    ballot = {  # sealed before the first write, which on SQLite takes the write lock
-        "id": secrets.token_hex(16),
-        "round_id": round_.id,
-        "rater_department_id": user.department_id,
-        "target_kind": target.kind,
-        "target_department_id": target.department.id if target.kind == "service" else user.department_id,
-        "scores": seal(json.dumps({str(k): v for k, v in sorted(scores.items())})),
-        "comment": seal(comment) if comment and target.kind == "service" else None,
-    }
-    _mark_done(user, round_, target)
-    run_plain(sa.insert(PendingBallot), ballot)
+    _answer(user, round_, target, {"scores": {str(k): v for k, v in scores.items()},
+                                    "comment": comment if target.kind == "service" else ""})
 
 
 def skip(user, round_: Round, target: Target) -> None:
-    """Done without rating: stored exactly like a submission, so nobody can tell which it was."""
-    _mark_done(user, round_, target)
+    """Done without rating. It leaves what a rating leaves — a done note and a sealed ballot of the same
+    size, dropped at closing — so nobody can tell from the database which it was."""
+    if not (target.kind == "service" and target.listed and not target.done):
+        raise RatingError(_("Only a department on your list that you have not answered for can be skipped."))
+    _answer(user, round_, target, {"skip": True})
 
 
-# Folding -----------------------------------------------------------------------------------------
-
-# The waiting ballots of one group.
-_IN_GROUP = (PendingBallot.round_id == sa.bindparam("round_id"),
-             PendingBallot.rater_department_id == sa.bindparam("rater_department_id"),
-             PendingBallot.target_kind == sa.bindparam("kind"),
-             PendingBallot.target_department_id == sa.bindparam("target_department_id"))
-WAITING = sa.select(sa.func.count()).select_from(PendingBallot).where(*_IN_GROUP)
-WAITING_BALLOTS = sa.select(*PendingBallot.__table__.columns)  # rows, not objects: they are only read
-GROUP_BALLOTS = WAITING_BALLOTS.where(*_IN_GROUP)
-
-
-def _group(round_id: int, rater_department_id: int, kind: str, target_department_id: int) -> dict:
-    return {"round_id": round_id, "rater_department_id": rater_department_id, "kind": kind,
-            "target_department_id": target_department_id}
+def _answer(user, round_: Round, target: Target, content: dict) -> None:
+    ballot = {"rater": user.department_id, "kind": target.kind,
+              "target": target.department.id if target.kind == "service" else user.department_id, **content}
+    sealed = seal(ballot)
+    try:  # a racing copy of the same answer (a second tab, a double click) fails here
+        written = db.session.connection().execute(MARK_DONE, {"round_id": round_.id, "user_id": user.id,
+                                                              "target": target.key})
+    except sa.exc.IntegrityError:
+        raise RatingError(_("You have already answered for this one; answers are final.")) from None
+    if not written.rowcount:
+        raise RatingError(_("This round is not open."))
+    db.session.add(PendingBallot(id=secrets.token_hex(16), round_id=round_.id, sealed=sealed))
+    db.session.flush()
 
 
-def group_full(round_id: int, threshold: int, rater_department_id: int, kind: str,
-               target_department_id: int) -> bool:
-    """Whether a group holds k waiting ballots yet, read apart from the request's transaction, without
-    the lock: most answers leave their group short of k, and then nothing needs locking. Asked after the
-    answer is committed, so on PostgreSQL, where answers commit side by side, the answer that makes k
-    always sees the others before it; fold_if_ready counts again under the lock."""
-    with connect_apart(db.engine) as connection:
-        return connection.scalar(WAITING, _group(round_id, rater_department_id, kind,
-                                                 target_department_id)) >= threshold
+# Closing: every ballot folded at once ------------------------------------------------------------
+
+@dataclass
+class _Counts:
+    """What the ballots of one group (rater department × kind × target) add up to, exactly."""
+
+    ballots: int = 0
+    judged: int = 0
+    overall_sum: float = 0.0
+    scores: Counter = field(default_factory=Counter)  # (dimension id, score) -> raters
+
+    def add(self, other: "_Counts") -> None:
+        self.ballots += other.ballots
+        self.judged += other.judged
+        self.overall_sum += other.overall_sum
+        self.scores.update(other.scores)
 
 
-LOCK_ROUND = sa.select(Round.id).where(Round.id == sa.bindparam("id")).with_for_update()
-
-
-def fold_if_ready(round_: Round, rater_department_id: int, kind: str, target_department_id: int) -> int:
-    """Fold this group's waiting ballots once there are at least k of them; returns how many were folded.
-    The round is locked first, so two folds of a group never run side by side; on SQLite the write
-    transaction, which holds the only write lock, is the lock (and SQLite has no FOR UPDATE)."""
-    if not single_writer():
-        run_plain(LOCK_ROUND, {"id": round_.id})
-    group = _group(round_.id, rater_department_id, kind, target_department_id)
-    ballots = list(run_plain(GROUP_BALLOTS, group))
-    if len(ballots) < round_.threshold:
-        return 0
-    _fold(round_, ballots)
-    return len(ballots)
-
-
-def _fold(round_: Round, ballots: list[sa.Row]) -> None:
-    """Add the ballots to the counters in random order, release their comments shuffled, erase them."""
-    if not ballots:
-        return
-    _shuffle(ballots)
-    opened = []
-    for ballot in ballots:
+def _fold(round_: Round) -> None:
+    """Open every waiting ballot, count them in random order, pool the small groups, and store the counters
+    — the scores with noise — and the comments, shuffled, without rater department. Nothing is counted
+    before this moment, so no earlier copy of the database holds a counter to subtract."""
+    groups: dict[tuple, _Counts] = defaultdict(_Counts)
+    comments: dict[int, list[str]] = defaultdict(list)  # target department id -> texts
+    _take_stored_counters(round_, groups)
+    sealed = list(db.session.scalars(sa.select(PendingBallot.sealed)
+                                     .where(PendingBallot.round_id == round_.id)))
+    _shuffle(sealed)
+    for text in sealed:
         try:
-            opened.append((ballot, json.loads(unseal(ballot.scores)),
-                           unseal(ballot.comment) if ballot.comment else None))
+            ballot = unseal(text)
         except BrokenSeal:  # sealed before SECRET_KEY changed: it can never be counted
             current_app.logger.warning("A waiting ballot could not be opened and was dropped")
-    tallies: Counter = Counter()
-    counts: dict[tuple, list] = defaultdict(lambda: [0, 0, 0.0])  # ballots, judged, overall_sum
-    comments = []
-    for ballot, scores, comment in opened:
-        group = (ballot.rater_department_id, ballot.target_kind, ballot.target_department_id)
-        scores = {int(k): v for k, v in scores.items()}
-        for dimension_id, score in scores.items():
-            tallies[(*group, dimension_id, score)] += 1
+            continue
+        if ballot.get("skip"):
+            continue
+        counts = groups[(ballot["rater"], ballot["kind"], ballot["target"])]
+        scores = {int(k): v for k, v in ballot["scores"].items()}
+        counts.ballots += 1
+        counts.scores.update(scores.items())
         judged = [s for s in scores.values() if s != CANT_JUDGE]
-        entry = counts[group]
-        entry[0] += 1
         if judged:
-            entry[1] += 1
-            entry[2] += sum(judged) / len(judged)
-        if comment:
-            comments.append(Comment(id=secrets.token_hex(16), round_id=round_.id,
-                                    target_department_id=ballot.target_department_id, text=comment))
-    _add_tallies(round_, tallies)
-    _add_counts(round_, counts)
-    _shuffle(comments)
-    db.session.add_all(comments)
-    run_plain(sa.delete(PendingBallot).where(PendingBallot.id.in_([b.id for b in ballots])))
+            counts.judged += 1
+            counts.overall_sum += sum(judged) / len(judged)
+        if ballot["comment"]:
+            comments[ballot["target"]].append(ballot["comment"])
+    shown = _pool_small_groups(groups, round_.threshold)
+    _store_counters(round_, groups)
+    released = [Comment(id=secrets.token_hex(16), round_id=round_.id, target_department_id=target, text=text)
+                for target, texts in comments.items() if target in shown for text in texts]
+    _shuffle(released)
+    db.session.add_all(released)
+    db.session.execute(sa.delete(PendingBallot).where(PendingBallot.round_id == round_.id))
 
 
-def _add_tallies(round_: Round, tallies: Counter) -> None:
-    add_to_counters(Tally, [
-        {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
-         "target_department_id": target, "dimension_id": dimension_id, "score": score, "count": n}
-        for (rater, kind, target, dimension_id, score), n in sorted(tallies.items())], ("count",))
+def _take_stored_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
+    """Counters a round already has (folded while open, before 0011) are counted again with the rest."""
+    for t in db.session.scalars(sa.select(Tally).where(Tally.round_id == round_.id)):
+        groups[(t.rater_department_id, t.target_kind, t.target_department_id)].scores[
+            (t.dimension_id, t.score)] += t.count
+    for c in db.session.scalars(sa.select(BallotCount).where(BallotCount.round_id == round_.id)):
+        counts = groups[(c.rater_department_id, c.target_kind, c.target_department_id)]
+        counts.ballots += c.ballots
+        counts.judged += c.judged
+        counts.overall_sum += c.overall_sum
+    for model in (Tally, BallotCount):
+        db.session.execute(sa.delete(model).where(model.round_id == round_.id))
 
 
-def _add_counts(round_: Round, counts: dict) -> None:
-    add_to_counters(BallotCount, [
-        {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
-         "target_department_id": target, "ballots": ballots, "judged": judged, "overall_sum": overall}
-        for (rater, kind, target), (ballots, judged, overall) in sorted(counts.items())],
-        ("ballots", "judged", "overall_sum"))
-
-
-# Closing: no counter left for fewer than k raters -----------------------------------------------
-
-def seal_small_groups(round_: Round) -> None:
-    """At closing, leave no counter for a group of fewer than k raters, even in the raw database.
+def _pool_small_groups(groups: dict[tuple, _Counts], k: int) -> set[int]:
+    """Leave no group of fewer than k raters, even in the raw database; returns the rated departments whose
+    service ratings are shown (their comments are released).
 
     Service ratings from rater departments under k join the target's pooled "other departments" group
     (stored under the target itself), with the smallest further group while the pool is under k: the
     rule the gate applies. Company ratings under k join the largest company group; the company view
-    reads only their sum. What could never be shown (under k in all) is deleted, with its comments.
+    reads only their sum. What could never be shown (under k in all) is dropped.
     """
-    k = round_.threshold
-    partitions: dict[tuple, dict[tuple, int]] = defaultdict(dict)
-    for c in db.session.scalars(sa.select(BallotCount).where(BallotCount.round_id == round_.id)):
-        partition = None if c.target_kind == "company" else c.target_department_id
-        partitions[(c.target_kind, partition)][(c.rater_department_id, c.target_department_id)] = c.ballots
-    for (kind, target), groups in partitions.items():
-        if sum(groups.values()) < k:
-            for key in groups:
-                _move_group(round_, kind, key, None)
-            if kind == "service":
-                db.session.execute(sa.delete(Comment).where(Comment.round_id == round_.id,
-                                                            Comment.target_department_id == target))
-        elif kind == "service":
-            _visible, pooled = split_groups({rater: n for (rater, _t), n in groups.items()}, k)
+    partitions: dict[tuple, list[tuple]] = defaultdict(list)
+    for key in groups:
+        _rater, kind, target = key
+        partitions[(kind, None if kind == "company" else target)].append(key)
+    shown = set()
+    for (kind, target), keys in partitions.items():
+        if sum(groups[key].ballots for key in keys) < k:
+            for key in keys:
+                del groups[key]
+            continue
+        if kind == "service":
+            shown.add(target)
+            _visible, pooled = split_groups({rater: groups[(rater, kind, target)].ballots
+                                             for rater, _kind, _target in keys}, k)
+            into = (target, kind, target)
             for rater in pooled:
-                _move_group(round_, kind, (rater, target), (target, target))
+                if (rater, kind, target) != into:
+                    groups[into].add(groups.pop((rater, kind, target)))
         elif kind == "company":
-            largest = max(groups, key=lambda key: (groups[key], key))
-            for key, n in groups.items():
-                if n < k and key != largest:
-                    _move_group(round_, kind, key, largest)
+            largest = max(keys, key=lambda key: (groups[key].ballots, key))
+            for key in keys:
+                if groups[key].ballots < k and key != largest:
+                    groups[largest].add(groups.pop(key))
+    return shown
+
+
+def _store_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
+    """Write the counters once, the scores' counts and overall sums with noise (app.ratings.noise)."""
+    scale = round_.noise_scale or 0
+    for (rater, kind, target), counts in sorted(groups.items()):
+        key = {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
+               "target_department_id": target}
+        db.session.add(BallotCount(**key, ballots=counts.ballots, judged=counts.judged,
+                                   overall_sum=noisy_sum(counts.overall_sum, scale)))
+        for dimension_id in sorted({d for d, _score in counts.scores}):
+            exact = [counts.scores[(dimension_id, score)] for score in SCORES]
+            published = [counts.scores[(dimension_id, CANT_JUDGE)], *noisy_counts(exact, scale)]
+            db.session.add_all(Tally(**key, dimension_id=dimension_id, score=score, count=n)
+                               for score, n in enumerate(published) if n > 0)
     db.session.flush()
 
 
-def _move_group(round_: Round, kind: str, source: tuple[int, int], into: tuple[int, int] | None) -> None:
-    """Add one group's counters to another group's (or delete them, `into` None)."""
-    for model, key_columns, amounts in (
-        (Tally, ("dimension_id", "score"), ("count",)),
-        (BallotCount, (), ("ballots", "judged", "overall_sum")),
-    ):
-        rows = db.session.scalars(sa.select(model).where(
-            model.round_id == round_.id, model.target_kind == kind,
-            model.rater_department_id == source[0], model.target_department_id == source[1])).all()
-        for row in rows:
-            if into is not None:
-                key = (round_.id, into[0], kind, into[1], *(getattr(row, c) for c in key_columns))
-                target = db.session.get(model, key)
-                if target is None:
-                    db.session.add(model(**dict(zip(
-                        ("round_id", "rater_department_id", "target_kind", "target_department_id",
-                         *key_columns), key, strict=True)), **{a: getattr(row, a) for a in amounts}))
-                else:
-                    for amount in amounts:
-                        setattr(target, amount, getattr(target, amount) + getattr(row, amount))
-            db.session.delete(row)
-        db.session.flush()
+def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:
+    """Which rater groups may be shown on their own, and which are pooled together.
+
+    Nothing is shown when all groups together have fewer than k raters. Groups under k are pooled;
+    while the pool is non-empty but under k, the smallest visible group joins it, so that the total
+    minus the visible groups (the pool) is always empty or at least k.
+    """
+    sizes = {g: n for g, n in sizes.items() if n > 0}
+    if sum(sizes.values()) < k:
+        return [], []
+    visible = sorted((g for g, n in sizes.items() if n >= k and g not in always_pooled),
+                     key=lambda g: (sizes[g], g))
+    pooled = [g for g in sizes if g not in visible]
+    while pooled and sum(sizes[g] for g in pooled) < k:
+        pooled.append(visible.pop(0))
+    return visible, pooled
 
 
 # Response rates and reminders --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.audit.services import record
-from app.database import begin_writing, commit_keeping_loaded, erase_deleted_rows, reads_first, single_writer
+from app.database import erase_deleted_rows
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
@@ -19,7 +19,7 @@ from app.ratings.forms import RoundForm, rating_form
 from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import roles_required
-from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.htmx import redirect_to, render
 from app.web.mail import mail_configured, send_mail
 
 bp = Blueprint("ratings", __name__, url_prefix="/rounds")
@@ -244,26 +244,17 @@ def rate(round_id: int):
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
 
 
-def _fold_once_full(round_: Round, group: tuple[int, str, int]) -> int:
-    """Fold the ballot's group if it holds k ballots, asked once the answer is committed (group_full)."""
-    if not services.group_full(round_.id, round_.threshold, *group):
-        return 0
-    folded = services.fold_if_ready(round_, *group)
-    db.session.commit()
-    return folded
-
-
 @bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])
-@reads_first  # many people answer at once: on SQLite they queue for the writes only
 @login_required
 def rate_target(round_id: int, target_key: str):
+    """The rating form of one target. Rating and skipping are posted here alike (a "skip" button), so that
+    a web server's log cannot tell one from the other; both answer with the same redirect."""
     round_ = _round_to_rate(round_id)
-    person = current_user._get_current_object()  # read many times below: the proxy looks it up each time
     back = url_for("ratings.rate", round_id=round_.id)
     if not policies.is_answering(round_):
         return _not_open() if request.method == "POST" else render("ratings/not_open.html", round_=round_)
     try:
-        target = services.find_target(person, round_, target_key)
+        target = services.find_target(current_user, round_, target_key)
     except services.RatingError as error:
         flash(str(error), "error")
         return redirect_to(back)
@@ -272,51 +263,30 @@ def rate_target(round_id: int, target_key: str):
             flash(_("You have already answered for this one; answers are final."), "error")
             return redirect_to(back)
         return render("ratings/target_done.html", round_=round_, target=target)
+    if request.method == "POST" and "skip" in request.form:  # CSRFProtect has checked the token already
+        return _answer(round_, target, skipping=True)
     form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
-    if form.validate_on_submit():
-        comment = form.comment.data if "comment" in form else ""
-        begin_writing()  # submit's first write checks that the round is still open; constraints hold the rest
-        try:
-            services.submit(person, round_, target, form.scores(), comment)
-        except services.RatingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect_to(back)
-        rater = person.department_id
-        group = (rater, target.kind, target.department.id if target.kind == "service" else rater)
-        thanks = _("Thank you — your answers for %(target)s are in.", target=target_title(target))
-        if single_writer():  # SQLite: the answer holds the only write lock and sees every ballot before it
-            folded = services.fold_if_ready(round_, *group)
-            commit_keeping_loaded()  # plain statements and new comments: the round, person and target stand
-        else:  # PostgreSQL: answers commit side by side; the one that makes k sees the others only after
-            commit_keeping_loaded()
-            folded = _fold_once_full(round_, group)  # its commit expires them: read before
-        if folded:
-            erase_deleted_rows()  # the folded ballots must not linger in the database files
-        flash(thanks, "success")
-        return redirect_to(back)
-    return render("ratings/rate_target.html", "ratings/_rating_form.html",
-                  round_=round_, target=target, form=form)
+    if not form.validate_on_submit():
+        return render("ratings/rate_target.html", "ratings/_rating_form.html",
+                      round_=round_, target=target, form=form)
+    comment = form.comment.data if "comment" in form else ""
+    return _answer(round_, target, scores=form.scores(), comment=comment)
 
 
-@bp.post("/<int:round_id>/rate/<target_key>/skip")
-@login_required
-def skip(round_id: int, target_key: str):
-    round_ = _round_to_rate(round_id)
-    if not policies.is_answering(round_):
-        return _not_open()
+def _answer(round_: Round, target, skipping: bool = False, scores=None, comment: str = ""):
+    back = url_for("ratings.rate", round_id=round_.id)
     try:
-        target = services.find_target(current_user, round_, target_key)
-        if not policies.can_skip(target):
-            raise services.RatingError(
-                _("Only a department on your list that you have not answered for can be skipped."))
-        services.skip(current_user, round_, target)
+        if skipping:
+            services.skip(current_user, round_, target)
+        else:
+            services.submit(current_user, round_, target, scores, comment)
     except services.RatingError as error:
         db.session.rollback()
         flash(str(error), "error")
-    else:
-        db.session.commit()
+        return redirect_to(back)
+    db.session.commit()
+    if skipping:
         flash(_("%(department)s is off your list.", department=target.department.name), "success")
-    if wants_fragment():
-        return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
-    return redirect_to(url_for("ratings.rate", round_id=round_.id))
+    else:
+        flash(_("Thank you — your answers for %(target)s are in.", target=target_title(target)), "success")
+    return redirect_to(back)

@@ -7,12 +7,14 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
 - when the pool itself is smaller than k, also pools the smallest visible group, until the pool
   reaches k (complementary suppression) — so a total minus the visible parts never isolates fewer
   than k people.
+The counts of scores carry the noise added at closing (app.ratings.noise); how many people rated, and so
+every decision against k, is exact.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
+from app.ratings.services import split_groups
 from app.web.memo import kept_many
 
 OVERALL = "overall"  # the measure "each rater's mean over the dimensions they could judge"
@@ -32,9 +35,9 @@ class NotPublished(Exception):
 
 @dataclass(frozen=True)
 class Figure:
-    n: int  # distinct raters behind the number
+    n: int  # distinct raters behind the number (exact)
     mean: float
-    distribution: tuple[int, ...] | None = None  # how many gave 1..5 (dimension totals only)
+    distribution: tuple[int, ...] | None = None  # how many gave 1..5, with noise (dimension totals only)
 
 
 @dataclass(frozen=True)
@@ -47,20 +50,27 @@ class Cell:
 
 @dataclass
 class _Group:
-    n: int = 0
-    total: float = 0.0
-    distribution: list | None = None
+    n: int = 0  # raters, exact
+    weight: float = 0  # what the mean is taken over: the (noisy) counts of scores, or the raters
+    total: float = 0.0  # the (noisy) sum of the scores
+    distribution: list = field(default_factory=lambda: [0] * len(SCALE))
 
-    def add(self, n: int, total: float, distribution=None) -> None:
-        self.n += n
-        self.total += total
-        if distribution is not None:
-            self.distribution = [a + b for a, b in zip(self.distribution or [0] * 5, distribution,
-                                                       strict=True)]
+    def add(self, other: _Group) -> None:
+        self.n += other.n
+        self.weight += other.weight
+        self.total += other.total
+        self.distribution = [a + b for a, b in zip(self.distribution, other.distribution, strict=True)]
 
-    def figure(self, with_distribution: bool = False) -> Figure:
-        distribution = tuple(self.distribution) if with_distribution and self.distribution else None
-        return Figure(self.n, self.total / self.n, distribution)
+    def add_score(self, score: int, count: int) -> None:
+        self.weight += count
+        self.total += score * count
+        self.distribution[score - 1] += count
+
+    def figure(self, with_distribution: bool = False) -> Figure | None:
+        if self.weight <= 0:  # noise took every count to 0: there is no mean to show
+            return None
+        mean = min(SCALE[-1], max(SCALE[0], self.total / self.weight))  # noise may push a sum past the scale
+        return Figure(self.n, mean, tuple(self.distribution) if with_distribution else None)
 
 
 class RoundResults:
@@ -127,9 +137,9 @@ class RoundResults:
         if pooled:
             pool = _Group()
             for rater in pooled:
-                pool.add(groups[rater].n, groups[rater].total)
+                pool.add(groups[rater])
             cells.append(Cell(None, pool.figure()))
-        return cells
+        return [cell for cell in cells if cell.figure is not None]
 
     # Comments ------------------------------------------------------------------------------------
 
@@ -163,15 +173,21 @@ class _Sums:
                 sa.select(round_departments.c.round_id, round_departments.c.department_id)
                 .where(round_departments.c.round_id.in_(round_ids))):
             sums[round_id].taking_part.add(department_id)
+        cant_judge: dict[tuple, int] = defaultdict(int)  # (round id, kind, target id, dimension) -> raters
         for round_id, kind, target, dimension, score, count in db.session.execute(
                 sa.select(Tally.round_id, Tally.target_kind, Tally.target_department_id, Tally.dimension_id,
                           Tally.score, sa.func.sum(Tally.count))
-                .where(Tally.round_id.in_(round_ids), Tally.score != CANT_JUDGE)
+                .where(Tally.round_id.in_(round_ids))
                 .group_by(Tally.round_id, Tally.target_kind, Tally.target_department_id, Tally.dimension_id,
                           Tally.score)):
             one = sums[round_id]
-            group = one.company[dimension] if kind == "company" else one.totals[(kind, target, dimension)]
-            group.add(count, score * count, [count if s == score else 0 for s in SCALE])
+            if score == CANT_JUDGE:
+                cant_judge[(round_id, kind, None if kind == "company" else target, dimension)] += count
+            elif kind == "company":
+                one.company[dimension].add_score(score, count)
+            else:
+                one.totals[(kind, target, dimension)].add_score(score, count)
+        company_ballots: dict[int, int] = defaultdict(int)
         for round_id, kind, target, ballots, judged, overall in db.session.execute(
                 sa.select(BallotCount.round_id, BallotCount.target_kind, BallotCount.target_department_id,
                           sa.func.sum(BallotCount.ballots), sa.func.sum(BallotCount.judged),
@@ -179,28 +195,43 @@ class _Sums:
                 .where(BallotCount.round_id.in_(round_ids))
                 .group_by(BallotCount.round_id, BallotCount.target_kind, BallotCount.target_department_id)):
             one = sums[round_id]
-            one.ballots[(kind, target)] = ballots
-            if judged:
-                group = one.company[OVERALL] if kind == "company" else one.totals[(kind, target, OVERALL)]
-                group.add(judged, overall)
+            if kind == "company":
+                company_ballots[round_id] += ballots
+                one.company[OVERALL].add(_Group(judged, judged, overall))
+            else:
+                one.ballots[(kind, target)] = ballots
+                if judged:
+                    one.totals[(kind, target, OVERALL)] = _Group(judged, judged, overall)
+        # Every ballot answers every dimension: those who rated one are the ballots less "can't judge".
+        for one in sums.values():
+            for (kind, target, measure), group in one.totals.items():
+                if measure != OVERALL:
+                    group.n = one.ballots[(kind, target)] - cant_judge[(one.round_id, kind, target, measure)]
+            for measure, group in one.company.items():
+                if measure != OVERALL:
+                    group.n = company_ballots[one.round_id] - cant_judge[
+                        (one.round_id, "company", None, measure)]
         return sums
 
     def breakdown(self, measure) -> dict[int, dict[int, _Group]]:
         if measure not in self._breakdowns:
-            if measure == OVERALL:
-                query = (sa.select(BallotCount.target_department_id, BallotCount.rater_department_id,
-                                   BallotCount.judged, BallotCount.overall_sum)
-                         .where(BallotCount.round_id == self.round_id, BallotCount.target_kind == "service",
-                                BallotCount.judged > 0))
-            else:
-                query = (sa.select(Tally.target_department_id, Tally.rater_department_id,
-                                   sa.func.sum(Tally.count), sa.func.sum(Tally.count * Tally.score))
-                         .where(Tally.round_id == self.round_id, Tally.target_kind == "service",
-                                Tally.dimension_id == measure, Tally.score != CANT_JUDGE)
-                         .group_by(Tally.target_department_id, Tally.rater_department_id))
             groups: dict[int, dict[int, _Group]] = defaultdict(dict)
-            for target, rater, n, total in db.session.execute(query):
-                groups[target][rater] = _Group(n, total)
+            for target, rater, ballots, judged, overall in db.session.execute(
+                    sa.select(BallotCount.target_department_id, BallotCount.rater_department_id,
+                              BallotCount.ballots, BallotCount.judged, BallotCount.overall_sum)
+                    .where(BallotCount.round_id == self.round_id, BallotCount.target_kind == "service")):
+                groups[target][rater] = _Group(judged, judged, overall) if measure == OVERALL \
+                    else _Group(ballots)
+            if measure != OVERALL:
+                for target, rater, score, count in db.session.execute(
+                        sa.select(Tally.target_department_id, Tally.rater_department_id, Tally.score,
+                                  Tally.count)
+                        .where(Tally.round_id == self.round_id, Tally.target_kind == "service",
+                               Tally.dimension_id == measure)):
+                    if score == CANT_JUDGE:
+                        groups[target][rater].n -= count
+                    else:
+                        groups[target][rater].add_score(score, count)
             self._breakdowns[measure] = groups
         return self._breakdowns[measure]
 
@@ -217,21 +248,3 @@ def results_of(rounds: list[Round]) -> dict[int, RoundResults]:
     """Each published round's results, by round id, read together (see RoundResults)."""
     sums = _sums_of(rounds)
     return {r.id: RoundResults(r, sums[r.id]) for r in rounds}
-
-
-def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:
-    """Which rater groups may be shown on their own, and which are pooled together.
-
-    Nothing is shown when all groups together have fewer than k raters. Groups under k are pooled;
-    while the pool is non-empty but under k, the smallest visible group joins it, so that the total
-    minus the visible groups (the pool) is always empty or at least k.
-    """
-    sizes = {g: n for g, n in sizes.items() if n > 0}
-    if sum(sizes.values()) < k:
-        return [], []
-    visible = sorted((g for g, n in sizes.items() if n >= k and g not in always_pooled),
-                     key=lambda g: (sizes[g], g))
-    pooled = [g for g in sizes if g not in visible]
-    while pooled and sum(sizes[g] for g in pooled) < k:
-        pooled.append(visible.pop(0))
-    return visible, pooled

@@ -1,0 +1,43 @@
+"""Calibrated noise on the published score counts, so that no published number — alone, against another
+round's, or a unanimous group's — pins one person's answer (differential privacy, through OpenDP).
+
+At closing every count of a score 1–5 (per group and dimension) gets discrete Laplace noise of scale b, and
+the sum of the raters' own means ("overall") continuous Laplace noise of scale 5·b. One person changes one
+count of each dimension by one, and the overall sum by at most 5, so each dimension's distribution and the
+overall figure are each ε = 1/b differentially private; a whole ballot of d dimensions, (d + 1)/b.
+The noisy numbers are stored instead of the exact ones: every reader, export and later page sees the same.
+"""
+from functools import cache
+
+from opendp import prelude as dp
+
+dp.enable_features("contrib")  # OpenDP's mechanisms are marked "contrib" until they are formally vetted
+
+OVERALL_SENSITIVITY = 5  # one rater's mean lies in 1..5
+
+
+def epsilon(scale: float) -> float | None:
+    """The privacy loss per dimension (and for the overall figure) at this scale; None for exact counts."""
+    return 1 / scale if scale else None
+
+
+@cache
+def _counts_mechanism(scale: float):
+    return dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int), scale=scale)
+
+
+@cache
+def _sum_mechanism(scale: float):
+    return dp.m.make_laplace(dp.atom_domain(T=float, nan=False), dp.absolute_distance(T=float),
+                             scale=scale * OVERALL_SENSITIVITY)
+
+
+def noisy_counts(counts: list[int], scale: float) -> list[int]:
+    """The counts with noise, never below 0 (a count below 0 would tell that noise was added there)."""
+    if not scale:
+        return list(counts)
+    return [max(0, c) for c in _counts_mechanism(scale)(list(counts))]
+
+
+def noisy_sum(total: float, scale: float) -> float:
+    return _sum_mechanism(scale)(float(total)) if scale else total
