@@ -31,3 +31,8 @@ def can_rate(user, taking_part: bool) -> bool:
 
 def is_answering(round_) -> bool:
     return round_.state == "open"
+
+
+def can_skip(target) -> bool:
+    """Only a department on the person's list that they have not dealt with can be skipped."""
+    return target.kind == "service" and target.listed and not target.done

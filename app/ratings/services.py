@@ -300,8 +300,6 @@ def submit(user, round_: Round, target: Target, scores: dict[int, int], comment:
 def skip(user, round_: Round, target: Target) -> None:
     """Done without rating. It leaves what a rating leaves — a done note and a sealed ballot of the same
     size, dropped at closing — so nobody can tell from the database which it was."""
-    if not (target.kind == "service" and target.listed and not target.done):
-        raise RatingError(_("Only a department on your list that you have not answered for can be skipped."))
     _answer(user, round_, target, {"skip": True})
 
 

@@ -277,6 +277,9 @@ def _answer(round_: Round, target, skipping: bool = False, scores=None, comment:
     back = url_for("ratings.rate", round_id=round_.id)
     try:
         if skipping:
+            if not policies.can_skip(target):
+                raise services.RatingError(
+                    _("Only a department on your list that you have not answered for can be skipped."))
             services.skip(current_user, round_, target)
         else:
             services.submit(current_user, round_, target, scores, comment)

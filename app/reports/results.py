@@ -19,6 +19,7 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import Round
+from app.ratings.noise import epsilon, typical_shift
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults, results_of
 
@@ -39,6 +40,17 @@ def rounded(value: float) -> Decimal:
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
     return _formatted(value if isinstance(value, Decimal) else rounded(value), str(get_locale()))
+
+
+def noise_effect(round_) -> dict | None:
+    """What the noise added at closing means for a reader: ε per question, and how far it typically moves
+    a mean of 5, 20 and 100 raters (app.ratings.noise). None for a round published with exact counts."""
+    if not round_.noise_scale:
+        return None
+    locale = str(get_locale())
+    return {"epsilon": format_decimal(epsilon(round_.noise_scale), format="0.##", locale=locale),
+            **{f"shift{n}": format_decimal(typical_shift(n, round_.noise_scale), format="0.00", locale=locale)
+               for n in (5, 20, 100)}}
 
 
 @lru_cache(maxsize=1024)

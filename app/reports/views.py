@@ -25,7 +25,7 @@ bp = Blueprint("reports", __name__, url_prefix="/results")
 @bp.context_processor
 def formatting():
     return {"fmt": results.format_mean, "band": results.band, "bands": results.BANDS,
-            "percent": results.percent}
+            "percent": results.percent, "noise_effect": results.noise_effect}
 
 
 # A results page's round (and department), with the version of the names it shows, in one statement built

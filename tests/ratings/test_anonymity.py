@@ -63,9 +63,9 @@ def words(column: str) -> set[str]:
     return set(column.lower().split("_"))
 
 
-def ballot_json(scores: dict[int, int]) -> str:
-    """The ballot as the buffer stores it (the services' own serialisation)."""
-    return json.dumps({str(k): v for k, v in sorted(scores.items())})
+def ballot_json(scores: dict) -> str:
+    """A person's scores as JSON, in the form the sealed ballot holds them."""
+    return json.dumps({str(k): v for k, v in sorted(scores.items(), key=lambda item: int(item[0]))})
 
 
 def database_files() -> bytes:
@@ -153,22 +153,26 @@ def test_a_waiting_ballot_shares_no_column_with_the_record_that_its_author_is_do
     ballot = {c["name"] for c in columns("pending_ballots")}
     done = {c["name"] for c in columns("participations")}
     assert ballot & done == {"round_id"}
-    # What the ballot does say about its author is their department, which they share with everyone in it.
-    assert ballot - {"id", "round_id", "scores", "comment"} == {
-        "rater_department_id", "target_kind", "target_department_id"}
+    # Whose department, what was rated and how: all of it is inside the sealed text.
+    assert ballot == {"id", "round_id", "sealed"}
 
 
-def test_waiting_ballots_of_one_group_differ_only_by_a_random_key(company):
+def test_waiting_ballots_show_only_their_round_and_one_size_of_sealed_text(company):
     round_, finance = company["round"], company["finance"]
-    for seller in company["sellers"][:4]:  # k = 5: all four wait
+    sellers = company["sellers"]
+    for seller in sellers[:3]:
         rate(seller, round_, f"d{finance.id}", same_scores(round_, 3))
+    rate(sellers[3], round_, f"d{finance.id}", same_scores(round_, 1), "a short comment")
+    rate(sellers[4], round_, "self", same_scores(round_, 5))
+    services.skip(sellers[5], round_, services.find_target(sellers[5], round_, f"d{finance.id}"))
+    db.session.commit()
     rows = db.session.execute(sa.select(PendingBallot.__table__)).all()
-    assert len(rows) == 4
-    # In the clear, everything but the key is the same; the scores are sealed, each with its own nonce.
-    clear = {(r.round_id, r.rater_department_id, r.target_kind, r.target_department_id) for r in rows}
-    assert len(clear) == 1 and len({unseal(r.scores) for r in rows}) == 1
-    assert all(RANDOM_KEY.match(row.id) for row in rows)
-    assert len({row.id for row in rows}) == 4
+    assert len(rows) == 6
+    assert {row.round_id for row in rows} == {round_.id}
+    # A rating, a comment, a self-assessment and a skip: sealed to one size, each with its own nonce.
+    assert len({len(row.sealed) for row in rows}) == 1 and len({row.sealed for row in rows}) == 6
+    assert all(RANDOM_KEY.match(row.id) for row in rows) and len({row.id for row in rows}) == 6
+    assert [unseal(row.sealed).get("skip", False) for row in rows].count(True) == 1
 
 
 @sqlite_only
@@ -184,8 +188,8 @@ def test_on_sqlite_the_buffer_is_read_back_in_an_order_unrelated_to_submission(c
             scores = dict(zip(asked(round_), (1 + i % 5, 1 + i // 5, 3), strict=True))
             rate(seller, round_, f"d{finance.id}", scores)
             submitted.append(ballot_json(scores))
-        physical = [unseal(s) for s in db.session.scalars(sa.text(  # no ORDER BY: the file's order
-            f"SELECT scores FROM pending_ballots WHERE round_id = {round_.id}")).all()]
+        physical = [ballot_json(unseal(s)["scores"]) for s in db.session.scalars(sa.text(  # the file's order
+            f"SELECT sealed FROM pending_ballots WHERE round_id = {round_.id}")).all()]
         assert sorted(physical) == sorted(submitted)
         same_as_submission += physical == submitted
     assert same_as_submission <= 1  # a random order of 8 matches by chance once in 40,320
@@ -198,22 +202,23 @@ def nearest(xid: int, done: dict[int, int]) -> int:
 
 
 @postgres_only
-def test_on_postgres_a_waiting_ballot_is_linkable_through_xmin_only_until_its_fold(company):
-    """The limit docs/ANONYMITY.md states: someone watching the live database can link a ballot while it
-    waits (it was written in the same transaction as its author's participation); the fold ends that."""
+def test_on_postgres_a_waiting_ballot_is_linkable_through_xmin_only_until_closing(company):
+    """The limit docs/ANONYMITY.md states: someone watching the live database with SECRET_KEY can link a
+    ballot while it waits (it was written in the same transaction as its author's done note); closing
+    ends that: the counters are written by one transaction, and the notes and ballots are gone."""
     round_, finance = company["round"], company["finance"]
     sellers = company["sellers"][:5]
-    for i, seller in enumerate(sellers[:4]):
+    for i, seller in enumerate(sellers):
         rate(seller, round_, f"d{finance.id}", same_scores(round_, 1 + i))
-    ballots = db.session.execute(sa.text("SELECT xmin::text::bigint, scores FROM pending_ballots")).all()
+    ballots = db.session.execute(sa.text("SELECT xmin::text::bigint, sealed FROM pending_ballots")).all()
     done = dict(db.session.execute(sa.text(
         "SELECT xmin::text::bigint, user_id FROM participations")).all())
-    linked = {nearest(x, done): json.loads(unseal(scores))[str(asked(round_)[0])] for x, scores in ballots}
-    assert linked == {s.id: 1 + i for i, s in enumerate(sellers[:4])}  # the limit is real
-    assert rate(sellers[4], round_, f"d{finance.id}", same_scores(round_, 5)) == 5
-    assert count(PendingBallot) == 0
+    linked = {nearest(x, done): unseal(sealed)["scores"][str(asked(round_)[0])] for x, sealed in ballots}
+    assert linked == {s.id: 1 + i for i, s in enumerate(sellers)}  # the limit is real
+    close(company["facilitator"], round_)
+    assert count(PendingBallot) == 0 and count(Participation) == 0
     counter_xmins = set(db.session.scalars(sa.text("SELECT xmin::text::bigint FROM tallies")))
-    assert min(counter_xmins) > max(done)  # the counters were written by the fold, after every submission
+    assert len(counter_xmins) == 1 and min(counter_xmins) > max(done)
 
 
 # (c) The linkage attack --------------------------------------------------------------------------
@@ -377,11 +382,12 @@ def chance_bound(n: int, k: int) -> int:
     return math.floor(expected + 4 * math.sqrt(expected) + 2)
 
 
-def test_an_attacker_with_a_full_dump_after_the_folds_does_no_better_than_chance(app):
+def test_an_attacker_with_full_dumps_before_and_after_closing_does_no_better_than_chance(app):
     world = everyone_rates()
     truth, k = world["truth"], world["k"]
-    assert count(PendingBallot) == 0  # every group had a multiple of k ballots: all folded
-    tables = dump()
+    before = dump()  # the done notes, with their system columns, while the round is open
+    close(world["facilitator"], world["round"])
+    tables = {**dump(), "participations": before["participations"]}
     departments_of = {u["id"]: u["department_id"] for u in tables["users"]}
     authors = {(b.user_id, b.key): b.comment for b in truth if b.comment}
     assert len(authors) == 60 and len(tables["comments"]) == 60
@@ -405,22 +411,22 @@ def test_an_attacker_with_a_full_dump_after_the_folds_does_no_better_than_chance
 
 
 @sqlite_only
-def test_after_the_folds_the_database_files_hold_none_of_the_ballots(app):
+def test_before_and_after_closing_the_database_files_hold_none_of_the_ballots(app):
     world = everyone_rates(padding=" and more" * 150)  # long rows spill onto overflow pages
     files = database_files()
     whole = [ballot_json(b.scores).encode() for b in world["truth"]]
-    assert [w for w in whole if w in files] == []
-    # The comments are where they belong; the ballots they came in are gone.
-    assert all(b.comment[:21].encode() in files for b in world["truth"] if b.comment)
+    comments = [b.comment[:21].encode() for b in world["truth"] if b.comment]
+    assert [w for w in whole + comments if w in files] == []  # all sealed while the round is open
     close(world["facilitator"], world["round"])
     files = database_files()
     assert [w for w in whole if w in files] == []
+    assert all(c in files for c in comments)  # released, in the comments table
 
 
 @sqlite_only
 def test_a_waiting_ballot_is_sealed_in_the_files_too(company):
-    """Even before their fold, ballots are not in the database files in the clear: the buffer holds them
-    sealed (and, as the test above shows, nothing of them is left after the fold)."""
+    """While the round is open, ballots are not in the database files in the clear: the buffer holds them
+    sealed (and, as the test above shows, nothing of them is left after closing)."""
     round_, finance = company["round"], company["finance"]
     waiting = []
     for i, seller in enumerate(company["sellers"][:4]):
@@ -428,53 +434,13 @@ def test_a_waiting_ballot_is_sealed_in_the_files_too(company):
         rate(seller, round_, f"d{finance.id}", scores, f"waiting comment {i}")
         waiting.append(ballot_json(scores).encode())
         waiting.append(f"waiting comment {i}".encode())
-    assert len([unseal(s) for s in db.session.scalars(sa.select(PendingBallot.scores))]) == 4
+    assert len([unseal(s) for s in db.session.scalars(sa.select(PendingBallot.sealed))]) == 4
     files = database_files()
     assert [w for w in waiting if w in files] == []
-    rate(company["sellers"][4], round_, f"d{finance.id}", same_scores(round_, 2))  # the fold
+    rate(company["sellers"][4], round_, f"d{finance.id}", same_scores(round_, 2))
+    close(company["facilitator"], round_)
     files = database_files()  # the comments are now released (in the comments table); ballots gone
     assert count(PendingBallot) == 0 and not any(w in files for w in waiting if b"comment" not in w)
-
-
-def raw_pages(table: str) -> bytes:
-    connection = db.session.connection()
-    blocks = connection.exec_driver_sql(f"SELECT pg_relation_size('{table}') / 8192").scalar()
-    return b"".join(bytes(connection.exec_driver_sql(f"SELECT get_raw_page('{table}', {block})").scalar())
-                    for block in range(blocks))
-
-
-@postgres_only
-def test_on_postgres_the_raw_pages_of_the_buffer_hold_no_folded_ballot(company):
-    try:
-        db.session.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pageinspect"))
-        db.session.commit()
-    except sa.exc.DBAPIError:
-        db.session.rollback()
-        pytest.skip("pageinspect is not available to this database user")
-    round_, finance, sellers = company["round"], company["finance"], company["sellers"]
-    folded = []
-    for i, seller in enumerate(sellers):
-        # Self-assessments of the first four wait (k = 5) in the same pages as the folded ones.
-        if i < 4:
-            rate(seller, round_, "self", same_scores(round_, 1))
-        scores = dict(zip(asked(round_), (1 + i % 5, 1 + i // 5, 4), strict=True))
-        if i < 5:
-            rate(seller, round_, f"d{finance.id}", scores, f"folded comment {i}")
-            folded.append((seller.id, ballot_json(scores)))
-    assert count(PendingBallot) == 4
-    pages = raw_pages("pending_ballots")
-    db.session.commit()
-    done = dict(db.session.execute(sa.text(
-        "SELECT xmin::text::bigint, user_id FROM participations WHERE target LIKE 'd%'")).all())
-    linked = 0
-    for user_id, scores in folded:
-        at = pages.find(scores.encode())
-        if at < 0:
-            continue
-        key_at = pages.rfind(b"\x43", 0, at - 32)  # the 32-hex key (a 1-byte varlena header) starts the row
-        xmin = int.from_bytes(pages[key_at - 24:key_at - 20], "little")  # the tuple header's t_xmin
-        linked += nearest(xmin, done) == user_id
-    assert linked == 0, f"{linked} folded ballots read back from the file and paired with their author"
 
 
 # Small groups after closing ----------------------------------------------------------------------
@@ -529,19 +495,22 @@ def test_even_sql_statement_logging_shows_no_ballot(company, caplog):
 
 
 def test_a_database_error_during_a_submission_carries_no_ballot_into_the_error_log(company):
-    """The error handler logs unexpected errors; a database error's message must not carry the ballot."""
-    round_, seller, finance, sales = (company[k] for k in ("round", "sellers", "finance", "sales"))
-    seller = seller[0]
+    """The error handler logs unexpected errors; a database error's message must not carry the ballot.
+    A second tab's copy of an answer fails in the database (the done note exists); any database error at
+    that point takes the same path. PostgreSQL's message quotes the failing row: the parameters are
+    hidden, and the ballot is sealed before any write."""
+    round_, seller, finance = company["round"], company["sellers"][0], company["finance"]
     comment = "my secret opinion of the invoices desk"
     scores = same_scores(round_, 2)
-    # A target the database refuses (a department rating itself as a service); any database error at
-    # this point (a lock timeout, a serialisation failure) takes the same path. PostgreSQL's message
-    # quotes the failing row: the ballot in it is sealed, and the parameters are hidden.
-    target = services.Target(f"d{sales.id}", "service", sales)
-    with pytest.raises(sa.exc.DBAPIError) as error:
-        services.submit(seller, round_, target, scores, comment)
+    stale = services.find_target(seller, round_, f"d{finance.id}")
+    rate(seller, round_, f"d{finance.id}", same_scores(round_, 4))
+    with pytest.raises(RatingError) as error:
+        services.submit(seller, round_, stale, scores, comment)
     db.session.rollback()
-    assert comment not in str(error.value) and ballot_json(scores) not in str(error.value)
+    cause = error.value.__cause__ or error.value.__context__
+    assert isinstance(cause, sa.exc.IntegrityError)
+    for message in (str(error.value), str(cause)):
+        assert comment not in message and ballot_json(scores) not in message
 
 
 def test_rating_writes_nothing_to_the_audit_log(company):
@@ -650,6 +619,7 @@ def test_skipping_and_rating_leave_the_same_trace_on_the_person(company):
     db.session.commit()
     rows = {r.user_id: (r.round_id, r.target) for r in db.session.scalars(sa.select(Participation))}
     assert rows[rater.id] == rows[skipper.id]
+    assert len({len(sealed) for sealed in db.session.scalars(sa.select(PendingBallot.sealed))}) == 1
 
 
 def test_a_refused_submission_leaves_no_trace(company):

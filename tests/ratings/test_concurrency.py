@@ -7,13 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.database import erase_deleted_rows
 from app.extensions import db
 from app.ratings import services
 from app.ratings.models import BallotCount, Participation, PendingBallot, Round, Tally
 from app.ratings.services import RatingError
 from tests.factories import PASSWORD, count, link, make_department, make_user, statements_run
-from tests.ratings.test_services import add_dimensions, asked, close, group_of, person, start_round
+from tests.ratings.test_services import add_dimensions, asked, close, person, start_round
 
 PEOPLE = 50
 
@@ -45,15 +44,11 @@ def in_parallel(app, n: int, work) -> list:
 
 
 def answer(user_id: int, round_id: int, key: str, scores: dict[int, int]) -> str:
-    """What the rating page does, in one thread: find the target, submit, commit, fold, commit, erase."""
+    """What the rating page does, in one thread: find the target, submit, commit."""
     user, round_ = db.session.get(User, user_id), db.session.get(Round, round_id)
     target = services.find_target(user, round_, key)
     services.submit(user, round_, target, scores, "in a hurry")
     db.session.commit()
-    folded = services.fold_if_ready(round_, *group_of(user, target))
-    db.session.commit()
-    if folded:
-        erase_deleted_rows()
     return "ok"
 
 
@@ -78,10 +73,7 @@ def test_fifty_people_answering_at_once_are_all_counted_exactly_once(app, crowd)
     db.session.commit()
     outcomes = in_parallel(app, PEOPLE, lambda i: answer(ids[i], round_id, key, vectors[i]))
     assert [o for o in outcomes if o != "ok"] == []
-    assert count(Participation) == PEOPLE
-    folded = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(BallotCount.ballots), 0)))
-    assert folded + count(PendingBallot) == PEOPLE
-    assert count(PendingBallot) < round_.threshold  # every full batch was folded
+    assert count(Participation) == PEOPLE and count(PendingBallot) == PEOPLE
     close(crowd["facilitator"], round_)
     assert db.session.scalar(sa.select(sa.func.sum(BallotCount.ballots))) == PEOPLE
     for dimension in dimensions:
@@ -174,52 +166,20 @@ def test_many_people_answering_through_the_page_at_once_all_count(app, crowd):
     assert all("your answers for Finance are in" in page for page in thanks)
 
 
-def test_a_submission_reads_without_a_transaction_and_writes_in_one(app, client, crowd):
-    """Its reads hold no snapshot (which SQLite's checkpoint after a fold would wait for) and no lock: on
-    SQLite the write lock is taken only for its writes, on PostgreSQL no BEGIN or COMMIT is sent for them.
-    Its first write is also its check that the round is still open: one statement, no read before it."""
+def test_an_answer_writes_its_done_note_and_its_ballot_in_one_transaction(app, client, crowd):
+    """Both or neither: a done note without its ballot would lose an answer, a ballot without its note would
+    let it be sent twice. Nothing else is written: no fold, no counter, while the round is open."""
     round_, key = crowd["round"], crowd["key"]
     seller = make_user(department=crowd["sales"])
-    data = {f"d{d}": "2" for d in asked(round_)}
     url = f"/rounds/{round_.id}/rate/{key}"
     db.session.commit()
     assert client.sign_in(seller.email, PASSWORD).status_code == 303
     client.refresh_token()
     with statements_run() as sent:
-        assert client.post(url, data=data).status_code == 303
-    sqlite = db.engine.dialect.name == "sqlite"
-    writing = next(i for i, (verb, open_) in enumerate(sent) if open_ or verb == "BEGIN IMMEDIATE")
-    reads, writes = sent[:writing], sent[writing:sent.index(("INSERT INTO", True)) + 2]
-    # the session's person, the round (with whether they take part and what it asks), the target
-    assert len(reads) >= 3 and all(verb.startswith("SELECT") and not open_ for verb, open_ in reads)
-    if sqlite:
-        assert writes[0] == ("BEGIN IMMEDIATE", False)
-        writes = writes[1:]
-    assert writes == [("INSERT INTO", True), ("INSERT INTO", True)]
-    assert count(Participation) == 1 and count(PendingBallot) == 1
-
-
-def test_on_sqlite_each_answer_locks_once_and_the_one_that_completes_a_group_folds_it_then(app, crowd):
-    """SQLite has one writer: an answer holding the write lock sees every ballot before its own, so it
-    reads its group's ballots there and the k-th folds them in the same transaction, taking no second lock."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's single writer (PostgreSQL locks rows)")
-    round_, key = crowd["round"], crowd["key"]
-    k, url = round_.threshold, f"/rounds/{round_.id}/rate/{key}"
-    data = {f"d{d}": "3" for d in asked(round_)}
-    sellers = [make_user(department=crowd["sales"]) for _ in range(k)]
-    db.session.commit()
-    transactions = []  # each answer's statements from its BEGIN IMMEDIATE to the COMMIT that ends it
-    for seller in sellers:
-        client = app.test_client()
-        assert client.sign_in(seller.email, PASSWORD).status_code == 303
-        client.refresh_token()
-        with statements_run() as sent:
-            assert client.post(url, data=data).status_code == 303
-        verbs = [verb for verb, open_ in sent]
-        assert verbs.count("BEGIN IMMEDIATE") == 1
-        begun = verbs.index("BEGIN IMMEDIATE")
-        transactions.append(verbs[begun:verbs.index("COMMIT", begun) + 1])
-    assert ["DELETE FROM" in verbs for verbs in transactions] == [False] * (k - 1) + [True]
-    assert count(PendingBallot) == 0
-    assert db.session.scalar(sa.select(sa.func.sum(BallotCount.ballots))) == k
+        assert client.post(url, data={f"d{d}": "2" for d in asked(round_)}).status_code == 303
+    verbs = [verb for verb, _open in sent]
+    written = [i for i, verb in enumerate(verbs) if verb.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [verbs[i] for i in written] == ["INSERT INTO", "INSERT INTO"]
+    assert all(sent[i][1] for i in written)  # inside a transaction
+    assert "COMMIT" not in verbs[written[0]:written[1]]
+    assert count(Participation) == 1 and count(PendingBallot) == 1 and count(Tally) == 0

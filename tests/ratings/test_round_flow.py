@@ -42,10 +42,9 @@ def test_round_from_draft_to_published(company):
         target = services.find_target(seller, round_, f"d{finance.id}")
         services.submit(seller, round_, target, scores_for(round_, 2 + i % 2), comment=f"note {i}")
         db.session.commit()
-        services.fold_if_ready(round_, seller.department_id, "service", finance.id)
-        db.session.commit()
-    assert count(PendingBallot) == 1  # five folded together, the sixth waits
+    assert count(PendingBallot) == 6  # every ballot waits, sealed, until closing
     assert count(Participation) == 6
+    assert count(Tally) == 0
     services.close_round(company["facilitator"], round_)
     db.session.commit()
     assert count(PendingBallot) == 0 and count(Participation) == 0

@@ -62,7 +62,6 @@ def build(company, facilitator):
             scores = answers(rng, dimensions)
             services.submit(someone, round_, target, scores)
             rated = target.department.id if target.kind == "service" else someone.department_id
-            services.fold_if_ready(round_, someone.department_id, target.kind, rated)
             truth.append((someone.department_id, target.kind, rated, scores))
         db.session.commit()
     services.close_round(facilitator, round_)

@@ -136,3 +136,22 @@ def test_the_distribution_is_drawn_and_written(client, org, world):
     assert "Raters per score, from 1 (low) to 5 (high): 1: 0; 2: 3; 3: 0; 4: 0; 5: 0." in page
     table = page[page.index("How many raters gave each score, per dimension"):]
     assert re.search(r"Competence</th>\s*<td class=\"num\">0</td><td class=\"num\">3</td>", table)
+
+
+def test_a_round_closed_with_noise_says_so_with_its_epsilon_and_what_it_does_to_a_mean(app, client, org):
+    """Readers are told the privacy budget and the expected error; a round of exact counts says nothing."""
+    seed_default_dimensions()
+    exact = Survey(org["facilitator"], [org["finance"], org["sales"]], name="Exact")
+    exact.rate(org["sales"], org["finance"], [3] * 5)
+    exact.publish()
+    app.config["RESULT_NOISE_SCALE"] = 0.5
+    noisy = Survey(org["facilitator"], [org["finance"], org["sales"]], name="Noisy")
+    noisy.rate(org["sales"], org["finance"], [3] * 5)
+    noisy.publish()
+    assert noisy.round.noise_scale == 0.5 and exact.round.noise_scale == 0
+    page = scorecard(client, org["head"], noisy.round, org["finance"])
+    assert "ε = 2 per question" in page
+    assert re.search(r"a mean of 5 raters by 0\.\d\d, of 20 by 0\.\d\d and of 100 by 0\.\d\d", page)
+    assert "random noise" not in scorecard(client, org["head"], exact.round, org["finance"])
+    company = page_text(client.get(f"/results/{noisy.round.id}"))
+    assert "ε = 2 per question" in company

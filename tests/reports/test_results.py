@@ -51,10 +51,6 @@ class Survey:
             found = services.find_target(person, self.round, key)
             services.submit(person, self.round, found, self.scores(spec), comment)
             db.session.commit()
-            target_id = found.department.id if found.kind == "service" else person.department_id
-            if services.fold_if_ready(self.round, person.department_id, found.kind, target_id):
-                db.session.commit()
-                erase_deleted_rows()
         return people
 
     def publish(self):
