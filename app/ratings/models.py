@@ -128,8 +128,8 @@ class PendingBallot(db.Model):
 
 
 class Tally(db.Model):
-    """How many raters gave each score, per round × rater department × target × dimension: exact for
-    "can't judge" (score 0), with calibrated noise for the scores 1–5 (Round.noise_scale)."""
+    """How many raters gave each score (0: "can't judge"), per round × rater department × target × dimension,
+    with the calibrated noise added at closing (Round.noise_scale)."""
 
     __tablename__ = "tallies"
     __table_args__ = (

@@ -1,10 +1,11 @@
 """Calibrated noise on the published score counts, so that no published number — alone, against another
 round's, or a unanimous group's — pins one person's answer (differential privacy, through OpenDP).
 
-At closing every count of a score 1–5 (per group and dimension) gets discrete Laplace noise of scale b, and
-the sum of the raters' own means ("overall") continuous Laplace noise of scale 5·b. One person changes one
-count of each dimension by one, and the overall sum by at most 5, so each dimension's distribution and the
-overall figure are each ε = 1/b differentially private; a whole ballot of d dimensions, (d + 1)/b.
+At closing every count of an answer (1–5 or "can't judge", per group and dimension) gets discrete Laplace
+noise of scale b, and the sum of the raters' own means ("overall") continuous Laplace noise of scale 5·b.
+One person changes one count of each dimension by one, and the overall sum by at most 5, so each dimension's
+counts and the overall figure are each ε = 1/b differentially private; a whole ballot of d dimensions,
+(d + 1)/b. How many people answered for a target stays exact.
 The noisy numbers are stored instead of the exact ones: every reader, export and later page sees the same.
 """
 import math

@@ -423,7 +423,8 @@ def _pool_small_groups(groups: dict[tuple, _Counts], k: int) -> set[int]:
 
 
 def _store_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
-    """Write the counters once, the scores' counts and overall sums with noise (app.ratings.noise)."""
+    """Write the counters once, the counts of each answer and the overall sums with noise (app.ratings.noise);
+    how many people answered stays exact."""
     scale = round_.noise_scale or 0
     for (rater, kind, target), counts in sorted(groups.items()):
         key = {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
@@ -431,8 +432,10 @@ def _store_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
         db.session.add(BallotCount(**key, ballots=counts.ballots, judged=counts.judged,
                                    overall_sum=noisy_sum(counts.overall_sum, scale)))
         for dimension_id in sorted({d for d, _score in counts.scores}):
-            exact = [counts.scores[(dimension_id, score)] for score in SCORES]
-            published = [counts.scores[(dimension_id, CANT_JUDGE)], *noisy_counts(exact, scale)]
+            # "Can't judge" too: across two rounds an exact count would show a mover's "can't judge" answers.
+            exact = [counts.scores[(dimension_id, score)] for score in (CANT_JUDGE, *SCORES)]
+            published = noisy_counts(exact, scale)
+            published[CANT_JUDGE] = min(published[CANT_JUDGE], counts.ballots)  # no more than answered
             db.session.add_all(Tally(**key, dimension_id=dimension_id, score=score, count=n)
                                for score, n in enumerate(published) if n > 0)
     db.session.flush()

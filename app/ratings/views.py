@@ -288,8 +288,6 @@ def _answer(round_: Round, target, skipping: bool = False, scores=None, comment:
         flash(str(error), "error")
         return redirect_to(back)
     db.session.commit()
-    if skipping:
-        flash(_("%(department)s is off your list.", department=target.department.name), "success")
-    else:
-        flash(_("Thank you — your answers for %(target)s are in.", target=target_title(target)), "success")
+    # One message for both: its length, in the cookie and on the next page, must not tell them apart.
+    flash(_("Thank you — %(target)s is ticked off your list.", target=target_title(target)), "success")
     return redirect_to(back)

@@ -7,8 +7,8 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
 - when the pool itself is smaller than k, also pools the smallest visible group, until the pool
   reaches k (complementary suppression) — so a total minus the visible parts never isolates fewer
   than k people.
-The counts of scores carry the noise added at closing (app.ratings.noise); how many people rated, and so
-every decision against k, is exact.
+The counts of answers carry the noise added at closing (app.ratings.noise), "can't judge" too; how many
+people answered for a target is exact. A dimension's raters are those answers less its "can't judge" count.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ class NotPublished(Exception):
 
 @dataclass(frozen=True)
 class Figure:
-    n: int  # distinct raters behind the number (exact)
+    n: int  # raters behind the number: those who answered (exact) less those who could not judge (noisy)
     mean: float
     distribution: tuple[int, ...] | None = None  # how many gave 1..5, with noise (dimension totals only)
 
@@ -50,7 +50,7 @@ class Cell:
 
 @dataclass
 class _Group:
-    n: int = 0  # raters, exact
+    n: int = 0  # raters
     weight: float = 0  # what the mean is taken over: the (noisy) counts of scores, or the raters
     total: float = 0.0  # the (noisy) sum of the scores
     distribution: list = field(default_factory=lambda: [0] * len(SCALE))

@@ -57,13 +57,13 @@ def test_rating_with_htmx(page, round_server):
     answer_everything(page, "4")
     page.get_by_label("Comment (optional)").fill("Quick and friendly")
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text("Thank you — your answers for Finance are in.")).to_be_visible()
+    expect(page.get_by_text("Thank you — Finance is ticked off your list.")).to_be_visible()
     expect(page.locator("label", has_text="1 of 4 done")).to_be_visible()
     assert page.url == f"{base}/rounds/{ids['spring']}/rate"
 
     page.evaluate("window.__marker = 2")
     page.get_by_role("button", name="Skip — I did not deal with them (IT)").click()
-    expect(page.get_by_text("IT is off your list.")).to_be_visible()
+    expect(page.get_by_text("Thank you — IT is ticked off your list.")).to_be_visible()
     expect(page.locator("label", has_text="2 of 4 done")).to_be_visible()
     assert page.evaluate("window.__marker") == 2
 
@@ -79,7 +79,7 @@ def test_rating_without_javascript(no_js_page, round_server):
     expect(tab.get_by_text("Some questions have no answer yet.")).to_be_visible()
     answer_everything(tab, "0")
     tab.get_by_role("button", name="Send my answers").click()
-    expect(tab.get_by_text("Thank you — your answers for Human Resources are in.")).to_be_visible()
+    expect(tab.get_by_text("Thank you — Human Resources is ticked off your list.")).to_be_visible()
     tab.get_by_role("link", name="Rate The company").click()
     answer_everything(tab, "2")
     tab.get_by_role("button", name="Send my answers").click()

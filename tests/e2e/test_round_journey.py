@@ -58,7 +58,7 @@ def test_from_rating_to_the_scorecard(browser, page, no_js_page, journey):
         expect(page.get_by_role("heading", level=1, name=f"Rate {name}")).to_be_visible()
         answer_everything(page, value)
         page.get_by_role("button", name="Send my answers").click()
-        expect(page.get_by_text(f"Thank you — your answers for {name} are in.")).to_be_visible()
+        expect(page.get_by_text(f"Thank you — {name} is ticked off your list.")).to_be_visible()
     expect(page.locator("label", has_text="2 of 5 done")).to_be_visible()
     # ...and Human Resources without: plain forms, full page loads.
     sign_in(no_js_page, base, "employee@example.com", PASSWORD)
@@ -67,7 +67,7 @@ def test_from_rating_to_the_scorecard(browser, page, no_js_page, journey):
     expect(no_js_page.get_by_role("heading", level=1, name="Rate Human Resources")).to_be_visible()
     answer_everything(no_js_page, "3")
     no_js_page.get_by_role("button", name="Send my answers").click()
-    expect(no_js_page.get_by_text("Thank you — your answers for Human Resources are in.")).to_be_visible()
+    expect(no_js_page.get_by_text("Thank you — Human Resources is ticked off your list.")).to_be_visible()
     expect(no_js_page.locator("label", has_text="3 of 5 done")).to_be_visible()
 
     # The facilitator closes and publishes.

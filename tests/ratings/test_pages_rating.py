@@ -162,7 +162,7 @@ def test_rating_a_department_by_a_plain_post(seller, company):
     done = db.session.scalars(sa.select(Participation.target)).all()
     assert done == [f"d{finance.id}"]
     page = page_text(seller.get(url(company)))
-    assert "Thank you — your answers for Finance are in." in page
+    assert "Thank you — Finance is ticked off your list." in page
     assert "1 of 4 done" in page
     assert "Quick answers" not in page
 
@@ -175,7 +175,7 @@ def test_rating_by_htmx_redirects_the_page_to_the_list(seller, company):
     [ballot] = [unseal(sealed) for sealed in db.session.scalars(sa.select(PendingBallot.sealed))]
     assert (ballot["kind"], ballot["target"], ballot["comment"]) == ("company", company["sales"].id, "")
     page = page_text(seller.get(url(company)))
-    assert "Thank you — your answers for the company are in." in page and "1 of 4 done" in page
+    assert "Thank you — the company is ticked off your list." in page and "1 of 4 done" in page
 
 
 def test_cant_judge_is_an_answer(seller, company):
@@ -250,7 +250,7 @@ def test_skipping_a_department(seller, company):
     assert db.session.scalars(sa.select(Participation.target)).all() == [f"d{it.id}"]
     assert count(PendingBallot) == 1  # sealed, like a rating; dropped at closing
     page = page_text(seller.get(url(company)))
-    assert "IT is off your list." in page and "1 of 4 done" in page
+    assert "Thank you — IT is ticked off your list." in page and "1 of 4 done" in page
     assert f'action="{url(company, f"/d{it.id}")}"' not in page
 
 
@@ -259,7 +259,7 @@ def test_skipping_by_htmx_answers_as_rating_does(seller, company):
     assert response.status_code == 200 and response.headers["HX-Redirect"] == url(company)
     page = seller.get(url(company))
     assert progress(page) == "1 of 4 done"
-    assert "IT is off your list." in page_text(page)
+    assert "Thank you — IT is ticked off your list." in page_text(page)
 
 
 def test_own_department_company_and_done_ones_cannot_be_skipped(seller, company):

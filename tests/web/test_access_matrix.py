@@ -90,7 +90,6 @@ EXPECTED = {
     ("ratings.rate", "GET"): RATERS,
     ("ratings.rate_target", "GET"): RATERS,
     ("ratings.rate_target", "POST"): RATERS,
-    ("ratings.skip", "POST"): RATERS,
     ("reports.index", "GET"): RESULTS,
     ("reports.company", "GET"): RESULTS,
     ("reports.rates", "GET"): RESULTS,
