@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import secrets
+from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,8 +25,12 @@ class BrokenSeal(Exception):
 
 
 def _cipher() -> AESGCM:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return AESGCM(hashlib.sha256(b"trading-zone holding buffer\0" + secret).digest())
+    return _cipher_for(str(current_app.config["SECRET_KEY"]))
+
+
+@cache
+def _cipher_for(secret: str) -> AESGCM:  # closing opens every ballot of a round: derive the key once
+    return AESGCM(hashlib.sha256(b"trading-zone holding buffer\0" + secret.encode()).digest())
 
 
 def seal(ballot: dict) -> str:

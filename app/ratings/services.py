@@ -26,7 +26,7 @@ from app.ratings.models import (
     Tally,
     round_departments,
 )
-from app.ratings.noise import noisy_counts, noisy_sum
+from app.ratings.noise import noisy_counts, noisy_sums
 from app.ratings.sealing import BrokenSeal, seal, unseal
 from app.time import utcnow
 
@@ -113,10 +113,11 @@ def close_round(actor, round_: Round) -> None:
     _move(actor, round_, "closed")
     round_.noise_scale = current_app.config["RESULT_NOISE_SCALE"]
     _fold(round_)
-    completions = [Completion(round_id=round_.id, user_id=person.id, department_id=department, done=done,
-                              expected=expected) for person, department, done, expected in _progress(round_)]
+    completions = [{"round_id": round_.id, "user_id": person.id, "department_id": department, "done": done,
+                    "expected": expected} for person, department, done, expected in _progress(round_)]
     _shuffle(completions)
-    db.session.add_all(completions)
+    if completions:
+        db.session.execute(sa.insert(Completion), completions)
     db.session.execute(sa.delete(Participation).where(Participation.round_id == round_.id))
     db.session.flush()
 
@@ -375,14 +376,16 @@ def _fold(round_: Round) -> None:
 
 def _take_stored_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
     """Counters a round already has (folded while open, before 0011) are counted again with the rest."""
-    for t in db.session.scalars(sa.select(Tally).where(Tally.round_id == round_.id)):
-        groups[(t.rater_department_id, t.target_kind, t.target_department_id)].scores[
-            (t.dimension_id, t.score)] += t.count
-    for c in db.session.scalars(sa.select(BallotCount).where(BallotCount.round_id == round_.id)):
-        counts = groups[(c.rater_department_id, c.target_kind, c.target_department_id)]
-        counts.ballots += c.ballots
-        counts.judged += c.judged
-        counts.overall_sum += c.overall_sum
+    for rater, kind, target, dimension_id, score, n in db.session.execute(
+            sa.select(Tally.rater_department_id, Tally.target_kind, Tally.target_department_id,
+                      Tally.dimension_id, Tally.score, Tally.count).where(Tally.round_id == round_.id)):
+        groups[(rater, kind, target)].scores[(dimension_id, score)] += n
+    for rater, kind, target, ballots, judged, overall_sum in db.session.execute(
+            sa.select(BallotCount.rater_department_id, BallotCount.target_kind,
+                      BallotCount.target_department_id, BallotCount.ballots, BallotCount.judged,
+                      BallotCount.overall_sum)
+            .where(BallotCount.round_id == round_.id)):
+        groups[(rater, kind, target)].add(_Counts(ballots, judged, overall_sum))
     for model in (Tally, BallotCount):
         db.session.execute(sa.delete(model).where(model.round_id == round_.id))
 
@@ -424,21 +427,30 @@ def _pool_small_groups(groups: dict[tuple, _Counts], k: int) -> set[int]:
 
 def _store_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
     """Write the counters once, the counts of each answer and the overall sums with noise (app.ratings.noise);
-    how many people answered stays exact."""
+    how many people answered stays exact. "Can't judge" carries noise too: across two rounds an exact count
+    would show a mover's "can't judge" answers."""
     scale = round_.noise_scale or 0
-    for (rater, kind, target), counts in sorted(groups.items()):
-        key = {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
-               "target_department_id": target}
-        db.session.add(BallotCount(**key, ballots=counts.ballots, judged=counts.judged,
-                                   overall_sum=noisy_sum(counts.overall_sum, scale)))
-        for dimension_id in sorted({d for d, _score in counts.scores}):
-            # "Can't judge" too: across two rounds an exact count would show a mover's "can't judge" answers.
-            exact = [counts.scores[(dimension_id, score)] for score in (CANT_JUDGE, *SCORES)]
-            published = noisy_counts(exact, scale)
-            published[CANT_JUDGE] = min(published[CANT_JUDGE], counts.ballots)  # no more than answered
-            db.session.add_all(Tally(**key, dimension_id=dimension_id, score=score, count=n)
-                               for score, n in enumerate(published) if n > 0)
-    db.session.flush()
+    keys = sorted(groups)
+    cells = [(key, dimension_id, score) for key in keys
+             for dimension_id in sorted({d for d, _score in groups[key].scores})
+             for score in (CANT_JUDGE, *SCORES)]
+    counts = noisy_counts([groups[key].scores[(d, score)] for key, d, score in cells], scale)
+    sums = noisy_sums([groups[key].overall_sum for key in keys], scale)
+
+    def row(key: tuple) -> dict:
+        rater, kind, target = key
+        return {"round_id": round_.id, "rater_department_id": rater, "target_kind": kind,
+                "target_department_id": target}
+
+    if keys:
+        db.session.execute(sa.insert(BallotCount), [
+            {**row(key), "ballots": groups[key].ballots, "judged": groups[key].judged, "overall_sum": total}
+            for key, total in zip(keys, sums, strict=True)])
+    tallies = [{**row(key), "dimension_id": d, "score": score,
+                "count": min(n, groups[key].ballots) if score == CANT_JUDGE else n}  # none beyond the answers
+               for (key, d, score), n in zip(cells, counts, strict=True) if n > 0]
+    if tallies:
+        db.session.execute(sa.insert(Tally), tallies)
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:

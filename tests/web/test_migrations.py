@@ -34,3 +34,39 @@ def test_upgrade_downgrade_upgrade(app):
     assert tables == set()
     upgrade(directory=MIGRATIONS)
     assert differences() == []
+
+
+def test_answers_waiting_in_an_open_round_survive_0011_down_and_up(app):
+    """0011 seals waiting ballots whole: going down and up again keeps every answer, still countable."""
+    from app.ratings import services
+    from app.ratings.models import BallotCount, PendingBallot, Round
+    from app.ratings.sealing import unseal
+    from tests.factories import count, link, make_department, make_user
+    from tests.ratings.test_services import add_dimensions, person, rate, same_scores, start_round
+
+    add_dimensions(3)
+    finance, sales = make_department("Finance", "FIN"), make_department("Sales", "SAL")
+    link(finance, sales)
+    facilitator = make_user(is_facilitator=True, password=None)
+    sellers = [person(sales) for _ in range(4)]
+    db.session.commit()
+    round_ = start_round(facilitator, [finance, sales], k=3)
+    round_id, target, finance_id, sales_id = round_.id, f"d{finance.id}", finance.id, sales.id
+    for seller in sellers[:3]:
+        rate(seller, round_, target, same_scores(round_, 2), "slow invoices")
+    services.skip(sellers[3], round_, services.find_target(sellers[3], round_, target))
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0010")
+    with db.engine.connect() as connection:
+        old = connection.execute(db.text(
+            "SELECT rater_department_id, target_kind, target_department_id FROM pending_ballots")).all()
+    assert sorted(old) == [(sales_id, "service", finance_id)] * 3  # the skip, never counted, is gone
+    upgrade(directory=MIGRATIONS)
+    assert count(PendingBallot) == 3
+    opened = [unseal(s) for s in db.session.scalars(db.select(PendingBallot.sealed))]
+    assert {(b["kind"], b["target"], b["comment"]) for b in opened} == {
+        ("service", finance_id, "slow invoices")}
+    services.close_round(db.session.merge(facilitator), db.session.get(Round, round_id))
+    db.session.commit()
+    assert db.session.get(BallotCount, (round_id, sales_id, "service", finance_id)).ballots == 3
