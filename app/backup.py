@@ -207,6 +207,8 @@ def _put_answers_in_key_order(url: sa.engine.URL) -> None:
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
+            # CLUSTER waits for transactions on the table, and answers queue behind it: fail, not stall.
+            connection.exec_driver_sql("SET lock_timeout = '10s'")
             for table, key in ANSWER_TABLES:
                 connection.exec_driver_sql(f"CLUSTER {table} USING {key}")
     except sa.exc.SQLAlchemyError as error:

@@ -5,7 +5,7 @@ from functools import cache
 
 import psycopg
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from psycopg.pq import ExecStatus
 
 from app.extensions import db
@@ -93,9 +93,18 @@ def erase_deleted_rows() -> None:
         finally:
             pooled.close()
         return
-    # A connection outside any transaction (on_begin sends no BEGIN for it).
+    # A connection outside any transaction (on_begin sends no BEGIN for it). VACUUM FULL waits for
+    # transactions on these tables, and answers to other rounds would queue behind it: give up after a while
+    # (autovacuum still removes the dead rows later, but not their bytes at once) and say so.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM FULL participations, pending_ballots")
+        connection.exec_driver_sql("SET lock_timeout = '30s'")
+        try:
+            connection.exec_driver_sql("VACUUM FULL participations, pending_ballots")
+        except sa.exc.OperationalError:
+            current_app.logger.warning("The closed round's answers could not be erased from the database "
+                                       "files yet (busy); run VACUUM FULL participations, pending_ballots")
+        finally:
+            connection.exec_driver_sql("RESET lock_timeout")
 
 
 def columns_of(model) -> tuple[str, ...]:

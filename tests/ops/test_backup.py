@@ -243,6 +243,7 @@ def test_a_backup_holds_waiting_ballots_only_sealed(app, world, tmp_path):
         rate(rater, autumn, f"d{finance.id}", scores, f"a waiting comment number {i}")
         secrets_in_clear += [ballot_json(scores).encode(), f"a waiting comment number {i}".encode()]
     sealed = list(db.session.scalars(sa.select(PendingBallot.sealed)))
+    db.session.commit()  # as a request ends: the backup waits for open transactions on the answers' tables
     path = tmp_path / "open-round.backup"
     assert cli(app, "backup", str(path)).exit_code == 0
     content = backup_content(path)
