@@ -150,6 +150,11 @@ def format_value(value: float | None) -> str:
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+# Each part of a number can match in one way only, so a long string of digits is checked in linear time
+# (`\d+\.?\d*` let the two runs of digits split a long number every way: quadratic). Longer than any value
+# a reading holds is refused before the pattern runs.
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+NUMBER_LIMIT = 40
 
 
 def parse_number(text: str) -> float:
@@ -159,8 +164,8 @@ def parse_number(text: str) -> float:
         decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
         cleaned = cleaned.replace("." if decimal_mark == "," else ",", "")
     cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", cleaned):
-        raise MetricError(_("“%(text)s” is not a number.", text=text))
+    if len(cleaned) > NUMBER_LIMIT or not NUMBER.fullmatch(cleaned):
+        raise MetricError(_("“%(text)s” is not a number.", text=text[:NUMBER_LIMIT]))
     value = float(cleaned)
     if not math.isfinite(value):
         raise MetricError(_("“%(text)s” is not a number.", text=text))

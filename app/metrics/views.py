@@ -175,6 +175,9 @@ def _preview(rows: list[services.ReadingRow]) -> list[services.ReadingRow]:
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*VIEWERS)
 def import_readings():
+    allowed = [m for m in services.metrics() if policies.can_add_readings(current_user, m)]
+    if request.method == "POST" and not allowed:
+        abort(403)  # before reading a byte of the file: someone who may import nothing gets nothing parsed
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
     if "csv_text" in request.form:
         if confirm.validate_on_submit():
@@ -203,5 +206,4 @@ def import_readings():
                           added=sum(row.status == "new" for row in rows),
                           updated=sum(row.status == "updated" for row in rows),
                           confirm=confirm, columns=services.IMPORT_COLUMNS, valid=not bad)
-    return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS,
-                  metrics=[m for m in services.metrics() if policies.can_add_readings(current_user, m)])
+    return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS, metrics=allowed)

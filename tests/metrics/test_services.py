@@ -106,7 +106,8 @@ def test_numbers_with_a_point_or_a_comma(app, text, value):
     assert services.parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1e999", "3.5.1", "--1"])
+@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1e999", "3.5.1", "--1", "1" * 41,
+                                  "1" * 8000 + "x"])
 def test_things_that_are_not_numbers(app, text):
     with pytest.raises(MetricError):
         services.parse_number(text)
