@@ -26,7 +26,10 @@ def configure(app: Flask, config: dict | None) -> None:
     settings.load_secret_key(app)
     settings.derive_settings(app)
     settings.check_production_settings(app)
-    if app.config["PROXY_FIX_X_FOR"]:
+    from app.web.security import KnownHostsOnly
+
+    app.wsgi_app = KnownHostsOnly(app.wsgi_app, app.config)
+    if app.config["PROXY_FIX_X_FOR"]:  # outside KnownHostsOnly: X-Forwarded-Host is checked too
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=1)
 

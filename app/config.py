@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -20,6 +21,11 @@ class Config:
     # Statement parameters (ballots among them) never reach logs or error messages, even with SQL logging on.
     SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The address people reach the app at (scheme://host[:port]): links sent by e-mail are built from it,
+    # never from a request's Host header, which anyone can set. Requests for other hosts are refused.
+    BASE_URL = os.environ.get("BASE_URL") or None
+    TRUSTED_HOSTS = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()] \
+        if os.environ.get("TRUSTED_HOSTS") else None  # None: BASE_URL's host
     SESSION_COOKIE_NAME = "tz_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -110,7 +116,13 @@ def load_secret_key(app) -> None:
 
 
 def derive_settings(app) -> None:
-    """Settings that follow from others: secure cookies under https, session lifetime."""
+    """Settings that follow from others: the trusted host, secure cookies under https, session lifetime."""
+    if app.config["BASE_URL"]:
+        base = urlsplit(app.config["BASE_URL"])
+        if base.scheme not in ("http", "https") or not base.hostname or base.path.strip("/") or base.query:
+            raise InsecureSettings(f"BASE_URL must be http(s)://host[:port], not {app.config['BASE_URL']!r}")
+        if app.config["TRUSTED_HOSTS"] is None:
+            app.config["TRUSTED_HOSTS"] = [base.hostname]
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["PREFERRED_URL_SCHEME"] == "https"
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
@@ -145,6 +157,9 @@ def check_production_settings(app) -> None:
         problems.append("debug mode is on (unset FLASK_DEBUG)")
     if app.config["PREFERRED_URL_SCHEME"] == "https" and not app.config["SESSION_COOKIE_SECURE"]:
         problems.append("PREFERRED_URL_SCHEME is https but SESSION_COOKIE_SECURE is off")
+    if not app.config["BASE_URL"]:
+        problems.append("BASE_URL (the address people reach the app at, e.g. https://tz.example.com) is not "
+                        "set: links in e-mails would follow the Host header of whoever asks")
     if not app.config["RESULT_NOISE_SCALE"] > 0:
         problems.append("RESULT_NOISE_SCALE must be above 0: exact published counts can be differenced")
     workers = int(os.environ.get("WEB_CONCURRENCY", "1"))

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 SECRET_KEY = "bench-secret-key-not-for-production"
+BASE_URL = "http://127.0.0.1"  # the servers answer on 127.0.0.1 only
 # The settings docs/DEPLOYMENT.md recommends: 2 × cores + 1 sync workers (BENCH_THREADS > 1: gthread).
 RECOMMENDED = (2 * (os.cpu_count() or 1) + 1, 1)
 WORKERS = int(os.environ.get("BENCH_WORKERS", RECOMMENDED[0]))
@@ -30,7 +31,7 @@ GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS),
 def make_app(url: str):
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "BASE_URL": BASE_URL})
 
 
 def pristine_url(size: str, kind: str) -> str:
@@ -88,7 +89,8 @@ def working_copy(pristine: str) -> str:
 
 def upgrade(url: str) -> None:
     subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
-                   env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}, check=True,
+                   env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "BASE_URL": BASE_URL},
+                   check=True,
                    capture_output=True)
 
 
@@ -108,7 +110,7 @@ def _wait_for(port: int, process: subprocess.Popen) -> None:
 @contextmanager
 def serve(target: str, port: int, env: dict | None = None):
     """gunicorn with the recommended settings serving `target` (module:app); yields the master process."""
-    environment = {**os.environ, "TZ_ENV": "production", "SECRET_KEY": SECRET_KEY,
+    environment = {**os.environ, "TZ_ENV": "production", "SECRET_KEY": SECRET_KEY, "BASE_URL": BASE_URL,
                    "WEB_CONCURRENCY": str(WORKERS), "PYTHONPATH": str(ROOT), **(env or {})}
     process = subprocess.Popen([*GUNICORN, "--bind", f"127.0.0.1:{port}", target], cwd=ROOT,
                                env=environment, stdout=subprocess.DEVNULL, stderr=sys.stderr)

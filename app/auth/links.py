@@ -1,17 +1,18 @@
 """Delivering invitation and password-reset links: by mail when configured, else shown and logged."""
 import smtplib
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.auth.services import issue_link
+from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
 
 
 def deliver_link(user, purpose: str, show: bool = True) -> str | None:
     """Issue a link; return its URL when it must be shown to the admin (no mail server)."""
-    url = url_for("auth.set_password", token=issue_link(user, purpose), _external=True)
+    url = external_url("auth.set_password", token=issue_link(user, purpose))
     hours = current_app.config["INVITE_LINK_HOURS" if purpose == "invite" else "RESET_LINK_HOURS"]
     if mail_configured():
         with force_locale(user.language or "en"):

@@ -20,6 +20,7 @@ from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render
+from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
 
 bp = Blueprint("ratings", __name__, url_prefix="/rounds")
@@ -176,7 +177,7 @@ def remind(round_id: int):
     db.session.commit()
     if not mail_configured():
         return render("ratings/remind.html", round_=round_, people=people, mailed=0)
-    url = url_for("ratings.rate", round_id=round_.id, _external=True)
+    url = external_url("ratings.rate", round_id=round_.id)
     unsent = []
     for i, person in enumerate(people):
         try:

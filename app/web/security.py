@@ -1,9 +1,12 @@
-"""Security headers on every response, and the CSRF token kept between requests."""
+"""Security headers on every response, the CSRF token kept between requests, and known hosts only."""
 import time
 
 from flask import g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import BadRequest
+from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.wsgi import get_host
 
 from app.web.memo import kept
 
@@ -50,3 +53,18 @@ def keep_csrf_token() -> None:
 def init_app(app) -> None:
     app.before_request(keep_csrf_token)
     app.after_request(add_security_headers)
+
+
+class KnownHostsOnly:
+    """WSGI middleware: a request naming a host that is not ours (the Host header, or X-Forwarded-Host once
+    ProxyFix has applied it) is answered 400 before the app sees it, so no page, link or redirect is ever
+    built for it. Flask's own TRUSTED_HOSTS check comes too late for the hooks that build URLs."""
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app, self.config = wsgi_app, config
+
+    def __call__(self, environ, start_response):
+        hosts = self.config["TRUSTED_HOSTS"]
+        if hosts and not host_is_trusted(get_host(environ), hosts):
+            return BadRequest("This server does not answer for that host name.")(environ, start_response)
+        return self.wsgi_app(environ, start_response)

@@ -32,3 +32,17 @@ def test_unreachable_mail_server_falls_back_to_showing_the_link(app, client, org
                                                     "department_id": org["sales"].id})
     assert response.status_code == 200 and "/password/" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(User).where(User.email == "mila@example.com")) is not None
+
+
+def test_a_reset_link_comes_from_base_url_not_from_the_requests_host(app, client, org, inbox):
+    """An attacker who names their own host in a reset request must not get the victim mailed a link
+    to it: links are built from the configured public address, and other hosts are refused."""
+    app.config.update(BASE_URL="https://tz.example.com", TRUSTED_HOSTS=["tz.example.com", "localhost"])
+    client.post("/forgot", data={"email": "employee@example.com"})
+    [mail] = inbox
+    links = re.findall(r"\S+/password/\S+", mail.get_payload(decode=True).decode())
+    assert links and all(link.startswith("https://tz.example.com/password/") for link in links)
+    app.config["TRUSTED_HOSTS"] = ["tz.example.com"]
+    refused = client.post("/forgot", data={"email": "employee@example.com"},
+                          headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and len(inbox) == 1

@@ -99,6 +99,7 @@ def environment(key: str, database: str) -> dict:
     kept = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
             if name in os.environ}
     return {**kept, "TZ_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": database_url(database),
+            "BASE_URL": "http://127.0.0.1",
             "REDIS_URL": REDIS_URL, "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute", "PROXY_FIX_X_FOR": "1",
             "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
 

@@ -10,7 +10,7 @@ def production(monkeypatch, tmp_path):
     monkeypatch.setenv("TZ_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
-    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}", "BASE_URL": "https://tz.example.com"}
 
 
 def test_secret_key_is_generated_once_and_kept(production, tmp_path, monkeypatch):
@@ -46,3 +46,23 @@ def test_unknown_environment_name_is_refused(monkeypatch):
     monkeypatch.setenv("TZ_ENV", "staging")
     with pytest.raises(RuntimeError, match="TZ_ENV"):
         create_app()
+
+
+def test_refuses_to_start_without_a_public_address(production):
+    with pytest.raises(InsecureSettings, match="BASE_URL"):
+        create_app({k: v for k, v in production.items() if k != "BASE_URL"})
+
+
+@pytest.mark.parametrize("base_url", ["tz.example.com", "https://tz.example.com/app", "ftp://tz.example.com"])
+def test_a_public_address_is_scheme_and_host_only(production, base_url):
+    with pytest.raises(InsecureSettings, match="BASE_URL"):
+        create_app({**production, "BASE_URL": base_url})
+
+
+def test_behind_a_proxy_a_forged_forwarded_host_is_refused(production):
+    app = create_app({**production, "BASE_URL": "https://tz.example.com", "PROXY_FIX_X_FOR": 1})
+    assert app.config["TRUSTED_HOSTS"] == ["tz.example.com"]
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "tz.example.com"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "tz.example.com",
+                                           "X-Forwarded-Host": "evil.example"}).status_code == 400
