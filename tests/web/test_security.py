@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
-from app.org.models import ServiceLink
+from app.org.models import Department, ServiceLink
 from app.web import security
 from tests.factories import PASSWORD
 
@@ -142,3 +142,19 @@ def test_an_id_beyond_the_database_range_is_not_found(client, org):
     client.sign_in("admin@example.com", PASSWORD)
     assert client.get("/org/departments/238663062576621664").status_code == 404
     assert client.get("/api/v1/metrics/238663062576621664/readings").status_code in (401, 404)
+
+
+def test_text_no_database_can_store_is_refused_with_a_message_by_every_form(client, org):
+    """The rule lives in the forms' base: the sign-in (before anyone is known), a reset request and an
+    admin's department form each answer with the form and a message, store nothing and never fail (a NUL
+    byte was a 500 on PostgreSQL)."""
+    text = "nul\x00byte"
+    for url, data in (("/login", {"email": text, "password": text}), ("/forgot", {"email": text})):
+        response = client.post(url, data=data)
+        assert response.status_code == 200
+        assert "cannot be stored" in response.get_data(as_text=True)
+    client.sign_in("admin@example.com", PASSWORD)
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Department))
+    response = client.post("/org/departments/new", data={"name": text, "code": "NEW"})
+    assert response.status_code == 200 and "cannot be stored" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Department)) == before
