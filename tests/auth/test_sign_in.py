@@ -128,6 +128,7 @@ def test_absolute_timeout(app, client, org):
     ("https://evil.example.com/", "/"),
     ("/\\evil.example.com", "/"),
     ("javascript:alert(1)", "/"),
+    ("/org/people\r\nSet-Cookie: x=1", "/"),  # no header may carry CR or LF: it was a 500
 ])
 def test_only_local_next_redirects(client, org, target, expected):
     response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
