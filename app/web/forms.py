@@ -1,4 +1,5 @@
 """The base of the app's forms."""
+import math
 import re
 from functools import cache
 
@@ -28,12 +29,14 @@ class _WTFormsMessages:
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = _l("This holds a character that cannot be stored (a NUL byte or a broken character); "
                         "remove it.")
+INFINITE_MESSAGE = _l("Give an ordinary number, not infinity or “nan”.")
 
 
 class Form(FlaskForm):
     """Flask-WTF's form, with WTForms' catalog read once per language rather than on every request that
     builds a form, as Flask-WTF does (reading it cost an answer about a tenth of a millisecond), and one
-    input rule for every field: text the database cannot store is refused with a message, never a 500."""
+    input rule for every field: text the database cannot store, and infinite or undefined numbers, are
+    refused with a message, never stored and never a 500."""
 
     class Meta:
         def get_translations(self, form):
@@ -44,6 +47,9 @@ class Form(FlaskForm):
         for field in self:
             if isinstance(field.data, str) and UNSTORABLE.search(field.data):
                 field.errors = [*field.errors, UNSTORABLE_MESSAGE]
+                valid = False
+            elif isinstance(field.data, float) and not math.isfinite(field.data):  # "inf", "nan" parse
+                field.errors = [*field.errors, INFINITE_MESSAGE]
                 valid = False
         return valid
 

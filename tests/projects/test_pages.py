@@ -106,6 +106,8 @@ def test_a_head_proposes_a_cross_department_project(client, org):
     ({"department_ids": []}, "at least one participating department"),
     ({"title": ""}, "This field is required"),
     ({"target_value": "lots"}, "Not a valid float value"),
+    ({"target_value": "inf"}, "Give an ordinary number, not infinity or “nan”."),
+    ({"target_value": "nan"}, "Give an ordinary number, not infinity or “nan”."),
     ({"expected_lag_days": "-3"}, "Number must be between"),
 ])
 def test_bad_input_says_why_and_saves_nothing(client, org, changes, message):
