@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import config as settings
 from app.extensions import babel, csrf, db, limiter, migrate
+from app.web.ids import MAX_ID
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -83,7 +84,7 @@ class DatabaseInteger(IntegerConverter):
     """<int:…> in every route stops at the database's integer range: a larger id is a 404, not an error."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

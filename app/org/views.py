@@ -19,6 +19,7 @@ from app.org.forms import (
 from app.org.models import Department
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.ids import id_arg
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -136,7 +137,7 @@ def service_link():
 @bp.get("/people")
 @admin_required
 def people():
-    department_id = request.args.get("department", type=int)
+    department_id = id_arg("department")
     status = request.args.get("status", "all")
     query = request.args.get("q", "")[:100]
     return render("org/people.html", "org/_people_table.html",

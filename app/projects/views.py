@@ -24,6 +24,7 @@ from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render
+from app.web.ids import id_arg
 from app.web.memo import kept, kept_markup
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -43,9 +44,9 @@ def _metrics() -> list[Metric]:
 def _filters() -> services.Filters:
     status = request.args.get("status") or None
     return services.Filters(
-        dimension_id=request.args.get("dimension", type=int),
-        metric_id=request.args.get("metric", type=int),
-        department_id=request.args.get("department", type=int),
+        dimension_id=id_arg("dimension"),
+        metric_id=id_arg("metric"),
+        department_id=id_arg("department"),
         status=status if status in STATUSES else None,
     )
 
@@ -130,9 +131,9 @@ def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.Proje
 def new():
     form = _project_form(None)
     args = request.form if form.is_submitted() else request.args
-    source = _weak_spot(args.get("source_round" if form.is_submitted() else "round", type=int),
-                        args.get("source_department" if form.is_submitted() else "department", type=int),
-                        args.get("source_dimension" if form.is_submitted() else "dimension", type=int))
+    source = _weak_spot(id_arg("source_round" if form.is_submitted() else "round", args),
+                        id_arg("source_department" if form.is_submitted() else "department", args),
+                        id_arg("source_dimension" if form.is_submitted() else "dimension", args))
     if source is not None and not form.is_submitted():
         form.title.data = source.title
         form.evidence.data = source.evidence
@@ -298,7 +299,7 @@ def check_in(project_id: int):
 @bp.route("/root-causes", methods=["GET", "POST"])
 @admin_required
 def root_causes():
-    cause = db.get_or_404(RootCause, request.values.get("id", type=int)) if request.values.get("id") else None
+    cause = db.get_or_404(RootCause, id_arg("id", request.values) or 0) if request.values.get("id") else None
     form = RootCauseForm(obj=cause)
     if form.validate_on_submit():
         try:

@@ -20,6 +20,7 @@ from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render
+from app.web.ids import id_arg
 from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
 
@@ -239,7 +240,7 @@ def rate(round_id: int):
     round_ = _round_to_rate(round_id)
     if not policies.is_answering(round_):
         return render("ratings/not_open.html", round_=round_)
-    added = request.args.get("add", type=int)
+    added = id_arg("add")
     if added is not None:  # the "add a department" form is a plain GET form
         return redirect(url_for("ratings.rate_target", round_id=round_.id, target_key=f"d{added}"), code=303)
     return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))

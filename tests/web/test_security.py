@@ -2,6 +2,7 @@
 import re
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeTimedSerializer
 
@@ -158,3 +159,19 @@ def test_text_no_database_can_store_is_refused_with_a_message_by_every_form(clie
     response = client.post("/org/departments/new", data={"name": text, "code": "NEW"})
     assert response.status_code == 200 and "cannot be stored" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Department)) == before
+
+
+HUGE = str(2**64)  # beyond PostgreSQL's integer (2³¹) and SQLite's (2⁶³)
+
+
+@pytest.mark.parametrize(("who", "url", "status"), [
+    ("employee@example.com", f"/projects?department={HUGE}&metric={HUGE}&dimension={HUGE}", 200),
+    ("head.finance@example.com", f"/projects/new?round={HUGE}&department={HUGE}&dimension={HUGE}", 200),
+    ("admin@example.com", f"/org/people?department={HUGE}", 200),
+    ("admin@example.com", f"/audit?page={HUGE}", 200),
+    ("admin@example.com", f"/projects/root-causes?id={HUGE}", 404),
+    ("admin@example.com", f"/projects/root-causes?id={2**31}", 404),
+])
+def test_an_id_beyond_the_databases_integers_is_no_id_not_an_error(client, org, who, url, status):
+    client.sign_in(who, PASSWORD)
+    assert client.get(url).status_code == status
