@@ -18,6 +18,7 @@ from app.extensions import db
 from app.metrics import services as metric_services
 from app.metrics.models import ApiToken, Metric, Reading
 from app.time import utcnow
+from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
 
 TOKEN_PREFIX = "tz_"
 SCOPES = ("read", "write")
@@ -210,6 +211,8 @@ def _parse_item(item, where: str) -> tuple[ReadingInput | None, list[FieldError]
         errors.append(FieldError(at("note"), _("The note must be text.")))
     elif len(note) > MAX_NOTE_LENGTH:
         errors.append(FieldError(at("note"), _("Keep the note under %(n)d characters.", n=MAX_NOTE_LENGTH)))
+    elif UNSTORABLE.search(note):
+        errors.append(FieldError(at("note"), str(UNSTORABLE_MESSAGE)))
     if errors:
         return None, errors
     return ReadingInput(taken_on, value, note.strip()), []

@@ -167,7 +167,12 @@ def add_readings(metric_id: int):
     metric = _metric_or_404(metric_id)
     if not policies.can_write_readings(g.api_user, metric):
         return error_response(403, _("You may not add readings to this metric."))
-    payload = request.get_json(force=True, silent=True)
+    if not request.is_json:  # a form or text/plain is not JSON, whatever it holds
+        return error_response(415, _("Send the readings as JSON (Content-Type: application/json)."))
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's parser goes
+        payload = None
     try:
         readings = services.parse_readings(payload)
         added, updated = services.save_readings(g.api_user, metric, readings)

@@ -34,6 +34,7 @@ def add_security_headers(response):
     if request.endpoint != "static" and headers.get("Cache-Control") != "no-store" and (
         # is_anonymous, not is_authenticated: the latter reads the person again after a commit
         not current_user.is_anonymous or request.method != "GET" or response.status_code >= 400
+        or "Authorization" in request.headers  # the API's answers to a token are private too
     ):
         headers["Cache-Control"] = "no-store"
     response.vary.add("Cookie")

@@ -202,7 +202,9 @@ def test_bad_bodies_get_422_with_field_errors(client, org, nps, body, fields):
 @pytest.mark.parametrize("raw", ['{"date": "2025-02-28", "value": NaN}',
                                  '{"date": "2025-02-28", "value": Infinity}',
                                  '{"date": "2025-02-28", "value": 1',
-                                 ''])
+                                 '',
+                                 "[" * 100_000 + "]" * 100_000,  # deeper than the parser goes: was a 500
+                                 '{"date": "2025-02-28", "value": 1, "note": "half a pair \\ud800"}'])
 def test_not_a_number_and_broken_json_get_422(client, org, nps, raw):
     value = token_for(org["admin"], scope="write")
     response = client.post(f"/api/v1/metrics/{nps.id}/readings", data=raw,
@@ -210,6 +212,19 @@ def test_not_a_number_and_broken_json_get_422(client, org, nps, raw):
     assert response.status_code == 422
     assert error_of(response)["details"]
     assert len(readings_of(nps)) == 1
+
+
+def test_a_body_not_sent_as_json_is_refused_whatever_it_holds(client, org, nps):
+    value = token_for(org["admin"], scope="write")
+    response = client.post(f"/api/v1/metrics/{nps.id}/readings", data='{"date": "2025-02-28", "value": 1}',
+                           headers={**bearer(value), "Content-Type": "text/plain"})
+    assert response.status_code == 415 and error_of(response)["code"] == "unsupported_media_type"
+    assert len(readings_of(nps)) == 1
+
+
+def test_answers_to_a_token_are_never_cached(client, org, nps):
+    response = client.get("/api/v1/metrics", headers=bearer(token_for(org["admin"])))
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
 
 
 def test_api_writes_need_no_csrf_token_and_are_audited(client, org, nps):
