@@ -339,7 +339,7 @@ def participations(round_id: int) -> set[tuple[int, str]]:
 # The tests -----------------------------------------------------------------------------------------
 
 def test_answers_spread_over_both_instances_count_exactly_once(cluster):
-    round_id, people, dimensions = cluster.ids["autumn"], cluster.ids["people"], cluster.ids["dimensions"]
+    round_id, people = cluster.ids["autumn"], cluster.ids["people"]
     with ThreadPoolExecutor(max_workers=8) as pool:
         runs = [pool.submit(answer_round, cluster, round_id, i, user_id, email,
                             4 if i < DOUBLE_SENDERS else 1)
@@ -363,7 +363,13 @@ def test_answers_spread_over_both_instances_count_exactly_once(cluster):
         round_ = db.session.get(Round, round_id)
         assert round_.state == "closed"
         assert summed(BallotCount, BallotCount.ballots, round_id) == len(expected)
-        assert counted_tallies(round_id) == expected_tallies(dimensions, expected)
+        # Production adds noise to the counts of answers at closing (docs/ANONYMITY.md); how many answered
+        # for what stays exact, so each answer is seen to count once.
+        assert round_.noise_scale > 0
+        assert Counter(dict(db.session.execute(
+            sa.select(BallotCount.target_kind, sa.func.sum(BallotCount.ballots))
+            .where(BallotCount.round_id == round_id).group_by(BallotCount.target_kind)).all())) == Counter(
+            kind_of(target) for _user_id, target in expected)
         # Of participation only how much each person did is left: everyone finished their list once.
         done = {user_id: (n, of) for user_id, n, of in db.session.execute(
             sa.select(Completion.user_id, Completion.done, Completion.expected)
