@@ -1,7 +1,7 @@
 """Server-side SVG charts: geometry and words here, markup in templates/_macros/charts.html.
 
 Each chart says its data in words (title and desc) and carries its numbers as text labels, so it reads
-in a screen reader and on a greyscale print-out. Colours come from classes in static/css/reports.css;
+in a screen reader and on a greyscale print-out. Colours come from classes in static/css/app.css;
 geometry from SVG presentation attributes (the CSP forbids style attributes).
 """
 from __future__ import annotations

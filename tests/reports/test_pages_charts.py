@@ -99,11 +99,14 @@ def test_charts_say_their_numbers_in_words_and_as_labels(pages, org):
     assert re.search(r'<text [^>]*class="value"[^>]*>2.0</text>', page)  # printed beside the bar
 
 
-def test_the_stylesheet_for_results_is_linked_and_has_print_rules(client, pages):
-    page = next(iter(pages.values())).get_data(as_text=True)
-    assert '<link rel="stylesheet" href="/static/css/reports.css">' in page
-    css = client.get("/static/css/reports.css").get_data(as_text=True)
-    assert "@media print" in css and "size: A4" in css and "break-inside: avoid" in css
+def test_every_page_links_the_one_stylesheet_with_the_results_rules_and_print_rules(client, pages):
+    """A boosted click swaps the body and keeps the head: a stylesheet only some pages linked would be
+    missing after a click from a page without it (charts solid black, the heatmap colourless)."""
+    for response in pages.values():
+        links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', response.get_data(as_text=True))
+        assert links == ["/static/css/app.css"]
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert "--band-1" in css and "@media print" in css and "size: A4" in css and "break-inside: avoid" in css
 
 
 

@@ -1,0 +1,72 @@
+"""What people see after clicking from page to page on the demo company: htmx-boosted navigation swaps
+the body and keeps the head, so these tests reach every page by clicking, never by opening its address,
+and look at computed colours and widths, not at text."""
+import pytest
+from playwright.sync_api import expect
+
+from app.demo import DEMO_PASSWORD, load_demo
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+BLACK, NOTHING = "rgb(0, 0, 0)", "rgba(0, 0, 0, 0)"
+BANDS = {"rgb(180, 35, 24)", "rgb(247, 201, 181)", "rgb(236, 238, 241)", "rgb(169, 214, 219)",
+         "rgb(11, 92, 104)"}  # --band-1 … --band-5 in static/css/app.css
+
+
+@pytest.fixture
+def demo(live_server):
+    with live_server.database():
+        load_demo()
+    return live_server.url
+
+
+def style(locator, prop: str) -> str:
+    return locator.evaluate("(element, prop) => getComputedStyle(element)[prop]", prop)
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than the window (0: nothing to scroll sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def click_nav(page, name: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)) \
+        .to_have_attribute("aria-current", "page")
+
+
+def test_results_reached_by_clicking_are_in_colour(page, demo):
+    sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+    click_nav(page, "Results")
+    page.locator("main .round-list a").first.click()
+    cell = page.locator("table.heatmap td[class^='band-']").first
+    expect(cell).to_be_visible()
+    assert style(cell, "backgroundColor") in BANDS
+    swatches = {style(s, "backgroundColor") for s in page.locator(".band-legend .swatch").all()}
+    assert len(swatches) == 6 and NOTHING not in swatches  # five bands and "not enough", told apart
+    page.locator("table.heatmap tbody th a").first.click()
+    bar = page.locator("svg.chart rect.bar").first
+    expect(bar).to_be_visible()
+    assert style(bar, "fill") not in (BLACK, "none")
+
+
+@pytest.mark.parametrize(("area", "first_item"), [
+    ("Results", "main .round-list a"),  # → the company view's heatmap
+    ("Projects", "main table.data td a"),  # → a project with its metric chart
+    ("Metrics", "main table th a"),  # → a metric with its readings chart
+    ("Workshops", "main table td a"),  # → the live board
+])
+def test_pages_reached_by_clicking_fit_a_phone(browser, demo, area, first_item):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+        click_nav(page, area)
+        assert overflow(page) <= 0, f"{area}: {overflow(page)} px wider than the phone"
+        heading = page.get_by_role("heading", level=1)
+        listed = heading.inner_text()
+        page.locator(first_item).first.click()
+        expect(heading).not_to_have_text(listed)  # the item's own page has arrived
+        assert overflow(page) <= 0, f"{page.url}: {overflow(page)} px wider than the phone"
+    finally:
+        context.close()
