@@ -19,6 +19,7 @@ from app.ratings.forms import RoundForm, rating_form
 from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import roles_required
+from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
 from app.web.links import external_url
@@ -125,6 +126,20 @@ def detail(round_id: int):
                   editable=policies.can_edit(round_))
 
 
+# What a facilitator is asked before the moves that cannot be undone: title, consequence, button.
+CONFIRM = {
+    "close": lambda round_: (
+        _("Close %(round)s?", round=round_.name),
+        _("Every waiting ballot is counted now and answering ends: nobody can answer %(round)s after.",
+          round=round_.name),
+        _("Close the round")),
+    "publish": lambda round_: (
+        _("Publish the results of %(round)s?", round=round_.name),
+        _("Heads and facilitators will read the results of %(round)s; published results stay published.",
+          round=round_.name),
+        _("Publish the results")),
+}
+
 MOVES = {
     "open": (services.open_round, lambda: _("The round is open: its people can answer now.")),
     "close": (services.close_round, lambda: _("The round is closed: nobody can answer any more.")),
@@ -137,6 +152,8 @@ MOVES = {
 @facilitator_required
 def move(round_id: int, action: str):
     round_ = db.get_or_404(Round, round_id)
+    if action in CONFIRM and not confirmed():
+        return confirmation(*CONFIRM[action](round_), back=url_for("ratings.detail", round_id=round_id))
     change, done = MOVES[action]
     try:
         change(current_user, round_)

@@ -70,14 +70,26 @@ def test_from_rating_to_the_scorecard(browser, page, no_js_page, journey):
     expect(no_js_page.get_by_text("Thank you — Human Resources is ticked off your list.")).to_be_visible()
     expect(no_js_page.locator("label", has_text="3 of 5 done")).to_be_visible()
 
-    # The facilitator closes and publishes.
+    # The facilitator closes (with JavaScript) and publishes (without): each asks first, on a page.
     facilitator = browser.new_context().new_page()
     sign_in(facilitator, base, "fac@example.com", PASSWORD)
     facilitator.goto(f"{base}/rounds/{ids['round']}")
     facilitator.get_by_role("button", name="Close the round").click()
+    expect(facilitator.get_by_role("heading", level=1, name="Close Spring?")).to_be_visible()
+    expect(facilitator.get_by_text("This cannot be undone.")).to_be_visible()
+    facilitator.get_by_role("link", name="Cancel").click()
+    expect(facilitator.get_by_role("button", name="Close the round")).to_be_visible()  # still open
+    facilitator.get_by_role("button", name="Close the round").click()
+    facilitator.get_by_role("button", name="Close the round").click()
     expect(facilitator.get_by_role("button", name="Publish the results")).to_be_visible()
-    facilitator.get_by_role("button", name="Publish the results").click()
-    expect(facilitator.get_by_role("button", name="Publish the results")).to_have_count(0)
+    without_js = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(without_js, base, "fac@example.com", PASSWORD)
+    without_js.goto(f"{base}/rounds/{ids['round']}")
+    without_js.get_by_role("button", name="Publish the results").click()
+    expect(without_js.get_by_role("heading", level=1, name="Publish the results of Spring?")).to_be_visible()
+    without_js.get_by_role("button", name="Publish the results").click()
+    expect(without_js.get_by_text("The results are published")).to_be_visible()
+    expect(without_js.get_by_role("button", name="Publish the results")).to_have_count(0)
 
     # The head of Finance reads the scorecard: the weakest dimensions and the blind spot.
     head = browser.new_context().new_page()

@@ -357,7 +357,8 @@ def test_answers_spread_over_both_instances_count_exactly_once(cluster):
     facilitator = Browser("192.0.2.10")
     assert facilitator.sign_in(cluster.b.url, "facilitator@instances.example") == 303
     _page, token = facilitator.page(cluster.a.url, f"/rounds/{round_id}")
-    assert facilitator.post(cluster.a.url, f"/rounds/{round_id}/close", {}, token).status_code == 303
+    closed = facilitator.post(cluster.a.url, f"/rounds/{round_id}/close", {"confirmed": "1"}, token)
+    assert closed.status_code == 303
 
     with cluster.database():
         round_ = db.session.get(Round, round_id)

@@ -383,8 +383,8 @@ def logged(response, method: str, path: str) -> tuple:
 
 
 def skip_and_rate(app, world, htmx: bool) -> dict[str, list[tuple]]:
-    """One seller skips Finance, another rates it, through the page: the access log's lines of each post
-    and of the page the browser loads next."""
+    """One seller skips Finance, another rates it, through the page: the access log's lines of the form's
+    page (Skip is on it, below the questions), of each post and of the page the browser loads next."""
     round_, finance, sales = world["round"], world["finance"], world["sales"]
     skipper = make_user("skip.person@example.com", "Skip Person", sales)  # names and e-mails of one length
     rater = make_user("rate.person@example.com", "Rate Person", sales)
@@ -398,9 +398,10 @@ def skip_and_rate(app, world, htmx: bool) -> dict[str, list[tuple]]:
         client = app.test_client()
         assert client.sign_in(who.email, PASSWORD).status_code == 303
         client.refresh_token()
+        form = logged(client.get(path), "GET", path)
         response = client.post(path, data=data, headers=headers)
         then = response.headers.get("HX-Redirect") or response.headers.get("Location")
-        lines[name] = [logged(response, "POST", path), logged(client.get(then), "GET", then)]
+        lines[name] = [logged(response, "POST", path), logged(client.get(then), "GET", then), form]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingBallot)) == 2  # both taken
     return lines
 
@@ -409,6 +410,7 @@ def skip_and_rate(app, world, htmx: bool) -> dict[str, list[tuple]]:
 def test_skipping_and_rating_leave_the_same_access_log_line(app, company, htmx):  # noqa: F811
     """Method, path, status, where it redirects to and the body's size: the same for a skip and a rating."""
     lines = skip_and_rate(app, company, htmx)
+    assert lines["skip"][2] == lines["rate"][2]  # both opened the department's page first
     assert lines["skip"][0] == lines["rate"][0]
     assert lines["rate"][0][2] == (200 if htmx else 303)
 

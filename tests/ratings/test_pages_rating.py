@@ -88,7 +88,8 @@ def test_the_list_shows_providers_taking_part_own_department_and_company(seller,
     assert "The company — as its external clients see it" in page
     assert f'href="{url(company, "/d" + str(company["finance"].id))}"' in page
     assert f'href="{url(company, "/self")}"' in page and f'href="{url(company, "/company")}"' in page
-    assert "Skip — I did not deal with them" in page
+    assert "Skip — I did not deal with them" not in page  # on each department's own page, away from Rate
+    assert "Did not deal with one of them this round? Open it and choose “Skip” below its questions." in page
     add_form = page.split("Add a department you worked with this round")[1]
     assert f'<option value="{company["hr"].id}">Human Resources</option>' in add_form
     for department in ("sales", "finance"):
@@ -243,15 +244,16 @@ def test_a_comment_over_2000_characters_is_refused(seller, company):
 
 def test_skipping_a_department(seller, company):
     it = company["it"]
-    page = page_text(seller.get(url(company)))
-    assert f'action="{url(company, f"/d{it.id}")}"' in page and 'name="skip"' in page
+    page = page_text(seller.get(url(company, f"/d{it.id}")))
+    assert "Did not deal with IT this round?" in page
+    assert page.count(f'action="{url(company, f"/d{it.id}")}"') == 2 and 'name="skip"' in page
     response = seller.post(url(company, f"/d{it.id}"), data=SKIP)
     assert response.status_code == 303 and response.headers["Location"] == url(company)
     assert db.session.scalars(sa.select(Participation.target)).all() == [f"d{it.id}"]
     assert count(PendingBallot) == 1  # sealed, like a rating; dropped at closing
     page = page_text(seller.get(url(company)))
     assert "Thank you — IT is ticked off your list." in page and "1 of 4 done" in page
-    assert f'action="{url(company, f"/d{it.id}")}"' not in page
+    assert f'href="{url(company, f"/d{it.id}")}"' not in page
 
 
 def test_skipping_by_htmx_answers_as_rating_does(seller, company):
@@ -264,6 +266,8 @@ def test_skipping_by_htmx_answers_as_rating_does(seller, company):
 
 def test_own_department_company_and_done_ones_cannot_be_skipped(seller, company):
     finance = company["finance"]
+    for key in ("self", "company", f"d{company['hr'].id}"):  # no Skip offered on their pages
+        assert 'name="skip"' not in seller.get(url(company, f"/{key}")).get_data(as_text=True)
     seller.post(url(company, f"/d{finance.id}"), data=answers(company["round"]))
     for key in ("self", "company", f"d{finance.id}", f"d{company['hr'].id}"):
         response = seller.post(url(company, f"/{key}"), data=SKIP)

@@ -14,6 +14,8 @@ from app.ratings import services
 from app.ratings.models import Completion, Participation, PendingBallot, Round
 from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
 
+CONFIRMED = {"confirmed": "1"}  # the second post, from the page that asks first
+
 
 @pytest.fixture
 def company(org):
@@ -236,13 +238,19 @@ def test_open_close_publish(fac, company):
     assert "Closing folds every waiting ballot and ends answering; nobody can answer after" in page
     assert db.session.get(Dimension, round_.dimensions[0].dimension_id).name in page
 
-    assert fac.post(f"/rounds/{round_.id}/close").status_code == 303
+    asked = fac.post(f"/rounds/{round_.id}/close")  # cannot be undone: a page asks first
+    assert asked.status_code == 200 and round_.state == "open"
+    page = page_text(asked)
+    assert f"Close {round_.name}?" in page and "This cannot be undone." in page
+    assert 'name="confirmed" value="1"' in page and f'href="/rounds/{round_.id}">Cancel' in page
+    assert fac.post(f"/rounds/{round_.id}/close", data=CONFIRMED).status_code == 303
     assert round_.state == "closed"
     page = page_text(fac.get(f"/rounds/{round_.id}"))
     assert "nobody can answer any more" in page
     assert "Publishing shows results to heads and facilitators" in page
 
-    assert fac.post(f"/rounds/{round_.id}/publish").status_code == 303
+    assert fac.post(f"/rounds/{round_.id}/publish").status_code == 200 and round_.state == "closed"
+    assert fac.post(f"/rounds/{round_.id}/publish", data=CONFIRMED).status_code == 303
     assert round_.state == "published"
     page = page_text(fac.get(f"/rounds/{round_.id}"))
     assert "The results are published" in page
@@ -262,7 +270,7 @@ def test_open_close_publish(fac, company):
 def test_wrong_moves_are_refused_with_a_message(fac, company, state, action, message):
     round_ = make_round(company, state)
     before = len(audit())
-    response = fac.post(f"/rounds/{round_.id}/{action}")
+    response = fac.post(f"/rounds/{round_.id}/{action}", data=CONFIRMED)
     assert response.status_code == 303
     assert message in page_text(fac.get(response.headers["Location"]))
     assert round_.state == state and len(audit()) == before
@@ -291,7 +299,7 @@ def test_closing_folds_every_waiting_ballot(fac, company):
                     {rd.dimension_id: 3 for rd in round_.dimensions}, "fine")
     db.session.commit()
     assert count(PendingBallot) == 1
-    assert fac.post(f"/rounds/{round_.id}/close").status_code == 303
+    assert fac.post(f"/rounds/{round_.id}/close", data=CONFIRMED).status_code == 303
     assert count(PendingBallot) == 0 and count(Participation) == 0
     # Everyone taking part keeps a completion (how much of their list they did), nothing more.
     done = dict(db.session.execute(sa.select(Completion.user_id, Completion.done)).tuples().all())
