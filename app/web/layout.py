@@ -1,4 +1,8 @@
-"""Parts of the page layout that are the same for many people, rendered once per process."""
+"""Parts of the page layout that are the same for many people, rendered once per process, and the soft
+hyphens that let wide tables fit their box."""
+import re
+
+import pyphen
 from flask import render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -30,3 +34,17 @@ def static_url(filename: str) -> str:
     page, and each answer cost as much as a small query."""
     return kept("static_urls", (request.script_root, filename),
                 lambda: url_for("static", filename=filename), size=64)
+
+
+# One dictionary per script: names are stored in one language and read in another (a Russian reader sees
+# English department names), so a word is hyphenated by its own letters, not by the page's language.
+HYPHENATORS = {"ru": pyphen.Pyphen(lang="ru_RU"), "en": pyphen.Pyphen(lang="en_GB")}
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def hyphenate(text: str) -> str:
+    """Soft hyphens between the syllables of long words, so that a narrow column's header breaks inside a
+    word, with a hyphen, only where it must: a heatmap of nine dimensions then fits a 1280 px screen."""
+    return " ".join(
+        HYPHENATORS["ru" if CYRILLIC.search(word) else "en"].inserted(word, hyphen="\u00ad")
+        if len(word) > 7 else word for word in str(text).split(" "))

@@ -30,9 +30,9 @@ def overflow(page) -> int:
 
 
 def click_nav(page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)) \
-        .to_have_attribute("aria-current", "page")
+    link = page.locator("nav.mainnav").get_by_role("link", name=name, exact=True)
+    link.click()
+    expect(link).to_have_attribute("aria-current", "page")
 
 
 def test_results_reached_by_clicking_are_in_colour(page, demo):
@@ -68,5 +68,58 @@ def test_pages_reached_by_clicking_fit_a_phone(browser, demo, area, first_item):
         page.locator(first_item).first.click()
         expect(heading).not_to_have_text(listed)  # the item's own page has arrived
         assert overflow(page) <= 0, f"{page.url}: {overflow(page)} px wider than the phone"
+    finally:
+        context.close()
+
+
+def hidden_columns(page) -> list[str]:
+    """The captions of tables wider than their box: at this width, some of their columns are out of sight."""
+    return page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+        .filter(box => box.scrollWidth > box.clientWidth)
+        .map(box => (box.querySelector('caption') || box).textContent.trim().slice(0, 60))""")
+
+
+def results_by_clicking(page, results: str, matrix: str) -> list[str]:
+    """Results → the first round (heatmap) → the service matrix → a department's scorecard: what hides."""
+    hidden = []
+    click_nav(page, results)
+    page.locator("main .round-list a").first.click()
+    expect(page.locator("table.heatmap")).to_be_visible()
+    hidden += hidden_columns(page)
+    page.get_by_role("link", name=matrix).click()
+    expect(page.get_by_role("link", name=matrix)).to_have_attribute("aria-current", "page")
+    hidden += hidden_columns(page)
+    page.go_back()
+    page.locator("table.heatmap tbody th a").first.click()
+    expect(page.locator("table.scorecard")).to_be_visible()
+    return hidden + hidden_columns(page)
+
+
+def test_results_show_every_column_on_a_1280_screen_in_both_languages(browser, demo):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+        assert results_by_clicking(page, "Results", "Service matrix: who rates whom") == []
+        page.locator("form.inline[action='/language'] select").select_option("ru")
+        page.locator("form.inline[action='/language'] button").click()
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        assert results_by_clicking(page, "Результаты", "Матрица обслуживания: кто кого оценивает") == []
+    finally:
+        context.close()
+
+
+def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_scrolls(browser, demo):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+        click_nav(page, "Results")
+        page.locator("main .round-list a").first.click()
+        box = page.get_by_role("region", name="Mean score each department receives from the departments")
+        expect(box).to_have_attribute("tabindex", "0")
+        box.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
     finally:
         context.close()

@@ -1,4 +1,6 @@
-/* Focus after an htmx swap. htmx itself puts the focus back on a control with the same id in the new
+/* The little the pages do in JavaScript; every flow works without it.
+
+   1. Focus after an htmx swap. htmx itself puts the focus back on a control with the same id in the new
    content (so controls in swapped regions carry ids) and on an autofocus element. What it cannot do is
    done here: a refused form focuses its first invalid field, and when the control used is gone from the
    new content, the focus goes to the region's message, else to the region, never to <body>.
@@ -32,4 +34,23 @@
       focus(swapped.querySelector("[role='alert'], [role='status']") || swapped);
     }
   });
+
+  /* 2. A table wider than its box scrolls sideways inside it: such a box is a named region that the
+     keyboard can reach and scroll (its name is the table's caption). A box that fits is left plain. */
+  function nameScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      const caption = box.querySelector("caption");
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+      } else if (box.getAttribute("role") === "region") {
+        ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", nameScrollers);
+  document.addEventListener("htmx:afterSettle", nameScrollers);
+  window.addEventListener("resize", nameScrollers);
 })();
