@@ -36,6 +36,8 @@ def click_nav(page, name: str) -> None:
 
 
 def test_results_reached_by_clicking_are_in_colour(page, demo):
+    failed = []  # the stylesheet, the script, the icon: nothing a page asks for may be missing
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
     sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
     click_nav(page, "Results")
     page.locator("main .round-list a").first.click()
@@ -48,6 +50,7 @@ def test_results_reached_by_clicking_are_in_colour(page, demo):
     bar = page.locator("svg.chart rect.bar").first
     expect(bar).to_be_visible()
     assert style(bar, "fill") not in (BLACK, "none")
+    assert failed == []
 
 
 @pytest.mark.parametrize(("area", "first_item"), [

@@ -201,8 +201,11 @@ def test_a_person_signs_in_over_https_on_a_port_other_than_443(site):
     assert "max-age=31536000" in signed_in.headers["Strict-Transport-Security"]
     home = browser.get(site.url("/"), timeout=SECONDS)
     assert home.status_code == 200 and "Sign out" in home.text
-    assert "max-age" in browser.get(site.url("/static/css/app.css"), timeout=SECONDS).headers[
-        "Strict-Transport-Security"]
+    stylesheet = browser.get(site.url("/static/css/app.css"), timeout=SECONDS,
+                             headers={"Accept-Encoding": "gzip"})
+    assert "max-age" in stylesheet.headers["Strict-Transport-Security"]
+    assert stylesheet.headers["Content-Encoding"] == "gzip" and "--band-1" in stylesheet.text
+    assert browser.get(site.url("/"), timeout=SECONDS).headers["Content-Encoding"] == "gzip"
 
 
 def test_plain_http_is_sent_to_the_public_https_address(site):
