@@ -41,15 +41,21 @@ class RatingError(Exception):
 
 # Rounds ------------------------------------------------------------------------------------------
 
-def _check_round(name: str, opens_on: date, closes_on: date, threshold: int, departments) -> None:
-    if not name.strip():
-        raise RatingError(_("Give the round a name."))
-    if closes_on < opens_on:
-        raise RatingError(_("The round cannot close before it opens."))
-    if threshold < 3:
-        raise RatingError(_("The reporting threshold is at least 3."))
+def round_problems(name: str, opens_on: date | None, closes_on: date | None, threshold: int | None,
+                   departments) -> dict[str, str]:
+    """Every rule a round's fields break, by field, so that a form can show them all at once; a field
+    that is missing (None) is left to the form's own message."""
+    problems = {}
+    if not (name or "").strip():
+        problems["name"] = _("Give the round a name.")
+    if opens_on and closes_on and closes_on < opens_on:
+        problems["closes_on"] = _("The round cannot close before it opens.")
+    if threshold is not None and threshold < 3:
+        problems["threshold"] = _("The reporting threshold is at least 3.")
     if len(departments) < 2:
-        raise RatingError(_("Choose at least two departments: people rate departments other than their own."))
+        problems["department_ids"] = _("Choose at least two departments: people rate departments other than "
+                                       "their own.")
+    return problems
 
 
 def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on: date, threshold: int,
@@ -66,7 +72,9 @@ def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on
                 or opens_on != round_.opens_on:
             raise RatingError(
                 _("Once a round is open, its threshold, departments and opening date are fixed."))
-    _check_round(name, opens_on, closes_on, threshold, departments)
+    problems = round_problems(name, opens_on, closes_on, threshold, departments)
+    if problems:
+        raise RatingError(next(iter(problems.values())))
     round_.name, round_.opens_on, round_.closes_on = name.strip(), opens_on, closes_on
     round_.threshold, round_.departments = threshold, departments
     db.session.flush()

@@ -83,9 +83,16 @@ def _round_form(round_: Round | None) -> RoundForm:
 def _save_round(round_: Round | None):
     form = _round_form(round_)
     problem = None
-    if form.validate_on_submit():
-        chosen = set(form.department_ids.data)
+    valid = form.validate_on_submit()
+    if form.is_submitted():  # the round's own rules too, so that every problem shows at once
+        chosen = set(form.department_ids.data or ())
         departments = [d for d in org_services.departments() if d.id in chosen]
+        for name, message in services.round_problems(form.name.data, form.opens_on.data, form.closes_on.data,
+                                                    form.threshold.data, departments).items():
+            if not form[name].errors:
+                form[name].errors = [*form[name].errors, message]
+                valid = False
+    if valid:
         try:
             saved = services.save_round(current_user, round_, form.name.data, form.opens_on.data,
                                         form.closes_on.data, form.threshold.data, departments)

@@ -158,6 +158,17 @@ def test_bad_input_is_refused_with_a_message_and_nothing_saved(fac, company, cha
     assert count(Round) == 0 and audit() == []
 
 
+def test_every_problem_of_the_round_form_shows_at_once_at_its_field(fac, company):
+    data = round_form(company, name=" ", closes="2026-02-01", k="2", departments=[company["sales"]])
+    page = fac.post("/rounds/new", data=data).get_data(as_text=True)
+    for field, message in (("name", "This field is required."),
+                           ("closes_on", "The round cannot close before it opens."),
+                           ("threshold", "k is a whole number from 3 to 50."),
+                           ("department_ids", "Choose at least two departments")):
+        assert re.search(rf'id="{field}-error">[^<]*{re.escape(message)}', page), field
+    assert count(Round) == 0
+
+
 def test_a_department_that_does_not_exist_is_refused(fac, company):
     data = round_form(company)
     data["department_ids"].append("999999")
