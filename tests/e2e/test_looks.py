@@ -126,3 +126,22 @@ def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_scrolls(brows
         page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
     finally:
         context.close()
+
+
+def test_on_a_phone_the_scorecard_is_one_card_per_dimension(browser, demo):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
+    page = context.new_page()
+    try:
+        sign_in(page, demo, "head.finance@example.com", DEMO_PASSWORD)
+        click_nav(page, "Results")
+        page.locator("main .round-list a").first.click()
+        page.locator("main a", has_text="Finance").first.click()
+        row = page.locator("table.scorecard tbody tr").first
+        expect(row).to_be_visible()
+        assert style(row, "display") == "block"
+        assert style(page.locator("table.scorecard thead"), "height") == "1px"  # read out, not shown
+        others = row.locator("td.mean")
+        assert others.evaluate("td => getComputedStyle(td, '::before').content") == '"Others\' view"'
+        assert overflow(page) <= 0
+    finally:
+        context.close()
