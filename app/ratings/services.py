@@ -173,6 +173,18 @@ def _taking_part(round_: Round, department_ids) -> set[int]:
         round_departments.c.round_id == round_.id, round_departments.c.department_id.in_(department_ids))))
 
 
+def running_rounds() -> list[Round]:
+    """Rounds a facilitator has to look after: open ones, and closed ones waiting to be published."""
+    return list(db.session.scalars(sa.select(Round).where(Round.state.in_(("open", "closed")))
+                                   .order_by(Round.closes_on, Round.id)))
+
+
+def finished_and_members(round_: Round) -> tuple[int, int]:
+    """How many of the round's people finished their list, of how many."""
+    rates = response_rates(round_)
+    return sum(r.finished for r in rates), sum(r.members for r in rates)
+
+
 def open_rounds_for(user) -> list[Round]:
     if not user.department_id:
         return []

@@ -33,10 +33,7 @@ facilitator_required = roles_required("facilitator")
 
 def _progress(round_: Round) -> tuple[int, int] | None:
     """(finished, members) over the round's departments; nothing to show for a draft."""
-    if round_.state == "draft":
-        return None
-    rates = services.response_rates(round_)
-    return sum(r.finished for r in rates), sum(r.members for r in rates)
+    return None if round_.state == "draft" else services.finished_and_members(round_)
 
 
 def _progress_of(rounds: list[Round]) -> dict[int, tuple[int, int] | None]:

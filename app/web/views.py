@@ -11,6 +11,7 @@ from app.ratings import services
 from app.reports import results
 from app.reports.gate import results_of
 from app.web.htmx import render
+from app.web.policies import has_role
 
 bp = Blueprint("web", __name__)
 
@@ -25,6 +26,8 @@ def home():
         (round_, sum(t.done for t in targets if t.listed), sum(t.listed for t in targets))
         for round_, targets in rounds
     ], heads=[_department_summary(d) for d in current_user.headed_departments],
+        running=[(round_, *services.finished_and_members(round_)) for round_ in services.running_rounds()]
+        if has_role(current_user, "facilitator") else [],
         status_label=projects.status_label)
 
 
