@@ -36,12 +36,20 @@ class Config:
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     INVITE_LINK_HOURS = int(os.environ.get("INVITE_LINK_HOURS", "72"))
     RESET_LINK_HOURS = int(os.environ.get("RESET_LINK_HOURS", "2"))
+    # Failed sign-ins allowed (app.auth.limits): per client address; per device cookie (a browser the person
+    # signed in with before); and, from browsers without one, per account and address and per account —
+    # stacked limits, so the wait grows as the failures do.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
-    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per hour")
+    LOGIN_DEVICE_RATE_LIMIT = os.environ.get("LOGIN_DEVICE_RATE_LIMIT", "10 per hour")
+    LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT",
+                                              "10 per 10 minutes;20 per hour;50 per day")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
         "REDIS_URL", "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = False
+    # Every limit a refused sign-in broke is known, so Retry-After names the time when all have reset.
+    RATELIMIT_FAIL_ON_FIRST_BREACH = False
     # If Redis cannot be reached, each process counts on its own until it is back, rather than failing.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -68,6 +69,16 @@ def org(app):
 
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def audited(*columns) -> sa.Select:
+    """A select of audit entries (or of the columns given) without the sign-ins that every test signing in
+    leaves; tests/audit/test_account_events.py looks at those."""
+    return sa.select(*(columns or (AuditEntry,))).where(~AuditEntry.action.startswith("sign_in."))
+
+
+def audit_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(audited().subquery()))
 
 
 def by_email(email: str) -> User | None:

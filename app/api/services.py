@@ -99,6 +99,14 @@ def revoke_token(actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live token of `user` (deactivated: reactivation gives none back); how many."""
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+    return revoked.rowcount
+
+
 def authenticate(authorization: str | None) -> ApiToken | None:
     """The live token named by an `Authorization: Bearer …` header, or None.
 

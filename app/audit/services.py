@@ -4,10 +4,11 @@ from app.extensions import db
 
 
 def record(actor, action: str, target: object = "", details: str = "") -> AuditEntry:
-    """Note that `actor` did `action` to `target`; part of the caller's transaction."""
+    """Note that `actor` (None: someone not signed in) did `action` to `target`; part of the caller's
+    transaction."""
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "name", None) or "system",
+        actor_name=getattr(actor, "name", None) or "",
         action=action,
         target=str(target)[:200],
         details=details,

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, request
 
+from app.audit.labels import label
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.web.authz import admin_required
@@ -22,4 +23,4 @@ def index():
     entries = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     actions = list(db.session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
     return render("audit/index.html", entries=entries[:PAGE_SIZE], page=page,
-                  has_next=len(entries) > PAGE_SIZE, action=action, actions=actions)
+                  has_next=len(entries) > PAGE_SIZE, action=action, actions=actions, label=label)

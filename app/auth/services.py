@@ -41,10 +41,18 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not (ok and user and user.active):
+        # Nothing of what was typed is kept: an unknown e-mail may be a password typed in the wrong field.
+        record(None, "sign_in.failure", user or "")
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    record(user, "sign_in.success", user)
     return user
+
+
+def record_lockout(email: str, limits: list[str]) -> None:
+    """A sign-in refused by the limits named: on the account when the e-mail is one."""
+    record(None, "sign_in.locked", find_user_by_email(email) or "", ", ".join(limits))
 
 
 def start_session(user: User) -> str:
@@ -93,12 +101,25 @@ def end_all_sessions(user: User, keep_token: str | None = None) -> None:
     db.session.execute(statement)
 
 
+def sign_out_everywhere(user: User) -> None:
+    """End every session of `user`, the one asking included."""
+    end_all_sessions(user)
+    record(user, "sign_out.everywhere", user)
+
+
+def void_links(user: User, purpose: str | None = None) -> None:
+    """Unused links of `user` (of one purpose, or all) stop working."""
+    statement = sa.delete(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
+    if purpose:
+        statement = statement.where(OneTimeLink.purpose == purpose)
+    db.session.execute(statement)
+
+
 def issue_link(user: User, purpose: str) -> str:
-    """A new single-use link token for `purpose` ('invite' or 'reset'); older unused ones stop working."""
+    """A new single-use link token for `purpose` ('invite' or 'reset'); older unused ones of the same purpose
+    stop working. A reset request, which anyone may make, so leaves a pending invitation alone."""
     hours = current_app.config["INVITE_LINK_HOURS" if purpose == "invite" else "RESET_LINK_HOURS"]
-    db.session.execute(
-        sa.delete(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None))
-    )
+    void_links(user, purpose)
     token = secrets.token_urlsafe(32)
     db.session.add(
         OneTimeLink(
@@ -137,7 +158,9 @@ def set_password_from_link(token: str, password: str) -> User:
     if used.rowcount != 1:
         raise AccountError("link")
     link.user.password_hash = hash_password(password)
+    void_links(link.user)  # the other of an invitation and a reset link must not set it again
     end_all_sessions(link.user)
+    record(link.user, f"password.set_by_{link.purpose}", link.user)
     return link.user
 
 
@@ -149,6 +172,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
         raise AccountError(problem)
     user.password_hash = hash_password(new)
     end_all_sessions(user, keep_token=keep_token)
+    record(user, "password.change", user)
 
 
 def create_admin(name: str, email: str, password: str) -> User:

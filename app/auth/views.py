@@ -1,11 +1,15 @@
 """Sign in and out, first-run setup, password links, own account and language."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import limits, services
+from app.auth.devices import remember_device
 from app.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -14,10 +18,11 @@ from app.auth.forms import (
     SetupForm,
     SignInForm,
 )
-from app.auth.links import deliver_link
+from app.auth.links import request_reset_after_response
 from app.auth.login import mark_seen
 from app.extensions import db, limiter
 from app.web.htmx import render
+from app.web.mail import mail_configured
 
 bp = Blueprint("auth", __name__)
 
@@ -31,14 +36,6 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return url_for("web.home")
-
-
-def _failed(response) -> bool:
-    return response.status_code != 303
-
-
-def _email_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _clear_session() -> None:
@@ -58,11 +55,7 @@ def _begin_session(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
-    methods=["POST"], key_func=_email_key, deduct_when=_failed,
-)
+@limits.sign_in_limits
 def login():
     if not services.any_user_exists():
         return redirect(url_for("auth.setup"))
@@ -74,10 +67,28 @@ def login():
         if user is not None:
             _begin_session(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data), code=303)
+            response = redirect(safe_next(form.next.data), code=303)
+            remember_device(response, user.email)
+            return response
+        db.session.commit()  # the failure's audit entry
+        limits.note_failure()
         # One answer for an unknown e-mail, a wrong password and a deactivated account.
         flash(_("The e-mail or password is not right."), "error")
     return render("auth/login.html", form=form)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_attempts(_error):
+    broken = limits.breached()
+    wait = limits.retry_after(broken)
+    signing_in = request.endpoint == "auth.login"
+    if signing_in and limits.first_lockout_this_hour(broken):
+        services.record_lockout(request.form.get("email", ""), limits.kinds(broken))
+        db.session.commit()
+    response = render("auth/too_many.html", http_status=429, signing_in=signing_in,
+                      wait=format_timedelta(timedelta(seconds=wait), add_direction=True))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.post("/logout")
@@ -115,13 +126,16 @@ def set_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password_from_link(token, form.password.data)
+            user = services.set_password_from_link(token, form.password.data)
         except services.AccountError:
             db.session.rollback()
             return render("auth/link_invalid.html", http_status=404)
         db.session.commit()
         flash(_("Your password is set. Please sign in."), "info")
-        return redirect(url_for("auth.login"), code=303)
+        response = redirect(url_for("auth.login"), code=303)
+        # The link proved the mailbox: this browser may sign in even while unknown browsers are locked out.
+        remember_device(response, user.email)
+        return response
     return render("auth/set_password.html", form=form, link=link)
 
 
@@ -130,15 +144,16 @@ def set_password(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_user_by_email(form.email.data)
-        if user is not None and user.active:
-            deliver_link(user, "reset", show=False)
-            db.session.commit()
+        request_reset_after_response(form.email.data)
         # The same answer whether or not the address is known.
-        flash(_("If the address belongs to an account, a link to set a new password is on its way."),
-              "info")
+        if mail_configured():
+            flash(_("If the address belongs to an account, a link to set a new password is on its way."),
+                  "info")
+        else:
+            flash(_("No e-mail can be sent from here: ask an administrator for a link to set a new "
+                    "password."), "info")
         return redirect(url_for("auth.login"), code=303)
-    return render("auth/forgot.html", form=form)
+    return render("auth/forgot.html", form=form, mail=mail_configured())
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -157,6 +172,17 @@ def account():
             flash(_("Your password is changed; your other sessions have ended."), "info")
             return redirect(url_for("auth.account"), code=303)
     return render("auth/account.html", password_form=password_form, language_form=language_form)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    _clear_session()
+    flash(_("You have signed out everywhere: on every device and browser."), "info")
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.post("/language")

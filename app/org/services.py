@@ -8,9 +8,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from app.api.services import revoke_all_tokens
 from app.audit.services import record
 from app.auth.models import User
-from app.auth.services import end_all_sessions, normalise_email
+from app.auth.services import end_all_sessions, normalise_email, void_links
 from app.extensions import db
 from app.org.models import Department, ServiceLink
 
@@ -154,16 +155,20 @@ def save_person(actor, person: User | None, data: PersonData) -> User:
 
 
 def set_active(actor, person: User, active: bool) -> None:
-    """Deactivating ends every session of that person at once."""
+    """Deactivating ends every session of that person at once, and for good their unused links and API
+    tokens: reactivating gives none of them back."""
     if person.id == actor.id:
         raise OrgError(_("You cannot deactivate yourself."))
     if not active and person.is_admin and person.active and _active_admins() <= 1:
         raise OrgError(_("The last active admin cannot be deactivated."))
     person.active = active
+    details = ""
     if not active:
         end_all_sessions(person)
+        void_links(person)
+        details = f"api_tokens_revoked={revoke_all_tokens(person)}"
     db.session.flush()
-    record(actor, "person.reactivate" if active else "person.deactivate", person)
+    record(actor, "person.reactivate" if active else "person.deactivate", person, details)
 
 
 def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:

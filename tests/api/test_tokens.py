@@ -9,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.metrics.models import ApiToken
 from tests.api.helpers import bearer, make_metric, token_for
-from tests.factories import PASSWORD, count, page_text
+from tests.factories import PASSWORD, audited, count, page_text
 
 TOKEN = re.compile(r'<code class="link" id="new-token">(tz_[A-Za-z0-9_-]+)</code>')
 
@@ -40,7 +40,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(client, org):
     assert listing.status_code == 200
     assert value not in listing.get_data(as_text=True)
     assert "Help desk" in page_text(listing)
-    assert db.session.scalars(sa.select(AuditEntry.action)).all() == ["api_token.create"]
+    assert db.session.scalars(audited(AuditEntry.action)).all() == ["api_token.create"]
 
 
 def test_the_token_shown_works_against_the_api(client, org):

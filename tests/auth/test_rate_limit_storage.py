@@ -35,8 +35,8 @@ def test_limit_holds_across_instances(database_uri, redis_url, org):
     first = instance(database_uri, redis_url, prefix)
     with first.app_context():
         client = first.test_client()
-        for _ in range(10):
-            assert client.sign_in("admin@example.com", "wrong password entirely").status_code == 200
+        for n in range(10):
+            assert client.sign_in(f"person{n}@example.com", "wrong password entirely").status_code == 200
     second = instance(database_uri, redis_url, prefix)
     with second.app_context():
         assert second.test_client().sign_in("admin@example.com", PASSWORD).status_code == 429
@@ -48,6 +48,6 @@ def test_an_unreachable_redis_leaves_sign_in_working_and_limited(database_uri, o
         client = app.test_client()
         assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
         client.post("/logout")
-        for _ in range(10):
-            assert client.sign_in("admin@example.com", "wrong password entirely").status_code == 200
+        for n in range(10):
+            assert client.sign_in(f"person{n}@example.com", "wrong password entirely").status_code == 200
         assert client.sign_in("admin@example.com", PASSWORD).status_code == 429  # counted in memory

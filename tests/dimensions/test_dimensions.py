@@ -7,7 +7,7 @@ from app.audit.models import AuditEntry
 from app.dimensions.models import Dimension
 from app.dimensions.services import DimensionError, ordered, seed_default_dimensions, set_retired
 from app.extensions import db
-from tests.factories import PASSWORD, count, page_text
+from tests.factories import PASSWORD, audit_count, audited, count, page_text
 
 KEYS = ["competence", "accessibility", "courtesy", "reliability", "security", "responsibility",
         "communication", "understanding", "tangibles"]
@@ -109,7 +109,7 @@ def test_adding_a_dimension_puts_it_last(admin):
     page = admin.get("/dimensions")
     assert "Dimension added." in page_text(page)
     assert listed(page)[-1] == ("Speed", False)
-    entry = db.session.scalars(sa.select(AuditEntry)).one()
+    entry = db.session.scalars(audited()).one()
     assert (entry.action, entry.target, entry.actor_name) == ("dimension.create", "Speed", "Ada Admin")
 
 
@@ -119,7 +119,7 @@ def test_a_duplicate_key_is_refused(admin):
     assert "Another dimension already has this key." in page_text(response)
     assert count(Dimension) == 9
     assert dimension("competence").name_en == "Competence"
-    assert count(AuditEntry) == 0
+    assert audit_count() == 0
 
 
 @pytest.mark.parametrize("key", ["Speed", "2fast", "with space", ""])
@@ -178,7 +178,7 @@ def test_moving_past_either_end_changes_nothing(admin):
     admin.post(f"/dimensions/{dimension('competence').id}/up")
     admin.post(f"/dimensions/{dimension('tangibles').id}/down")
     assert keys() == KEYS
-    assert count(AuditEntry) == 0
+    assert audit_count() == 0
 
 
 def test_moving_with_htmx_answers_with_only_the_list(admin):
@@ -230,13 +230,13 @@ def test_the_last_active_dimension_cannot_be_retired(admin, org):
     for key in KEYS[1:]:
         set_retired(org["admin"], dimension(key), True)
     db.session.commit()
-    entries = count(AuditEntry)
+    entries = audit_count()
     competence = dimension("competence")
     response = admin.post(f"/dimensions/{competence.id}/retire")
     assert response.status_code == 303
     assert "At least one dimension must stay in use." in page_text(admin.get("/dimensions"))
     assert not competence.retired
-    assert count(AuditEntry) == entries
+    assert audit_count() == entries
 
 
 def test_the_refusal_to_retire_the_last_one_shows_at_once_with_htmx(admin, org):
@@ -268,7 +268,7 @@ def test_restoring_brings_it_back_at_the_end_of_the_active_ones(admin):
     assert not courtesy.retired
     assert keys(include_retired=False)[-1] == "courtesy"
     assert listed(response)[-2:] == [("Courtesy", False), ("Security", True)]
-    actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    actions = list(db.session.scalars(audited(AuditEntry.action).order_by(AuditEntry.id)))
     assert actions == ["dimension.retire", "dimension.retire", "dimension.restore"]
 
 

@@ -9,11 +9,11 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.org.models import Department, ServiceLink
 from app.org.services import OrgError, delete_department, save_department
-from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
+from tests.factories import PASSWORD, audited, count, link, make_department, make_user, page_text
 
 
 def actions() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    return list(db.session.scalars(audited(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def form(name, code, parent=None, heads=()):
@@ -197,7 +197,7 @@ def test_create_update_and_delete_are_in_the_audit_log(admin, org):
     legal_id = legal.id
     admin.post(f"/org/departments/{legal_id}/edit", data=form("Legal Affairs", "LEG"))
     admin.post(f"/org/departments/{legal_id}/delete")
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    entries = db.session.scalars(audited().order_by(AuditEntry.id)).all()
     assert [e.action for e in entries] == ["department.create", "department.update", "department.delete"]
     assert {e.actor_name for e in entries} == {"Ada Admin"}
     assert entries[0].target == "Legal (LEG)" and "employee@example.com" in entries[0].details

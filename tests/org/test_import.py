@@ -3,13 +3,12 @@ import io
 import re
 
 import pytest
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.audit.models import AuditEntry
 from app.auth.models import OneTimeLink, User
 from app.extensions import db
-from tests.factories import by_email, count, page_text
+from tests.factories import audited, by_email, count, page_text
 
 CONFIRM = "Import and invite everyone"
 LINK = re.compile(r'<code class="link">http://localhost(/password/[^<"]+)</code>')
@@ -83,8 +82,8 @@ def test_confirming_creates_everyone_with_their_roles_and_shows_their_links(admi
     assert (ivy.department, ivy.is_admin, ivy.language) == (None, True, None)
     assert ivy.headed_departments == [org["finance"], org["sales"]]
 
-    actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
-    assert actions == ["person.create"] * 3 + ["person.import"]
+    actions = list(db.session.scalars(audited(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions == ["person.create"] * 3 + ["person.import"] + ["link.invite"] * 3
 
 
 def test_the_imported_links_open_the_set_password_page(admin, org):

@@ -2,19 +2,20 @@
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
-from app.auth.models import User
+from app.auth.models import OneTimeLink, User
+from app.auth.services import issue_link
 from app.extensions import db
 from app.org.services import OrgError, set_active
-from tests.factories import PASSWORD, by_email, count, make_user, page_text
+from tests.api.helpers import bearer, token_for
+from tests.factories import PASSWORD, audited, by_email, count, make_user, page_text
 
 LINK = re.compile(r'<code class="link">(http://localhost(/password/[^<"]+))</code>')
 
 
 def audit_actions() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    return list(db.session.scalars(audited(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def links_on(response) -> list[str]:
@@ -45,7 +46,7 @@ def test_adding_a_person_shows_their_invitation_link(admin, org):
     assert nina is not None and nina.password_hash is None
     assert (nina.name, nina.department, nina.language) == ("Nina New", org["sales"], "ru")
     assert not nina.is_admin and not nina.is_facilitator
-    assert audit_actions() == ["person.create"]
+    assert audit_actions() == ["person.create", "link.invite"]
     page = admin.get(path)
     assert page.status_code == 200
     assert 'name="password"' in page.get_data(as_text=True)
@@ -168,6 +169,27 @@ def test_deactivating_signs_the_person_out_everywhere_and_reactivating_lets_them
     assert "Erin Employee can sign in again." in page_text(admin.get(f"/org/people/{erin.id}/edit"))
     assert erin_client.sign_in(erin.email, PASSWORD).status_code == 303
     assert audit_actions() == ["person.deactivate", "person.reactivate"]
+
+
+def test_reactivating_gives_back_no_link_and_no_api_token(app, admin, org):
+    head = org["head"]
+    api_token = token_for(head)
+    api = app.test_client()
+    assert api.get("/api/v1/metrics", headers=bearer(api_token)).status_code == 200
+    person = make_user("new@example.com", password=None)
+    invitation, reset = issue_link(person, "invite"), issue_link(head, "reset")
+    db.session.commit()
+    for someone in (head, person):
+        admin.post(f"/org/people/{someone.id}/active", data={"active": "0"})
+        admin.post(f"/org/people/{someone.id}/active", data={"active": "1"})
+    assert head.active and person.active
+    assert api.get("/api/v1/metrics", headers=bearer(api_token)).status_code == 401
+    assert app.test_client().get(f"/password/{invitation}").status_code == 404
+    assert app.test_client().get(f"/password/{reset}").status_code == 404
+    assert count(OneTimeLink) == 0
+    deactivation = db.session.scalars(audited(AuditEntry.details).where(
+        AuditEntry.action == "person.deactivate")).first()
+    assert deactivation == "api_tokens_revoked=1"
 
 
 def test_an_admin_cannot_deactivate_themselves(admin, org):

@@ -1,19 +1,18 @@
 """The service map: which department serves which, switched cell by cell by an admin."""
 import pytest
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.org.models import ServiceLink
 from app.org.services import OrgError, service_links, set_service_link
-from tests.factories import PASSWORD, count
+from tests.factories import PASSWORD, audited, count
 
 HTMX = {"HX-Request": "true"}
 
 
 def audit_actions() -> list[str]:
-    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+    return list(db.session.scalars(audited(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def cell(provider, client, state):

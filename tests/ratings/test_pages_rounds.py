@@ -12,7 +12,7 @@ from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.ratings import services
 from app.ratings.models import Completion, Participation, PendingBallot, Round
-from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
+from tests.factories import PASSWORD, audited, count, link, make_department, make_user, page_text
 
 CONFIRMED = {"confirmed": "1"}  # the second post, from the page that asks first
 
@@ -64,7 +64,7 @@ def make_round(company, state="draft", k=5):
 
 
 def audit() -> list[tuple[str, str]]:
-    return list(db.session.execute(sa.select(AuditEntry.action, AuditEntry.details).order_by(AuditEntry.id)))
+    return list(db.session.execute(audited(AuditEntry.action, AuditEntry.details).order_by(AuditEntry.id)))
 
 
 def answer_all(round_, user) -> None:

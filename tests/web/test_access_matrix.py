@@ -50,6 +50,8 @@ EXPECTED = {
     ("auth.forgot_password", "POST"): EVERYONE,
     ("auth.account", "GET"): SIGNED_IN,
     ("auth.account", "POST"): SIGNED_IN,
+    # Anyone signed in is signed out, and sent to the sign-in page like everyone else.
+    ("auth.sign_out_everywhere", "POST"): expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("auth.language", "POST"): EVERYONE,
     ("audit.index", "GET"): ADMIN,
     ("dimensions.index", "GET"): ADMIN,

@@ -1,0 +1,57 @@
+"""What each audit action is called on the audit page, in the reader's language."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "sign_in.success": _l("Signed in"),
+    "sign_in.failure": _l("Sign-in failed"),
+    "sign_in.locked": _l("Sign-in refused: too many attempts"),
+    "sign_out.everywhere": _l("Signed out everywhere"),
+    "password.change": _l("Changed their password"),
+    "password.reset_request": _l("Password reset asked for"),
+    "password.set_by_invite": _l("Password set with an invitation link"),
+    "password.set_by_reset": _l("Password set with a reset link"),
+    "link.invite": _l("Invitation link issued"),
+    "link.reset": _l("Password-reset link issued"),
+    "person.create_admin": _l("Administrator created"),
+    "person.create": _l("Person added"),
+    "person.update": _l("Person edited"),
+    "person.deactivate": _l("Person deactivated"),
+    "person.reactivate": _l("Person reactivated"),
+    "person.import": _l("People imported"),
+    "department.create": _l("Department added"),
+    "department.update": _l("Department edited"),
+    "department.delete": _l("Department deleted"),
+    "service_map.add": _l("Service link added"),
+    "service_map.remove": _l("Service link removed"),
+    "dimension.create": _l("Dimension added"),
+    "dimension.update": _l("Dimension edited"),
+    "dimension.move": _l("Dimension moved"),
+    "dimension.retire": _l("Dimension retired"),
+    "dimension.restore": _l("Dimension restored"),
+    "round.create": _l("Round created"),
+    "round.update": _l("Round edited"),
+    "round.open": _l("Round opened"),
+    "round.close": _l("Round closed"),
+    "round.publish": _l("Round published"),
+    "round.remind": _l("Reminders sent"),
+    "metric.create": _l("Metric added"),
+    "metric.update": _l("Metric edited"),
+    "readings.import": _l("Readings imported"),
+    "reading.api_write": _l("Readings written through the API"),
+    "api_token.create": _l("API token created"),
+    "api_token.revoke": _l("API token revoked"),
+    "root_cause.save": _l("Root cause saved"),
+    "project.start": _l("Project started"),
+    "project.complete": _l("Project completed"),
+    "project.cancel": _l("Project cancelled"),
+    "workshop.create": _l("Workshop created"),
+    "workshop.edit": _l("Workshop edited"),
+    "workshop.phase": _l("Workshop moved to another phase"),
+    "workshop.merge": _l("Workshop cards merged"),
+    "workshop.project": _l("Project started from a workshop"),
+}
+
+
+def label(action: str) -> str:
+    """The action's name for people; the code itself for an action without one."""
+    return str(LABELS.get(action, action))
