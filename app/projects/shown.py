@@ -96,7 +96,7 @@ class ProjectHead:
     member_ids: frozenset[int]
     lists_version: int  # its departments, members, check-ins and moves (Project.lists_version)
     names_version: int | None  # the names of departments and people in those lists (NamesVersion)
-    published: tuple  # how many rounds are published, and when the last was: the source's scores
+    published: tuple  # how many rounds are published, and when the last was: the source's figures
 
 
 @dataclass(frozen=True)
