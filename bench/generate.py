@@ -187,7 +187,7 @@ def _projects(rng: random.Random, size: Size, members: dict[int, list[int]], dep
         source = projects.weak_spot(latest, owner, rng.choice(dimensions)) if i % 2 == 0 else None
         project = projects.save_project(lead, None, projects.ProjectData(
             title=f"Project {i}", owner_department=owner, departments=[other], lead=lead,
-            problem="What the clients feel.", evidence=source.evidence if source else "",
+            problem="What the clients feel.",
             root_cause=rng.choice(causes), metric=metric, source=source,
             target_value=None, target_date=None))
         if i % 5 == 4:

@@ -34,6 +34,15 @@ PROJECTS = {
         ["Response time"], None, None, None, None, [], "cancel"),
 }
 
+# What people saw, in their own words: the figures a project started from are read on its page, for those
+# who may see them, and never written into it.
+EVIDENCE = {
+    "Resolve client requests at the first contact":
+        "Clients tell Support they are passed on to IT and called back before anyone solves their request.",
+    "Make Finance easy to reach for Sales":
+        "Sales people say Finance answers the phone only in the morning and mail waits for days.",
+}
+
 
 def _one(model, where):
     return db.session.scalar(sa.select(model).where(where))
@@ -65,7 +74,7 @@ def load_projects_demo() -> int:
         project = services.save_project(actor, None, services.ProjectData(
             title=title, owner_department=owner_department,
             departments=[d for code in others if (d := _one(Department, Department.code == code))],
-            problem="", evidence=spot.evidence if spot else "", lead=lead,
+            problem="", evidence=EVIDENCE.get(title, ""), lead=lead,
             members=[m for m in owner_department.members[:2]],
             root_cause=_one(RootCause, RootCause.key == cause), metric=metric, target_value=target,
             target_date=target_date, expected_lag_days=lag, source=spot))

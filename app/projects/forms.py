@@ -22,8 +22,10 @@ class ProjectForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=160)])
     problem = TextAreaField(_l("Problem"), validators=[Length(max=4000)],
                             description=_l("What goes wrong, for whom, and how you know."))
-    evidence = TextAreaField(_l("Evidence"), validators=[Length(max=4000)],
-                             description=_l("The figures the project starts from."))
+    evidence = TextAreaField(
+        _l("Evidence, in your own words"), validators=[Length(max=4000)],
+        description=_l("What you have seen: examples, complaints, observations. Rating figures are not "
+                       "copied here: the project's page shows them to those who may see them."))
     owner_department_id = SelectField(_l("Owner department"), coerce=int)
     department_ids = SelectMultipleField(
         _l("Participating departments"), coerce=int, default=[],

@@ -72,7 +72,8 @@ class Project(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(160))
     problem: Mapped[str] = mapped_column(sa.Text, default="")
-    evidence: Mapped[str] = mapped_column(sa.Text, default="")  # the scorecard figures it started from
+    # People's own words. Never a rating figure: the page reads those through the gate for each reader.
+    evidence: Mapped[str] = mapped_column(sa.Text, default="")
     owner_department_id: Mapped[int] = mapped_column(
         sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
     lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

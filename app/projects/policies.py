@@ -6,7 +6,8 @@ from app.web.policies import has_any_role, has_role
 
 def can_view_projects(user) -> bool:
     """The portfolio and every project page are read-only for everyone signed in: projects are shared
-    work across departments, and they carry no rating figure the publishing gate did not release."""
+    work across departments. They store no rating figure: a page shows the source's figures only to
+    readers who may see that department's results (can_see_source_figures)."""
     return bool(getattr(user, "is_authenticated", False))
 
 
@@ -35,12 +36,11 @@ def can_check_in(user, project) -> bool:
     # (by id: Flask-Login's UserMixin compares users by their session token, not their identity)
 
 
-def can_see_source_scores(user, project) -> bool:
-    """The source's scorecard figures across rounds: for those who may read that scorecard (its heads,
-    facilitators) and those who run the project — not for every employee reading the portfolio."""
-    if project.source_department is None:
-        return False
-    return can_view_scorecard(user, project.source_department) or can_manage_project(user, project)
+def can_see_source_figures(user, project) -> bool:
+    """The figures of the department a project started from (where it started, its score across rounds)
+    follow the results' own rule: its heads and the facilitators. Running the project opens nothing more:
+    its lead may be anyone."""
+    return project.source_department is not None and can_view_scorecard(user, project.source_department)
 
 
 def can_edit_root_causes(user) -> bool:

@@ -26,7 +26,7 @@ from app.projects.models import (
 )
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
-from app.reports.results import format_mean, published_rounds
+from app.reports.results import published_rounds
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
 MOVES = {  # action: (statuses it may leave, status it reaches)
@@ -75,36 +75,23 @@ def save_root_cause(actor: User, cause: RootCause | None, key: str, name_en: str
 
 @dataclass
 class WeakSpot:
+    """The (round, department, dimension) a project starts from. The project keeps only these: its page
+    reads the figures through the gate for each reader (source_figures), none is stored with it."""
     round: Round
     department: Department
     dimension: Dimension
-    others: Figure | None
-    self_view: Figure | None
 
     @property
     def title(self) -> str:
         return _("Improve %(dimension)s of %(department)s", dimension=self.dimension.name.lower(),
                  department=self.department.name)
 
-    @property
-    def evidence(self) -> str:
-        def shown(figure):
-            if figure is None:
-                return _("not enough responses")
-            return _("%(mean)s from %(n)d raters", mean=format_mean(figure.mean), n=figure.n)
-
-        return _("%(round)s: others rate %(department)s on %(dimension)s %(others)s; the department's own "
-                 "view: %(own)s.", round=self.round.name, department=self.department.name,
-                 dimension=self.dimension.name, others=shown(self.others), own=shown(self.self_view))
-
 
 def weak_spot(round_: Round, department: Department, dimension: Dimension) -> WeakSpot:
-    """The scorecard figures of a (round, department, dimension), read through the publishing gate."""
+    """A weak spot of a published round's results."""
     if round_.state != "published":
         raise ProjectError(_("The results of this round are not published."))
-    results = RoundResults(round_)
-    return WeakSpot(round_, department, dimension, results.total("service", department.id, dimension.id),
-                    results.total("self", department.id, dimension.id))
+    return WeakSpot(round_, department, dimension)
 
 
 # Saving ------------------------------------------------------------------------------------------
@@ -310,6 +297,31 @@ def progress(project: Project) -> Progress | None:
         .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS)))[::-1]
     current = sum(r.value for r in rows) / len(rows) if rows else None
     return Progress(project.baseline, project.target_value, since, rows, current)
+
+
+@dataclass(frozen=True)
+class SourceFigures:
+    """The source's figures in the round the project started from, as the publishing gate releases them."""
+    round: Round
+    others: Figure | None  # None: not enough responses (or the department did not take part)
+    self_view: Figure | None
+
+
+def source_figures(project) -> SourceFigures | None:
+    """Where the project started, read through the gate when its page is rendered (for readers who may see
+    the department's results: policies.can_see_source_figures); None when it names no round, department
+    and dimension, or its round is not published."""
+    if None in (project.source_round_id, project.source_department_id, project.source_dimension_id):
+        return None
+    round_ = db.session.get(Round, project.source_round_id)
+    if round_ is None or round_.state != "published":
+        return None
+    results = RoundResults(round_)
+    if not results.took_part(project.source_department_id):
+        return SourceFigures(round_, None, None)
+    return SourceFigures(round_, results.total("service", project.source_department_id,
+                                               project.source_dimension_id),
+                         results.total("self", project.source_department_id, project.source_dimension_id))
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ class ProjectHead:
     started_on: date | None
     lead_id: int | None
     metric_id: int | None
+    source_round_id: int | None
     source_department_id: int | None
     source_dimension_id: int | None
     owner_department: Named
@@ -95,7 +96,7 @@ class ProjectHead:
     member_ids: frozenset[int]
     lists_version: int  # its departments, members, check-ins and moves (Project.lists_version)
     names_version: int | None  # the names of departments and people in those lists (NamesVersion)
-    published: tuple  # how many rounds are published, and when the last was: the source's scores
+    published: tuple  # how many rounds are published, and when the last was: the source's figures
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def project_head(project_id: int, locale: str) -> ProjectHead | None:
     return ProjectHead(
         id=id_, title=title, problem=problem, evidence=evidence, status=status, baseline=baseline,
         baseline_rule=rule, target_value=target, target_date=target_date, expected_lag_days=lag,
-        started_on=started_on, lead_id=lead_id, metric_id=metric_id,
+        started_on=started_on, lead_id=lead_id, metric_id=metric_id, source_round_id=round_id,
         source_department_id=source_department_id, source_dimension_id=source_dimension_id,
         owner_department=Named(owner_id, owner_name), lead=_named(lead_id, lead_name),
         root_cause=_named(cause_id, cause_name),

@@ -21,7 +21,7 @@ from app.projects.models import STATUSES, Project, RootCause
 from app.projects.shown import ProjectHead
 from app.ratings.models import Round
 from app.reports.policies import can_view_scorecard
-from app.reports.results import format_mean
+from app.reports.results import format_mean, noise_effect
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
@@ -136,7 +136,6 @@ def new():
                         id_arg("source_dimension" if form.is_submitted() else "dimension", args))
     if source is not None and not form.is_submitted():
         form.title.data = source.title
-        form.evidence.data = source.evidence
         form.source_round.data, form.source_department.data = source.round.id, source.department.id
         form.source_dimension.data = source.dimension.id
         if policies.can_own(current_user, source.department):
@@ -216,10 +215,11 @@ def _did_it_move(project: ProjectHead) -> DidItMove:
 
 def _detail(project: ProjectHead, check_in_form: CheckInForm | None = None, http_status: int = 200):
     """The project's page. Its body, with the blank check-in form, is kept per process under everything it
-    shows (the project's row, its lists' and names' versions, the published rounds, the day) and what the
-    reader may do; its lists are read only to render it. A check-in form with errors is rendered for its
+    shows (the project's row, its lists' and names' versions, the published rounds, the day), what the
+    reader may do and whether they may see the source's figures: readers who may not never share a body
+    with those who may. Its lists are read only to render it. A check-in form with errors is rendered for its
     one answer."""
-    show_scores = policies.can_see_source_scores(current_user, project)
+    show_figures = policies.can_see_source_figures(current_user, project)
     can_manage = policies.can_manage_project(current_user, project)
     can_check_in = policies.can_check_in(current_user, project)
 
@@ -228,13 +228,15 @@ def _detail(project: ProjectHead, check_in_form: CheckInForm | None = None, http
         return render_template(
             "projects/_detail.html", project=shown.project_shown(project), progress=moved.progress,
             chart=moved.chart, baseline_used=moved.baseline_used,
-            source_scores=services.source_scores(project) if show_scores else None,
+            source_figures=services.source_figures(project) if show_figures else None,
+            source_scores=services.source_scores(project) if show_figures else None,
             check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
-            status_label=services.status_label, can_manage=can_manage, can_check_in=can_check_in,
-            current_rule=services.current_rule(), format_mean=format_mean)
+            status_label=services.status_label, show_figures=show_figures, can_manage=can_manage,
+            can_check_in=can_check_in, current_rule=services.current_rule(), fmt=format_mean,
+            noise_effect=noise_effect)
 
     if check_in_form is None:
-        key = (project, str(get_locale()), date.today(), show_scores, can_manage, can_check_in)
+        key = (project, str(get_locale()), date.today(), show_figures, can_manage, can_check_in)
         content = kept_markup("project_pages", key, body, size=256)
     else:
         content = Markup(body())

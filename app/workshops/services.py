@@ -412,15 +412,12 @@ def turn_into_project(actor: User, card: Card, owner_department: Department, dep
             and owner_department in round_.departments):
         spot = projects.weak_spot(round_, owner_department, card.dimension)
     problem = "\n".join([card.text, *(f"- {s.text}" for s in card.sources)])
-    evidence = ngettext("From the workshop %(title)s on %(date)s: %(num)d dot.",
-                        "From the workshop %(title)s on %(date)s: %(num)d dots.", card_votes(card),
-                        title=workshop.title, date=workshop.held_on.isoformat())
-    if spot is not None:
-        evidence = f"{evidence} {spot.evidence}"
+    # No evidence text: the project links back to the minutes (its dots), and its page reads the round's
+    # figures for each reader through the gate; stored text would show them to everyone.
     try:
         project = projects.save_project(actor, None, projects.ProjectData(
             title=title, owner_department=owner_department, departments=list(departments),
-            problem=problem, evidence=evidence, root_cause=card.root_cause, source=spot))
+            problem=problem, root_cause=card.root_cause, source=spot))
     except projects.ProjectError as error:
         raise WorkshopError(str(error)) from error
     if spot is None and card.dimension is not None:

@@ -70,9 +70,7 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
     form_ready(page, "Title")
     expect(page.get_by_text("Started from a weak spot: Accessibility of Finance in Spring.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Improve accessibility of Finance")
-    expect(page.get_by_label("Evidence")).to_have_value(
-        "Spring: others rate Finance on Accessibility 1.0 from 6 raters; the department's own view: "
-        "4.0 from 3 raters.")
+    expect(page.get_by_label("Evidence, in your own words")).to_have_value("")  # no figure copied there
     expect(page.get_by_label("Owner department")).to_have_value(str(ids["finance"]))
     page.get_by_label("Participating departments").select_option(label="Sales")
     page.get_by_label("External-client metric").select_option(label="Net Promoter Score (higher is better)")
@@ -87,11 +85,15 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
     expect(title).to_be_visible()
     expect(page.get_by_text("Project Improve accessibility of Finance proposed.")).to_be_visible()
     expect(title.locator(".badge")).to_have_text("proposed")
-    facts = page.locator("dl.facts")
+    facts = page.locator("dl.facts").first
     expect(facts).to_contain_text("Finance, Sales")
     expect(facts).to_contain_text("Net Promoter Score (higher is better)")
     expect(facts).to_contain_text(f"40 by {target_date.isoformat()}")
     project_url = page.url
+    # Where it started: Finance's head may read Finance's results, so the figures are read for them.
+    started = page.locator("#where-it-started")
+    expect(started).to_contain_text("Accessibility of Finance · Spring")
+    expect(started.locator("#source-figures")).to_contain_text("1.0 from 6 raters")
 
     # Start it: the baseline is the mean of the last three readings before the start.
     page.get_by_role("button", name="Start", exact=True).click()

@@ -1,5 +1,7 @@
 """The demo projects: every state, one that moved its metric and one that did not; loading twice adds
 nothing."""
+import re
+
 import sqlalchemy as sa
 
 from app.demo import load_demo
@@ -26,5 +28,8 @@ def test_demo_projects(app):
     assert flat.share is not None and flat.share < 0.5  # not even halfway: noise around a flat line
     proposed = by_title["Make Finance easy to reach for Sales"]
     assert proposed.status == "proposed" and proposed.source_dimension.key == "accessibility"
-    assert "Finance" in proposed.evidence
+    assert proposed.source_round is not None and proposed.source_department.code == "FIN"
+    assert "Finance answers the phone" in proposed.evidence
+    # people's own words only: no project of the demo, those the workshops started too, stores a figure
+    assert not [p.title for p in db.session.scalars(sa.select(Project)) if re.search(r"[0-9]", p.evidence)]
     assert all(len(p.departments) >= 2 for p in by_title.values())

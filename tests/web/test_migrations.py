@@ -1,4 +1,6 @@
 """The migrations build exactly the tables the models describe, and go down and up again cleanly."""
+from datetime import date
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -70,3 +72,42 @@ def test_answers_waiting_in_an_open_round_survive_0011_down_and_up(app):
     services.close_round(db.session.merge(facilitator), db.session.get(Round, round_id))
     db.session.commit()
     assert db.session.get(BallotCount, (round_id, sales_id, "service", finance_id)).ballots == 3
+
+
+def test_0012_clears_the_figures_the_app_wrote_into_projects_evidence(app, org):
+    """Texts the app wrote (a weak spot's, a workshop card's; English or Russian, under a round renamed
+    since too) are cleared on projects with a source round; people's own words and projects without a
+    source round keep theirs."""
+    from app.projects.models import Project
+    from app.ratings import services as ratings
+    from tests.factories import make_department
+
+    autumn = ratings.save_round(org["facilitator"], None, "Autumn", date(2026, 9, 1), date(2026, 9, 30), 3,
+                                [org["finance"], org["sales"]])
+    texts = {
+        "weak spot": ("Autumn: others rate Finance on Accessibility 4.0 from 3 raters; the department's own "
+                      "view: 2.0 from 3 raters."),
+        "weak spot, in Russian": ("Autumn: оценка отдела «Finance» другими отделами по критерию "
+                                  "«Доступность» — 4,0 (оценивших: 3); самооценка отдела — 2,0 "
+                                  "(оценивших: 3)."),
+        "renamed round": ("Autumn 2026 (pilot): others rate Finance on Accessibility 4.0 from 3 raters; the "
+                          "department's own view: not enough responses. We also hear it from clients."),
+        "workshop card": ("From the workshop Finance meets Sales on 2026-10-01: 3 dots. Autumn: others rate "
+                          "Finance on Accessibility 4.0 from 3 raters; the department's own view: 2.0 from 3 "
+                          "raters."),
+        "workshop card, in Russian": "Из воркшопа «Finance meets Sales» от 2026-10-01: 3 голоса.",
+        "own words": "Sales wait 3 days for an answer: others rate us low, they say.",
+    }
+    legal = make_department("Legal", "LEG")
+    for title, text in texts.items():
+        db.session.add(Project(title=title, evidence=text, owner_department=org["finance"], status="proposed",
+                               source_round=autumn, source_department=org["finance"]))
+    db.session.add(Project(title="no source round", evidence=texts["workshop card, in Russian"],
+                           owner_department=legal, status="proposed"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0011")
+    upgrade(directory=MIGRATIONS)
+    evidence = dict(db.session.execute(db.select(Project.title, Project.evidence)).all())
+    assert evidence == {**{title: "" for title in texts}, "own words": texts["own words"],
+                        "no source round": texts["workshop card, in Russian"]}
