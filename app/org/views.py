@@ -18,6 +18,7 @@ from app.org.forms import (
 )
 from app.org.models import Department
 from app.web.authz import admin_required, roles_required
+from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.ids import id_arg
 
@@ -207,6 +208,12 @@ def person_active(person_id: int):
     form = ActiveForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.active.data != "1" and not confirmed():
+        return confirmation(_("Deactivate %(name)s?", name=person.name),
+                            _("%(name)s is signed out everywhere; their unused links and API tokens stop "
+                              "working for good. Reactivating lets them sign in again, with none of those "
+                              "back.", name=person.name),
+                            _("Deactivate"), back=url_for("org.person_edit", person_id=person.id))
     try:
         services.set_active(current_user, person, form.active.data == "1")
     except services.OrgError as error:

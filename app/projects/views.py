@@ -23,6 +23,7 @@ from app.ratings.models import Round
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean, noise_effect
 from app.web.authz import admin_required, roles_required
+from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
 from app.web.memo import kept, kept_markup
@@ -265,6 +266,11 @@ def move(project_id: int, action: str):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
+    if action == "cancel" and not confirmed():
+        return confirmation(_("Cancel %(project)s?", project=project.title),
+                            _("A cancelled project is finished: it can no longer be edited, started or "
+                              "checked in on. Its history stays."),
+                            _("Cancel the project"), back=url_for("projects.detail", project_id=project.id))
     try:
         services.move(current_user, project, action, note=form.note.data or "")
     except services.ProjectError as error:

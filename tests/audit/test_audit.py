@@ -31,7 +31,7 @@ def test_admin_actions_leave_entries_with_the_admins_name(admin, org):
     seed_default_dimensions()
     db.session.commit()
     admin.post("/org/departments/new", data={"name": "Legal", "code": "LEG", "parent_id": 0})
-    admin.post(f"/org/people/{org['employee'].id}/active", data={"active": "0"})
+    admin.post(f"/org/people/{org['employee'].id}/active", data={"active": "0", "confirmed": "1"})
     admin.post("/org/service-map", data={"provider": org["sales"].id, "client": org["finance"].id,
                                          "state": "on"})
     courtesy = db.session.scalar(sa.select(Dimension).where(Dimension.key == "courtesy"))
@@ -53,7 +53,7 @@ def test_admin_actions_leave_entries_with_the_admins_name(admin, org):
 
 def test_refused_actions_leave_no_entry(admin, org):
     admin.post(f"/org/departments/{org['finance'].id}/delete")  # it has people
-    admin.post(f"/org/people/{org['admin'].id}/active", data={"active": "0"})  # oneself
+    admin.post(f"/org/people/{org['admin'].id}/active", data={"active": "0", "confirmed": "1"})  # oneself
     admin.post("/org/departments/new", data={"name": "finance", "code": "NEW", "parent_id": 0})
     assert entries() == []
     assert shown(admin.get("/audit")) == []  # the admin's own sign-in only

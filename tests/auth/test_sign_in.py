@@ -94,7 +94,9 @@ def test_deactivation_ends_every_session(app, client, org):
     client.sign_in("employee@example.com", PASSWORD)
     admin = app.test_client()
     admin.sign_in("admin@example.com", PASSWORD)
-    assert admin.post(f"/org/people/{org['employee'].id}/active", data={"active": "0"}).status_code == 303
+    deactivated = admin.post(f"/org/people/{org['employee'].id}/active",
+                             data={"active": "0", "confirmed": "1"})
+    assert deactivated.status_code == 303
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 

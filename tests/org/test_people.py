@@ -152,7 +152,10 @@ def test_deactivating_signs_the_person_out_everywhere_and_reactivating_lets_them
     assert erin_client.sign_in(erin.email, PASSWORD).status_code == 303
     assert erin_client.get("/").status_code == 200
 
-    response = admin.post(f"/org/people/{erin.id}/active", data={"active": "0"})
+    asked = admin.post(f"/org/people/{erin.id}/active", data={"active": "0"})
+    assert asked.status_code == 200 and erin.active  # a page asks first
+    assert "Deactivate Erin Employee?" in page_text(asked)
+    response = admin.post(f"/org/people/{erin.id}/active", data={"active": "0", "confirmed": "1"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/org/people/{erin.id}/edit")
     page = page_text(admin.get(f"/org/people/{erin.id}/edit"))
@@ -180,7 +183,7 @@ def test_reactivating_gives_back_no_link_and_no_api_token(app, admin, org):
     invitation, reset = issue_link(person, "invite"), issue_link(head, "reset")
     db.session.commit()
     for someone in (head, person):
-        admin.post(f"/org/people/{someone.id}/active", data={"active": "0"})
+        admin.post(f"/org/people/{someone.id}/active", data={"active": "0", "confirmed": "1"})
         admin.post(f"/org/people/{someone.id}/active", data={"active": "1"})
     assert head.active and person.active
     assert api.get("/api/v1/metrics", headers=bearer(api_token)).status_code == 401
@@ -196,7 +199,7 @@ def test_an_admin_cannot_deactivate_themselves(admin, org):
     ada = org["admin"]
     page = admin.get(f"/org/people/{ada.id}/edit").get_data(as_text=True)
     assert "Deactivate" not in page
-    response = admin.post(f"/org/people/{ada.id}/active", data={"active": "0"})
+    response = admin.post(f"/org/people/{ada.id}/active", data={"active": "0", "confirmed": "1"})
     assert response.status_code == 303
     assert "You cannot deactivate yourself." in page_text(admin.get(f"/org/people/{ada.id}/edit"))
     assert ada.active
@@ -278,11 +281,11 @@ def test_no_link_for_a_deactivated_person(admin, org):
 def test_a_deactivated_persons_open_link_stops_working(admin, org):
     [path] = links_on(admin.post("/org/people/new", data=person_form()))
     nina = by_email("nina@example.com")
-    admin.post(f"/org/people/{nina.id}/active", data={"active": "0"})
+    admin.post(f"/org/people/{nina.id}/active", data={"active": "0", "confirmed": "1"})
     assert admin.get(path).status_code == 404
 
 
 def test_unknown_people_are_not_found(admin, org):
     assert admin.get("/org/people/999999/edit").status_code == 404
-    assert admin.post("/org/people/999999/active", data={"active": "0"}).status_code == 404
+    assert admin.post("/org/people/999999/active", data={"active": "0", "confirmed": "1"}).status_code == 404
     assert admin.post("/org/people/999999/link").status_code == 404

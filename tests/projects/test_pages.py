@@ -226,7 +226,11 @@ def test_check_ins_by_members_and_bad_check_ins(client, org):
 def test_moves_are_listed_in_the_history(client, org):
     project = a_project(org)
     sign_in_as(client, org["head"])
-    client.post(f"/projects/{project.id}/cancel")
+    asked = page_text(client.post(f"/projects/{project.id}/cancel", data={"note": "No budget"}))
+    db.session.expire_all()
+    assert project.status == "proposed"  # cannot be undone: a page asks first, keeping the note
+    assert f"Cancel {project.title}?" in asked and 'name="note" value="No budget"' in asked
+    client.post(f"/projects/{project.id}/cancel", data={"note": "No budget", "confirmed": "1"})
     db.session.expire_all()
     assert project.status == "cancelled"
     page = page_text(client.get(f"/projects/{project.id}"))
