@@ -14,6 +14,7 @@ from app.metrics.models import Metric
 from app.org.models import Department
 from app.org.services import departments
 from app.time import utcnow
+from app.web import csvfile
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
 
@@ -195,9 +196,9 @@ def import_readings():
         flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
     elif upload.validate_on_submit():
         try:
-            text = services.read_csv(upload.file.data.read())
+            text = csvfile.decode(upload.file.data.read())
             rows = services.parse_readings_csv(text, current_user)
-        except services.MetricError as error:
+        except (csvfile.CsvFileError, services.MetricError) as error:
             upload.file.errors.append(str(error))
         else:
             confirm.csv_text.data = text

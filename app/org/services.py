@@ -1,6 +1,4 @@
 """Rules of the organisation: departments, people and the service map."""
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -13,6 +11,7 @@ from app.auth.models import User
 from app.auth.services import end_all_sessions, normalise_email
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from app.web import csvfile
 
 
 class OrgError(Exception):
@@ -195,33 +194,18 @@ class ImportRow:
     person: PersonData | None = None
 
 
-def read_csv(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise OrgError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
-
-
 def parse_people_csv(text: str) -> list[ImportRow]:
     """Check every row; the import goes ahead only if no row has a problem."""
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "email") if c not in header]
-    if missing:
-        raise OrgError(_("The first line must name the columns; missing: %(columns)s. Expected: %(all)s.",
-                         columns=", ".join(missing), all=", ".join(IMPORT_COLUMNS)))
     by_code = {d.code: d for d in departments()}
     seen: dict[str, int] = {}
     rows = []
-    for raw in reader:
-        values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        row = ImportRow(line=reader.line_num, values=values)
-        rows.append(row)
-        row.person = _person_from_row(row, by_code, seen)
+    try:
+        for line, values in csvfile.records(text, ("name", "email"), IMPORT_COLUMNS):
+            row = ImportRow(line=line, values=values)
+            rows.append(row)
+            row.person = _person_from_row(row, by_code, seen)
+    except csvfile.CsvFileError as error:
+        raise OrgError(str(error)) from None
     if not rows:
         raise OrgError(_("The file has no people in it."))
     return rows

@@ -17,6 +17,7 @@ from app.org.forms import (
     ServiceLinkForm,
 )
 from app.org.models import Department
+from app.web import csvfile
 from app.web.authz import admin_required, roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.ids import id_arg
@@ -250,9 +251,9 @@ def import_people():
             return render("org/links.html", links=links)
     elif upload.validate_on_submit():
         try:
-            text = services.read_csv(upload.file.data.read())
+            text = csvfile.decode(upload.file.data.read())
             rows = services.parse_people_csv(text)
-        except services.OrgError as error:
+        except (csvfile.CsvFileError, services.OrgError) as error:
             upload.file.errors.append(str(error))
         else:
             confirm.csv_text.data = text

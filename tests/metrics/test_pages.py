@@ -238,3 +238,18 @@ def test_an_unusable_file_is_refused_on_the_upload_page(client, org, nps, raw, f
                            content_type="multipart/form-data")
     assert response.status_code == 200 and message in page_text(response)
     assert count(Reading) == 1
+
+
+def test_a_cell_longer_than_the_csv_limit_is_named_by_its_line(client, org, nps):
+    as_(client, org, "facilitator")
+    response = upload(client, GOOD + f"NPS;2026-03-31;1;{'x' * 140_000}\n")
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "A cell on line 4 is too long: cells may hold at most 131072 characters." in page
+    assert "Import the readings" not in page and count(Reading) == 1
+
+
+def test_a_file_with_old_mac_line_ends_is_read(client, org, nps):
+    as_(client, org, "facilitator")
+    response = upload(client, GOOD.replace("\n", "\r"))
+    assert response.status_code == 200 and "1 new, 1 updated." in page_text(response)

@@ -229,3 +229,19 @@ def test_column_names_may_have_capitals_and_spaces(admin, org):
     assert "1 person is ready to import." in page_text(upload(admin, csv_text))
     confirm(admin, csv_text)
     assert by_email("cap@example.com").department == org["finance"]
+
+
+def test_a_cell_longer_than_the_csv_limit_is_named_by_its_line(admin, nothing_written):
+    """Python's csv module refuses a cell over 131,072 characters: a message saying where, not a 500."""
+    response = upload(admin, GOOD + f"Long Cell,long@example.com,FIN,employee,{'X' * 140_000},\n")
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "A cell on line 5 is too long: cells may hold at most 131072 characters." in page
+    assert CONFIRM not in page
+
+
+def test_a_file_with_old_mac_line_ends_is_read(admin, org):
+    """Lone CRs end the lines of files saved by old Macs; the csv module refuses them unless told."""
+    response = upload(admin, GOOD.replace("\n", "\r"))
+    assert response.status_code == 200
+    assert "3 people are ready to import." in page_text(response)
