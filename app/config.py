@@ -52,8 +52,6 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "trading-zone@localhost")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
-    # A checked CSV import comes back in a form field at the confirm step: allow what may be uploaded.
-    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     LANGUAGES = ("en", "ru")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")

@@ -1,12 +1,22 @@
 """An uploaded CSV file, as every import reads it: UTF-8 text with or without a byte order mark, any line
-ends, comma, semicolon or tab between cells; what Python's csv module refuses becomes a clear message."""
+ends, comma, semicolon or tab between cells; what Python's csv module refuses becomes a clear message.
+And the checked file kept between an import's preview and its confirm."""
 import csv
 import io
+import secrets
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.extensions import db
+from app.time import utcnow
+from app.web.models import StagedUpload
+
 DELIMITERS = ",;\t"
+PREVIEW_ROWS = 200  # rows a preview shows: every row with a problem, then the first good ones
+KEPT_FOR = timedelta(hours=2)  # how long a checked file waits for its confirm
 
 
 class CsvFileError(Exception):
@@ -67,3 +77,37 @@ def _read(reader: csv.DictReader, step):
             raise CsvFileError(_("A cell on line %(line)d is too long: cells may hold at most %(limit)d "
                                  "characters.", line=line, limit=csv.field_size_limit())) from None
         raise CsvFileError(_("Line %(line)d cannot be read as CSV.", line=line)) from None
+
+
+def preview(rows: list) -> list:
+    """Every row with a problem, and the first rows otherwise: a 30,000-row table helps nobody (and took
+    longer to build than the whole check)."""
+    shown = [row for row in rows if row.problems]
+    return shown + [row for row in rows if not row.problems][: max(PREVIEW_ROWS - len(shown), 0)]
+
+
+# Between the preview and the confirm -------------------------------------------------------------
+
+def stage(user, kind: str, text: str) -> str:
+    """Keep a checked file for its uploader's confirm; returns the key the confirm sends back. The
+    uploader's earlier file of this kind, and every file left longer than KEPT_FOR, are deleted."""
+    now = utcnow()
+    db.session.execute(sa.delete(StagedUpload).where(sa.or_(
+        StagedUpload.created_at < now - KEPT_FOR,
+        sa.and_(StagedUpload.user_id == user.id, StagedUpload.kind == kind))))
+    key = secrets.token_urlsafe(32)
+    db.session.add(StagedUpload(key=key, kind=kind, user_id=user.id, created_at=now, text=text))
+    db.session.flush()
+    return key
+
+
+def take(user, kind: str, key: str | None) -> str | None:
+    """The file `user` staged under `key` for this kind of import, deleted as it is read (one confirm
+    each); None if there is none: never staged, someone else's, confirmed already or too old."""
+    if not key:
+        return None
+    return db.session.scalar(
+        sa.delete(StagedUpload)
+        .where(StagedUpload.key == key, StagedUpload.user_id == user.id, StagedUpload.kind == kind,
+               StagedUpload.created_at >= utcnow() - KEPT_FOR)
+        .returning(StagedUpload.text).execution_options(synchronize_session=False))

@@ -70,3 +70,27 @@ def test_answers_waiting_in_an_open_round_survive_0011_down_and_up(app):
     services.close_round(db.session.merge(facilitator), db.session.get(Round, round_id))
     db.session.commit()
     assert db.session.get(BallotCount, (round_id, sales_id, "service", finance_id)).ballots == 3
+
+
+def test_0012_staged_uploads_go_down_and_up_with_their_rules(app, org):
+    """0012 adds the table of checked uploads waiting for a confirm; going down drops them with it."""
+    import pytest
+    import sqlalchemy as sa
+
+    from app.time import utcnow
+    from app.web.models import StagedUpload
+    from tests.factories import count
+
+    admin_id = org["admin"].id
+    db.session.add(StagedUpload(key="waiting", kind="people", user_id=admin_id, created_at=utcnow(),
+                                text="name,email\n"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0011")
+    with db.engine.connect() as connection:
+        assert "staged_uploads" not in db.inspect(connection).get_table_names()
+    upgrade(directory=MIGRATIONS)
+    assert differences() == [] and count(StagedUpload) == 0
+    db.session.add(StagedUpload(key="odd", kind="projects", user_id=admin_id, created_at=utcnow(), text=""))
+    with pytest.raises(sa.exc.IntegrityError):  # only the imports that stage files
+        db.session.flush()
