@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.time import utcnow
+from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
 from app.web.models import StagedUpload
 
 DELIMITERS = ",;\t"
@@ -25,9 +26,12 @@ class CsvFileError(Exception):
 
 def decode(raw: bytes) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CsvFileError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
+    if UNSTORABLE.search(text):  # a NUL: the checked file is kept in the database until its confirm
+        raise CsvFileError(str(UNSTORABLE_MESSAGE))
+    return text
 
 
 def _dialect(text: str, columns: int) -> type[csv.Dialect]:

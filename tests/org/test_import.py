@@ -331,3 +331,11 @@ def test_a_large_preview_shows_the_rows_with_problems_and_a_sample_of_the_rest(a
     assert "row-error" in shown[0]["class"] and shown[0].select("td")[2].get_text() == "not-an-email"
     assert f"Showing {PREVIEW_ROWS} of {people + 1} rows: every row with a problem first." in page.get_text()
     assert "1 row has a problem." in page.get_text()
+
+
+def test_a_file_with_a_nul_character_gets_a_clear_message(admin, nothing_written):
+    """The checked file is kept in the database until its confirm, and PostgreSQL stores no NUL."""
+    response = upload(admin, GOOD + "Nul\x00Name,nul@example.com,FIN,employee,,\n")
+    assert response.status_code == 200
+    assert "holds a character that cannot be stored" in page_text(response)
+    assert count(StagedUpload) == 0
