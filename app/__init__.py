@@ -77,6 +77,7 @@ def configure_extensions(app: Flask) -> None:
     from app.org import models as _org  # noqa: F401
     from app.projects import models as _projects  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
+    from app.web import models as _web  # noqa: F401
     from app.workshops import models as _workshops  # noqa: F401
 
 

@@ -44,6 +44,8 @@ class Config:
     LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT", "5 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT",
                                               "10 per 10 minutes;20 per hour;50 per day")
+    # Every call to /api/v1, counted per token (per address for calls without a live token).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
         "REDIS_URL", "memory://"
     )
@@ -60,8 +62,6 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "trading-zone@localhost")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))
-    # A checked CSV import comes back in a form field at the confirm step: allow what may be uploaded.
-    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     LANGUAGES = ("en", "ru")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")

@@ -149,13 +149,12 @@ def csv_import(admin: Person, engine, rows: int = 10_000) -> dict:
     preview = admin.http.post(f"{admin.base}/metrics/import", data={"csrf_token": admin.token},
                               files={"file": ("readings.csv", buffer.getvalue().encode(), "text/csv")})
     preview_seconds = time.perf_counter() - started
-    text = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', preview.text)
-    if preview.status_code != 200 or text is None:
+    staged = re.search(r'name="staged" type="hidden" value="([^"]*)"', preview.text)
+    if preview.status_code != 200 or staged is None:
         raise RuntimeError(f"the import preview failed ({preview.status_code})")
-    import html
     started = time.perf_counter()
     confirm = admin.http.post(f"{admin.base}/metrics/import", allow_redirects=False, data={
-        "csrf_token": admin.token, "csv_text": html.unescape(text.group(1))})
+        "csrf_token": admin.token, "staged": staged.group(1)})
     confirm_seconds = time.perf_counter() - started
     written = _one(engine, "SELECT count(*) FROM readings WHERE taken_on < :d",
                    d=start + timedelta(days=rows))

@@ -16,6 +16,7 @@ UNAUTHORIZED = {"$ref": "#/components/responses/Unauthorized"}
 FORBIDDEN = {"$ref": "#/components/responses/Forbidden"}
 NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
 INVALID = {"$ref": "#/components/responses/Invalid"}
+TOO_MANY = {"$ref": "#/components/responses/TooManyRequests"}
 METRIC_ID = {
     "name": "metric_id", "in": "path", "required": True, "description": "The metric's id.",
     "schema": {"type": "integer", "minimum": 1}, "example": 1,
@@ -34,7 +35,8 @@ def openapi_document() -> dict:
                 "Read the catalog of external-client metrics and read or push their dated readings. "
                 "Authenticate with a personal API token (`Authorization: Bearer tz_…`), created on the "
                 "page /account/tokens. A session cookie does not authenticate API calls. Rating results "
-                "are never available through this API."
+                "are never available through this API. Calls are rate-limited per token (per client "
+                "address without a valid token); over the limit the answer is 429 with Retry-After."
             ),
         },
         "security": [{"bearerAuth": []}],
@@ -44,10 +46,13 @@ def openapi_document() -> dict:
                     "operationId": "getOpenApiDocument",
                     "summary": "This document",
                     "security": [],
-                    "responses": {"200": {
-                        "description": "The OpenAPI document of this API.",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }},
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document of this API.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "429": TOO_MANY,
+                    },
                 },
             },
             "/api/v1/metrics": {
@@ -68,6 +73,7 @@ def openapi_document() -> dict:
                             }},
                         },
                         "401": UNAUTHORIZED,
+                        "429": TOO_MANY,
                     },
                 },
             },
@@ -101,6 +107,7 @@ def openapi_document() -> dict:
                         "401": UNAUTHORIZED,
                         "404": NOT_FOUND,
                         "422": INVALID,
+                        "429": TOO_MANY,
                     },
                 },
                 "post": {
@@ -143,6 +150,7 @@ def openapi_document() -> dict:
                         "403": FORBIDDEN,
                         "404": NOT_FOUND,
                         "422": INVALID,
+                        "429": TOO_MANY,
                     },
                 },
             },
@@ -234,6 +242,16 @@ def openapi_document() -> dict:
                 "Invalid": _error("Invalid fields; nothing was written.", "invalid",
                                   "The request has invalid fields.",
                                   [{"field": "[1].value", "message": "Give the value as a number."}]),
+                "TooManyRequests": {
+                    **_error("Over the rate limit: API_RATE_LIMIT calls (600 a minute unless the site sets "
+                             "another) for each token, and for each client address among calls without a "
+                             "valid token, every route counted together.", "too_many_requests",
+                             "Too many requests: wait 42 seconds and try again."),
+                    "headers": {"Retry-After": {
+                        "description": "Seconds to wait before the next call is allowed.",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }},
+                },
             },
         },
     }

@@ -3,17 +3,19 @@
 Also the `tokens` blueprint: the HTML pages (/account/tokens, CSRF-protected like every page) where
 people create and revoke their tokens. It is registered on the app together with `api`.
 """
+import time
 from functools import wraps
 
-from flask import Blueprint, abort, flash, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.api import policies, services
 from app.api.forms import EmptyForm, TokenForm
 from app.api.openapi import openapi_document
-from app.extensions import db
+from app.extensions import db, limiter
 from app.metrics.models import ApiToken, Metric
 from app.web import errors as web_errors
 from app.web.authz import roles_required
@@ -50,6 +52,8 @@ def error_response(status: int, message: str, details: list | None = None, code:
 
 def _http_error(error: HTTPException):
     status = error.code or 500
+    if status == 429:
+        return _too_many_requests()
     _title, message = web_errors.MESSAGES.get(status, web_errors.MESSAGES[500])
     response = error_response(status, str(message))
     if status == 405 and getattr(error, "valid_methods", None):
@@ -87,7 +91,32 @@ def routing_error(error: HTTPException):
     return web_errors.handle_http_error(error)
 
 
-# Authentication ----------------------------------------------------------------------------------
+# Authentication and the rate limit ---------------------------------------------------------------
+
+@bp.before_request
+def _identify() -> None:
+    """The request's live token, or None: looked up before the rate limit, which counts by it."""
+    g.api_token = services.authenticate(request.headers.get("Authorization"))
+
+
+def _caller() -> str:
+    # Without a live token, the address: made-up tokens must not each get an allowance of their own.
+    return f"token:{g.api_token.id}" if g.api_token is not None else f"address:{get_remote_address()}"
+
+
+# One allowance per caller for every route of the API (the app has no app-wide limits: app/__init__.py).
+rate_limited = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
+                                    key_func=_caller)
+
+
+def _too_many_requests():
+    breached = limiter.current_limit
+    seconds = max(1, breached.reset_at - int(time.time())) if breached is not None else 60
+    response = error_response(429, _("Too many requests: wait %(seconds)d seconds and try again.",
+                                     seconds=seconds))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
 
 def token_required(scope: str):
     """A live bearer token with this scope (write includes read); a session cookie counts for nothing."""
@@ -95,7 +124,7 @@ def token_required(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            token = services.authenticate(request.headers.get("Authorization"))
+            token = g.api_token
             if token is None:
                 db.session.rollback()
                 return error_response(401, _("Send a valid API token: Authorization: Bearer <token>."))
@@ -105,7 +134,6 @@ def token_required(scope: str):
                                                  "access to add readings."), code="insufficient_scope")
                 response.headers["WWW-Authenticate"] = 'Bearer realm="api", error="insufficient_scope"'
                 return response
-            g.api_token = token
             g.api_user = services.token_user(token)
             return view(*args, **kwargs)
 
@@ -140,17 +168,20 @@ def _invalid(error: services.PayloadError):
 # API routes --------------------------------------------------------------------------------------
 
 @bp.get("/openapi.json")
+@rate_limited
 def openapi():
     return jsonify(openapi_document())
 
 
 @bp.get("/metrics")
+@rate_limited
 @token_required("read")
 def metrics():
     return jsonify({"metrics": [_metric_json(m) for m in services.metrics()]})
 
 
 @bp.get("/metrics/<int:metric_id>/readings")
+@rate_limited
 @token_required("read")
 def readings(metric_id: int):
     metric = _metric_or_404(metric_id)
@@ -162,6 +193,7 @@ def readings(metric_id: int):
 
 
 @bp.post("/metrics/<int:metric_id>/readings")
+@rate_limited
 @token_required("write")
 def add_readings(metric_id: int):
     metric = _metric_or_404(metric_id)

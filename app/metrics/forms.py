@@ -1,7 +1,6 @@
-"""Forms for metrics, readings, the suggested set and the CSV import of readings."""
+"""Forms for metrics, readings and the suggested set (the CSV import's are in app.web.forms)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextArea
@@ -37,11 +36,3 @@ class SuggestedForm(Form):
     owner_department_id = SelectField(_l("Owner department"), coerce=int, default=0)
 
 
-class ImportUploadForm(Form):
-    file = FileField(_l("CSV file"), validators=[
-        FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
-    ])
-
-
-class ImportConfirmForm(Form):
-    csv_text = HiddenField(validators=[DataRequired()])

@@ -1,8 +1,6 @@
 """Rules of the metrics catalog and its readings: metrics, suggested metrics, readings, CSV import."""
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from app.metrics import policies
 from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.time import utcnow
+from app.web import csvfile
 
 DIRECTIONS = ("higher", "lower")
 NOTE_LIMIT = 500
@@ -259,58 +258,27 @@ class ReadingRow:
     status: str = ""  # "new" or "updated", once checked
 
 
-def read_csv(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise MetricError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
-
-
-def _dialect(text: str):
-    """Comma, semicolon or tab: the Sniffer's guess if the header line agrees, else the header decides."""
-    header = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        if header.count(dialect.delimiter) >= len(IMPORT_COLUMNS) - 2:
-            return dialect
-    except csv.Error:
-        pass
-    delimiter = max(",;\t", key=header.count)
-
-    class Header(csv.excel):
-        pass
-
-    Header.delimiter = delimiter
-    return Header
-
-
 def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
     """Check every row; the import goes ahead only if no row has a problem.
 
     Metrics are matched by exact name, ignoring case. With an `actor`, rows of metrics they may not add
     readings to are problems too.
     """
-    text = (text or "").lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=_dialect(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("metric", "date", "value") if c not in header]
-    if missing:
-        raise MetricError(_("The first line must name the columns; missing: %(columns)s. Expected: %(all)s.",
-                            columns=", ".join(missing), all=", ".join(IMPORT_COLUMNS)))
     by_name = {m.name.lower(): m for m in metrics()}
     seen: dict[tuple[int, date], int] = {}
     rows: list[ReadingRow] = []
     latest = latest_allowed_date()
-    for raw in reader:
-        values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
-                  if k and isinstance(v, str | None)}
-        if not any(values.values()):
-            continue  # blank lines, e.g. at the end of the file
-        row = ReadingRow(line=reader.line_num, values=values)
-        rows.append(row)
-        if len(rows) > ROW_LIMIT:
-            raise MetricError(_("The file has more than %(n)d rows; split it.", n=ROW_LIMIT))
-        _check_row(row, by_name, seen, latest, actor)
+    try:
+        for line, values in csvfile.records(text or "", ("metric", "date", "value"), IMPORT_COLUMNS):
+            if not any(values.values()):
+                continue  # blank lines, e.g. at the end of the file
+            row = ReadingRow(line=line, values=values)
+            rows.append(row)
+            if len(rows) > ROW_LIMIT:
+                raise MetricError(_("The file has more than %(n)d rows; split it.", n=ROW_LIMIT))
+            _check_row(row, by_name, seen, latest, actor)
+    except csvfile.CsvFileError as error:
+        raise MetricError(str(error)) from None
     if not rows:
         raise MetricError(_("The file has no readings in it."))
     _mark_new_or_updated(rows)

@@ -9,19 +9,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.metrics import charts, policies, services
-from app.metrics.forms import ImportConfirmForm, ImportUploadForm, MetricForm, ReadingForm, SuggestedForm
+from app.metrics.forms import MetricForm, ReadingForm, SuggestedForm
 from app.metrics.models import Metric
 from app.org.models import Department
 from app.org.services import departments
 from app.time import utcnow
+from app.web import csvfile
 from app.web.authz import roles_required
+from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 VIEWERS = ("admin", "facilitator", "head")  # policies.can_view_metrics
 MANAGERS = ("admin", "facilitator")  # policies.can_manage_catalog
-PREVIEW_ROWS = 200  # rows shown in an import preview beside every row with a problem
 
 
 @bp.app_template_filter("reading_value")
@@ -166,12 +167,6 @@ def add_reading(metric_id: int):
 
 # CSV import --------------------------------------------------------------------------------------
 
-def _preview(rows: list[services.ReadingRow]) -> list[services.ReadingRow]:
-    """Every row with a problem, and the first rows otherwise: a 10,000-row table helps nobody."""
-    shown = [row for row in rows if row.problems]
-    return shown + [row for row in rows if not row.problems][: max(PREVIEW_ROWS - len(shown), 0)]
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*VIEWERS)
 def import_readings():
@@ -179,31 +174,36 @@ def import_readings():
     if request.method == "POST" and not allowed:
         abort(403)  # before reading a byte of the file: someone who may import nothing gets nothing parsed
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
-    if "csv_text" in request.form:
-        if confirm.validate_on_submit():
-            try:
-                rows = services.parse_readings_csv(confirm.csv_text.data, current_user)
-                added, updated = services.import_readings(current_user, rows)
-            except services.MetricError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return redirect_to(url_for("metrics.import_readings"))
-            db.session.commit()
-            flash(_("Readings imported: %(added)d new, %(updated)d updated.", added=added, updated=updated),
-                  "success")
-            return redirect_to(url_for("metrics.index"))
-        flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
-    elif upload.validate_on_submit():
-        try:
-            text = services.read_csv(upload.file.data.read())
-            rows = services.parse_readings_csv(text, current_user)
+    if "staged" in request.form:
+        text = csvfile.take(current_user, "readings", confirm.staged.data) if confirm.validate_on_submit() \
+            else None
+        if text is None:
+            flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
+            return redirect_to(url_for("metrics.import_readings"))
+        try:  # checked again: a metric may have changed hands since the preview
+            added, updated = services.import_readings(current_user,
+                                                      services.parse_readings_csv(text, current_user))
         except services.MetricError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect_to(url_for("metrics.import_readings"))
+        db.session.commit()
+        flash(_("Readings imported: %(added)d new, %(updated)d updated.", added=added, updated=updated),
+              "success")
+        return redirect_to(url_for("metrics.index"))
+    if upload.validate_on_submit():
+        try:
+            text = csvfile.decode(upload.file.data.read())
+            rows = services.parse_readings_csv(text, current_user)
+        except (csvfile.CsvFileError, services.MetricError) as error:
             upload.file.errors.append(str(error))
         else:
-            confirm.csv_text.data = text
-            bad = [row for row in rows if row.problems]
-            return render("metrics/import_preview.html", rows=_preview(rows), total=len(rows), bad=len(bad),
+            bad = sum(bool(row.problems) for row in rows)
+            if not bad:
+                confirm.staged.data = csvfile.stage(current_user, "readings", text)
+                db.session.commit()
+            return render("metrics/import_preview.html", rows=csvfile.preview(rows), total=len(rows), bad=bad,
                           added=sum(row.status == "new" for row in rows),
                           updated=sum(row.status == "updated" for row in rows),
-                          confirm=confirm, columns=services.IMPORT_COLUMNS, valid=not bad)
+                          confirm=confirm, columns=services.IMPORT_COLUMNS)
     return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS, metrics=allowed)

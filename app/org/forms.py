@@ -1,6 +1,5 @@
-"""Forms for departments, people, the CSV import and the service map."""
+"""Forms for departments, people and the service map (the CSV import's are in app.web.forms)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -37,16 +36,6 @@ class PersonForm(Form):
     is_admin = BooleanField(_l("Admin: looks after people, departments and settings"))
     language = SelectField(_l("Language"), default="",
                            choices=[SelectChoice("", _l("Browser's choice")), *LANGUAGE_CHOICES])
-
-
-class ImportUploadForm(Form):
-    file = FileField(_l("CSV file"), validators=[
-        FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
-    ])
-
-
-class ImportConfirmForm(Form):
-    csv_text = HiddenField(validators=[DataRequired()])
 
 
 class ActiveForm(Form):

@@ -1,6 +1,4 @@
 """Rules of the organisation: departments, people and the service map."""
-import csv
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -13,7 +11,8 @@ from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import end_all_sessions, normalise_email, void_links
 from app.extensions import db
-from app.org.models import Department, ServiceLink
+from app.org.models import Department, ServiceLink, department_heads
+from app.web import csvfile
 
 
 class OrgError(Exception):
@@ -200,39 +199,25 @@ class ImportRow:
     person: PersonData | None = None
 
 
-def read_csv(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise OrgError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
-
-
 def parse_people_csv(text: str) -> list[ImportRow]:
     """Check every row; the import goes ahead only if no row has a problem."""
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "email") if c not in header]
-    if missing:
-        raise OrgError(_("The first line must name the columns; missing: %(columns)s. Expected: %(all)s.",
-                         columns=", ".join(missing), all=", ".join(IMPORT_COLUMNS)))
     by_code = {d.code: d for d in departments()}
+    taken = set(db.session.scalars(sa.select(User.email)))  # one query, not one a row
     seen: dict[str, int] = {}
     rows = []
-    for raw in reader:
-        values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        row = ImportRow(line=reader.line_num, values=values)
-        rows.append(row)
-        row.person = _person_from_row(row, by_code, seen)
+    try:
+        for line, values in csvfile.records(text, ("name", "email"), IMPORT_COLUMNS):
+            row = ImportRow(line=line, values=values)
+            rows.append(row)
+            row.person = _person_from_row(row, by_code, seen, taken)
+    except csvfile.CsvFileError as error:
+        raise OrgError(str(error)) from None
     if not rows:
         raise OrgError(_("The file has no people in it."))
     return rows
 
 
-def _person_from_row(row: ImportRow, by_code: dict, seen: dict) -> PersonData | None:
+def _person_from_row(row: ImportRow, by_code: dict, seen: dict, taken: set) -> PersonData | None:
     v, problems = row.values, row.problems
     if not v.get("name"):
         problems.append(_("The name is missing."))
@@ -246,7 +231,7 @@ def _person_from_row(row: ImportRow, by_code: dict, seen: dict) -> PersonData | 
     if email:
         if email in seen:
             problems.append(_("The same e-mail is on line %(line)d.", line=seen[email]))
-        elif email_taken(email):
+        elif email in taken:
             problems.append(_("Someone already has this e-mail address."))
         seen.setdefault(email, row.line)
     code = v.get("department", "").upper()
@@ -274,9 +259,27 @@ def _person_from_row(row: ImportRow, by_code: dict, seen: dict) -> PersonData | 
 
 
 def import_people(actor, rows: list[ImportRow]) -> list[User]:
-    """Create everyone from a checked file, or nobody."""
+    """Create everyone from a checked file, or nobody, each with the audit entry save_person writes.
+
+    All at once (one INSERT for the people, one for the departments they lead): saved one by one, with a
+    flush each, 30,000 people took over ten minutes."""
     if not rows or any(row.problems for row in rows):
         raise OrgError(_("Fix the problems in the file first; nothing was imported."))
-    created = [save_person(actor, None, row.person) for row in rows]
+    created = [User(name=p.name.strip(), email=p.email, department_id=getattr(p.department, "id", None),
+                    is_facilitator=p.is_facilitator, is_admin=p.is_admin, language=p.language or None)
+               for p in (row.person for row in rows)]
+    db.session.add_all(created)
+    try:
+        with db.session.begin_nested():  # the check and the INSERT are apart: another import may come between
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise OrgError(_("Someone already has this e-mail address.")) from None
+    heads = [{"department_id": department.id, "user_id": person.id}
+             for person, row in zip(created, rows, strict=True) for department in set(row.person.head_of)]
+    if heads:
+        db.session.execute(sa.insert(department_heads), heads)
+    for person in created:
+        record(actor, "person.create", person)
     record(actor, "person.import", f"{len(created)} people")
+    db.session.flush()
     return created

@@ -8,17 +8,12 @@ from app.auth.links import deliver_link
 from app.auth.models import User
 from app.extensions import db
 from app.org import policies, services
-from app.org.forms import (
-    ActiveForm,
-    DepartmentForm,
-    ImportConfirmForm,
-    ImportUploadForm,
-    PersonForm,
-    ServiceLinkForm,
-)
+from app.org.forms import ActiveForm, DepartmentForm, PersonForm, ServiceLinkForm
 from app.org.models import Department
+from app.web import csvfile
 from app.web.authz import admin_required, roles_required
 from app.web.confirm import confirmation, confirmed
+from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.ids import id_arg
 
@@ -242,28 +237,38 @@ def person_link(person_id: int):
 @admin_required
 def import_people():
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
-    if "csv_text" in request.form:
-        if confirm.validate_on_submit():
-            try:
-                rows = services.parse_people_csv(confirm.csv_text.data)
-                created = services.import_people(current_user, rows)
-                links = [(person, deliver_link(person, "invite")) for person in created]
-            except services.OrgError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return redirect_to(url_for("org.import_people"))
-            db.session.commit()
-            flash(_("%(n)d people imported.", n=len(created)), "success")
-            return render("org/links.html", links=links)
-    elif upload.validate_on_submit():
-        try:
-            text = services.read_csv(upload.file.data.read())
-            rows = services.parse_people_csv(text)
+    if "staged" in request.form:
+        text = csvfile.take(current_user, "people", confirm.staged.data) if confirm.validate_on_submit() \
+            else None
+        if text is None:
+            flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
+            return redirect_to(url_for("org.import_people"))
+        try:  # checked again: someone may have taken an e-mail address since the preview
+            created = services.import_people(current_user, services.parse_people_csv(text))
         except services.OrgError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect_to(url_for("org.import_people"))
+        # Each invitation's link first deletes the person's older links (app.auth.services.issue_link), a
+        # DELETE that looks through every object the session holds: with thousands of new people in it,
+        # issuing their links took minutes. They are saved; the session can let go of them.
+        for person in created:
+            db.session.expunge(person)
+        links = [(person, deliver_link(person, "invite")) for person in created]
+        db.session.commit()
+        flash(_("%(n)d people imported.", n=len(created)), "success")
+        return render("org/links.html", links=links)
+    if upload.validate_on_submit():
+        try:
+            text = csvfile.decode(upload.file.data.read())
+            rows = services.parse_people_csv(text)
+        except (csvfile.CsvFileError, services.OrgError) as error:
             upload.file.errors.append(str(error))
         else:
-            confirm.csv_text.data = text
-            return render("org/import_preview.html", rows=rows, confirm=confirm,
-                          columns=services.IMPORT_COLUMNS,
-                          valid=not any(row.problems for row in rows))
+            bad = sum(bool(row.problems) for row in rows)
+            if not bad:
+                confirm.staged.data = csvfile.stage(current_user, "people", text)
+                db.session.commit()
+            return render("org/import_preview.html", rows=csvfile.preview(rows), total=len(rows), bad=bad,
+                          confirm=confirm, columns=services.IMPORT_COLUMNS)
     return render("org/import.html", form=upload, columns=services.IMPORT_COLUMNS)

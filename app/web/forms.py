@@ -1,4 +1,4 @@
-"""The base of the app's forms."""
+"""The base of the app's forms, and the two forms of every CSV import."""
 import math
 import re
 from functools import cache
@@ -7,7 +7,10 @@ from babel.support import Translations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField
 from wtforms.i18n import messages_path
+from wtforms.validators import DataRequired, Length
 
 
 @cache
@@ -55,3 +58,13 @@ class Form(FlaskForm):
 
 
 _WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+class ImportUploadForm(Form):
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))
+    ])
+
+
+class ImportConfirmForm(Form):
+    staged = HiddenField(validators=[DataRequired(), Length(max=64)])  # app.web.csvfile.stage's key

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.metrics import services
 from app.metrics.models import Reading
 from app.metrics.services import MetricError
+from app.web import csvfile
 from tests.factories import count
 
 
@@ -99,8 +100,7 @@ def test_semicolons_comma_decimals_tabs_and_a_byte_order_mark(org, metrics):
     semicolon = "\ufeffMetric;Date;Value;Note\r\nNPS;2026-01-31;40,5;a; b\r\nNPS;2026-02-28;41,25;\r\n"
     rows = services.parse_readings_csv(semicolon)
     assert [(row.problems, row.value) for row in rows] == [([], 40.5), ([], 41.25)]
-    raw = semicolon.encode("utf-8")  # read_csv drops the BOM too
-    assert services.read_csv(raw).startswith("Metric")
+    assert csvfile.decode(semicolon.encode("utf-8")).startswith("Metric")  # the byte order mark dropped
     tabs = "metric\tdate\tvalue\nNPS\t2026-01-31\t40,5\n"
     assert [(row.problems, row.value) for row in services.parse_readings_csv(tabs)] == [([], 40.5)]
     quoted = 'metric,date,value,note\nNPS,2026-01-31,"40,5","a, b"\n'
@@ -119,8 +119,8 @@ def test_a_file_without_the_columns_or_rows_is_refused(org, metrics, text, messa
 
 
 def test_a_file_that_is_not_utf8_is_refused(app):
-    with pytest.raises(MetricError, match="not UTF-8"):
-        services.read_csv("metric;date;value\nЧисло;2026-01-01;1\n".encode("cp1251"))
+    with pytest.raises(csvfile.CsvFileError, match="not UTF-8"):
+        csvfile.decode("metric;date;value\nЧисло;2026-01-01;1\n".encode("cp1251"))
 
 
 def test_ten_thousand_rows_import_correctly_and_fast(org, metrics):

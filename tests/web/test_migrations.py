@@ -111,3 +111,27 @@ def test_0012_clears_the_figures_the_app_wrote_into_projects_evidence(app, org):
     evidence = dict(db.session.execute(db.select(Project.title, Project.evidence)).all())
     assert evidence == {**{title: "" for title in texts}, "own words": texts["own words"],
                         "no source round": texts["workshop card, in Russian"]}
+
+
+def test_0013_staged_uploads_go_down_and_up_with_their_rules(app, org):
+    """0013 adds the table of checked uploads waiting for a confirm; going down drops them with it."""
+    import pytest
+    import sqlalchemy as sa
+
+    from app.time import utcnow
+    from app.web.models import StagedUpload
+    from tests.factories import count
+
+    admin_id = org["admin"].id
+    db.session.add(StagedUpload(key="waiting", kind="people", user_id=admin_id, created_at=utcnow(),
+                                text="name,email\n"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0012")
+    with db.engine.connect() as connection:
+        assert "staged_uploads" not in db.inspect(connection).get_table_names()
+    upgrade(directory=MIGRATIONS)
+    assert differences() == [] and count(StagedUpload) == 0
+    db.session.add(StagedUpload(key="odd", kind="projects", user_id=admin_id, created_at=utcnow(), text=""))
+    with pytest.raises(sa.exc.IntegrityError):  # only the imports that stage files
+        db.session.flush()

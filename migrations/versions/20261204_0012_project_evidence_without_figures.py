@@ -2,7 +2,7 @@
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-05
+Create Date: 2026-12-04
 
 Reviewed: a project started from a weak spot, or from a workshop card, had the source's figures (others'
 mean and raters, the department's own view) written into its free-text evidence, which every signed-in
