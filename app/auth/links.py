@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit.services import record
-from app.auth.services import find_user_by_email, issue_link
+from app.auth.services import find_user_by_email, invite_links_for_new_people, issue_link
 from app.extensions import db
 from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
@@ -34,14 +34,24 @@ def _mail_link(user, purpose: str, url: str) -> bool:
     return True
 
 
-def deliver_link(user, purpose: str) -> str | None:
-    """For an admin's request: issue a link and mail it; return its URL when the admin must be shown it
-    instead (no mail server, or the mail failed)."""
-    url = external_url("auth.set_password", token=issue_link(user, purpose))
+def _deliver(user, purpose: str, token: str) -> str | None:
+    url = external_url("auth.set_password", token=token)
     record(current_user, f"link.{purpose}", user)
     if mail_configured() and _mail_link(user, purpose, url):
         return None
     return url
+
+
+def deliver_link(user, purpose: str) -> str | None:
+    """For an admin's request: issue a link and mail it; return its URL when the admin must be shown it
+    instead (no mail server, or the mail failed)."""
+    return _deliver(user, purpose, issue_link(user, purpose))
+
+
+def invite_new_people(users: list) -> list[tuple]:
+    """deliver_link's invitations for people an import just created: (person, URL to show or None)."""
+    return [(user, _deliver(user, "invite", token))
+            for user, token in zip(users, invite_links_for_new_people(users), strict=True)]
 
 
 def request_reset(email: str) -> None:

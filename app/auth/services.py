@@ -115,22 +115,28 @@ def void_links(user: User, purpose: str | None = None) -> None:
     db.session.execute(statement)
 
 
+def _write_links(users: list[User], purpose: str) -> list[str]:
+    """New single-use link tokens for these people, in their order, written in one statement."""
+    hours = current_app.config["INVITE_LINK_HOURS" if purpose == "invite" else "RESET_LINK_HOURS"]
+    expires_at = utcnow() + timedelta(hours=hours)
+    tokens = [secrets.token_urlsafe(32) for _user in users]
+    db.session.execute(sa.insert(OneTimeLink), [
+        {"token_hash": _digest(token), "user_id": user.id, "purpose": purpose, "expires_at": expires_at}
+        for user, token in zip(users, tokens, strict=True)])
+    return tokens
+
+
 def issue_link(user: User, purpose: str) -> str:
     """A new single-use link token for `purpose` ('invite' or 'reset'); older unused ones of the same purpose
     stop working. A reset request, which anyone may make, so leaves a pending invitation alone."""
-    hours = current_app.config["INVITE_LINK_HOURS" if purpose == "invite" else "RESET_LINK_HOURS"]
     void_links(user, purpose)
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        OneTimeLink(
-            token_hash=_digest(token),
-            user_id=user.id,
-            purpose=purpose,
-            expires_at=utcnow() + timedelta(hours=hours),
-        )
-    )
-    db.session.flush()
-    return token
+    return _write_links([user], purpose)[0]
+
+
+def invite_links_for_new_people(users: list[User]) -> list[str]:
+    """Invitation tokens for people just created (an import), in their order: they have no older links to
+    end, so all are written at once (one by one, 30,000 took minutes)."""
+    return _write_links(users, "invite")
 
 
 def find_link(token: str) -> OneTimeLink | None:

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.auth.links import deliver_link
+from app.auth.links import deliver_link, invite_new_people
 from app.auth.models import User
 from app.extensions import db
 from app.org import policies, services
@@ -249,12 +249,7 @@ def import_people():
             db.session.rollback()
             flash(str(error), "error")
             return redirect_to(url_for("org.import_people"))
-        # Each invitation's link first deletes the person's older links (app.auth.services.issue_link), a
-        # DELETE that looks through every object the session holds: with thousands of new people in it,
-        # issuing their links took minutes. They are saved; the session can let go of them.
-        for person in created:
-            db.session.expunge(person)
-        links = [(person, deliver_link(person, "invite")) for person in created]
+        links = invite_new_people(created)
         db.session.commit()
         flash(_("%(n)d people imported.", n=len(created)), "success")
         return render("org/links.html", links=links)
