@@ -260,6 +260,7 @@ def test_adding_a_card_by_htmx_answers_the_fresh_board(client, org, ws):
     (card_data(text=" "), "This field is required."),
     (card_data(text="x" * 501), "Field cannot be longer than 500 characters."),
     ({"text": "Late", "dimension_id": "999", "root_cause_id": "0"}, "Not a valid choice."),
+    (card_data(text="nul\x00byte"), "cannot be stored"),  # the forms' base's message was a 500 here
 ])
 def test_a_bad_card_says_why_and_adds_nothing(client, org, ws, data, message):
     to_phase(org, ws, "collect")
