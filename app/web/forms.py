@@ -12,6 +12,8 @@ from wtforms import HiddenField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 
+from app.web.ids import MAX_ID
+
 
 @cache
 def _wtforms_catalog(locale: str) -> Translations:
@@ -33,26 +35,38 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = _l("This holds a character that cannot be stored (a NUL byte or a broken character); "
                         "remove it.")
 INFINITE_MESSAGE = _l("Give an ordinary number, not infinity or “nan”.")
+TOO_LARGE_MESSAGE = _l("This number is too large.")
+
+
+def _beyond_integers(value) -> bool:
+    """A whole number no integer column holds (nor any id): PostgreSQL's integer stops at 2³¹ − 1."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID
 
 
 class Form(FlaskForm):
     """Flask-WTF's form, with WTForms' catalog read once per language rather than on every request that
     builds a form, as Flask-WTF does (reading it cost an answer about a tenth of a millisecond), and one
-    input rule for every field: text the database cannot store, and infinite or undefined numbers, are
-    refused with a message, never stored and never a 500."""
+    input rule for every field: text the database cannot store, infinite or undefined numbers, and whole
+    numbers beyond the database's integers are refused with a message (a plain string, as WTForms' own
+    are), never stored and never a 500."""
 
     class Meta:
         def get_translations(self, form):
             return _WTFORMS_MESSAGES
 
     def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
+        too_large = [field for field in self if _beyond_integers(field.data)]
+        for field in too_large:
+            field.data = None  # no validator sees it: NumberRange turns it into a float, which overflows
+        valid = super().validate(extra_validators) and not too_large
         for field in self:
-            if isinstance(field.data, str) and UNSTORABLE.search(field.data):
-                field.errors = [*field.errors, UNSTORABLE_MESSAGE]
+            if field in too_large:
+                field.errors = [str(TOO_LARGE_MESSAGE)]  # the field's own checks saw no number at all
+            elif isinstance(field.data, str) and UNSTORABLE.search(field.data):
+                field.errors = [*field.errors, str(UNSTORABLE_MESSAGE)]
                 valid = False
             elif isinstance(field.data, float) and not math.isfinite(field.data):  # "inf", "nan" parse
-                field.errors = [*field.errors, INFINITE_MESSAGE]
+                field.errors = [*field.errors, str(INFINITE_MESSAGE)]
                 valid = False
         return valid
 

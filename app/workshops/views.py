@@ -1,4 +1,9 @@
 """Workshop pages: set-up, the live board that follows the facilitator's phase, minutes and exports."""
+import base64
+import hashlib
+import hmac
+from functools import cache
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -44,7 +49,11 @@ from app.workshops.poll import board_ticket
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
 
-OWN_CARDS = "own_cards"  # ids of the anonymous cards this browser session wrote; kept only in the cookie
+# Marks of the anonymous cards this browser session wrote, kept only in the cookie. The cookie is signed, not
+# encrypted: it holds keyed digests of the cards' ids, which tell whoever reads it nothing. At most
+# OWN_CARDS_KEPT of them, so the cookie stays well under the 4 KB browsers keep.
+OWN_CARDS = "own_cards"
+OWN_CARDS_KEPT = 100
 CARD_FORM = "card_form"  # bumped after each card added here, so the preserved add-card form starts afresh
 
 
@@ -77,11 +86,23 @@ def _card(workshop: Workshop, card_id: int) -> Card:
     return card
 
 
+@cache
+def _own_cards_key(secret: str) -> bytes:
+    return hashlib.sha256(b"trading-zone own cards\0" + secret.encode()).digest()
+
+
+def _mark(card: Card) -> str:
+    """The anonymous card's mark in its writer's cookie: 64 bits of an HMAC of its id."""
+    key = _own_cards_key(str(current_app.config["SECRET_KEY"]))
+    digest = hmac.new(key, str(card.id).encode(), hashlib.sha256).digest()[:8]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def _owns(card: Card) -> bool:
     """A named card is its author's; an anonymous card is the writer's only as long as their session lasts."""
     if card.author_id is not None:
         return card.author_id == current_user.id
-    return card.id in session.get(OWN_CARDS, [])
+    return _mark(card) in session.get(OWN_CARDS, [])
 
 
 # The list and set-up -----------------------------------------------------------------------------
@@ -326,7 +347,7 @@ def add_card(workshop_id: int):
         return _done(workshop, str(error))
     db.session.flush()
     if card.author_id is None:
-        session[OWN_CARDS] = [*session.get(OWN_CARDS, []), card.id][-200:]
+        session[OWN_CARDS] = [*session.get(OWN_CARDS, []), _mark(card)][-OWN_CARDS_KEPT:]
     session[CARD_FORM] = session.get(CARD_FORM, 0) + 1
     return _done(workshop, success=_("Card added."))
 

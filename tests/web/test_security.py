@@ -8,7 +8,10 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from app.projects.models import RootCause
+from app.ratings.models import Round
 from app.web import security
+from app.workshops.models import Workshop
 from tests.factories import PASSWORD
 
 
@@ -160,6 +163,36 @@ def test_text_no_database_can_store_is_refused_with_a_message_by_every_form(clie
     response = client.post("/org/departments/new", data={"name": text, "code": "NEW"})
     assert response.status_code == 200 and "cannot be stored" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Department)) == before
+
+
+BEYOND_FLOATS = "1" + "0" * 400  # an integer that Python reads, but no float holds
+
+
+@pytest.mark.parametrize(("who", "url", "data", "model"), [
+    ("admin@example.com", "/projects/root-causes",
+     {"key": "weather", "name_en": "Weather", "name_ru": "Погода", "position": str(2**31)}, RootCause),
+    ("admin@example.com", "/projects/root-causes",
+     {"key": "weather", "name_en": "Weather", "name_ru": "Погода", "position": BEYOND_FLOATS}, RootCause),
+    ("facilitator@example.com", "/rounds/new",
+     {"name": "Autumn", "opens_on": "2026-09-01", "closes_on": "2026-09-30", "threshold": BEYOND_FLOATS,
+      "department_ids": None}, Round),
+    ("facilitator@example.com", "/workshops/new",
+     {"title": "Hand-offs", "held_on": "2026-07-01", "round_id": "0", "vote_budget": "-" + BEYOND_FLOATS,
+      "department_ids": None}, Workshop),
+])
+def test_a_number_beyond_the_databases_integers_is_refused_with_a_message_by_every_form(
+        client, org, who, url, data, model):
+    """The rule lives in the forms' base too: a whole number beyond PostgreSQL's integer is refused with a
+    message, whatever the field's own checks (WTForms' NumberRange turned 10⁴⁰⁰ into a float: a 500; a
+    field without a range handed the number to the database: a 500 too)."""
+    client.sign_in(who, PASSWORD)
+    if "department_ids" in data:  # both departments of the org
+        data = {**data, "department_ids": [org["finance"].id, org["sales"].id]}
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+    response = client.post(url, data=data)
+    assert response.status_code in (200, 422)
+    assert "This number is too large." in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == before
 
 
 HUGE = str(2**64)  # beyond PostgreSQL's integer (2³¹) and SQLite's (2⁶³)

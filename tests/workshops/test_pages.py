@@ -260,6 +260,7 @@ def test_adding_a_card_by_htmx_answers_the_fresh_board(client, org, ws):
     (card_data(text=" "), "This field is required."),
     (card_data(text="x" * 501), "Field cannot be longer than 500 characters."),
     ({"text": "Late", "dimension_id": "999", "root_cause_id": "0"}, "Not a valid choice."),
+    (card_data(text="nul\x00byte"), "cannot be stored"),  # the forms' base's message was a 500 here
 ])
 def test_a_bad_card_says_why_and_adds_nothing(client, org, ws, data, message):
     to_phase(org, ws, "collect")
@@ -324,6 +325,42 @@ def test_an_anonymous_card_shows_and_stores_no_author_yet_its_writer_can_change_
     # The writer signed in afresh is a new session: the card is no longer theirs to change.
     sign_in(client, org["employee"])
     assert client.get(url(ws, f"/cards/{card.id}/edit")).status_code == 403
+
+
+def session_values(client, app) -> list:
+    """Every value the session cookie carries, read as anyone holding the cookie can (it is signed, not
+    encrypted), nested lists and dicts opened."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    found, pending = [], [app.session_interface.get_signing_serializer(app).loads(cookie.value)]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+        else:
+            found.append(value)
+    return found
+
+
+def test_the_cookie_does_not_tell_which_anonymous_cards_its_holder_wrote(client, app, org, ws):
+    ws.anonymous_cards = True
+    to_phase(org, ws, "collect")
+    for n in range(6):  # the card to write gets an id unlike the person's id or the form counter
+        a_card(org, ws, f"Someone else's card {n}")
+    sign_in(client, org["employee"])
+    client.post(url(ws, "/cards"), data=card_data("The phone rings out"))
+    card = db.session.scalar(sa.select(Card).where(Card.text == "The phone rings out"))
+    assert card.author_id is None
+    values = session_values(client, app)
+    assert card.id not in values and str(card.id) not in values
+    # Yet the writer may still withdraw it, and nobody else may.
+    other = app.test_client()
+    sign_in(other, org["head"])
+    other.post(url(ws, f"/cards/{card.id}/withdraw"))
+    assert count(Card) == 7
+    assert client.post(url(ws, f"/cards/{card.id}/withdraw")).status_code == 303
+    assert count(Card) == 6
 
 
 def test_a_card_of_another_workshop_is_not_there(client, org, ws):
