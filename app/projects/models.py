@@ -111,6 +111,8 @@ class Project(db.Model):
     metric: Mapped[Metric | None] = relationship()
     events: Mapped[list[ProjectEvent]] = relationship(back_populates="project", order_by="ProjectEvent.id",
                                                       cascade="all, delete-orphan")
+    baseline_readings: Mapped[list[BaselineReading]] = relationship(order_by="BaselineReading.taken_on",
+                                                                    cascade="all, delete-orphan")
     check_ins: Mapped[list[CheckIn]] = relationship(back_populates="project",
                                                     order_by="(CheckIn.on.desc(), CheckIn.id.desc())",
                                                     cascade="all, delete-orphan")
@@ -158,3 +160,15 @@ class CheckIn(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="check_ins")
     author: Mapped[User | None] = relationship()
+
+
+class BaselineReading(db.Model):
+    """A reading the project's baseline was taken from, as it was at the start: a reading changed or added
+    later for those dates does not move the baseline, and the page shows what it was taken from."""
+
+    __tablename__ = "project_baseline_readings"
+
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    taken_on: Mapped[date] = mapped_column(primary_key=True)
+    value: Mapped[float]

@@ -18,6 +18,7 @@ from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.projects.models import (
     CHECK_IN_STATUSES,
+    BaselineReading,
     CheckIn,
     Project,
     ProjectEvent,
@@ -208,9 +209,10 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
             raise ProjectError(_("A project cannot start without %(missing)s.", missing=", ".join(missing)))
         if project.target_date <= on:
             raise ProjectError(_("The target date must be after the start."))
-        baseline, _readings = compute_baseline(project.metric, on)
+        baseline, readings = compute_baseline(project.metric, on)
         _check_target(project.metric, baseline, project.target_value)
         project.baseline, project.baseline_rule, project.started_on = baseline, baseline_rule(), on
+        project.baseline_readings = [BaselineReading(taken_on=r.taken_on, value=r.value) for r in readings]
     project.events.append(ProjectEvent(actor=actor, from_status=project.status, to_status=to_status,
                                        note=note.strip()))
     project.status = to_status

@@ -17,7 +17,7 @@ from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.projects import charts, policies, services, shown
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
-from app.projects.models import STATUSES, Project, RootCause
+from app.projects.models import STATUSES, BaselineReading, Project, RootCause
 from app.projects.shown import ProjectHead
 from app.ratings.models import Round
 from app.reports.policies import can_view_scorecard
@@ -206,11 +206,14 @@ def _did_it_move(project: ProjectHead) -> DidItMove:
             "project-metric", _("%(metric)s: readings, baseline and target", metric=metric.name),
             readings, project.baseline, project.target_value, project.started_on,
             progress.since if progress else None))
-        used = services.baseline_readings(metric, project.started_on) if project.started_on else []
+        used = db.session.execute(  # as they were at the start, not as the metric's readings are now
+            sa.select(BaselineReading.taken_on, BaselineReading.value)
+            .where(BaselineReading.project_id == project.id).order_by(BaselineReading.taken_on)).all()
         return DidItMove(progress, used, chart)
 
-    key = (metric.id, metric.created_at, metric.readings_version, metric.name, since, project.baseline,
-           project.target_value, project.started_on, project.expected_lag_days, str(get_locale()))
+    key = (project.id, metric.id, metric.created_at, metric.readings_version, metric.name, since,
+           project.baseline, project.target_value, project.started_on, project.expected_lag_days,
+           str(get_locale()))
     return kept("did_it_move", key, work_out, size=256)
 
 

@@ -193,6 +193,23 @@ def test_start_refused_without_a_metric_then_started_and_moving(client, org):
     assert '<svg' in page and "baseline 32" in page and "target 42" in page
 
 
+def test_the_baseline_is_shown_with_the_readings_it_was_taken_from_even_after_they_change(client, org):
+    today = date.today()
+    metric = make_metric(values=[30, 32, 34], start=today)
+    project = a_project(org, metric=metric, target_value=42.0, target_date=today + timedelta(days=200))
+    services.move(org["head"], project, "start", on=today)
+    db.session.commit()
+    sign_in_as(client, org["head"])
+    used = [(r.taken_on.isoformat(), r.value) for r in sorted(metric.readings, key=lambda r: r.taken_on)]
+    # Later, one of those readings is corrected and an older one arrives: the baseline does not move.
+    db.session.get(Reading, (metric.id, date.fromisoformat(used[0][0]))).value = 90
+    db.session.add(Reading(metric=metric, taken_on=today - timedelta(days=1), value=80))
+    db.session.commit()
+    page = page_text(client.get(f"/projects/{project.id}"))
+    assert "Baseline: 32 — mean of the last 3 readings before the start" in page
+    assert "Readings used: " + ", ".join(f"{day}: {value:g}" for day, value in used) + "." in page
+
+
 def test_overshoot_and_the_wrong_way_are_said_as_such(client, org):
     today = date.today()
     metric = make_metric(name="Complaint rate", direction="lower", values=[10, 10, 10], start=today)

@@ -135,3 +135,32 @@ def test_0013_staged_uploads_go_down_and_up_with_their_rules(app, org):
     db.session.add(StagedUpload(key="odd", kind="projects", user_id=admin_id, created_at=utcnow(), text=""))
     with pytest.raises(sa.exc.IntegrityError):  # only the imports that stage files
         db.session.flush()
+
+
+def test_0014_keeps_the_readings_a_started_projects_baseline_came_from(app, org):
+    """Projects started before 0014 get the last three readings before their start, as they are now."""
+    from datetime import timedelta
+
+    from app.metrics.models import Metric, Reading
+    from app.projects import services
+    from app.projects.models import BaselineReading
+
+    metric = Metric(name="NPS", direction="higher", unit="")
+    db.session.add(metric)
+    start = date(2026, 6, 1)
+    for days, value in ((120, 1), (90, 30), (60, 32), (30, 34), (0, 99)):  # 99 on the start day: not before
+        db.session.add(Reading(metric=metric, taken_on=start - timedelta(days=days), value=value))
+    data = services.ProjectData(title="Faster invoices", owner_department=org["finance"],
+                                departments=[org["sales"]], metric=metric, target_value=40.0,
+                                target_date=date(2027, 1, 1))
+    started = services.save_project(org["head"], None, data)
+    services.move(org["head"], started, "start", on=start)
+    services.save_project(org["head"], None, data)  # proposed: no baseline
+    db.session.commit()
+    started_id = started.id
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0013")
+    upgrade(directory=MIGRATIONS)
+    kept = db.session.execute(db.select(BaselineReading.project_id, BaselineReading.value)
+                              .order_by(BaselineReading.taken_on)).all()
+    assert kept == [(started_id, 30), (started_id, 32), (started_id, 34)]
