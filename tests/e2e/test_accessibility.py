@@ -131,7 +131,7 @@ def test_account_page_in_russian(axe_page, org_server):
     sign_in(page, base, "admin@example.com", PASSWORD)
     page.locator("#language-switch").select_option(label="Русский")
     page.get_by_role("button", name="Switch").click()
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(page.get_by_role("button", name="Выйти", exact=True)).to_be_visible()
     visit(page, f"{base}/account")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     assert_accessible(page, "/account (ru)")

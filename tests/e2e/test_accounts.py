@@ -51,7 +51,7 @@ def test_first_run_to_russian(page, live_server):
     invitation = link.inner_text().strip()
     assert re.fullmatch(rf"{re.escape(base)}/password/\S+", invitation), invitation
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     # The invited person sets a password and signs in.
@@ -67,16 +67,16 @@ def test_first_run_to_russian(page, live_server):
     # Russian, chosen in the header, and kept on the next page.
     page.locator("#language-switch").select_option(label="Русский")
     page.get_by_role("button", name="Switch").click()
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(page.get_by_role("button", name="Выйти", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
 
     page.get_by_role("link", name="Boris Buyer").click()
     expect(page).to_have_url(f"{base}/account")
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(page.get_by_role("button", name="Выйти", exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     page.goto(f"{base}/account")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+    expect(page.get_by_role("button", name="Выйти", exact=True)).to_be_visible()
 
 
 def test_sign_in_without_javascript(no_js_page, live_server):
@@ -90,7 +90,7 @@ def test_sign_in_without_javascript(no_js_page, live_server):
     expect(page).to_have_url(f"{base}/")
     expect(page.get_by_role("heading", level=1, name="Hello, Nina Nojs")).to_be_visible()
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     expect(page).to_have_url(f"{base}/login")
     page.goto(base)
