@@ -44,7 +44,12 @@ TYPICAL_SPLIT = (
 
 
 class ProjectError(Exception):
-    """A rule of projects was broken; the message is shown to the user."""
+    """A rule of projects was broken; the message is shown to the user, at `field` of the project form
+    when it is about one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # Root causes -------------------------------------------------------------------------------------
@@ -117,31 +122,33 @@ class ProjectData:
 def _check_target(metric: Metric, baseline: float, target: float) -> None:
     better = target > baseline if metric.direction == "higher" else target < baseline
     if not better:
+        shown = f"{round(baseline, 2):g}"  # a mean of readings: 32.333333 helps nobody
         raise ProjectError(
             _("For %(metric)s higher is better: the target must be above the baseline %(baseline)s.",
-              metric=metric.name, baseline=f"{baseline:g}") if metric.direction == "higher" else
+              metric=metric.name, baseline=shown) if metric.direction == "higher" else
             _("For %(metric)s lower is better: the target must be below the baseline %(baseline)s.",
-              metric=metric.name, baseline=f"{baseline:g}"))
+              metric=metric.name, baseline=shown), "target_value")
 
 
 def save_project(actor: User, project: Project | None, data: ProjectData) -> Project:
     """Create a project (status proposed) or edit one; the owner plus at least one other department."""
     title = data.title.strip()
     if not title:
-        raise ProjectError(_("Give the project a title."))
+        raise ProjectError(_("Give the project a title."), "title")
     departments = list(dict.fromkeys([data.owner_department, *data.departments]))
     if len(departments) < 2:
         raise ProjectError(_("A project is cross-department: choose at least one participating department "
-                             "besides the owner."))
+                             "besides the owner."), "department_ids")
     if data.expected_lag_days is not None and data.expected_lag_days < 0:
-        raise ProjectError(_("The expected lag cannot be negative."))
+        raise ProjectError(_("The expected lag cannot be negative."), "expected_lag_days")
     if project is not None and project.status in ("completed", "cancelled"):
         raise ProjectError(_("A finished project can no longer be edited."))
     if project is not None and project.status == "active":
         if data.metric is not project.metric:
-            raise ProjectError(_("The metric of an active project is fixed: its baseline was taken from it."))
+            raise ProjectError(_("The metric of an active project is fixed: its baseline was taken from it."),
+                               "metric_id")
         if data.target_value is None or data.target_date is None:
-            raise ProjectError(_("An active project needs a target value and a target date."))
+            raise ProjectError(_("An active project needs a target value and a target date."), "target_value")
         _check_target(project.metric, project.baseline, data.target_value)
     created = project is None
     if created:
@@ -182,6 +189,29 @@ def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
                               .where(Reading.metric_id == metric.id, Reading.taken_on < start)
                               .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS))
     return list(rows)[::-1]
+
+
+@dataclass
+class TargetFacts:
+    """What a target is set against, shown beside the target field."""
+    baseline: float | None  # taken at the start, or as it would be if the project started today
+    taken: bool  # whether the baseline was taken (the project started)
+    latest: sa.Row | None  # the metric's newest reading (date and value)
+
+
+def target_facts(metric: Metric, project: Project | None) -> TargetFacts:
+    taken = project is not None and project.started_on is not None and project.metric_id == metric.id
+    if taken:
+        baseline = project.baseline
+    else:
+        try:
+            baseline, _readings = compute_baseline(metric, date.today())
+        except ProjectError:  # no readings yet
+            baseline = None
+    latest = db.session.execute(sa.select(Reading.taken_on, Reading.value)
+                                .where(Reading.metric_id == metric.id)
+                                .order_by(Reading.taken_on.desc()).limit(1)).first()
+    return TargetFacts(baseline, taken, latest)
 
 
 def compute_baseline(metric: Metric, start: date) -> tuple[float, list[Reading]]:

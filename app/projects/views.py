@@ -127,6 +127,13 @@ def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.Proje
         expected_lag_days=form.expected_lag_days.data, source=source)
 
 
+def _target_facts(form: ProjectForm, project: Project | None) -> services.TargetFacts | None:
+    """The baseline and the latest reading of the metric chosen (once chosen: without JavaScript, after a
+    save), beside the target field."""
+    metric = db.session.get(Metric, form.metric_id.data) if form.metric_id.data else None
+    return services.target_facts(metric, project) if metric else None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("head", "facilitator")
 def new():
@@ -146,13 +153,14 @@ def new():
             project = services.save_project(current_user, None, _data(form, source))
         except services.ProjectError as error:
             db.session.rollback()
-            form.title.errors.append(str(error))
+            field = form[error.field or "title"]
+            field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(_("Project %(title)s proposed.", title=project.title), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id))
     return render("projects/form.html", form=form, project=None, source=source,
-                  http_status=422 if form.errors else 200)
+                  facts=_target_facts(form, None), http_status=422 if form.errors else 200)
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
@@ -167,13 +175,14 @@ def edit(project_id: int):
             services.save_project(current_user, project, _data(form, None))
         except services.ProjectError as error:
             db.session.rollback()
-            form.title.errors.append(str(error))
+            field = form[error.field or "title"]
+            field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(_("Project saved."), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id))
     return render("projects/form.html", form=form, project=project, source=None,
-                  http_status=422 if form.errors else 200)
+                  facts=_target_facts(form, project), http_status=422 if form.errors else 200)
 
 
 # "Did it move?" ----------------------------------------------------------------------------------

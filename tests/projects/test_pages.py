@@ -1,5 +1,6 @@
 """Project pages: who sees and does what, starting from a weak spot, bad input, the portfolio and
 "did it move?"."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -279,3 +280,23 @@ def test_portfolio_filters_and_htmx_fragment(client, org):
     groups = text.split('id="root-cause-groups"')[1].split("</table>")[0]
     assert "<td>1</td><td>100%</td><td>20–30%</td>" in groups  # the one cancelled project: clients
     assert "typical split from the source: processes, systems and products 50–60%," in everything
+
+
+def test_the_target_field_shows_the_baseline_and_the_latest_reading(client, org):
+    today = date.today()
+    metric = make_metric(values=[30, 32, 37], start=today)
+    project = a_project(org, metric=metric)
+    sign_in_as(client, org["head"])
+    page = page_text(client.get(f"/projects/{project.id}/edit"))
+    latest = (today - timedelta(days=30)).isoformat()
+    assert f"If it started today, the baseline would be 33. Latest reading: 37 on {latest}." in page
+    project.target_value, project.target_date = 40.0, today + timedelta(days=90)
+    db.session.commit()
+    services.move(org["head"], project, "start", on=today)
+    db.session.commit()
+    page = page_text(client.get(f"/projects/{project.id}/edit"))
+    assert f"Baseline 33, taken at the start. Latest reading: 37 on {latest}." in page
+    # A service rule's message stands at the field it is about, here the target.
+    page = page_text(client.post(f"/projects/{project.id}/edit", data=form_data(
+        org, metric_id=metric.id, target_value="20", target_date=(today + timedelta(days=90)).isoformat())))
+    assert re.search(r'id="target_value-error">[^<]*the target must be above the baseline 33', page)
