@@ -423,6 +423,7 @@ def test_dots_within_the_budget_progress_without_detail(client, org, ws):
     response = client.post(url(ws, f"/cards/{second.id}/vote"), headers=HTMX)
     body = page_text(response)
     assert "1 of 2 participants have voted" in body and "You have 0 dots left." in body
+    assert len(re.findall(r'<button[^>]*disabled>\+1 dot', body)) == 2  # nothing left to put: +1 is off
     client.post(url(ws, f"/cards/{second.id}/vote"))
     assert "You have no dots left" in page_text(client.get(url(ws)))
     assert count(Vote) == 3
