@@ -101,10 +101,12 @@ def test_a_head_proposes_a_cross_department_project(client, org):
     assert (project.title, project.status, project.owner_department) == (
         "Answer Sales within a day", "proposed", org["finance"])
     assert set(project.departments) == {org["finance"], org["sales"]}
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "<dt>Participating departments</dt><dd>Sales</dd>" in page  # the owner is not among the others
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"department_ids": []}, "at least one participating department"),
+    ({"department_ids": []}, 'id="department_ids-error">A project is cross-department: choose at least one'),
     ({"title": ""}, "This field is required"),
     ({"target_value": "lots"}, "Not a valid float value"),
     ({"target_value": "inf"}, "Give an ordinary number, not infinity or “nan”."),
