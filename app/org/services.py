@@ -170,6 +170,20 @@ def set_active(actor, person: User, active: bool) -> None:
     record(actor, "person.reactivate" if active else "person.deactivate", person, details)
 
 
+def people_by_department(with_department_only: bool = False) -> list[tuple[Department | None, list[User]]]:
+    """Active people grouped by department (by name; people without one last), for the checklists that
+    pick people from a company too large for one list."""
+    statement = (sa.select(User).where(User.active.is_(True)).outerjoin(Department)
+                 .order_by(Department.name.is_(None), Department.name, User.name)
+                 .options(selectinload(User.department)))
+    if with_department_only:
+        statement = statement.where(User.department_id.is_not(None))
+    groups: dict[int | None, tuple[Department | None, list[User]]] = {}
+    for person in db.session.scalars(statement):
+        groups.setdefault(person.department_id, (person.department, []))[1].append(person)
+    return list(groups.values())
+
+
 def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:
     # the departments each person heads are shown as roles: loaded for everyone at once
     statement = sa.select(User).options(selectinload(User.headed_departments)).order_by(User.name)

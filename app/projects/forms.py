@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.web.forms import Form
 
@@ -29,9 +30,11 @@ class ProjectForm(Form):
     owner_department_id = SelectField(_l("Owner department"), coerce=int)
     department_ids = SelectMultipleField(
         _l("Participating departments"), coerce=int, default=[],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         description=_l("A project is cross-department: the owner plus at least one other department."))
     lead_id = SelectField(_l("Lead"), coerce=int, default=0)
-    member_ids = SelectMultipleField(_l("Members"), coerce=int, default=[])
+    member_ids = SelectMultipleField(_l("Members"), coerce=int, default=[],
+                                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     root_cause_id = SelectField(_l("Root cause"), coerce=int, default=0)
     metric_id = SelectField(_l("External-client metric"), coerce=int, default=0,
                             description=_l("Needed before the project can start."))

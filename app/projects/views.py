@@ -15,6 +15,7 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.org.models import Department
+from app.org.services import people_by_department
 from app.projects import charts, policies, services, shown
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, BaselineReading, Project, RootCause
@@ -87,6 +88,7 @@ def _project_form(project: Project | None) -> ProjectForm:
     people = list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)))
     form.lead_id.choices = [SelectChoice(0, _("— none yet —"))] + [SelectChoice(p.id, p.name) for p in people]
     form.member_ids.choices = [SelectChoice(p.id, p.name) for p in people]
+    form.people_groups = people_by_department()
     causes = services.root_causes()
     if project is not None and project.root_cause is not None and project.root_cause not in causes:
         causes.append(project.root_cause)

@@ -26,8 +26,8 @@ def home():
         (round_, sum(t.done for t in targets if t.listed), sum(t.listed for t in targets))
         for round_, targets in rounds
     ], heads=[_department_summary(d) for d in current_user.headed_departments],
-        running=[(round_, *services.finished_and_members(round_)) for round_ in services.running_rounds()]
-        if has_role(current_user, "facilitator") else [],
+        running=[(round_, *(services.finished_and_members(round_) if round_.state == "open" else (0, 0)))
+                 for round_ in services.running_rounds()] if has_role(current_user, "facilitator") else [],
         status_label=projects.status_label)
 
 

@@ -29,7 +29,8 @@ class WorkshopForm(Form):
         description=_l("At least two. Fixed once the workshop starts."))
     participant_ids = SelectMultipleField(
         _l("Participants"), coerce=int, default=[],
-        description=_l("Representatives of the taking-part departments; hold Ctrl (or ⌘) to choose several."))
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("Representatives of the departments taking part."))
     vote_budget = IntegerField(_l("Dots per participant"), default=3,
                                validators=[DataRequired(message=BUDGET_RULE),
                                            NumberRange(1, 20, message=BUDGET_RULE)])

@@ -27,6 +27,7 @@ from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
 from app.extensions import db
 from app.org.models import Department
+from app.org.services import people_by_department
 from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
@@ -131,9 +132,9 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
         rounds.append(db.session.get(Round, workshop.round_id))
     form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
     form.department_ids.choices = [SelectChoice(d.id, d.name) for d in _departments()]
-    people = db.session.scalars(sa.select(User).where(User.active.is_(True), User.department_id.is_not(None))
-                                .order_by(User.name))
-    form.participant_ids.choices = [SelectChoice(p.id, f"{p.name} ({p.department.name})") for p in people]
+    form.people_groups = people_by_department(with_department_only=True)
+    form.participant_ids.choices = [SelectChoice(p.id, p.name) for _department, people in form.people_groups
+                                    for p in people]
     return form
 
 

@@ -53,4 +53,49 @@
   document.addEventListener("DOMContentLoaded", nameScrollers);
   document.addEventListener("htmx:afterSettle", nameScrollers);
   window.addEventListener("resize", nameScrollers);
+
+  /* 3. A checklist of people: a search box filters it by name, and only the departments chosen in the
+     form (the fields named by data-narrow-by) show their people; a ticked person always shows. */
+  function chosenDepartments(form, names) {
+    const chosen = new Set();
+    names.split(" ").forEach(function (name) {
+      form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+        if (input.tagName === "SELECT") {
+          Array.from(input.selectedOptions).forEach(function (option) { chosen.add(option.value); });
+        } else if (input.checked) {
+          chosen.add(input.value);
+        }
+      });
+    });
+    return chosen;
+  }
+
+  function narrowPeople(list) {
+    const chosen = chosenDepartments(list.closest("form"), list.dataset.narrowBy);
+    const query = list.querySelector("input[type='search']").value.trim().toLowerCase();
+    list.querySelectorAll(".people-group").forEach(function (group) {
+      const inDepartment = chosen.size === 0 || chosen.has(group.dataset.department);
+      let shown = 0;
+      group.querySelectorAll("li").forEach(function (item) {
+        const show = item.querySelector("input").checked
+          || (inDepartment && item.textContent.toLowerCase().includes(query));
+        item.hidden = !show;
+        shown += show ? 1 : 0;
+      });
+      group.hidden = shown === 0;
+    });
+  }
+
+  function setUpPeople() {
+    document.querySelectorAll("[data-narrow-by]:not([data-ready])").forEach(function (list) {
+      list.dataset.ready = "1";
+      list.querySelector(".people-search").hidden = false;
+      list.closest("form").addEventListener("input", function () { narrowPeople(list); });
+      list.closest("form").addEventListener("change", function () { narrowPeople(list); });
+      narrowPeople(list);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setUpPeople);
+  document.addEventListener("htmx:afterSettle", setUpPeople);
 })();

@@ -145,3 +145,22 @@ def test_on_a_phone_the_scorecard_is_one_card_per_dimension(browser, demo):
         assert overflow(page) <= 0
     finally:
         context.close()
+
+
+def test_participants_are_picked_from_the_chosen_departments_and_found_by_name(page, demo):
+    sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+    click_nav(page, "Workshops")
+    page.get_by_role("link", name="New workshop").click()
+    participants = page.get_by_role("group", name="Participants")
+    groups = participants.locator(".people-group:visible .people-group-name")
+    expect(groups).to_have_count(8)  # no department chosen yet: everyone
+    page.get_by_role("group", name="Departments taking part").get_by_label("Finance").check()
+    page.get_by_role("group", name="Departments taking part").get_by_label("Sales", exact=True).check()
+    expect(groups).to_have_text(["Finance", "Sales"])
+    head = participants.locator(".people-group", has_text="Finance").locator("li").first
+    name = head.inner_text().strip()
+    head.locator("input").check()
+    participants.get_by_label("Find a person").fill(name.split()[-1][:4])
+    expect(participants.locator("li:visible").first).to_contain_text(name)
+    assert all(name.split()[-1][:4].lower() in item.inner_text().lower() or item.locator("input").is_checked()
+               for item in participants.locator("li:visible").all())

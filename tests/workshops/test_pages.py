@@ -113,7 +113,13 @@ def setup_data(org, **changes):
 def test_a_facilitator_sets_up_a_workshop(client, org):
     sign_in(client, org["facilitator"])
     form = client.get("/workshops/new")
-    assert form.status_code == 200 and "Erin Employee (Sales)" in page_text(form)
+    page = page_text(form)
+    assert form.status_code == 200
+    # People are ticked in a checklist grouped by department, not Ctrl-clicked in a four-row list.
+    sales = page[page.index('data-department="{}"'.format(org["sales"].id)):]
+    sales = sales[:sales.index("</div>")]
+    assert '<p class="people-group-name">Sales</p>' in sales and "Erin Employee" in sales
+    assert f'type="checkbox" value="{org["employee"].id}"' in sales
     response = client.post("/workshops/new", data=setup_data(org))
     assert response.status_code == 303
     workshop = db.session.scalar(sa.select(Workshop))
