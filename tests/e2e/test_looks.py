@@ -20,6 +20,14 @@ def demo(live_server):
     return live_server.url
 
 
+@pytest.fixture
+def phone(browser):
+    """A page in a 375 px wide window."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
+    yield context.new_page()
+    context.close()
+
+
 def style(locator, prop: str) -> str:
     return locator.evaluate("(element, prop) => getComputedStyle(element)[prop]", prop)
 
@@ -59,20 +67,15 @@ def test_results_reached_by_clicking_are_in_colour(page, demo):
     ("Metrics", "main table th a"),  # → a metric with its readings chart
     ("Workshops", "main table td a"),  # → the live board
 ])
-def test_pages_reached_by_clicking_fit_a_phone(browser, demo, area, first_item):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
-    page = context.new_page()
-    try:
-        sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
-        click_nav(page, area)
-        assert overflow(page) <= 0, f"{area}: {overflow(page)} px wider than the phone"
-        heading = page.get_by_role("heading", level=1)
-        listed = heading.inner_text()
-        page.locator(first_item).first.click()
-        expect(heading).not_to_have_text(listed)  # the item's own page has arrived
-        assert overflow(page) <= 0, f"{page.url}: {overflow(page)} px wider than the phone"
-    finally:
-        context.close()
+def test_pages_reached_by_clicking_fit_a_phone(phone, demo, area, first_item):
+    sign_in(phone, demo, "facilitator@example.com", DEMO_PASSWORD)
+    click_nav(phone, area)
+    assert overflow(phone) <= 0, f"{area}: {overflow(phone)} px wider than the phone"
+    heading = phone.get_by_role("heading", level=1)
+    listed = heading.inner_text()
+    phone.locator(first_item).first.click()
+    expect(heading).not_to_have_text(listed)  # the item's own page has arrived
+    assert overflow(phone) <= 0, f"{phone.url}: {overflow(phone)} px wider than the phone"
 
 
 def hidden_columns(page) -> list[str]:
@@ -112,39 +115,29 @@ def test_results_show_every_column_on_a_1280_screen_in_both_languages(browser, d
         context.close()
 
 
-def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_scrolls(browser, demo):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
-    page = context.new_page()
-    try:
-        sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
-        click_nav(page, "Results")
-        page.locator("main .round-list a").first.click()
-        box = page.get_by_role("region", name="Mean score each department receives from the departments")
-        expect(box).to_have_attribute("tabindex", "0")
-        box.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
-    finally:
-        context.close()
+def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_scrolls(phone, demo):
+    sign_in(phone, demo, "facilitator@example.com", DEMO_PASSWORD)
+    click_nav(phone, "Results")
+    phone.locator("main .round-list a").first.click()
+    box = phone.get_by_role("region", name="Mean score each department receives from the departments")
+    expect(box).to_have_attribute("tabindex", "0")
+    box.focus()
+    phone.keyboard.press("ArrowRight")
+    phone.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
 
 
-def test_on_a_phone_the_scorecard_is_one_card_per_dimension(browser, demo):
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
-    page = context.new_page()
-    try:
-        sign_in(page, demo, "head.finance@example.com", DEMO_PASSWORD)
-        click_nav(page, "Results")
-        page.locator("main .round-list a").first.click()
-        page.locator("main a", has_text="Finance").first.click()
-        row = page.locator("table.scorecard tbody tr").first
-        expect(row).to_be_visible()
-        assert style(row, "display") == "block"
-        assert style(page.locator("table.scorecard thead"), "height") == "1px"  # read out, not shown
-        others = row.locator("td.mean")
-        assert others.evaluate("td => getComputedStyle(td, '::before').content") == '"Others\' view"'
-        assert overflow(page) <= 0
-    finally:
-        context.close()
+def test_on_a_phone_the_scorecard_is_one_card_per_dimension(phone, demo):
+    sign_in(phone, demo, "head.finance@example.com", DEMO_PASSWORD)
+    click_nav(phone, "Results")
+    phone.locator("main .round-list a").first.click()
+    phone.locator("main a", has_text="Finance").first.click()
+    row = phone.locator("table.scorecard tbody tr").first
+    expect(row).to_be_visible()
+    assert style(row, "display") == "block"
+    assert style(phone.locator("table.scorecard thead"), "height") == "1px"  # read out, not shown
+    others = row.locator("td.mean")
+    assert others.evaluate("td => getComputedStyle(td, '::before').content") == '"Others\' view"'
+    assert overflow(phone) <= 0
 
 
 def test_participants_are_picked_from_the_chosen_departments_and_found_by_name(page, demo):
