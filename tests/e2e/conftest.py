@@ -138,3 +138,12 @@ def form_ready(page, autofocus_label: str) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_label(autofocus_label, exact=True)).to_be_focused()
+
+
+def swap_settled(page) -> None:
+    """Wait until htmx has settled the last swap. Focus comes back to the control during the swap, but
+    htmx binds the new content's hx- attributes only when it settles, a moment later: a key pressed
+    before then submits the form the plain way and reloads the page."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)

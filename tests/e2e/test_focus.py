@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from app.dimensions.services import seed_default_dimensions
 from tests.api.helpers import make_metric
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in, swap_settled
 from tests.e2e.test_rating_rounds import round_server  # noqa: F401  (a fixture)
 from tests.e2e.test_service_map import _cell, _open_map, map_server  # noqa: F401  (map_server: a fixture)
 from tests.e2e.test_workshop_live import LIVE_MS, workshop  # noqa: F401  (workshop: a fixture)
@@ -92,6 +92,7 @@ def test_the_board_keeps_the_focus_through_actions_and_polls(browser, workshop):
         next_phase = fay.locator("#phase1")
         expect(next_phase).to_be_focused()  # htmx puts it back once the swap settles
         expect(next_phase).to_have_text("Next phase: Collect")
+        swap_settled(fay)
         fay.keyboard.press("Enter")
         expect(fay.get_by_role("heading", name="Phase: Collect")).to_be_visible()
         expect(next_phase).to_be_focused()
