@@ -90,6 +90,9 @@ class Participation(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     # "self", "company", or "d<department id>" for a department that serves the person's own.
     target: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    # Whether it was a skip, sealed (app.ratings.sealing) so that only the app can tell, to let the person
+    # undo a skip; every note has one of the same size. NULL for notes written before skips could be undone.
+    note: Mapped[str | None] = mapped_column(sa.String(120))
 
 
 class Completion(db.Model):

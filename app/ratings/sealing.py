@@ -33,9 +33,9 @@ def _cipher_for(secret: str) -> AESGCM:  # closing opens every ballot of a round
     return AESGCM(hashlib.sha256(b"trading-zone holding buffer\0" + secret.encode()).digest())
 
 
-def seal(ballot: dict) -> str:
+def seal(ballot: dict, pad: int = PAD) -> str:
     text = json.dumps(ballot, separators=(",", ":"), sort_keys=True).encode()
-    text += b" " * (-len(text) % PAD)  # JSON ignores the trailing spaces
+    text += b" " * (-len(text) % pad)  # JSON ignores the trailing spaces
     nonce = secrets.token_bytes(12)
     return base64.b64encode(nonce + _cipher().encrypt(nonce, text, None)).decode()
 

@@ -216,6 +216,19 @@ def _done_keys(user, round_: Round) -> set[str]:
         Participation.round_id == round_.id, Participation.user_id == user.id)))
 
 
+# A done note is sealed like a ballot, padded to this many bytes, so that a skip's looks like a rating's.
+NOTE_PAD = 32
+
+
+def _is_skip(note: str | None) -> bool:
+    if note is None:  # written before skips could be undone
+        return False
+    try:
+        return bool(unseal(note).get("skip"))
+    except BrokenSeal:  # sealed before SECRET_KEY changed: the skip stays, as skips used to
+        return False
+
+
 def targets_for(user, round_: Round) -> list[Target]:
     """The person's list: departments serving theirs, their own as others see it, the company;
     then any department they added and rated."""
@@ -292,8 +305,9 @@ def find_target(user, round_: Round, key: str) -> Target:
 # takes a shared lock on the round, read afresh: closing (which locks it exclusively) waits for answers in
 # flight, and an answer that waited writes nothing once the round is closed.
 MARK_DONE = sa.insert(Participation).from_select(
-    ["round_id", "user_id", "target"],
-    sa.select(Round.id, sa.bindparam("user_id"), sa.bindparam("target", type_=sa.String))
+    ["round_id", "user_id", "target", "note"],
+    sa.select(Round.id, sa.bindparam("user_id"), sa.bindparam("target", type_=sa.String),
+              sa.bindparam("note", type_=sa.String))
     .where(Round.id == sa.bindparam("round_id"), Round.state == "open").with_for_update(read=True)
 ).execution_options(preserve_rowcount=True)  # kept for an INSERT too: no row written means not open
 
@@ -328,14 +342,43 @@ def _answer(user, round_: Round, target: Target, content: dict) -> None:
     ballot = {"rater": user.department_id, "kind": target.kind,
               "target": target.department.id if target.kind == "service" else user.department_id, **content}
     sealed = seal(ballot)
+    note = seal({"skip": bool(content.get("skip"))}, pad=NOTE_PAD)
     try:  # a racing copy of the same answer (a second tab, a double click) fails here
         written = db.session.connection().execute(MARK_DONE, {"round_id": round_.id, "user_id": user.id,
-                                                              "target": target.key})
+                                                              "target": target.key, "note": note})
     except sa.exc.IntegrityError:
         raise RatingError(_("You have already answered for this one; answers are final.")) from None
     if not written.rowcount:
         raise RatingError(_("This round is not open."))
     db.session.add(PendingBallot(id=secrets.token_hex(16), round_id=round_.id, sealed=sealed))
+    db.session.flush()
+
+
+def was_skipped(user, round_: Round, target: Target) -> bool:
+    """Whether the person is done with the target by a skip (only they are ever told)."""
+    return _is_skip(db.session.scalar(sa.select(Participation.note).where(
+        Participation.round_id == round_.id, Participation.user_id == user.id,
+        Participation.target == target.key)))
+
+
+def undo_skip(user, round_: Round, target: Target) -> None:
+    """Put a skipped department back on the person's list while the round is open. Only the done note goes:
+    the skip's sealed ballot stays in the buffer, and closing drops skips. Answers stay final."""
+    if not db.session.scalar(sa.select(Round.id).where(Round.id == round_.id, Round.state == "open")
+                             .with_for_update(read=True)):  # closing waits, as for an answer
+        raise RatingError(_("This round is not open."))
+    done = (Participation.round_id == round_.id, Participation.user_id == user.id,
+            Participation.target == target.key)
+    row = db.session.execute(sa.select(Participation.note).where(*done).with_for_update()).first()
+    if row is not None and not _is_skip(row.note):
+        raise RatingError(_("Only a skip can be undone; answers are final."))
+    # No row, or none deleted: a racing copy of the same undo (a double click) got there first — on SQLite,
+    # where reading takes no lock, perhaps between our read and our delete.
+    deleted = row is not None and db.session.execute(
+        sa.delete(Participation).where(*done, Participation.note == row.note)
+        .execution_options(synchronize_session=False)).rowcount
+    if not deleted:
+        raise RatingError(_("This skip is already undone."))
     db.session.flush()
 
 

@@ -282,10 +282,13 @@ def rate_target(round_id: int, target_key: str):
         flash(str(error), "error")
         return redirect_to(back)
     if target.done:
+        if request.method == "POST" and "undo_skip" in request.form:
+            return _undo_skip(round_, target)
         if request.method == "POST":
             flash(_("You have already answered for this one; answers are final."), "error")
             return redirect_to(back)
-        return render("ratings/target_done.html", round_=round_, target=target)
+        return render("ratings/target_done.html", round_=round_, target=target,
+                      skipped=services.was_skipped(current_user, round_, target))
     if request.method == "POST" and "skip" in request.form:  # CSRFProtect has checked the token already
         return _answer(round_, target, skipping=True)
     form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
@@ -294,6 +297,19 @@ def rate_target(round_id: int, target_key: str):
                       round_=round_, target=target, form=form)
     comment = form.comment.data if "comment" in form else ""
     return _answer(round_, target, scores=form.scores(), comment=comment)
+
+
+def _undo_skip(round_: Round, target):
+    try:
+        services.undo_skip(current_user, round_, target)
+    except services.RatingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect_to(url_for("ratings.rate", round_id=round_.id))
+    db.session.commit()
+    flash(_("The skip is undone: rate %(target)s now, or skip it again.", target=target_title(target)),
+          "success")
+    return redirect_to(url_for("ratings.rate_target", round_id=round_.id, target_key=target.key))
 
 
 def _answer(round_: Round, target, skipping: bool = False, scores=None, comment: str = ""):

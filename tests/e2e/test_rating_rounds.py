@@ -70,6 +70,17 @@ def test_rating_with_htmx(page, round_server):
     expect(page.locator("label", has_text="2 of 4 done")).to_be_visible()
     assert page.evaluate("window.__marker") == 2
 
+    # Skipped by mistake: the department's page undoes the skip, and it can be rated after all.
+    page.get_by_role("link", name="IT", exact=True).click()
+    page.get_by_role("button", name="Undo the skip").click()
+    expect(page.get_by_text("The skip is undone: rate IT now, or skip it again.")).to_be_visible()
+    answer_everything(page, "2")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("label", has_text="2 of 4 done")).to_be_visible()
+    page.get_by_role("link", name="Finance", exact=True).click()  # a rating is final: nothing to undo
+    expect(page.get_by_text("Answers are final")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo the skip")).to_have_count(0)
+
 
 def test_rating_without_javascript(no_js_page, round_server):
     tab, (base, ids) = no_js_page, round_server

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.models import AuditEntry
 from app.extensions import db
@@ -28,7 +29,7 @@ from app.ratings.models import (
     PendingBallot,
     Tally,
 )
-from app.ratings.sealing import unseal
+from app.ratings.sealing import BrokenSeal, unseal
 from app.ratings.services import RatingError
 from app.reports.gate import NotPublished, RoundResults
 from tests.factories import PASSWORD, count, link, make_department, make_user
@@ -611,15 +612,22 @@ def test_comments_on_a_department_rated_by_fewer_than_k_are_not_released(company
 
 
 def test_skipping_and_rating_leave_the_same_trace_on_the_person(company):
-    """A participation says only 'done': whoever reads it cannot tell a skip from an answer."""
+    """A participation says only 'done': whoever reads it cannot tell a skip from an answer. Its note (which
+    lets the person undo a skip) is sealed, of one size, and opens only with the server's key."""
     round_, finance = company["round"], company["finance"]
     rater, skipper = company["sellers"][:2]
     rate(rater, round_, f"d{finance.id}", same_scores(round_, 2))
     services.skip(skipper, round_, services.find_target(skipper, round_, f"d{finance.id}"))
     db.session.commit()
-    rows = {r.user_id: (r.round_id, r.target) for r in db.session.scalars(sa.select(Participation))}
+    rows = {r.user_id: (r.round_id, r.target, len(r.note))
+            for r in db.session.scalars(sa.select(Participation))}
     assert rows[rater.id] == rows[skipper.id]
     assert len({len(sealed) for sealed in db.session.scalars(sa.select(PendingBallot.sealed))}) == 1
+    notes = db.session.scalars(sa.select(Participation.note)).all()
+    current_app.config["SECRET_KEY"] = "what a database administrator would have to guess"
+    for note in notes:
+        with pytest.raises(BrokenSeal):
+            unseal(note)
 
 
 def test_a_refused_submission_leaves_no_trace(company):

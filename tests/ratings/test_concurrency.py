@@ -95,6 +95,25 @@ def test_fifty_copies_of_one_answer_count_once(app, crowd):
     assert count(Tally) == 0
 
 
+def test_ten_copies_of_one_undo_of_a_skip_undo_it_once_and_refuse_calmly(app, crowd):
+    round_, key, seller = crowd["round"], crowd["key"], crowd["sellers"][0]
+    services.skip(seller, round_, services.find_target(seller, round_, key))
+    round_id, seller_id = round_.id, seller.id
+    db.session.commit()
+
+    def undo(_i):
+        user, round_ = db.session.get(User, seller_id), db.session.get(Round, round_id)
+        services.undo_skip(user, round_, services.find_target(user, round_, key))
+        db.session.commit()
+        return "ok"
+
+    outcomes = in_parallel(app, 10, undo)
+    assert outcomes.count("ok") == 1
+    refused = [o for o in outcomes if o != "ok"]
+    assert all(isinstance(o, RatingError) and "already undone" in str(o) for o in refused), refused
+    assert count(Participation) == 0 and count(PendingBallot) == 1
+
+
 def test_an_answer_that_waited_while_the_round_closed_writes_nothing(app, crowd):
     """Closing locks the round: an answer past its reads waits for the lock, then finds the round closed
     and is refused, leaving no participation record and no ballot behind the closed round."""

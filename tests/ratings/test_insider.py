@@ -193,7 +193,7 @@ def stored_done_notes(path: Path) -> list[tuple[int, int, str]]:
     if ON_POSTGRES:
         return [(int(r["round_id"]), int(r["user_id"]), r["target"])
                 for r in copy_rows(path, "participations")]
-    return [tuple(values) for values in stored_cells(path, "participations")]
+    return [tuple(values[:3]) for values in stored_cells(path, "participations")]  # the key comes first
 
 
 def stored_ballots(path: Path) -> list[dict]:

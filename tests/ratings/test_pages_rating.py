@@ -253,7 +253,50 @@ def test_skipping_a_department(seller, company):
     assert count(PendingBallot) == 1  # sealed, like a rating; dropped at closing
     page = page_text(seller.get(url(company)))
     assert "Thank you — IT is ticked off your list." in page and "1 of 4 done" in page
-    assert f'href="{url(company, f"/d{it.id}")}"' not in page
+    assert 'name="skip"' not in page_text(seller.get(url(company, f"/d{it.id}")))  # no second skip
+
+
+UNDO = {"undo_skip": "1"}
+
+
+def test_a_skip_is_undone_on_the_departments_page_and_the_department_can_be_rated(seller, company):
+    it, round_ = company["it"], company["round"]
+    seller.post(url(company, f"/d{it.id}"), data=SKIP)
+    page = page_text(seller.get(url(company, f"/d{it.id}")))
+    assert "You skipped this one." in page and 'name="undo_skip"' in page
+    response = seller.post(url(company, f"/d{it.id}"), data=UNDO)
+    assert response.status_code == 303 and response.headers["Location"] == url(company, f"/d{it.id}")
+    page = page_text(seller.get(response.headers["Location"]))
+    assert "The skip is undone: rate IT now, or skip it again." in page and 'name="skip"' in page
+    assert count(Participation) == 0 and count(PendingBallot) == 1  # the skip's ballot waits, to be dropped
+    assert seller.post(url(company, f"/d{it.id}"), data=answers(round_, 2)).status_code == 303
+    assert progress(seller.get(url(company))) == "1 of 4 done"
+    waiting = [unseal(text) for text in db.session.scalars(sa.select(PendingBallot.sealed))]
+    assert sorted(bool(b.get("skip")) for b in waiting) == [False, True]  # closing drops the skip
+
+
+def test_a_rating_cannot_be_undone_and_an_undo_sent_twice_answers_calmly(seller, company):
+    finance, it = company["finance"], company["it"]
+    seller.post(url(company, f"/d{finance.id}"), data=answers(company["round"]))
+    page = page_text(seller.get(url(company, f"/d{finance.id}")))
+    assert "Answers are final" in page and 'name="undo_skip"' not in page
+    response = seller.post(url(company, f"/d{finance.id}"), data=UNDO, follow_redirects=True)
+    assert "Only a skip can be undone; answers are final." in page_text(response)
+    assert count(Participation) == 1
+    seller.post(url(company, f"/d{it.id}"), data=SKIP)
+    seller.post(url(company, f"/d{it.id}"), data=UNDO)
+    response = seller.post(url(company, f"/d{it.id}"), data=UNDO, follow_redirects=True)
+    assert response.status_code == 200 and "Skip — I did not deal with them" in page_text(response)
+    assert count(Participation) == 1
+
+
+def test_a_skip_cannot_be_undone_once_the_round_is_closed(seller, company):
+    it = company["it"]
+    seller.post(url(company, f"/d{it.id}"), data=SKIP)
+    services.close_round(company["facilitator"], company["round"])
+    db.session.commit()
+    response = seller.post(url(company, f"/d{it.id}"), data=UNDO, follow_redirects=True)
+    assert "not open" in page_text(response)
 
 
 def test_skipping_by_htmx_answers_as_rating_does(seller, company):
