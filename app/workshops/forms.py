@@ -48,6 +48,9 @@ class CardForm(Form):
                          description=_l("One problem per card, in a sentence or two."))
     dimension_id = SelectField(_l("Dimension"), coerce=int, default=0)
     root_cause_id = SelectField(_l("Root cause"), coerce=int, default=0)
+    anonymous = BooleanField(_l("Post it without my name"),
+                             description=_l("Nobody sees, and nothing stores, who wrote it. You can edit or "
+                                            "withdraw it from this browser until you sign out."))
 
 
 class MergeForm(Form):

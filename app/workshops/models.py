@@ -80,6 +80,7 @@ class Card(db.Model):
     __tablename__ = "workshop_cards"
     __table_args__ = (
         sa.CheckConstraint("length(text) BETWEEN 1 AND 500", name="text_length"),
+        sa.CheckConstraint("NOT anonymous OR author_id IS NULL", name="anonymous_without_author"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_itself"),
     )
 
@@ -89,6 +90,9 @@ class Card(db.Model):
     dimension_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dimensions.id", ondelete="RESTRICT"))
     root_cause_id: Mapped[int | None] = mapped_column(sa.ForeignKey("root_causes.id", ondelete="RESTRICT"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Written without a name: on an anonymous workshop, or by choice on a named one. (A card without an
+    # author that is not anonymous lost its author when the account was deleted.)
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     merged_into_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("workshop_cards.id", ondelete="SET NULL"), index=True)
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"),

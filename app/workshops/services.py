@@ -165,13 +165,15 @@ def _clean_text(text: str) -> str:
 
 
 def add_card(actor: User, workshop: Workshop, text: str, dimension: Dimension | None,
-             root_cause: RootCause | None) -> Card:
-    """A problem card; on an anonymous workshop the card keeps no trace of who wrote it."""
+             root_cause: RootCause | None, anonymous: bool = False) -> Card:
+    """A problem card; an anonymous one (every card of an anonymous workshop, or one its writer chose to post
+    without their name) keeps no trace of who wrote it."""
     _require_phase(workshop, "collect", _("Cards are added in the collect phase."))
     if not policies.can_take_part(actor, workshop):
         raise WorkshopError(_("Only participants can add cards."))
+    anonymous = workshop.anonymous_cards or bool(anonymous)
     card = Card(workshop=workshop, text=_clean_text(text), dimension=dimension, root_cause=root_cause,
-                author_id=None if workshop.anonymous_cards else actor.id)
+                anonymous=anonymous, author_id=None if anonymous else actor.id)
     db.session.add(card)
     db.session.flush()
     bump(workshop)
@@ -182,7 +184,7 @@ def _owns(actor: User, card: Card, owns: bool) -> bool:
     if card.author_id is not None:
         return card.author_id == actor.id
     # an anonymous card: only the person's own signed session knows it is theirs
-    return bool(owns) and card.workshop.anonymous_cards
+    return bool(owns) and card.anonymous
 
 
 def edit_card(actor: User, card: Card, text: str, dimension: Dimension | None,
@@ -525,7 +527,7 @@ def _minutes_card(card: Card) -> MinutesCard:
     if card.author is not None:
         author = card.author.name
     else:
-        author = _("anonymous") if card.workshop.anonymous_cards else _("unknown")
+        author = _("anonymous") if card.anonymous else _("unknown")
     return MinutesCard(card.id, card.text, card.dimension.name if card.dimension else "",
                        card.root_cause.name if card.root_cause else "", author)
 

@@ -343,7 +343,7 @@ def add_card(workshop_id: int):
     if not form.validate_on_submit():
         return _done(workshop, _form_error(form))
     try:
-        card = services.add_card(current_user, workshop, *_card_fields(form))
+        card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
     except services.WorkshopError as error:
         return _done(workshop, str(error))
     db.session.flush()

@@ -306,6 +306,29 @@ def test_the_author_edits_and_withdraws_a_named_card_and_nobody_else_can(client,
     assert count(Card) == 0
 
 
+def test_on_a_named_workshop_a_writer_may_post_a_card_without_their_name(client, app, org, ws):
+    to_phase(org, ws, "collect")
+    sign_in(client, org["employee"])
+    assert "Post it without my name" in page_text(client.get(url(ws)))
+    client.post(url(ws, "/cards"), data=card_data("Signed card"))
+    client.post(url(ws, "/cards"), data=card_data("Unsigned card") | {"anonymous": "y"})
+    assert "Withdraw" in page_text(client.get(url(ws)))
+    other = app.test_client()
+    sign_in(other, org["head"])
+    shown = page_text(other.get(url(ws)))
+
+    def meta(text):  # what the board says under the card
+        found = re.search(rf'card-text">{text}</p>\s*<p class="card-meta">(.*?)</p>', shown, re.S)
+        return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+    assert meta("Signed card") == "— Erin Employee"
+    assert meta("Unsigned card") == "— anonymous" and shown.count("Erin Employee") == 1
+    unsigned = db.session.scalar(sa.select(Card).where(Card.text == "Unsigned card"))
+    assert unsigned.author_id is None
+    assert other.get(url(ws, f"/cards/{unsigned.id}/edit")).status_code == 403
+    assert client.get(url(ws, f"/cards/{unsigned.id}/edit")).status_code == 200
+
+
 def test_an_anonymous_card_shows_and_stores_no_author_yet_its_writer_can_change_it(client, app, org, ws):
     ws.anonymous_cards = True
     to_phase(org, ws, "collect")

@@ -234,13 +234,39 @@ def test_anonymous_cards_store_no_author(cast):
     assert [{k: v for k, v in r.items() if k != "id"} for r in rows][0] == \
         [{k: v for k, v in r.items() if k != "id"} for r in rows][1]
     assert set(rows[0]) == {"id", "workshop_id", "text", "dimension_id", "root_cause_id", "author_id",
-                            "merged_into_id", "project_id"}
+                            "anonymous", "merged_into_id", "project_id"}
     # and neither a log entry nor the minutes name them
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
         AuditEntry.actor_id.in_([cast["ann"].id, cast["bob"].id]))) == 0
     minutes = services.minutes(workshop)
     assert {g.card.author for g in minutes.groups} == {"anonymous"}
     assert by_ann.author is None and by_bob.author is None
+
+
+def test_on_a_named_workshop_a_card_can_be_posted_without_a_name(cast):
+    workshop = setup(cast)
+    to_phase(cast, workshop, "collect")
+    named = card(cast, workshop, who="ann", text="Signed")
+    unnamed = services.add_card(cast["bob"], workshop, "Unsigned", None, None, anonymous=True)
+    db.session.commit()
+    assert (named.author_id, named.anonymous) == (cast["ann"].id, False)
+    assert (unnamed.author_id, unnamed.anonymous) == (None, True)
+    assert {g.card.text: g.card.author for g in services.minutes(workshop).groups} == {
+        "Signed": cast["ann"].name, "Unsigned": "anonymous"}
+    with pytest.raises(WorkshopError):  # without the writer's session, nobody may change it: not even them
+        services.edit_card(cast["bob"], unnamed, "Changed", None, None, owns=False)
+    services.edit_card(cast["bob"], unnamed, "Changed", None, None, owns=True)
+    assert unnamed.text == "Changed"
+
+
+def test_the_database_refuses_an_anonymous_card_with_an_author(cast):
+    workshop = setup(cast)
+    to_phase(cast, workshop, "collect")
+    named = card(cast, workshop, who="ann", text="Signed")
+    db.session.commit()
+    named.anonymous = True
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
 
 
 def test_named_cards_keep_their_author_and_only_the_author_changes_them(cast):
