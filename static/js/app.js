@@ -98,4 +98,22 @@
 
   document.addEventListener("DOMContentLoaded", setUpPeople);
   document.addEventListener("htmx:afterSettle", setUpPeople);
+
+  /* 4. A message belongs to what was just done. Content swapped in place (an action, or the live board's
+     poll bringing someone else's change) carries its own message, so the page's messages from before —
+     "Card saved." while the board has moved on two phases — are stale, and go. */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    let target = event.detail.target;
+    if (!target.isConnected && target.id) {  // swapped outerHTML: the new element has its id
+      target = document.getElementById(target.id);
+    }
+    if (!target || target === document.body) {
+      return;
+    }
+    document.querySelectorAll(".flashes").forEach(function (messages) {
+      if (!target.contains(messages) && !messages.contains(target)) {
+        messages.remove();
+      }
+    });
+  });
 })();

@@ -83,3 +83,33 @@ def test_two_screens_follow_one_live_workshop(browser, workshop):
     finally:
         fay_context.close()
         erin_context.close()
+
+
+def test_a_message_from_before_goes_once_the_board_moves_on(browser, workshop):
+    """"Card saved." from the card's edit page must not stay on the board while it follows the facilitator
+    to the next phase: it would read as news about the new phase."""
+    base = workshop.split("/workshops/")[0]
+    fay_context, erin_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
+    fay, erin = fay_context.new_page(), erin_context.new_page()
+    try:
+        sign_in(fay, base, "fac@example.com", PASSWORD)
+        sign_in(erin, base, "erin@example.com", PASSWORD)
+        fay.goto(workshop)
+        fay.get_by_role("button", name="Next phase: Review").click()
+        fay.get_by_role("button", name="Next phase: Collect").click()
+        expect(fay.get_by_role("heading", name="Phase: Collect")).to_be_visible()
+        erin.goto(workshop)
+        erin.get_by_label("Problem", exact=True).fill("Invoices reach Sales late")
+        erin.get_by_role("button", name="Add the card").click()
+        erin.get_by_role("link", name="Edit").click()
+        erin.get_by_label("Problem", exact=True).fill("Invoices reach Sales a week late")
+        erin.get_by_role("button", name="Save the card").click()
+        saved = erin.locator(".flashes").get_by_text("Card saved.")
+        expect(saved).to_be_visible()
+
+        fay.get_by_role("button", name="Next phase: Group").click()
+        expect(erin.get_by_role("heading", name="Phase: Group")).to_be_visible(timeout=LIVE_MS)
+        expect(saved).to_have_count(0)
+    finally:
+        fay_context.close()
+        erin_context.close()
