@@ -173,6 +173,11 @@ def _taking_part(round_: Round, department_ids) -> set[int]:
         round_departments.c.round_id == round_.id, round_departments.c.department_id.in_(department_ids))))
 
 
+def latest_round() -> Round | None:
+    """The round made last: a new round starts from its departments and threshold."""
+    return db.session.scalar(sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc()).limit(1))
+
+
 def running_rounds() -> list[Round]:
     """Rounds a facilitator has to look after: open ones, and closed ones waiting to be published."""
     return list(db.session.scalars(sa.select(Round).where(Round.state.in_(("open", "closed")))

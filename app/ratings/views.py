@@ -52,7 +52,8 @@ def index():
     return render("ratings/index.html", rounds=rounds, progress=_progress_of(rounds))
 
 
-def _round_form(round_: Round | None) -> RoundForm:
+def _round_form(round_: Round | None, last: Round | None) -> RoundForm:
+    """The round's form; a new round's starts from the last round's departments and threshold."""
     form = RoundForm(obj=round_)
     departments = org_services.departments()
     form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments]
@@ -60,7 +61,13 @@ def _round_form(round_: Round | None) -> RoundForm:
         if round_ is None:
             today = utcnow().date()
             form.opens_on.data, form.closes_on.data = today, today + timedelta(days=14)
-            form.department_ids.data = [d.id for d in departments]
+            tick = request.args.get("tick")  # the checklist's links, without JavaScript
+            if tick in ("all", "none"):
+                form.department_ids.data = [d.id for d in departments] if tick == "all" else []
+            else:  # like the last round; none before the first, rather than every department unasked
+                form.department_ids.data = [d.id for d in last.departments] if last else []
+            if last:
+                form.threshold.data = last.threshold
         else:
             form.department_ids.data = [d.id for d in round_.departments]
     elif round_ is not None and policies.fixed_fields_locked(round_):
@@ -78,7 +85,8 @@ def _round_form(round_: Round | None) -> RoundForm:
 
 
 def _save_round(round_: Round | None):
-    form = _round_form(round_)
+    last = services.latest_round() if round_ is None else None
+    form = _round_form(round_, last)
     problem = None
     valid = form.validate_on_submit()
     if form.is_submitted():  # the round's own rules too, so that every problem shows at once
@@ -101,7 +109,8 @@ def _save_round(round_: Round | None):
             flash(_("Round %(name)s saved.", name=saved.name), "success")
             return redirect_to(url_for("ratings.detail", round_id=saved.id))
     locked = round_ is not None and policies.fixed_fields_locked(round_)
-    return render("ratings/round_form.html", form=form, round_=round_, problem=problem, locked=locked)
+    return render("ratings/round_form.html", form=form, round_=round_, problem=problem, locked=locked,
+                  last_round=last)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -99,7 +99,20 @@
   document.addEventListener("DOMContentLoaded", setUpPeople);
   document.addEventListener("htmx:afterSettle", setUpPeople);
 
-  /* 4. A message belongs to what was just done. Content swapped in place (an action, or the live board's
+  /* 4. "Tick every department" / "Untick all" links beside a checklist reload the form without JavaScript;
+     with it they tick the boxes in place, keeping what was typed. */
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-tick]");
+    if (!link) {
+      return;
+    }
+    event.preventDefault();
+    link.closest("fieldset").querySelectorAll("input[type='checkbox']:not(:disabled)").forEach(function (box) {
+      box.checked = link.dataset.tick === "all";
+    });
+  });
+
+  /* 5. A message belongs to what was just done. Content swapped in place (an action, or the live board's
      poll bringing someone else's change) carries its own message, so the page's messages from before —
      "Card saved." while the board has moved on two phases — are stale, and go. */
   document.addEventListener("htmx:afterSwap", function (event) {

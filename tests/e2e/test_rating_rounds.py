@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from app.dimensions.services import seed_default_dimensions
 from app.ratings import services
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import form_ready, sign_in
 from tests.e2e.test_accessibility import assert_accessible, axe_page, visit  # noqa: F401  (axe_page: a fixture)
 from tests.factories import PASSWORD, link, make_department, make_user
 
@@ -123,3 +123,22 @@ def test_pages_are_accessible(axe_page, round_server, who, paths):  # noqa: F811
         page.get_by_role("button", name="Send my answers").click()
         expect(page.get_by_text("Some questions have no answer yet.")).to_be_visible()
         assert_accessible(page, "rating form with errors")
+
+
+def test_a_new_round_starts_from_the_last_and_every_department_is_one_click_away(page, round_server):
+    base, _ids = round_server
+    sign_in(page, base, "fac@example.com", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rating rounds").click()
+    page.get_by_role("link", name="New round").click()
+    form_ready(page, "Name")
+    departments = page.get_by_role("group", name="Departments taking part")
+    expect(departments.get_by_text("Ticked: the departments of Autumn.")).to_be_visible()
+    expect(departments.get_by_label("Human Resources")).not_to_be_checked()  # Autumn left HR out
+    page.get_by_label("Name").fill("Winter")
+    departments.get_by_role("link", name="Tick every department").click()
+    for box in departments.get_by_role("checkbox").all():
+        expect(box).to_be_checked()
+    expect(page.get_by_label("Name")).to_have_value("Winter")  # ticked in place: nothing typed is lost
+    departments.get_by_role("link", name="Untick all").click()
+    for box in departments.get_by_role("checkbox").all():
+        expect(box).not_to_be_checked()

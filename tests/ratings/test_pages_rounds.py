@@ -113,15 +113,31 @@ def test_unknown_rounds_are_not_found(fac):
 
 # Creating and editing ---------------------------------------------------------------------------
 
-def test_the_new_round_form_proposes_every_department_and_k_5(fac, company):
+def ticked(page: str, company) -> set[str]:
+    return {name for name in ("finance", "sales", "it")
+            if re.search(rf'<input checked[^>]*type="checkbox" value="{company[name].id}"', page)}
+
+
+def test_the_first_round_form_ticks_no_department_until_asked_and_proposes_k_5(fac, company):
     response = fac.get("/rounds/new")
     assert response.status_code == 200
     page = page_text(response)
-    for department in ("finance", "sales", "it"):
-        assert re.search(rf'<input checked[^>]*type="checkbox" value="{company[department].id}"', page)
+    assert ticked(page, company) == set()
     assert re.search(r'<input[^>]*name="threshold"[^>]*value="5"', page)
     assert "fixed once the round opens" in page
     assert 'type="date"' in page
+    assert ticked(page_text(fac.get("/rounds/new?tick=all")), company) == {"finance", "sales", "it"}
+    assert ticked(page_text(fac.get("/rounds/new?tick=none")), company) == set()
+
+
+def test_a_new_round_starts_from_the_last_rounds_departments_and_threshold(fac, company):
+    services.save_round(company["facilitator"], None, "Spring 2026", date(2026, 3, 1), date(2026, 3, 31), 7,
+                        [company["finance"], company["sales"]])
+    db.session.commit()
+    page = page_text(fac.get("/rounds/new"))
+    assert ticked(page, company) == {"finance", "sales"}
+    assert re.search(r'<input[^>]*name="threshold"[^>]*value="7"', page)
+    assert "Ticked: the departments of Spring 2026." in page
 
 
 def test_a_facilitator_creates_a_round(fac, company):
