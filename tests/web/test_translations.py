@@ -59,3 +59,14 @@ def test_compiled_catalog_matches_the_source():
         compiled = {flat(m.id): flat(m.string) for m in read_mo(f) if m.id}
     source = {flat(m.id): flat(m.string) for m in russian() if m.id and not m.fuzzy}
     assert compiled == source
+
+
+def test_people_are_people_in_russian_not_users():
+    """A company's people are «сотрудники» and are counted in «человек»; «пользователи» reads like software."""
+    catalog = russian()
+    users = [m.id for m in catalog if m.id and any("ользовател" in s for s in
+                                                   ([m.string] if isinstance(m.string, str) else m.string))]
+    assert users == []
+    count = next(m for m in catalog if m.id == ("%(num)d person", "%(num)d people"))
+    assert [form % {"num": n} for form, n in zip(count.string, (1, 3, 5), strict=True)] == [
+        "1 человек", "3 человека", "5 человек"]
