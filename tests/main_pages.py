@@ -109,9 +109,11 @@ PAGES: dict[str, list[str | Sent]] = {
         "/workshops/{scheduled_workshop}/edit",
         "/workshops/{finished_workshop}",
         "/workshops/{finished_workshop}/minutes",
+        "/workshops/{review_workshop}",
         "/workshops/{collect_workshop}",
         "/workshops/{group_workshop}",
         "/workshops/{vote_workshop}",
+        "/workshops/{projects_workshop}",
     ],
     "head": [
         "/",
@@ -157,27 +159,27 @@ def one(model, where):
 
 
 def live_workshops() -> dict[str, int]:
-    """The demo's finished workshop again, stopped in each phase in which people work at the board: cards
-    being written, grouped, voted on (the demo itself has only a scheduled and a finished one)."""
+    """The demo's finished workshop again, stopped in each phase in which people work at the board: the
+    round's results reviewed, cards written, grouped, voted on, made projects (the demo itself has only a
+    scheduled and a finished one)."""
     facilitator = one(User, User.email == SIGN_INS["facilitator"])
     finished = one(Workshop, Workshop.title == FINISHED)
     people = [one(User, User.email == email) for email in FINISHED_PEOPLE]
     ids = {}
-    for phase in ("collect", "group", "vote"):
+    for phase in ("review", "collect", "group", "vote", "projects"):
         workshop = workshops.save_workshop(
             facilitator, None, f"{FINISHED} ({phase})", finished.held_on + timedelta(days=1), finished.round,
             finished.departments, people, 3, False, True)  # cards signed: their authors may edit them
-        while workshop.phase != "collect":
-            workshops.move_phase(facilitator, workshop, 1)
-        cards = [workshops.add_card(people[i], workshop, text, one(Dimension, Dimension.key == dimension),
-                                    one(RootCause, RootCause.key == cause))
-                 for i, (text, dimension, cause, _group) in enumerate(CARDS[:4])]
         while workshop.phase != phase:
             workshops.move_phase(facilitator, workshop, 1)
+            if workshop.phase == "collect":
+                cards = [workshops.add_card(people[i], workshop, text, one(Dimension, Dimension.key == key),
+                                            one(RootCause, RootCause.key == cause))
+                         for i, (text, key, cause, _group) in enumerate(CARDS[:4])]
+            elif workshop.phase == "vote":
+                workshops.vote(people[1], cards[0])
         if phase == "collect":
-            ids["own_card"] = cards[0].id  # the employee's, editable while cards are written
-        if phase == "vote":
-            workshops.vote(people[1], cards[0])
+            ids["own_card"] = cards[0].id  # the employee's (people[0]), editable while cards are written
         ids[f"{phase}_workshop"] = workshop.id
     return ids
 
