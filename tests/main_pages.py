@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.api.services import create_token, revoke_token
 from app.auth.models import User
 from app.auth.services import issue_link
 from app.demo import load_demo
@@ -190,6 +191,9 @@ def prepare_demo() -> dict[str, int | str]:
     load_demo()
     head = one(User, User.email == SIGN_INS["head"])
     metric = one(Metric, Metric.id.is_not(None))
+    admin = one(User, User.email == SIGN_INS["admin"])
+    revoke_token(admin, create_token(admin, "Help desk", "write")[0])
+    create_token(admin, "CRM", "read")  # the tokens page lists one of each
     return {
         "finance": one(Department, Department.code == "FIN").id,
         "it": one(Department, Department.code == "IT").id,
