@@ -38,7 +38,8 @@ def axe_page(browser):
     contexts = []
 
     def open_page(**options):
-        context = browser.new_context(bypass_csp=True, **{"locale": "en-US", **options})
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(bypass_csp=True, **options)
         context.add_init_script(path=AXE)  # in every page it opens, ready to run
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -87,10 +88,9 @@ def sign_in(page, base: str, email: str) -> None:
     expect(page.locator("form[action='/logout'] button")).to_be_visible()
 
 
-def check_pages(page, base: str, paths, label: str) -> list[str]:
-    """Visit each page (sending the forms to be sent) and collect what axe finds on all of them; `label`
-    starts with the variant."""
-    language = label[:2]
+def check_pages(page, base: str, paths, variant: str, role: str) -> list[str]:
+    """Visit each page (sending the forms to be sent) and collect what axe finds on all of them."""
+    language = VARIANTS[variant]["locale"][:2]
     problems = []
     for entry in paths:
         visit(page, base + (entry.path if isinstance(entry, Sent) else entry))
@@ -103,20 +103,20 @@ def check_pages(page, base: str, paths, label: str) -> list[str]:
             expect(page.locator(entry.shows).first).to_be_visible()
             page.wait_for_load_state()  # a new page: its script has run (tables that scroll are named)
             swap_settled(page)  # or the same page, a form swapped in: htmx is done
-        problems += axe_problems(page, f"{entry} ({label})")
+        problems += axe_problems(page, f"{entry} ({variant}, {role})")
     return problems
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_main_pages(axe_page, live_server, variant):
     # First-run setup exists only while there is nobody: the live server's database starts empty.
-    problems = check_pages(axe_page(**VARIANTS[variant]), live_server.url, EMPTY_PAGES, variant)
+    problems = check_pages(axe_page(**VARIANTS[variant]), live_server.url, EMPTY_PAGES, variant, "nobody yet")
     with live_server.database():
         ids = prepare_demo()
     for role, entries in PAGES.items():
         page = axe_page(**VARIANTS[variant])
         if role != "anonymous":
             sign_in(page, live_server.url, SIGN_INS[role])
-        problems += check_pages(page, live_server.url, [filled(entry, ids) for entry in entries],
-                                f"{variant}, {role}")
+        paths = [filled(entry, ids) for entry in entries]
+        problems += check_pages(page, live_server.url, paths, variant, role)
     assert not problems, "axe-core found:\n" + "\n".join(problems)
