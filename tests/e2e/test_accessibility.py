@@ -1,41 +1,35 @@
-"""axe-core on the main pages: no serious or critical accessibility issue, in English, Russian and on a phone.
+"""axe-core on the main pages of every role (tests/main_pages.py, on the demo company): no serious or critical
+accessibility issue, in English and in Russian, in a 1280 px window and on a 375 px phone.
 
 axe (tests/e2e/vendor/axe.min.js, see the README there) is injected into the page; the app's CSP allows only
 its own scripts, so these pages run in a browser context that bypasses CSP. Nothing here is served to users.
+Besides axe's default rules, `target-size` is on: every control is at least 24 by 24 px or has room around
+it (WCAG 2.2 AA, 2.5.8). A test per variant (language and width): one live server, one browser context per
+role visiting all of that role's pages.
 """
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from app.dimensions.services import move_dimension, ordered, seed_default_dimensions, set_retired
-from tests.e2e.conftest import TIMEOUT_MS, sign_in
-from tests.factories import PASSWORD, link, make_department, make_user
+from app.demo import DEMO_PASSWORD
+from tests.e2e.conftest import TIMEOUT_MS, swap_settled
+from tests.main_pages import EMPTY_PAGES, PAGES, SIGN_INS, SUBMIT, Sent, filled, prepare_demo
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-PHONE = {"width": 390, "height": 844}
-RUN_AXE = "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-
-ANONYMOUS_PAGES = ["/login", "/forgot"]
-ADMIN_PAGES = [
-    "/",
-    "/org/departments",
-    "/org/departments/{finance}",
-    "/org/departments/new",
-    "/org/service-map",
-    "/org/people",
-    "/org/people/new",
-    "/org/people/{head}/edit",
-    "/org/people/import",
-    "/dimensions",
-    "/dimensions/{dimension}/edit",
-    "/audit",
-    "/account",
-]
-PHONE_PAGES = ["/", "/org/service-map"]
+RUN_AXE = """async () => (await axe.run(document, {
+    resultTypes: ['violations'], rules: {'target-size': {enabled: true}}})).violations"""
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 375, "height": 800}, "is_mobile": True, "has_touch": True}
+VARIANTS = {  # the browser's language picks the page's: none of the demo people has chosen one
+    "en-1280px": {"locale": "en-US", **DESKTOP},
+    "en-375px": {"locale": "en-US", **PHONE},
+    "ru-1280px": {"locale": "ru-RU", **DESKTOP},
+    "ru-375px": {"locale": "ru-RU", **PHONE},
+}
 
 
 @pytest.fixture
@@ -44,7 +38,9 @@ def axe_page(browser):
     contexts = []
 
     def open_page(**options):
-        context = browser.new_context(bypass_csp=True, locale="en-US", **options)
+        options.setdefault("locale", "en-US")
+        context = browser.new_context(bypass_csp=True, **options)
+        context.add_init_script(path=AXE)  # in every page it opens, ready to run
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -55,28 +51,6 @@ def axe_page(browser):
         context.close()
 
 
-@pytest.fixture
-def org_server(live_server):
-    """The live server's address and the ids its pages need, after adding Finance serving Sales and
-    Support, two heads, an employee, an admin, and the default dimensions with one retired and one moved."""
-    with live_server.database():
-        finance = make_department("Finance", "FIN")
-        sales = make_department("Sales", "SAL")
-        support = make_department("Support", "SUP")
-        link(finance, sales)
-        link(finance, support)
-        head = make_user("head.finance@example.com", "Hana Head", finance, head_of=[finance])
-        make_user("head.sales@example.com", "Sam Head", sales, head_of=[sales])
-        make_user("employee@example.com", "Erin Employee", sales)
-        admin = make_user("admin@example.com", "Ada Admin", is_admin=True)
-        seed_default_dimensions()
-        dimensions = ordered()
-        set_retired(admin, dimensions[-1], True)  # a retired row, and entries in the audit log
-        move_dimension(admin, dimensions[1], -1)
-        ids = {"finance": finance.id, "head": head.id, "dimension": dimensions[0].id}
-    return live_server.url, ids
-
-
 def visit(page, url: str) -> None:
     """Open a page that must answer 200 as itself (not a redirect to the sign-in page) and be drawn."""
     response = page.goto(url)
@@ -85,62 +59,64 @@ def visit(page, url: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
-def assert_accessible(page, label: str) -> None:
-    page.add_script_tag(path=AXE)
-    violations = page.evaluate(RUN_AXE)
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+def axe_problems(page, label: str) -> list[str]:
+    """What axe finds serious or critical on the page as it is now, a line per rule, each naming `label`."""
     lines = []
-    for violation in blocking:
+    for violation in page.evaluate(RUN_AXE):
+        if violation["impact"] not in BLOCKING:
+            continue
         nodes = violation["nodes"]
         targets = ", ".join(" ".join(map(str, node["target"])) for node in nodes[:3])
         if len(nodes) > 3:
             targets += f", … {len(nodes) - 3} more"
-        lines.append(f"  {violation['impact']} {violation['id']}: {violation['help']} "
+        lines.append(f"{label}: {violation['impact']} {violation['id']}: {violation['help']} "
                      f"({len(nodes)} element(s): {targets})")
-    assert not blocking, f"axe-core on {label}:\n" + "\n".join(lines)
+    return lines
 
 
-def test_setup_page(axe_page, live_server):
-    """First-run setup exists only while there is nobody; the live server's database starts empty."""
-    page = axe_page()
-    visit(page, f"{live_server.url}/setup")
-    assert_accessible(page, "/setup")
+def assert_accessible(page, label: str) -> None:
+    problems = axe_problems(page, label)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", ANONYMOUS_PAGES)
-def test_anonymous_page(axe_page, live_server, path):
+def sign_in(page, base: str, email: str) -> None:
+    """Sign in through the form by its fields' names, which are the same in both languages."""
+    page.goto(f"{base}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator(SUBMIT).click()
+    expect(page.locator("form[action='/logout'] button")).to_be_visible()
+
+
+def check_pages(page, base: str, paths, variant: str, role: str) -> list[str]:
+    """Visit each page (sending the forms to be sent) and collect what axe finds on all of them."""
+    language = VARIANTS[variant]["locale"][:2]
+    problems = []
+    for entry in paths:
+        visit(page, base + (entry.path if isinstance(entry, Sent) else entry))
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        if isinstance(entry, Sent):
+            if entry.csv:
+                page.locator("main input[type=file]").set_input_files(
+                    files={"name": "upload.csv", "mimeType": "text/csv", "buffer": entry.csv.encode()})
+            page.locator(SUBMIT).click()
+            expect(page.locator(entry.shows).first).to_be_visible()
+            page.wait_for_load_state()  # a new page: its script has run (tables that scroll are named)
+            swap_settled(page)  # or the same page, a form swapped in: htmx is done
+        problems += axe_problems(page, f"{entry} ({variant}, {role})")
+    return problems
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_main_pages(axe_page, live_server, variant):
+    # First-run setup exists only while there is nobody: the live server's database starts empty.
+    problems = check_pages(axe_page(**VARIANTS[variant]), live_server.url, EMPTY_PAGES, variant, "nobody yet")
     with live_server.database():
-        make_user("admin@example.com", "Ada Admin", is_admin=True)
-    page = axe_page()
-    visit(page, f"{live_server.url}{path}")
-    assert_accessible(page, path)
-
-
-@pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_admin_page(axe_page, org_server, path):
-    base, ids = org_server
-    page = axe_page()
-    sign_in(page, base, "admin@example.com", PASSWORD)
-    visit(page, base + path.format(**ids))
-    assert_accessible(page, path)
-
-
-def test_account_page_in_russian(axe_page, org_server):
-    base, _ = org_server
-    page = axe_page()
-    sign_in(page, base, "admin@example.com", PASSWORD)
-    page.locator("#language-switch").select_option(label="Русский")
-    page.get_by_role("button", name="Switch").click()
-    expect(page.get_by_role("button", name="Выйти", exact=True)).to_be_visible()
-    visit(page, f"{base}/account")
-    expect(page.locator("html")).to_have_attribute("lang", "ru")
-    assert_accessible(page, "/account (ru)")
-
-
-@pytest.mark.parametrize("path", PHONE_PAGES)
-def test_admin_page_on_a_phone(axe_page, org_server, path):
-    base, _ = org_server
-    page = axe_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    sign_in(page, base, "admin@example.com", PASSWORD)
-    visit(page, base + path)
-    assert_accessible(page, f"{path} (390×844)")
+        ids = prepare_demo()
+    for role, entries in PAGES.items():
+        page = axe_page(**VARIANTS[variant])
+        if role != "anonymous":
+            sign_in(page, live_server.url, SIGN_INS[role])
+        paths = [filled(entry, ids) for entry in entries]
+        problems += check_pages(page, live_server.url, paths, variant, role)
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
