@@ -1,6 +1,6 @@
 """Trading Zone: departments rate each other's internal service and improve it together."""
 from babel import Locale
-from flask import Flask, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -42,7 +42,9 @@ LOCALES = {code: Locale.parse(code) for code in ("en", "ru")}
 def select_locale() -> Locale:
     if not has_request_context():
         return LOCALES["en"]  # commands and background work
-    if current_user and current_user.is_authenticated and current_user.language:
+    if g.get("database_down"):  # the person's own setting is in the database: the cookie will do
+        code = session.get("language") or request.accept_languages.best_match(tuple(LOCALES))
+    elif current_user and current_user.is_authenticated and current_user.language:
         code = current_user.language
     else:
         code = session.get("language") or request.accept_languages.best_match(tuple(LOCALES))

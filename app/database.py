@@ -5,6 +5,7 @@ from functools import cache
 
 import psycopg
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import current_app, has_request_context, request
 from psycopg.pq import ExecStatus
 
@@ -22,6 +23,19 @@ def _lower(text):
 # connection opened with execution_options(reading=True) to read apart from any request (None: no
 # transaction, each statement on its own).
 BEGIN = {"sqlite": ("BEGIN IMMEDIATE", "BEGIN"), "postgresql": ("BEGIN", None)}
+
+
+@cache
+def _code_revision(directory: str) -> str:
+    return ScriptDirectory(directory).get_current_head()
+
+
+def schema_revisions() -> tuple[str | None, str]:
+    """(the database's migration, the code's): equal when `flask db upgrade` has run."""
+    needed = _code_revision(current_app.extensions["migrate"].directory)
+    if not sa.inspect(db.engine).has_table("alembic_version"):
+        return None, needed
+    return db.session.scalar(sa.text("SELECT version_num FROM alembic_version")), needed
 
 
 def configure_database(app) -> None:

@@ -49,6 +49,8 @@ def _clear_session() -> None:
 def _begin_session(user) -> None:
     """A fresh session at sign-in (no fixation)."""
     _clear_session()
+    if user.language:  # kept in the cookie too: the page shown while the database is down reads it there
+        session["language"] = user.language
     services.start_session(user)
     login_user(user)
     mark_seen()

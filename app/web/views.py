@@ -1,9 +1,10 @@
 """The home page: what each role has to do."""
 import sqlalchemy as sa
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user
 
 from app.auth.services import any_user_exists
+from app.database import schema_revisions
 from app.extensions import db
 from app.metrics.models import Metric
 from app.projects import services as projects
@@ -48,4 +49,13 @@ def _department_summary(department) -> dict:
 
 @bp.get("/healthz")
 def health():
-    return {"status": "ok"}
+    """For a load balancer or a monitor: 200 only when the database answers and has the code's migration;
+    else 503, saying which part is not ready."""
+    try:
+        at, needed = schema_revisions()
+    except sa.exc.DBAPIError as error:
+        current_app.logger.error("Health check: the database cannot be reached: %s", error.orig)
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    if at != needed:
+        return {"status": "unavailable", "database": "ok", "migration": at, "needed": needed}, 503
+    return {"status": "ok", "database": "ok", "migration": at}

@@ -62,7 +62,7 @@ def test_compiled_catalog_matches_the_source():
 
 
 def test_people_are_people_in_russian_not_users():
-    """A company's people are «сотрудники» and are counted in «человек»; «пользователи» reads like software."""
+    """A company's people are «сотрудники», counted in «человек»; «пользователи» reads like software."""
     catalog = russian()
     users = [m.id for m in catalog if m.id and any("ользовател" in s for s in
                                                    ([m.string] if isinstance(m.string, str) else m.string))]
