@@ -98,4 +98,30 @@
 
   document.addEventListener("DOMContentLoaded", setUpPeople);
   document.addEventListener("htmx:afterSettle", setUpPeople);
+
+  /* 4. A long checklist of departments (one department's links on the service map): its search box hides
+     the items whose name does not hold the text typed; a ticked item always shows. Enter in the box
+     finds, it does not submit the form. */
+  function searchList(box) {
+    const query = box.value.trim().toLowerCase();
+    document.getElementById(box.dataset.searches).querySelectorAll("li").forEach(function (item) {
+      item.hidden = !(item.querySelector("input").checked || item.textContent.toLowerCase().includes(query));
+    });
+  }
+
+  function setUpListSearch() {
+    document.querySelectorAll("input[data-searches]:not([data-ready])").forEach(function (box) {
+      box.dataset.ready = "1";
+      box.closest(".list-search").hidden = false;
+      box.addEventListener("input", function () { searchList(box); });
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setUpListSearch);
+  document.addEventListener("htmx:afterSettle", setUpListSearch);
 })();
