@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput
 
 from app.auth.forms import LANGUAGE_CHOICES
 from app.web.forms import Form
@@ -51,9 +51,8 @@ class ServiceLinkForm(Form):
 
 
 class DepartmentLinksForm(Form):
-    """One department's links as two checklists, saved in one go; the choices are the other departments."""
+    """One department's links as two checklists, saved in one go; the choices are the other departments,
+    each drawn by the page as a checkbox named by its whole sentence ("Finance serves Sales")."""
 
-    clients = SelectMultipleField(coerce=int, default=[], widget=ListWidget(prefix_label=False),
-                                  option_widget=CheckboxInput())
-    providers = SelectMultipleField(coerce=int, default=[], widget=ListWidget(prefix_label=False),
-                                    option_widget=CheckboxInput())
+    clients = SelectMultipleField(coerce=int, default=[], option_widget=CheckboxInput())
+    providers = SelectMultipleField(coerce=int, default=[], option_widget=CheckboxInput())
