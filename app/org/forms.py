@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Regexp
+from wtforms.widgets import CheckboxInput
 
 from app.auth.forms import LANGUAGE_CHOICES
 from app.web.forms import Form
@@ -46,3 +47,12 @@ class ServiceLinkForm(Form):
     provider = IntegerField(validators=[DataRequired()])
     client = IntegerField(validators=[DataRequired()])
     state = HiddenField(validators=[AnyOf(["on", "off"])])
+    q = HiddenField(validators=[Length(max=200)])  # the map's filter, to come back to the same view
+
+
+class DepartmentLinksForm(Form):
+    """One department's links as two checklists, saved in one go; the choices are the other departments,
+    each drawn by the page as a checkbox named by its whole sentence ("Finance serves Sales")."""
+
+    clients = SelectMultipleField(coerce=int, default=[], option_widget=CheckboxInput())
+    providers = SelectMultipleField(coerce=int, default=[], option_widget=CheckboxInput())

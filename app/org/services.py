@@ -82,8 +82,64 @@ def delete_department(actor, department: Department) -> None:
 
 # Service map -------------------------------------------------------------------------------------
 
-def service_links() -> set[tuple[int, int]]:
-    return set(db.session.execute(sa.select(ServiceLink.provider_id, ServiceLink.client_id)).tuples())
+def service_links(among: list[Department] | None = None) -> set[tuple[int, int]]:
+    """(provider id, client id) of every link, or only of those between the departments `among`."""
+    statement = sa.select(ServiceLink.provider_id, ServiceLink.client_id)
+    if among is not None:
+        ids = [d.id for d in among]
+        statement = statement.where(ServiceLink.provider_id.in_(ids), ServiceLink.client_id.in_(ids))
+    return set(db.session.execute(statement).tuples())
+
+
+def matching_departments(departments: list[Department], query: str) -> list[Department]:
+    """The departments whose name or code holds one of the query's comma-separated terms (all of them for
+    no term). Matched here rather than in SQL: SQLite's lower() leaves Cyrillic as it is."""
+    terms = [term.strip().casefold() for term in query.split(",") if term.strip()]
+    if not terms:
+        return departments
+    return [d for d in departments
+            if any(term in d.name.casefold() or term in d.code.casefold() for term in terms)]
+
+
+def link_counts() -> dict[int, tuple[int, int]]:
+    """How many departments each department serves and is served by: {id: (serves, served by)}."""
+    serves = dict(db.session.execute(sa.select(ServiceLink.provider_id, sa.func.count())
+                                     .group_by(ServiceLink.provider_id)).all())
+    served_by = dict(db.session.execute(sa.select(ServiceLink.client_id, sa.func.count())
+                                        .group_by(ServiceLink.client_id)).all())
+    return {i: (serves.get(i, 0), served_by.get(i, 0)) for i in serves.keys() | served_by.keys()}
+
+
+def links_of(department: Department) -> tuple[set[int], set[int]]:
+    """The ids of the departments `department` serves, and of those that serve it."""
+    links = db.session.execute(sa.select(ServiceLink.provider_id, ServiceLink.client_id).where(
+        sa.or_(ServiceLink.provider_id == department.id, ServiceLink.client_id == department.id))).tuples()
+    clients, providers = set(), set()
+    for provider_id, client_id in links:
+        if provider_id == department.id:
+            clients.add(client_id)
+        else:
+            providers.add(provider_id)
+    return clients, providers
+
+
+def set_links_of(actor, department: Department, clients: list[Department],
+                 providers: list[Department]) -> int:
+    """Make `department` serve exactly `clients` and be served by exactly `providers`, in one go (the
+    checklists of one department); each link switched is audited as a toggle is. Returns how many."""
+    served, serving = links_of(department)
+    changes = [(department, c, on) for c, on in _switches(clients, served)]
+    changes += [(p, department, on) for p, on in _switches(providers, serving)]
+    for provider, client, on in changes:
+        set_service_link(actor, provider, client, on)
+    return len(changes)
+
+
+def _switches(wanted: list[Department], linked: set[int]) -> list[tuple[Department, bool]]:
+    """The departments to link (True) and unlink (False) to go from the ids `linked` to `wanted`."""
+    wanted_ids = {d.id for d in wanted}
+    return ([(d, True) for d in wanted if d.id not in linked]
+            + [(db.session.get(Department, i), False) for i in sorted(linked - wanted_ids)])
 
 
 def set_service_link(actor, provider: Department, client: Department, on: bool) -> bool:

@@ -1,6 +1,7 @@
 """Pages for departments, people (with CSV import and invitation links) and the service map."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -8,7 +9,7 @@ from app.auth.links import deliver_link, invite_new_people
 from app.auth.models import User
 from app.extensions import db
 from app.org import policies, services
-from app.org.forms import ActiveForm, DepartmentForm, PersonForm, ServiceLinkForm
+from app.org.forms import ActiveForm, DepartmentForm, DepartmentLinksForm, PersonForm, ServiceLinkForm
 from app.org.models import Department
 from app.web import csvfile
 from app.web.authz import admin_required, roles_required
@@ -102,11 +103,64 @@ def department_delete(department_id: int):
 
 # Service map -------------------------------------------------------------------------------------
 
+MATRIX_LIMIT = 30  # departments shown as a whole matrix; above it, a list of departments in pages
+PAGE_SIZE = 25
+
+
 @bp.get("/service-map")
 @roles_required("admin", "facilitator")
 def service_map():
-    return render("org/service_map.html", departments=services.departments(),
-                  links=services.service_links(), editable=policies.can_edit_service_map(current_user))
+    """The matrix while the departments shown are few; else a list of them in pages, each leading to its
+    own checklists (whom it serves, who serves it). The filter's terms pick the departments shown."""
+    everyone = services.departments()
+    department_id = id_arg("department")
+    if department_id is not None:
+        department = db.get_or_404(Department, department_id)
+        return _department_links(department, _department_links_form(department, everyone))
+    query = request.args.get("q", "").strip()[:200]
+    shown = services.matching_departments(everyone, query)
+    context = dict(everyone=everyone, shown=shown, query=query, matrix_limit=MATRIX_LIMIT,
+                   editable=policies.can_edit_service_map(current_user))
+    if len(shown) <= MATRIX_LIMIT:
+        return render("org/service_map.html", links=services.service_links(among=shown), **context)
+    pages = -(-len(shown) // PAGE_SIZE)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    return render("org/service_map.html", rows=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page,
+                  pages=pages, first=(page - 1) * PAGE_SIZE + 1, counts=services.link_counts(), **context)
+
+
+def _department_links_form(department: Department, everyone: list[Department]) -> DepartmentLinksForm:
+    form = DepartmentLinksForm()
+    form.clients.label.text = _("Whom %(department)s serves", department=department.name)
+    form.providers.label.text = _("Who serves %(department)s", department=department.name)
+    others = [SelectChoice(d.id, d.name) for d in everyone if d.id != department.id]
+    form.clients.choices = form.providers.choices = others
+    if not form.is_submitted():
+        clients, providers = services.links_of(department)
+        form.clients.data, form.providers.data = sorted(clients), sorted(providers)
+    return form
+
+
+def _department_links(department: Department, form: DepartmentLinksForm):
+    return render("org/service_map_department.html", department=department, form=form,
+                  editable=policies.can_edit_service_map(current_user))
+
+
+@bp.post("/service-map/departments/<int:department_id>")
+@admin_required
+def department_links(department_id: int):
+    department = db.get_or_404(Department, department_id)
+    everyone = services.departments()
+    form = _department_links_form(department, everyone)
+    if not form.validate_on_submit():
+        return _department_links(department, form)
+    by_id = {d.id: d for d in everyone}
+    changed = services.set_links_of(current_user, department, [by_id[i] for i in form.clients.data],
+                                    [by_id[i] for i in form.providers.data])
+    db.session.commit()
+    flash(ngettext("%(num)d link changed.", "%(num)d links changed.", changed) if changed
+          else _("Nothing to change."), "success")
+    return redirect_to(url_for("org.service_map", department=department.id))
 
 
 @bp.post("/service-map")
@@ -124,8 +178,9 @@ def service_link():
     db.session.commit()
     if wants_fragment():
         return render_template("org/_service_cell.html", provider=provider, client=client, on=on,
-                               editable=True)
-    return redirect(url_for("org.service_map", _anchor=f"cell-{provider.id}-{client.id}"), code=303)
+                               editable=True, query=form.q.data)
+    return redirect(url_for("org.service_map", q=form.q.data or None,
+                            _anchor=f"cell-{provider.id}-{client.id}"), code=303)
 
 
 # People ------------------------------------------------------------------------------------------

@@ -99,7 +99,33 @@
   document.addEventListener("DOMContentLoaded", setUpPeople);
   document.addEventListener("htmx:afterSettle", setUpPeople);
 
-  /* 4. "Tick every department" / "Untick all" links beside a checklist reload the form without JavaScript;
+  /* 4. A long checklist of departments (one department's links on the service map): its search box hides
+     the items whose name does not hold the text typed; a ticked item always shows. Enter in the box
+     finds, it does not submit the form. */
+  function searchList(box) {
+    const query = box.value.trim().toLowerCase();
+    document.getElementById(box.dataset.searches).querySelectorAll("li").forEach(function (item) {
+      item.hidden = !(item.querySelector("input").checked || item.textContent.toLowerCase().includes(query));
+    });
+  }
+
+  function setUpListSearch() {
+    document.querySelectorAll("input[data-searches]:not([data-ready])").forEach(function (box) {
+      box.dataset.ready = "1";
+      box.closest(".list-search").hidden = false;
+      box.addEventListener("input", function () { searchList(box); });
+      box.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", setUpListSearch);
+  document.addEventListener("htmx:afterSettle", setUpListSearch);
+
+  /* 5. "Tick every department" / "Untick all" links beside a checklist reload the form without JavaScript;
      with it they tick the boxes in place, keeping what was typed. */
   document.addEventListener("click", function (event) {
     const link = event.target.closest("a[data-tick]");
@@ -112,7 +138,7 @@
     });
   });
 
-  /* 5. A message belongs to what was just done. Content swapped in place (an action, or the live board's
+  /* 6. A message belongs to what was just done. Content swapped in place (an action, or the live board's
      poll bringing someone else's change) carries its own message, so the page's messages from before —
      "Card saved." while the board has moved on two phases — are stale, and go. */
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -278,6 +278,7 @@ PAGES = {
     "departments": Page("admin", lambda w: "/org/departments"),
     "department": Page("head", lambda w: f"/org/departments/{w['finance'].id}"),
     "service map": Page("admin", lambda w: "/org/service-map"),
+    "service map, one department": Page("admin", lambda w: f"/org/service-map?department={w['finance'].id}"),
     "people": Page("admin", lambda w: "/org/people"),
     # home, for each role
     "home employee": Page("employee", lambda w: "/"),

@@ -72,6 +72,7 @@ EXPECTED = {
     ("org.department_delete", "POST"): ADMIN,
     ("org.service_map", "GET"): STAFF,
     ("org.service_link", "POST"): ADMIN,
+    ("org.department_links", "POST"): ADMIN,
     ("org.people", "GET"): ADMIN,
     ("org.person_new", "GET"): ADMIN,
     ("org.person_new", "POST"): ADMIN,

@@ -220,6 +220,9 @@ CASES: dict[str, Case] = {
     "org.department_delete": Case("admin", args=lambda w: {"department_id": make_department().id}),
     "org.service_link": Case("admin", form=org_forms.ServiceLinkForm, valid=lambda w: {
         "provider": w["sales"].id, "client": w["finance"].id, "state": "on"}),
+    "org.department_links": Case("admin", args=lambda w: {"department_id": w["finance"].id},
+                                 form=org_forms.DepartmentLinksForm, valid=lambda w: {
+                                     "clients": [w["sales"].id], "providers": []}),
     "org.person_new": Case("admin", form=org_forms.PersonForm, valid=lambda w: {
         "name": "Nina New", "email": "nina@example.com", "department_id": w["sales"].id,
         "is_facilitator": "y", "is_admin": "", "language": "ru"}),
