@@ -54,15 +54,16 @@ def test_first_run_to_russian(page, live_server):
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
-    # The invited person sets a password and signs in.
+    # The invited person sets a password and is signed in, at home.
     page.goto(invitation)
     expect(page.get_by_role("heading", level=1, name="Welcome, Boris Buyer")).to_be_visible()
     page.get_by_label("New password", exact=True).fill(PERSON_PASSWORD)
     page.get_by_label("Repeat the new password").fill(PERSON_PASSWORD)
     page.get_by_role("button", name="Set password").click()
-    expect(page.get_by_text("Your password is set. Please sign in.")).to_be_visible()
-    sign_in(page, base, "boris@example.com", PERSON_PASSWORD)
+    welcome = "Welcome, Boris Buyer: your password is set and you are signed in."
+    expect(page.get_by_text(welcome)).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Hello, Boris Buyer")).to_be_visible()
+    expect(page).to_have_url(f"{base}/")
 
     # Russian, chosen in the header, and kept on the next page.
     page.locator("#language-switch").select_option(label="Русский")
