@@ -37,6 +37,12 @@ def test_first_run_to_russian(page, live_server):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Finance")
     expect(page.get_by_text("Department Finance saved.")).to_be_visible()
 
+    # Home: the first-run checklist counts it, and a second department is still the next step.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    steps = page.locator(".first-run-step")
+    expect(steps.first).to_contain_text("1 department")
+    expect(page.locator('.first-run-step[aria-current="step"]')).to_contain_text("Departments")
+
     # A person, invited with a link shown on the page.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
     page.get_by_role("link", name="Add a person").click()
