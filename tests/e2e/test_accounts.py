@@ -27,8 +27,9 @@ def test_first_run_to_russian(page, live_server):
     expect(page.get_by_role("heading", level=1, name="Departments")).to_be_visible()
     expect(page).to_have_url(f"{base}/org/departments")
 
-    # A department.
-    page.get_by_role("link", name="Add a department").click()
+    # A department, from the empty list's own button.
+    expect(page.get_by_text("Departments are the teams that rate each other's service.")).to_be_visible()
+    page.locator(".empty-state").get_by_role("link", name="Add a department").click()
     expect(page.get_by_role("heading", level=1, name="Add a department")).to_be_visible()
     form_ready(page, "Name")
     page.get_by_label("Name", exact=True).fill("Finance")
