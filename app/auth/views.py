@@ -124,17 +124,26 @@ def setup():
 def set_password(token: str):
     link = services.find_link(token)
     if link is None:
-        return render("auth/link_invalid.html", http_status=404)
+        return render("auth/link_invalid.html", http_status=404, mail=mail_configured())
     form = NewPasswordForm()
     if form.validate_on_submit():
+        invited = link.purpose == "invite"
         try:
             user = services.set_password_from_link(token, form.password.data)
         except services.AccountError:
             db.session.rollback()
-            return render("auth/link_invalid.html", http_status=404)
+            return render("auth/link_invalid.html", http_status=404, mail=mail_configured())
+        # Whoever was signed in on this browser (an admin trying the link) is signed out first: their
+        # session must not outlive the cookie that held it.
+        services.end_session(session.get("_user_id"))
+        _begin_session(user)
         db.session.commit()
-        flash(_("Your password is set. Please sign in."), "info")
-        response = redirect(url_for("auth.login"), code=303)
+        if invited:
+            flash(_("Welcome, %(name)s: your password is set and you are signed in.", name=user.name), "info")
+        else:
+            flash(_("Your new password is set and you are signed in; your other sessions have ended."),
+                  "info")
+        response = redirect(url_for("web.home"), code=303)
         # The link proved the mailbox: this browser may sign in even while unknown browsers are locked out.
         remember_device(response, user.email)
         return response

@@ -86,7 +86,9 @@ class Project(db.Model):
     metric_id: Mapped[int | None] = mapped_column(sa.ForeignKey("metrics.id", ondelete="RESTRICT"),
                                                  index=True)
     baseline: Mapped[float | None]
-    baseline_rule: Mapped[str] = mapped_column(sa.Text, default="")
+    # How many readings before the start the baseline is the mean of: the rule it was taken by, worded in
+    # the reader's language when shown (see the project page).
+    baseline_window: Mapped[int | None]
     target_value: Mapped[float | None]
     target_date: Mapped[date | None]
     expected_lag_days: Mapped[int | None]

@@ -178,10 +178,6 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
 
 # The baseline and the lifecycle ------------------------------------------------------------------
 
-def baseline_rule() -> str:
-    return _("mean of the last %(n)d readings before the start", n=BASELINE_READINGS)
-
-
 def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
     """The readings (date and value) the baseline is taken from: the last three before the start day,
     oldest first. Plain rows: the project page keeps them between requests."""
@@ -241,7 +237,7 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
             raise ProjectError(_("The target date must be after the start."))
         baseline, readings = compute_baseline(project.metric, on)
         _check_target(project.metric, baseline, project.target_value)
-        project.baseline, project.baseline_rule, project.started_on = baseline, baseline_rule(), on
+        project.baseline, project.baseline_window, project.started_on = baseline, BASELINE_READINGS, on
         project.baseline_readings = [BaselineReading(taken_on=r.taken_on, value=r.value) for r in readings]
     project.events.append(ProjectEvent(actor=actor, from_status=project.status, to_status=to_status,
                                        note=note.strip()))

@@ -75,7 +75,7 @@ class ProjectHead:
     evidence: str
     status: str
     baseline: float | None
-    baseline_rule: str
+    baseline_window: int | None
     target_value: float | None
     target_date: date | None
     expected_lag_days: int | None
@@ -124,7 +124,7 @@ _published_rounds = sa.select(sa.func.count(), sa.func.max(_published.published_
 PROJECT = {
     locale: sa.select(
         Project.id, Project.title, Project.problem, Project.evidence, Project.status, Project.baseline,
-        Project.baseline_rule, Project.target_value, Project.target_date, Project.expected_lag_days,
+        Project.baseline_window, Project.target_value, Project.target_date, Project.expected_lag_days,
         Project.started_on, Project.lead_id, Project.metric_id, Project.source_department_id,
         Project.source_dimension_id,
         _owner.id, _owner.name, _lead.name, RootCause.id, getattr(RootCause, f"name_{locale}"),
@@ -170,14 +170,14 @@ def project_head(project_id: int, locale: str) -> ProjectHead | None:
     row = run_plain(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
     if row is None:
         return None
-    (id_, title, problem, evidence, status, baseline, rule, target, target_date, lag, started_on, lead_id,
+    (id_, title, problem, evidence, status, baseline, window, target, target_date, lag, started_on, lead_id,
      metric_id, source_department_id, source_dimension_id, owner_id, owner_name, lead_name, cause_id,
      cause_name, metric_name, direction, metric_created, readings_version, round_id, round_name,
      source_department_name, dimension_name, workshop_id, workshop_title, members, lists_version,
      names_version, published, last_published) = row
     return ProjectHead(
         id=id_, title=title, problem=problem, evidence=evidence, status=status, baseline=baseline,
-        baseline_rule=rule, target_value=target, target_date=target_date, expected_lag_days=lag,
+        baseline_window=window, target_value=target, target_date=target_date, expected_lag_days=lag,
         started_on=started_on, lead_id=lead_id, metric_id=metric_id, source_round_id=round_id,
         source_department_id=source_department_id, source_dimension_id=source_dimension_id,
         owner_department=Named(owner_id, owner_name), lead=_named(lead_id, lead_name),

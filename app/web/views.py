@@ -11,6 +11,7 @@ from app.projects import services as projects
 from app.ratings import services
 from app.reports import results
 from app.reports.gate import results_of
+from app.web.first_run import checklist
 from app.web.htmx import render
 from app.web.policies import has_role
 
@@ -29,7 +30,7 @@ def home():
     ], heads=[_department_summary(d) for d in current_user.headed_departments],
         running=[(round_, *(services.finished_and_members(round_) if round_.state == "open" else (0, 0)))
                  for round_ in services.running_rounds()] if has_role(current_user, "facilitator") else [],
-        status_label=projects.status_label)
+        status_label=projects.status_label, first_run=checklist(current_user))
 
 
 def _department_summary(department) -> dict:

@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth import services
-from app.auth.models import OneTimeLink, User
+from app.auth.models import OneTimeLink, User, UserSession
 from app.auth.passwords import password_problem
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.time import utcnow
-from tests.factories import PASSWORD, count, make_user
+from tests.factories import PASSWORD, count, make_user, page_text
 
 NEW_PASSWORD = "a brand new passphrase 42"
 
@@ -59,13 +59,15 @@ def test_password_rules(app, password, problem):
 
 # Links ---------------------------------------------------------------------------------------------
 
-def test_invitation_link_works_once(client, org):
-    person = make_user("new@example.com", password=None)
+def test_invitation_link_works_once_and_signs_the_person_in(client, org):
+    person = make_user("new@example.com", "Nina New", password=None)
     token = services.issue_link(person, "invite")
     assert "Welcome" in client.get(f"/password/{token}").get_data(as_text=True)
     response = client.post(f"/password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
-    assert response.status_code == 303
-    assert client.sign_in("new@example.com", NEW_PASSWORD).status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    home = page_text(client.get("/"))
+    assert "Welcome, Nina New: your password is set and you are signed in." in home
+    assert "Hello, Nina New" in home
     again = client.application.test_client()
     assert again.get(f"/password/{token}").status_code == 404
     assert again.post(f"/password/{token}", data={"password": "another long one 77",
@@ -108,14 +110,28 @@ def test_link_form_refuses_mismatch_and_weak_password(client, org):
     assert client.get(f"/password/{token}").status_code == 200  # still usable
 
 
-def test_reset_link_ends_existing_sessions(app, client, org):
+def test_reset_link_ends_existing_sessions_and_signs_in_where_it_was_used(app, client, org):
     client.sign_in("employee@example.com", PASSWORD)
     token = services.issue_link(org["employee"], "reset")
     other = app.test_client()
-    other.post(f"/password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    used = other.post(f"/password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+                      follow_redirects=True)
+    assert "your other sessions have ended" in page_text(used) and "Hello, Erin Employee" in page_text(used)
     assert client.get("/").status_code == 302
-    assert other.sign_in("employee@example.com", PASSWORD).status_code == 200
-    assert other.sign_in("employee@example.com", NEW_PASSWORD).status_code == 303
+    assert count(UserSession) == 1  # the one the link began
+    stranger = app.test_client()
+    assert stranger.sign_in("employee@example.com", PASSWORD).status_code == 200
+    assert stranger.sign_in("employee@example.com", NEW_PASSWORD).status_code == 303
+
+
+def test_a_link_opened_where_someone_else_is_signed_in_ends_their_session(client, org):
+    """An admin trying an invitation in their own browser: the admin is signed out there, for good."""
+    client.sign_in("admin@example.com", PASSWORD)
+    person = make_user("new@example.com", "Nina New", password=None)
+    token = services.issue_link(person, "invite")
+    client.post(f"/password/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert "Hello, Nina New" in page_text(client.get("/"))
+    assert db.session.scalars(sa.select(UserSession.user_id)).all() == [person.id]
 
 
 def test_two_racing_uses_of_one_link_succeed_once(app, org):

@@ -81,7 +81,9 @@ def test_without_a_mail_server_a_reset_request_issues_nothing_and_says_to_ask_an
     caplog.set_level(logging.DEBUG)
     logging.getLogger("app").debug("listening")
     page = page_text(client.get("/forgot"))
-    assert "ask an administrator" in page and 'name="email"' not in page
+    assert "No e-mail is sent from this installation" in page and 'name="email"' not in page
+    assert "Ask your administrator" in page
+    assert "Ada Admin" not in page and "admin@example.com" not in page  # no account is named to strangers
     flashes = []
     for email in ("employee@example.com", "nobody@example.com"):
         with client.post("/forgot", data={"email": email}) as response:
@@ -162,3 +164,20 @@ def test_a_known_and_an_unknown_address_do_the_same_work_in_the_request(client, 
         response.close()
     assert answers["employee@example.com"] == answers["nobody@example.com"]
     assert [to for to, _stored, _content in witness] == [["employee@example.com"]]
+
+
+def test_with_a_mail_server_the_forgot_page_offers_to_mail_a_link(client, org, inbox):
+    page = page_text(client.get("/forgot"))
+    assert 'name="email"' in page and "we will send a link" in page
+    assert "No e-mail is sent" not in page
+
+
+@pytest.mark.parametrize("mail", [True, False])
+def test_a_used_link_says_where_a_new_one_comes_from(app, client, org, mail):
+    if mail:
+        app.config.update(MAIL_SERVER="127.0.0.1")
+    page = page_text(client.get("/password/not-a-token"))
+    assert "This link no longer works" in page
+    assert ("request a new password" in page) is mail  # only where a reset link can be mailed
+    assert ('href="/forgot"' in page) is mail
+    assert "Ask your administrator" in page

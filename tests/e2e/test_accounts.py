@@ -27,8 +27,9 @@ def test_first_run_to_russian(page, live_server):
     expect(page.get_by_role("heading", level=1, name="Departments")).to_be_visible()
     expect(page).to_have_url(f"{base}/org/departments")
 
-    # A department.
-    page.get_by_role("link", name="Add a department").click()
+    # A department, from the empty list's own button.
+    expect(page.get_by_text("Departments are the teams that rate each other's service.")).to_be_visible()
+    page.locator(".empty-state").get_by_role("link", name="Add a department").click()
     expect(page.get_by_role("heading", level=1, name="Add a department")).to_be_visible()
     form_ready(page, "Name")
     page.get_by_label("Name", exact=True).fill("Finance")
@@ -36,6 +37,12 @@ def test_first_run_to_russian(page, live_server):
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Finance")
     expect(page.get_by_text("Department Finance saved.")).to_be_visible()
+
+    # Home: the first-run checklist counts it, and a second department is still the next step.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+    steps = page.locator(".first-run-step")
+    expect(steps.first).to_contain_text("1 department")
+    expect(page.locator('.first-run-step[aria-current="step"]')).to_contain_text("Departments")
 
     # A person, invited with a link shown on the page.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
@@ -54,15 +61,16 @@ def test_first_run_to_russian(page, live_server):
     page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
-    # The invited person sets a password and signs in.
+    # The invited person sets a password and is signed in, at home.
     page.goto(invitation)
     expect(page.get_by_role("heading", level=1, name="Welcome, Boris Buyer")).to_be_visible()
     page.get_by_label("New password", exact=True).fill(PERSON_PASSWORD)
     page.get_by_label("Repeat the new password").fill(PERSON_PASSWORD)
     page.get_by_role("button", name="Set password").click()
-    expect(page.get_by_text("Your password is set. Please sign in.")).to_be_visible()
-    sign_in(page, base, "boris@example.com", PERSON_PASSWORD)
+    welcome = "Welcome, Boris Buyer: your password is set and you are signed in."
+    expect(page.get_by_text(welcome)).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Hello, Boris Buyer")).to_be_visible()
+    expect(page).to_have_url(f"{base}/")
 
     # Russian, chosen in the header, and kept on the next page.
     page.locator("#language-switch").select_option(label="Русский")

@@ -57,8 +57,9 @@ def test_the_invitation_link_lets_the_new_person_set_a_password_and_sign_in(admi
     nina = app.test_client()
     new_password = "a long and fresh password"
     response = nina.post(path, data={"password": new_password, "confirm": new_password})
-    assert response.status_code == 303
-    assert nina.sign_in("nina@example.com", new_password).status_code == 303
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "Nina New" in page_text(nina.get("/"))  # signed in, at home
+    assert app.test_client().sign_in("nina@example.com", new_password).status_code == 303
     assert nina.get(path).status_code == 404  # used once
 
 

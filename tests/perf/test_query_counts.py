@@ -332,3 +332,30 @@ def test_statements_do_not_grow_with_the_data(client, world, name):
     print(f"{name}: {len(small)} statements, {len(grown)} after growing")
     assert len(grown) == len(small), added(small, grown)
     assert len(small) <= MOST, small
+
+
+@pytest.mark.parametrize("who", ["admin", "facilitator"])
+def test_the_first_run_checklist_costs_the_same_for_a_company_of_any_size(client, org, who):
+    """Before the first round, the home page counts departments, links, people and facilitators, and names
+    whom to ask: in the same few statements for two departments as for many, with their people."""
+    home = Page(who, lambda w: "/")
+    sign_in_as(client, org[who])
+    statements(client, org, home)  # a first request settles the session
+    small = statements(client, org, home)
+    assert "Getting started" in client.get("/").get_data(as_text=True)
+    for n in range(4):
+        department = make_department(f"More {n}", f"MORE{n}")
+        db.session.add(ServiceLink(provider_id=department.id, client_id=org["sales"].id))
+        make_user(department=department, head_of=[department])
+        make_user(department=department, is_facilitator=True)
+        make_user(is_admin=True)
+    db.session.commit()
+    grown = statements(client, org, home)
+    assert len(grown) == len(small), added(small, grown)
+    ratings.save_round(org["facilitator"], None, "First", TODAY, TODAY + timedelta(days=14), 3,
+                       [org["finance"], org["sales"]])
+    db.session.commit()
+    started = statements(client, org, home)
+    assert "Getting started" not in client.get("/").get_data(as_text=True)
+    print(f"home {who}: {len(small)} statements with the checklist, {len(started)} once a round exists")
+    assert len(small) - len(started) <= 2  # the counts, and the names of whom to ask

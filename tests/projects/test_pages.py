@@ -213,6 +213,21 @@ def test_the_baseline_is_shown_with_the_readings_it_was_taken_from_even_after_th
     assert "Readings used: " + ", ".join(f"{day}: {value:g}" for day, value in used) + "." in page
 
 
+def test_the_baseline_rule_is_worded_in_the_readers_language_not_the_starters(client, org):
+    today = date.today()
+    project = a_project(org, metric=make_metric(values=[30, 32, 34], start=today), target_value=42.0,
+                        target_date=today + timedelta(days=200))
+    org["head"].language = "ru"
+    services.move(org["head"], project, "start", on=today)
+    org["employee"].language = "en"
+    db.session.commit()
+    sign_in_as(client, org["employee"])
+    assert "mean of the last 3 readings before the start" in page_text(client.get(f"/projects/{project.id}"))
+    sign_in_as(client, org["head"])
+    assert "среднее последних замеров до начала (учтено замеров: 3)" in page_text(
+        client.get(f"/projects/{project.id}"))
+
+
 def test_overshoot_and_the_wrong_way_are_said_as_such(client, org):
     today = date.today()
     metric = make_metric(name="Complaint rate", direction="lower", values=[10, 10, 10], start=today)

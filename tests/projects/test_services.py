@@ -73,7 +73,7 @@ def test_the_baseline_is_the_mean_of_the_last_three_readings_before_the_start(or
     project = propose(org, metric, 60.0)
     services.move(org["head"], project, "start", on=START)
     assert project.baseline == pytest.approx((30 + 40 + 60) / 3)
-    assert project.baseline_rule == "mean of the last 3 readings before the start"
+    assert project.baseline_window == 3  # the rule, not its wording: each reader reads it in their language
     assert [r.value for r in services.baseline_readings(metric, START)] == [30, 40, 60]
     assert (project.status, project.started_on) == ("active", START)
 
