@@ -167,7 +167,7 @@ def test_0014_keeps_the_readings_a_started_projects_baseline_came_from(app, org)
     assert kept == [(started_id, 30), (started_id, 32), (started_id, 34)]
 
 
-def test_0015_keeps_the_baseline_rule_as_its_number_of_readings_whatever_language_it_was_written_in(app, org):
+def test_0017_keeps_the_baseline_rule_as_its_number_of_readings_whatever_language_it_was_written_in(app, org):
     """The sentences the app wrote, in English or Russian, become the number they name; a started project
     with another text gets the only rule there has been; a proposed one none. Down again: English."""
     from app.projects.models import Project
@@ -180,7 +180,7 @@ def test_0015_keeps_the_baseline_rule_as_its_number_of_readings_whatever_languag
                                baseline=None if title == "proposed" else 1.0))
     db.session.commit()
     db.session.remove()
-    downgrade(directory=MIGRATIONS, revision="0014")
+    downgrade(directory=MIGRATIONS, revision="0016")
     with db.engine.begin() as connection:
         for title, text in rules.items():
             connection.execute(sa.text("UPDATE projects SET baseline_rule = :text WHERE title = :title"),
@@ -189,7 +189,7 @@ def test_0015_keeps_the_baseline_rule_as_its_number_of_readings_whatever_languag
     windows = dict(db.session.execute(sa.select(Project.title, Project.baseline_window)).all())
     assert windows == {"English": 3, "Russian": 2, "other": 3, "proposed": None}
     db.session.remove()
-    downgrade(directory=MIGRATIONS, revision="0014")
+    downgrade(directory=MIGRATIONS, revision="0016")
     with db.engine.connect() as connection:
         written = dict(connection.execute(sa.text("SELECT title, baseline_rule FROM projects")).all())
     assert written == {"English": "mean of the last 3 readings before the start",

@@ -1,7 +1,7 @@
 """A project's baseline rule kept as what it is (how many readings it averages), not as words.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05
 
 Reviewed: starting a project wrote the baseline's rule into `projects.baseline_rule` as a sentence in the
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
