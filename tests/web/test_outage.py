@@ -78,6 +78,7 @@ def test_a_database_behind_the_code_says_so_on_every_page_and_in_the_log(app, cl
 
 
 def test_once_upgraded_the_pages_come_back_without_a_restart(app, client, behind):
+    make_user("ann@example.com", "Ann Admin", is_admin=True)
     assert client.get("/login").status_code == 503
     db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": behind})
     db.session.commit()
