@@ -35,6 +35,16 @@ def test_no_departments_admin_is_offered_to_add_one_facilitator_is_told_who_does
     assert "An administrator adds them" in text and "/org/departments/new" not in html
 
 
+def test_a_service_map_without_departments_sends_the_admin_to_add_them(client, bare):
+    sign_in_as(client, bare["admin"])
+    text, html = seen(client, "/org/service-map")
+    assert "The map needs at least two departments" in text
+    assert 'class="button primary" href="/org/departments/new">Add a department</a>' in html
+    sign_in_as(client, bare["facilitator"])
+    text, html = seen(client, "/org/service-map")
+    assert "An administrator adds them" in text and "/org/departments/new" not in html
+
+
 def test_no_rounds_a_facilitator_is_offered_the_first(client, bare):
     sign_in_as(client, bare["facilitator"])
     text, html = seen(client, "/rounds")
