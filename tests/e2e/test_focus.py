@@ -8,7 +8,7 @@ from tests.api.helpers import make_metric
 from tests.e2e.conftest import sign_in, swap_settled
 from tests.e2e.test_rating_rounds import round_server  # noqa: F401  (a fixture)
 from tests.e2e.test_service_map import _cell, _open_map, map_server  # noqa: F401  (map_server: a fixture)
-from tests.e2e.test_workshop_live import LIVE_MS, workshop  # noqa: F401  (workshop: a fixture)
+from tests.e2e.test_workshop_live import LIVE_MS, two_screens, workshop  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -79,33 +79,24 @@ def test_a_refused_reading_focuses_the_field_to_fix(page, live_server):
     expect(page.get_by_label("Value")).to_be_focused()
 
 
-def test_the_board_keeps_the_focus_through_actions_and_polls(browser, workshop):  # noqa: F811
-    base = workshop.split("/workshops/")[0]
-    fay_context, erin_context = browser.new_context(locale="en-US"), browser.new_context(locale="en-US")
-    fay, erin = fay_context.new_page(), erin_context.new_page()
-    try:
-        sign_in(fay, base, "fac@example.com", PASSWORD)
-        sign_in(erin, base, "erin@example.com", PASSWORD)
-        fay.goto(workshop)
-        fay.get_by_role("button", name="Next phase: Review").click()
-        expect(fay.get_by_role("heading", name="Phase: Review")).to_be_visible()
-        next_phase = fay.locator("#phase1")
-        expect(next_phase).to_be_focused()  # htmx puts it back once the swap settles
-        expect(next_phase).to_have_text("Next phase: Collect")
-        swap_settled(fay)
-        fay.keyboard.press("Enter")
-        expect(fay.get_by_role("heading", name="Phase: Collect")).to_be_visible()
-        expect(next_phase).to_be_focused()
-        expect(next_phase).to_have_text("Next phase: Group")
+def test_the_board_keeps_the_focus_through_actions_and_polls(two_screens):  # noqa: F811
+    fay, erin = two_screens
+    fay.get_by_role("button", name="Next phase: Review").click()
+    expect(fay.get_by_role("heading", name="Phase: Review")).to_be_visible()
+    next_phase = fay.locator("#phase1")
+    expect(next_phase).to_be_focused()  # htmx puts it back once the swap settles
+    expect(next_phase).to_have_text("Next phase: Collect")
+    swap_settled(fay)
+    fay.keyboard.press("Enter")
+    expect(fay.get_by_role("heading", name="Phase: Collect")).to_be_visible()
+    expect(next_phase).to_be_focused()
+    expect(next_phase).to_have_text("Next phase: Group")
 
-        # Someone else's card arrives by the poll and redraws the facilitator's board: the focus stays.
-        erin.goto(workshop)
-        erin.get_by_label("Problem", exact=True).fill("Invoices reach Sales a week late")
-        erin.get_by_role("button", name="Add the card").click()
-        expect(erin.get_by_role("status").filter(has_text="Card added.")).to_be_visible()
-        expect(fay.get_by_text("Invoices reach Sales a week late")).to_be_visible(timeout=LIVE_MS)
-        expect(next_phase).to_be_focused()
-        expect(erin.locator("#add-card")).to_be_focused()
-    finally:
-        fay_context.close()
-        erin_context.close()
+    # Someone else's card arrives by the poll and redraws the facilitator's board: the focus stays.
+    expect(erin.get_by_role("heading", name="Phase: Collect")).to_be_visible(timeout=LIVE_MS)
+    erin.get_by_label("Problem", exact=True).fill("Invoices reach Sales a week late")
+    erin.get_by_role("button", name="Add the card").click()
+    expect(erin.get_by_role("status").filter(has_text="Card added.")).to_be_visible()
+    expect(fay.get_by_text("Invoices reach Sales a week late")).to_be_visible(timeout=LIVE_MS)
+    expect(next_phase).to_be_focused()
+    expect(erin.locator("#add-card")).to_be_focused()
