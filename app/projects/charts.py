@@ -9,12 +9,9 @@ from flask_babel import gettext as _
 
 from app.metrics.models import Reading
 from app.reports.charts import Chart
+from app.web.numbers import number
 
 POINTS_SAID = 60  # up to this many readings, the chart marks and says each one
-
-
-def _num(value: float) -> str:
-    return f"{value:.4g}"
 
 
 def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline: float | None,
@@ -28,15 +25,15 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
         values = [r.value for r in readings]
         words = _("%(n)d readings from %(first)s to %(last)s, between %(low)s and %(high)s, "
                   "the latest %(latest)s", n=len(readings), first=readings[0].taken_on.isoformat(),
-                  last=readings[-1].taken_on.isoformat(), low=_num(min(values)), high=_num(max(values)),
-                  latest=_num(values[-1]))
+                  last=readings[-1].taken_on.isoformat(), low=number(min(values)), high=number(max(values)),
+                  latest=number(values[-1]))
     else:
-        words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
+        words = "; ".join(f"{r.taken_on.isoformat()}: {number(r.value)}" for r in readings)
     extra = []
     if baseline is not None:
-        extra.append(_("baseline %(value)s", value=_num(baseline)))
+        extra.append(_("baseline %(value)s", value=number(baseline)))
     if target is not None:
-        extra.append(_("target %(value)s", value=_num(target)))
+        extra.append(_("target %(value)s", value=number(target)))
     if started_on is not None:
         extra.append(_("started on %(date)s", date=started_on.isoformat()))
     desc = _("Readings by date: %(values)s.", values=words or _("none yet")) + (
@@ -62,14 +59,14 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
     for i in range(5):
         value = low + (high - low) * i / 4
         chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value), class_="grid")
-        chart.label(left - 6, y_of(value) + 4, _num(value), "tick", "end")
+        chart.label(left - 6, y_of(value) + 4, number(value), "tick", "end")
     chart.label(left, height - bottom + 18, format_date(first, "medium"), "tick", "start")
     chart.label(left + plot_w, height - bottom + 18, format_date(last, "medium"), "tick", "end")
     for value, label, dash in ((baseline, _("baseline"), "6 4"), (target, _("target"), "2 3")):
         if value is not None:
             chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value),
                       class_="trend", stroke_dasharray=dash, stroke_width=1.5)
-            chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {_num(value)}", "value")
+            chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {number(value)}", "value")
     markers = ((started_on, _("start")), (since if since != started_on else None, _("lag")))
     for row, (day, label) in enumerate(markers):
         if day is not None:

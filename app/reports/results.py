@@ -7,11 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -23,6 +20,7 @@ from app.ratings.models import Round
 from app.ratings.noise import epsilon, typical_shift
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults, results_of
+from app.web.numbers import number
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 GAP = Decimal(SCALE_HIGH - SCALE_LOW) / 3  # a third of the scale range: blind spots, hidden strengths
@@ -40,7 +38,7 @@ def rounded(value: float) -> Decimal:
 
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
-    return _formatted(value if isinstance(value, Decimal) else rounded(value), str(get_locale()))
+    return number(value if isinstance(value, Decimal) else rounded(value), "mean")
 
 
 def noise_effect(round_) -> dict | None:
@@ -48,16 +46,8 @@ def noise_effect(round_) -> dict | None:
     a mean of 5, 20 and 100 raters (app.ratings.noise). None for a round published with exact counts."""
     if not round_.noise_scale:
         return None
-    locale = str(get_locale())
-    return {"epsilon": format_decimal(epsilon(round_.noise_scale), format="0.##", locale=locale),
-            **{f"shift{n}": format_decimal(typical_shift(n, round_.noise_scale), format="0.00", locale=locale)
-               for n in (5, 20, 100)}}
-
-
-@lru_cache(maxsize=1024)
-def _formatted(value: Decimal, locale: str) -> str:
-    # Shown means take a few dozen values (1.0 to 5.0 and the gaps between them): format each once.
-    return format_decimal(value, format="0.0", locale=locale)
+    return {"epsilon": number(epsilon(round_.noise_scale)),
+            **{f"shift{n}": number(typical_shift(n, round_.noise_scale), "hundredths") for n in (5, 20, 100)}}
 
 
 def band(value) -> int:

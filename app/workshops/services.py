@@ -25,6 +25,7 @@ from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.reports.gate import OVERALL
 from app.reports.results import DimensionRow, History, Pair, scorecard, service_matrix
+from app.web.numbers import number
 from app.workshops import policies
 from app.workshops.models import PHASES, Card, Participant, Vote, Workshop
 
@@ -585,9 +586,9 @@ def minutes_markdown(m: Minutes) -> str:
               _("Dots stay on the card they were cast on and count for its group."), ""]
     for i, g in enumerate(m.groups, start=1):
         tags = ", ".join(_md(t) for t in (g.card.dimension, g.card.root_cause) if t)
+        score = " " + _("(score %(score)s)", score=number(g.score, "hundredths")) if w.balanced_votes else ""
         lines.append(f"{i}. **{_md(g.card.text)}** — " + ngettext("%(num)d dot", "%(num)d dots", g.dots)
-                     + (" " + _("(score %(score)s)", score=f"{g.score:.2f}") if w.balanced_votes else "")
-                     + (f"; {tags}" if tags else "") + f"; {_md(g.card.author)}")
+                     + score + (f"; {tags}" if tags else "") + f"; {_md(g.card.author)}")
         lines += [f"    - {_md(s.text)} ({_md(s.author)})" for s in g.sources]
     lines += ["", "## " + _("Decisions: new projects"), ""]
     lines += [f"- {_md(d.project.title)} — " + _("owner %(owner)s, with %(others)s; from the card: %(card)s",
