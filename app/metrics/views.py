@@ -13,6 +13,7 @@ from app.metrics.forms import MetricForm, ReadingForm, SuggestedForm
 from app.metrics.models import Metric
 from app.org.models import Department
 from app.org.services import departments
+from app.reports.charts import for_phones
 from app.time import utcnow
 from app.web import csvfile
 from app.web.authz import roles_required
@@ -109,9 +110,9 @@ def suggested():
 
 def _detail_context(metric: Metric, form: ReadingForm, saved: str = "") -> dict:
     readings = services.readings(metric)
-    chart = charts.trend_chart(f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
-                               [(r.taken_on, r.value) for r in reversed(readings)], metric.direction,
-                               metric.unit, number)
+    chart = for_phones(charts.trend_chart, f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
+                       [(r.taken_on, r.value) for r in reversed(readings)], metric.direction, metric.unit,
+                       number)
     return {"metric": metric, "readings": readings, "chart": chart, "form": form, "saved": saved,
             "can_add": policies.can_add_readings(current_user, metric),
             "can_manage": policies.can_manage_catalog(current_user)}

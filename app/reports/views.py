@@ -200,8 +200,8 @@ def _mean(figure):
 
 def _criteria_chart(view: results.CompanyView):
     weakest = {c.dimension.name for c in view.weakest}
-    return charts.bar_chart(
-        "company-criteria", _("The company as its external clients see it, per criterion"),
+    return charts.for_phones(
+        charts.bar_chart, "company-criteria", _("The company as its external clients see it, per criterion"),
         [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest)
 
 
@@ -220,11 +220,13 @@ def _scorecard_charts(card: results.Scorecard) -> dict:
                 row.others.distribution)
             for row in card.rows if row.others is not None and row.others.distribution
         },
-        "self_vs_others": charts.grouped_bars(
-            "self-vs-others", _("%(department)s: self-assessment beside others' view", department=department),
+        "self_vs_others": charts.for_phones(
+            charts.grouped_bars, "self-vs-others",
+            _("%(department)s: self-assessment beside others' view", department=department),
             [(row.label, _mean(row.self_view), _mean(row.others)) for row in [*card.rows, card.overall]],
             _("Self-assessment"), _("Others' view")),
-        "trend": charts.line_chart(
-            "overall-trend", _("%(department)s: overall mean per round", department=department),
+        "trend": charts.for_phones(
+            charts.line_chart, "overall-trend",
+            _("%(department)s: overall mean per round", department=department),
             [p.round.name for p in card.trend], [p.value for p in card.trend], width=480),
     }

@@ -32,6 +32,7 @@ from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
 from app.ratings.models import Round
+from app.reports.charts import for_phones
 from app.reports.results import format_mean
 from app.web import spreadsheet
 from app.web.authz import roles_required
@@ -250,8 +251,8 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
         by_category, split = services.card_split(workshop)
         context["split"] = split
         context["split_categories"] = by_category
-        context["split_chart"] = project_charts.split_chart(
-            "card-root-causes", _("Root causes of the cards beside the typical split"), split)
+        context["split_chart"] = for_phones(project_charts.split_chart, "card-root-causes",
+                                            _("Root causes of the cards beside the typical split"), split)
     return context
 
 
