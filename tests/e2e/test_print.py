@@ -1,6 +1,6 @@
-"""Printed results and project pages, as a reader holds them: on A4, every column on the paper, the change
-readable, the bands and bars in colour, no navigation, and the first page holding the heading and the first
-table rather than leaving it near-empty."""
+"""Printed results, project pages and workshop minutes, as a reader holds them: on A4, every column on the
+paper, the change readable, the bands and bars in colour, no navigation or controls, and the first page
+holding the heading and the first table rather than leaving it near-empty."""
 import io
 import unicodedata
 
@@ -13,6 +13,7 @@ from app.demo import DEMO_PASSWORD
 from app.org.models import Department
 from app.projects.models import Project
 from app.ratings.models import Round
+from app.workshops.models import Workshop
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -26,9 +27,10 @@ def pages(demo, live_server) -> dict[str, str]:
         round_id = session.scalar(sa.select(sa.func.max(Round.id)).where(Round.state == "published"))
         finance = session.scalar(sa.select(Department.id).where(Department.name == "Finance"))
         project = session.scalar(sa.select(sa.func.min(Project.id)).where(Project.metric_id.is_not(None)))
+        workshop = session.scalar(sa.select(Workshop.id).where(Workshop.phase == "wrapup"))
     return {"company": f"/results/{round_id}", "matrix": f"/results/{round_id}/matrix",
             "scorecard": f"/results/{round_id}/departments/{finance}", "project": f"/projects/{project}",
-            "portfolio": "/projects"}
+            "portfolio": "/projects", "minutes": f"/workshops/{workshop}/minutes"}
 
 
 @pytest.fixture(params=["en", "ru"])
@@ -64,12 +66,12 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", ["company", "matrix", "scorecard", "project", "portfolio"])
+@pytest.mark.parametrize("name", ["company", "matrix", "scorecard", "project", "portfolio", "minutes"])
 def test_printed_pages_fit_a4_with_every_column_readable(reader, demo, pages, name):
     reader.goto(demo + pages[name])
     expect(reader.get_by_role("heading", level=1)).to_be_visible()
     assert reader.evaluate(MEASURE) == {"wide": [], "hidden": [], "cut": []}
-    for control in (".topbar", ".report-links", "main form[role='search']", "main .button", "main button"):
+    for control in (".topbar", ".report-links", "main form", "main .button", "main button"):
         expect(reader.locator(control).filter(visible=True)).to_have_count(0)
 
 
