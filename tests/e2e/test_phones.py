@@ -44,6 +44,10 @@ def test_chart_text_on_a_phone_is_at_least_12_px(phone, demo):
     phone.locator("main table th a").first.click()
     expect(phone.get_by_role("heading", level=1)).not_to_have_text("Metrics")
     seen["metric"] = smallest_chart_text(phone)
+    click_nav(phone, "Workshops")
+    phone.get_by_role("link", name="Trading zone, Spring 2026: Sales, Finance, Support and IT").click()
+    expect(phone.get_by_role("link", name="Read the minutes")).to_be_visible()
+    seen["board"] = smallest_chart_text(phone)  # the cards' root-cause split
     assert {page: size for page, size in seen.items() if size < 11.95} == {}
 
 
