@@ -120,9 +120,11 @@ def configure_templates(app: Flask) -> None:
     from app.org import policies as org_policies
     from app.web import policies as web_policies
     from app.web.layout import hyphenate, static_url, topbar
+    from app.web.numbers import number
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["hyphenate"] = hyphenate
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
         topbar=topbar,
         static_url=static_url,

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from app.reports.charts import Chart
+from app.reports.charts import PHONE_WIDTH, Chart
 
 
 def _span(values: list[float]) -> tuple[float, float]:
@@ -28,9 +28,10 @@ def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 
 def trend_chart(chart_id: str, title: str, points: list[tuple[date, float]], direction: str,
-                unit: str, fmt) -> Chart:
+                unit: str, fmt, narrow: bool = False) -> Chart:
     """Readings over time (x scaled by date); words in desc say the span, first, latest, low and high."""
-    left, right, top, bottom, width, height = 64, 20, 16, 34, 640, 240
+    left, right, top, bottom, height = 64, 20, 16, 34, 240
+    width = PHONE_WIDTH if narrow else 640
     plot_w, plot_h = width - left - right, height - top - bottom
     better = _("Higher is better.") if direction == "higher" else _("Lower is better.")
     if not points:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale, format_decimal
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -140,13 +140,6 @@ def add_suggested(actor, keys, owner_department: Department | None = None) -> li
 
 
 # Readings ----------------------------------------------------------------------------------------
-
-def format_value(value: float | None) -> str:
-    """A reading as people write it: up to two decimals, in the reader's locale."""
-    if value is None:
-        return ""
-    return format_decimal(round(value, 2), format="#,##0.##")
-
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 # Each part of a number can match in one way only, so a long string of digits is checked in linear time

@@ -13,21 +13,18 @@ from app.metrics.forms import MetricForm, ReadingForm, SuggestedForm
 from app.metrics.models import Metric
 from app.org.models import Department
 from app.org.services import departments
+from app.reports.charts import for_phones
 from app.time import utcnow
 from app.web import csvfile
 from app.web.authz import roles_required
 from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.numbers import number
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 VIEWERS = ("admin", "facilitator", "head")  # policies.can_view_metrics
 MANAGERS = ("admin", "facilitator")  # policies.can_manage_catalog
-
-
-@bp.app_template_filter("reading_value")
-def reading_value(value):
-    return services.format_value(value)
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -47,7 +44,7 @@ def index():
     latest = services.latest_readings()
     recent = services.recent_values(utcnow().date() - timedelta(days=365))
     sparks = {m.id: charts.sparkline(f"spark-{m.id}", _("%(name)s over the last year", name=m.name),
-                                     recent.get(m.id, []), services.format_value) for m in metrics}
+                                     recent.get(m.id, []), number) for m in metrics}
     return render("metrics/index.html", metrics=metrics, latest=latest, sparks=sparks,
                   can_manage=policies.can_manage_catalog(current_user),
                   missing=services.missing_suggestions())
@@ -113,9 +110,9 @@ def suggested():
 
 def _detail_context(metric: Metric, form: ReadingForm, saved: str = "") -> dict:
     readings = services.readings(metric)
-    chart = charts.trend_chart(f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
-                               [(r.taken_on, r.value) for r in reversed(readings)], metric.direction,
-                               metric.unit, services.format_value)
+    chart = for_phones(charts.trend_chart, f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
+                       [(r.taken_on, r.value) for r in reversed(readings)], metric.direction, metric.unit,
+                       number)
     return {"metric": metric, "readings": readings, "chart": chart, "form": form, "saved": saved,
             "can_add": policies.can_add_readings(current_user, metric),
             "can_manage": policies.can_manage_catalog(current_user)}

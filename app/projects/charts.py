@@ -8,35 +8,33 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.metrics.models import Reading
-from app.reports.charts import Chart
+from app.reports.charts import PHONE_WIDTH, Chart, row_label
+from app.web.numbers import number
 
 POINTS_SAID = 60  # up to this many readings, the chart marks and says each one
 
 
-def _num(value: float) -> str:
-    return f"{value:.4g}"
-
-
 def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline: float | None,
                    target: float | None, started_on: date | None, since: date | None,
-                   width: int = 640) -> Chart:
+                   width: int = 640, narrow: bool = False) -> Chart:
     """Readings over time as a line; the baseline and target as dashed lines; the start (and the end of
     the expected lag) as vertical markers. All of it also said in the desc, for screen readers."""
     left, right, top, bottom, height = 56, 120, 16, 34, 240
+    width = PHONE_WIDTH if narrow else width
     plot_w, plot_h = width - left - right, height - top - bottom
     if len(readings) > POINTS_SAID:  # a list of hundreds of values helps no one: what matters is said
         values = [r.value for r in readings]
         words = _("%(n)d readings from %(first)s to %(last)s, between %(low)s and %(high)s, "
                   "the latest %(latest)s", n=len(readings), first=readings[0].taken_on.isoformat(),
-                  last=readings[-1].taken_on.isoformat(), low=_num(min(values)), high=_num(max(values)),
-                  latest=_num(values[-1]))
+                  last=readings[-1].taken_on.isoformat(), low=number(min(values)), high=number(max(values)),
+                  latest=number(values[-1]))
     else:
-        words = "; ".join(f"{r.taken_on.isoformat()}: {_num(r.value)}" for r in readings)
+        words = "; ".join(f"{r.taken_on.isoformat()}: {number(r.value)}" for r in readings)
     extra = []
     if baseline is not None:
-        extra.append(_("baseline %(value)s", value=_num(baseline)))
+        extra.append(_("baseline %(value)s", value=number(baseline)))
     if target is not None:
-        extra.append(_("target %(value)s", value=_num(target)))
+        extra.append(_("target %(value)s", value=number(target)))
     if started_on is not None:
         extra.append(_("started on %(date)s", date=started_on.isoformat()))
     desc = _("Readings by date: %(values)s.", values=words or _("none yet")) + (
@@ -62,14 +60,15 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
     for i in range(5):
         value = low + (high - low) * i / 4
         chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value), class_="grid")
-        chart.label(left - 6, y_of(value) + 4, _num(value), "tick", "end")
-    chart.label(left, height - bottom + 18, format_date(first, "medium"), "tick", "start")
-    chart.label(left + plot_w, height - bottom + 18, format_date(last, "medium"), "tick", "end")
+        chart.label(left - 6, y_of(value) + 4, number(value), "tick", "end")
+    dates = "short" if narrow else "medium"  # a phone's plot is too narrow for two long dates side by side
+    chart.label(left, height - bottom + 18, format_date(first, dates), "tick", "start")
+    chart.label(left + plot_w, height - bottom + 18, format_date(last, dates), "tick", "end")
     for value, label, dash in ((baseline, _("baseline"), "6 4"), (target, _("target"), "2 3")):
         if value is not None:
             chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value),
                       class_="trend", stroke_dasharray=dash, stroke_width=1.5)
-            chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {_num(value)}", "value")
+            chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {number(value)}", "value")
     markers = ((started_on, _("start")), (since if since != started_on else None, _("lag")))
     for row, (day, label) in enumerate(markers):
         if day is not None:
@@ -88,25 +87,30 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
     return chart
 
 
-def split_chart(chart_id: str, title: str, rows) -> Chart:
-    """Per group: this portfolio's share of projects as a bar, the typical range as a bracket line."""
-    label_w, plot_w, top, row_h = 230, 300, 6, 30
+def split_chart(chart_id: str, title: str, rows, narrow: bool = False) -> Chart:
+    """Per group: this portfolio's share of projects as a bar, the typical range as a bracket line; on a
+    phone (`narrow`) each group's name on a line of its own above its bars."""
+    if narrow:
+        label_w, plot_w, right, top, row_h, bar_y = 12, PHONE_WIDTH - 56, 44, 6, 46, 18
+    else:
+        label_w, plot_w, right, top, row_h, bar_y = 230, 300, 90, 6, 30, 3
     axis_y = top + row_h * len(rows) + 4
     desc = "; ".join(_("%(label)s: %(ours)s here, typically %(low)d–%(high)d%%", label=row.label,
                        ours="—" if row.percent is None else f"{row.percent}%", low=row.typical[0],
                        high=row.typical[1]) for row in rows)
-    chart = Chart(chart_id, title, desc + ".", label_w + plot_w + 90, axis_y + 20, "bars")
+    chart = Chart(chart_id, title, desc + ".", label_w + plot_w + right, axis_y + 20, "bars")
     for tick in range(0, 101, 25):
         x = label_w + plot_w * tick // 100
         chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
         chart.label(x, axis_y + 15, f"{tick}%", "tick", "middle")
     for i, row in enumerate(rows):
         y = top + i * row_h
-        chart.label(label_w - 8, y + 17, row.label[:34], "label", "end")
+        row_label(chart, label_w, y, row.label, narrow)
         low, high = (label_w + plot_w * v / 100 for v in row.typical)
-        chart.add("rect", x=round(low, 1), y=y + 3, width=round(high - low, 1), height=20,
+        chart.add("rect", x=round(low, 1), y=y + bar_y, width=round(high - low, 1), height=20,
                   class_="bar series-a")
         width = round(plot_w * (row.percent or 0) / 100, 1)
-        chart.add("rect", x=label_w, y=y + 8, width=width, height=10, class_="bar series-b")
-        chart.label(label_w + plot_w + 6, y + 17, "—" if row.percent is None else f"{row.percent}%", "value")
+        chart.add("rect", x=label_w, y=y + bar_y + 5, width=width, height=10, class_="bar series-b")
+        chart.label(label_w + plot_w + 6, y + bar_y + 14, "—" if row.percent is None else f"{row.percent}%",
+                    "value")
     return chart

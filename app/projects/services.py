@@ -28,6 +28,7 @@ from app.projects.models import (
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
+from app.web.numbers import number
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
 MOVES = {  # action: (statuses it may leave, status it reaches)
@@ -122,7 +123,7 @@ class ProjectData:
 def _check_target(metric: Metric, baseline: float, target: float) -> None:
     better = target > baseline if metric.direction == "higher" else target < baseline
     if not better:
-        shown = f"{round(baseline, 2):g}"  # a mean of readings: 32.333333 helps nobody
+        shown = number(baseline)  # a mean of readings: 32.333333 helps nobody
         raise ProjectError(
             _("For %(metric)s higher is better: the target must be above the baseline %(baseline)s.",
               metric=metric.name, baseline=shown) if metric.direction == "higher" else

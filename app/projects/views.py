@@ -21,6 +21,7 @@ from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, BaselineReading, Project, RootCause
 from app.projects.shown import ProjectHead
 from app.ratings.models import Round
+from app.reports.charts import for_phones
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean, noise_effect
 from app.web.authz import admin_required, roles_required
@@ -63,8 +64,8 @@ def index():
     return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
                   by_category=by_category, groups=groups, departments=_departments(), metrics=_metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
-                  split_chart=charts.split_chart("root-cause-split",
-                                                 _("Root causes beside the typical split"), groups),
+                  split_chart=for_phones(charts.split_chart, "root-cause-split",
+                                         _("Root causes beside the typical split"), groups),
                   can_start=policies.can_start_project(current_user))
 
 
@@ -213,8 +214,9 @@ def _did_it_move(project: ProjectHead) -> DidItMove:
         readings = db.session.execute(  # rows, not objects: the chart reads only the date and the value
             sa.select(Reading.taken_on, Reading.value).order_by(Reading.taken_on)
             .where(Reading.metric_id == metric.id, Reading.taken_on >= since)).all()
-        chart = get_template_attribute("_macros/charts.html", "svg")(charts.readings_chart(
-            "project-metric", _("%(metric)s: readings, baseline and target", metric=metric.name),
+        chart = get_template_attribute("_macros/charts.html", "svg")(for_phones(
+            charts.readings_chart, "project-metric",
+            _("%(metric)s: readings, baseline and target", metric=metric.name),
             readings, project.baseline, project.target_value, project.started_on,
             progress.since if progress else None))
         used = db.session.execute(  # as they were at the start, not as the metric's readings are now

@@ -16,6 +16,9 @@ from app.reports.results import SCALE_HIGH, SCALE_LOW, format_mean
 
 TAGS = {"rect", "line", "text", "polyline", "circle"}
 FONT = 12
+# A chart this wide is drawn at its own size in a 375 px phone's content box (343 px). A wider one is scaled
+# down to fit, and its 12 px text with it (to 7 px for a 620 px chart): phones get a drawing of their own.
+PHONE_WIDTH = 340
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Chart:
     height: int
     kind: str
     shapes: list[Shape] = field(default_factory=list)
+    narrow: Chart | None = None  # the same chart drawn PHONE_WIDTH wide, shown on phones instead
 
     def add(self, tag: str, text: str = "", **attrs) -> None:
         self.shapes.append(Shape(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}, text))
@@ -50,6 +54,13 @@ class Chart:
     def label(self, x, y, text: str, css: str = "label", anchor: str = "start") -> None:
         # rounded here: a label set off from a rounded point is a float sum again (63.099999999999994)
         self.add("text", text, x=round(x, 1), y=round(y, 1), class_=css, text_anchor=anchor, font_size=FONT)
+
+
+def for_phones(draw, chart_id: str, *args, **kwargs) -> Chart:
+    """The chart `draw` makes, carrying its drawing for phones (`narrow=True`)."""
+    chart = draw(chart_id, *args, **kwargs)
+    chart.narrow = draw(f"{chart_id}-phone", *args, narrow=True, **kwargs)
+    return chart
 
 
 def _short(text: str, limit: int) -> str:
@@ -68,27 +79,39 @@ def _listing(items) -> str:
 # Horizontal bars ---------------------------------------------------------------------------------
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | None]],
-              highlight: set[str] = frozenset()) -> Chart:
-    """One bar per item on the 1–5 scale (drawn from 0), the mean written beside each bar."""
-    label_w, plot_w, top, row_h = 200, 300, 6, 26
+              highlight: set[str] = frozenset(), narrow: bool = False) -> Chart:
+    """One bar per item on the 1–5 scale (drawn from 0), the mean written beside each bar; on a phone
+    (`narrow`) each item's name on a line of its own above its bar."""
+    if narrow:
+        label_w, plot_w, right, top, row_h, bar_y = 8, PHONE_WIDTH - 44, 36, 6, 44, 20
+    else:
+        label_w, plot_w, right, top, row_h, bar_y = 200, 300, 60, 6, 26, 5
     axis_y = top + row_h * len(items) + 4
     chart = Chart(chart_id, title, _("Mean on a scale of 1 to 5. %(values)s.", values=_listing(items)),
-                  label_w + plot_w + 60, axis_y + 20, "bars")
+                  label_w + plot_w + right, axis_y + 20, "bars")
     for tick in range(0, SCALE_HIGH + 1):
         x = label_w + plot_w * tick // SCALE_HIGH
         chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
         chart.label(x, axis_y + 15, str(tick), "tick", "middle")
     for i, (label, value) in enumerate(items):
         y = top + i * row_h
-        chart.label(label_w - 8, y + 17, _short(label, 30), "label", "end")
+        row_label(chart, label_w, y, label, narrow)
         if value is None:
-            chart.label(label_w + 6, y + 17, _("not enough responses"), "na")
+            chart.label(label_w + 6, y + bar_y + 12, _("not enough responses"), "na")
             continue
         width = round(plot_w * float(value) / SCALE_HIGH, 1)
-        chart.add("rect", x=label_w, y=y + 5, width=width, height=16,
+        chart.add("rect", x=label_w, y=y + bar_y, width=width, height=16,
                   class_="bar weak" if label in highlight else "bar")
-        chart.label(label_w + width + 6, y + 17, format_mean(value), "value")
+        chart.label(label_w + width + 6, y + bar_y + 12, format_mean(value), "value")
     return chart
+
+
+def row_label(chart: Chart, label_w: int, y: float, label: str, narrow: bool) -> None:
+    """An item's name: at the left of its bars, or on a phone on a line above them."""
+    if narrow:
+        chart.label(label_w, y + 14, _short(label, 44), "label")
+    else:
+        chart.label(label_w - 8, y + 17, _short(label, 30), "label", "end")
 
 
 # A distribution of scores as one stacked bar -----------------------------------------------------
@@ -115,17 +138,21 @@ def distribution_bar(chart_id: str, title: str, counts: tuple[int, ...]) -> Char
 # Self-assessment beside others' view -------------------------------------------------------------
 
 def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | None, Decimal | None]],
-                 first: str, second: str) -> Chart:
-    """Two bars per item (first: light, second: dark), each with its mean written beside it."""
-    label_w, plot_w, top, row_h = 200, 280, 30, 40
+                 first: str, second: str, narrow: bool = False) -> Chart:
+    """Two bars per item (first: light, second: dark), each with its mean written beside it; on a phone
+    (`narrow`) each item's name on a line of its own above its bars."""
+    if narrow:
+        label_w, plot_w, right, top, row_h, bars_y, legend_gap = 8, PHONE_WIDTH - 44, 36, 30, 54, 20, 150
+    else:
+        label_w, plot_w, right, top, row_h, bars_y, legend_gap = 200, 280, 140, 30, 40, 4, 170
     axis_y = top + row_h * len(items)
     desc = "; ".join(_("%(label)s: %(first)s %(a)s, %(second)s %(b)s", label=label, first=first,
                        a=_value(a), second=second, b=_value(b)) for label, a, b in items)
     chart = Chart(chart_id, title, _("Means on a scale of 1 to 5. %(values)s.", values=desc),
-                  label_w + plot_w + 140, axis_y + 20, "grouped")
+                  label_w + plot_w + right, axis_y + 20, "grouped")
     # the legend: a swatch and a word for each series
     for i, (name, css) in enumerate(((first, "series-a"), (second, "series-b"))):
-        x = label_w + i * 170
+        x = label_w + i * legend_gap
         chart.add("rect", x=x, y=6, width=14, height=14, class_=f"bar {css}")
         chart.label(x + 20, 18, _short(name, 24), "label")
     for tick in range(0, SCALE_HIGH + 1):
@@ -134,9 +161,9 @@ def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | Non
         chart.label(x, axis_y + 15, str(tick), "tick", "middle")
     for i, (label, a, b) in enumerate(items):
         y = top + i * row_h
-        chart.label(label_w - 8, y + 23, _short(label, 30), "label", "end")
+        row_label(chart, label_w, y + (0 if narrow else 6), label, narrow)
         for j, (value, css) in enumerate(((a, "series-a"), (b, "series-b"))):
-            bar_y = y + 4 + j * 16
+            bar_y = y + bars_y + j * 16
             if value is None:
                 chart.label(label_w + 6, bar_y + 11, _("not enough responses"), "na")
                 continue
@@ -162,9 +189,10 @@ def _runs(xs: list[float], values: list[Decimal | None], y_of) -> list[str]:
 
 
 def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Decimal | None],
-               width: int = 360) -> Chart:
+               width: int = 360, narrow: bool = False) -> Chart:
     """A mean per round on the 1–5 scale; the line breaks where a round has no figure."""
     left, right, top, bottom, height = 28, 24, 18, 34, 170
+    width = min(width, PHONE_WIDTH) if narrow else width
     plot_w, plot_h = width - left - right, height - top - bottom
     chart = Chart(chart_id, title, _("Overall mean per round, on a scale of 1 to 5. %(values)s.",
                                      values=_listing(zip(x_labels, values, strict=True))),

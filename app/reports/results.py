@@ -7,12 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal
-from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.dimensions.models import Dimension
@@ -22,6 +20,7 @@ from app.ratings.models import Round
 from app.ratings.noise import epsilon, typical_shift
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults, results_of
+from app.web.numbers import number
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 GAP = Decimal(SCALE_HIGH - SCALE_LOW) / 3  # a third of the scale range: blind spots, hidden strengths
@@ -39,7 +38,7 @@ def rounded(value: float) -> Decimal:
 
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
-    return _formatted(value if isinstance(value, Decimal) else rounded(value), str(get_locale()))
+    return number(value if isinstance(value, Decimal) else rounded(value), "mean")
 
 
 def noise_effect(round_) -> dict | None:
@@ -47,25 +46,8 @@ def noise_effect(round_) -> dict | None:
     a mean of 5, 20 and 100 raters (app.ratings.noise). None for a round published with exact counts."""
     if not round_.noise_scale:
         return None
-    locale = str(get_locale())
-    return {"epsilon": format_decimal(epsilon(round_.noise_scale), format="0.##", locale=locale),
-            **{f"shift{n}": format_decimal(typical_shift(n, round_.noise_scale), format="0.00", locale=locale)
-               for n in (5, 20, 100)}}
-
-
-@lru_cache(maxsize=1024)
-def _formatted(value: Decimal, locale: str) -> str:
-    # Shown means take a few dozen values (1.0 to 5.0 and the gaps between them): format each once.
-    return format_decimal(value, format="0.0", locale=locale)
-
-
-def csv_mean(value) -> str:
-    """A mean for a CSV file: the same rounding as on screen, always with a decimal point."""
-    return str(value if isinstance(value, Decimal) else rounded(value))
-
-
-def csv_signed(value: Decimal) -> str:
-    return "0.0" if value == 0 else f"{value:+.1f}"
+    return {"epsilon": number(epsilon(round_.noise_scale)),
+            **{f"shift{n}": number(typical_shift(n, round_.noise_scale), "hundredths") for n in (5, 20, 100)}}
 
 
 def band(value) -> int:
@@ -364,104 +346,120 @@ def service_matrix(round_: Round, measure) -> Matrix:
                   sorted(raters.values(), key=lambda d: d.name), cells)
 
 
-# CSV: the same figures as the pages, row by row -------------------------------------------------
+# CSV: the same figures as the pages, one table a file ---------------------------------------------
+# Each table is its header row, then its rows. Numbers stay numbers (Decimal, int) for the writer to lay out
+# in the reader's convention (app.web.spreadsheet); a figure not shown is an empty cell, and the row's note
+# says why.
+
+SCORECARD_TABLES = {"respondents": _l("Respondents"), "dimensions": _l("Per dimension"),
+                    "weakest": _l("The three weakest dimensions"), "trend": _l("Overall trend"),
+                    "comments": _l("Comments")}
+COMPANY_TABLES = {"heatmap": _l("How other departments see each department"),
+                  "criteria": _l("The company as its external clients see it"),
+                  "weakest": _l("The company's three weakest criteria"), "rates": _l("Response rates"),
+                  "trends": _l("Overall mean per round")}
+MATRIX_TABLES = {"means": _l("Mean"), "raters": _l("Raters"), "pairs": _l("Both directions")}
+
+
+def _mean(figure: Figure | None) -> Decimal | None:
+    return rounded(figure.mean) if figure else None
+
 
 def _na() -> str:
     return _("not enough responses")
 
 
-def _mean_or_na(figure: Figure | None) -> str:
-    return csv_mean(figure.mean) if figure else _na()
+def _empty(reason: str, names: list[str]) -> str:
+    """Why a row leaves these cells empty: "not enough responses: Competence, Courtesy"."""
+    return f"{reason}: {', '.join(names)}" if names else ""
 
 
-def _n_or_na(figure: Figure | None) -> int | str:
-    return figure.n if figure else _na()
-
-
-def _count_or_na(n: int | None) -> int | str:
-    return _na() if n is None else n
+def _note(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
 
 
 def _flag_text(flag: str | None) -> str:
     return {"blind_spot": _("blind spot"), "hidden_strength": _("hidden strength")}.get(flag, "")
 
 
-def scorecard_rows(card: Scorecard) -> list[list]:
-    rows = [
-        [_("Round"), card.round.name],
-        [_("Department"), card.department.name],
-        [_("Respondents"), _count_or_na(card.respondents)],
-        [],
-        [_("Dimension"), _("Others' view"), _("Raters"), "1", "2", "3", "4", "5", _("Change"),
-         _("Since"), _("Self-assessment"), _("Gap"), _("Note")],
-    ]
+def scorecard_tables(card: Scorecard) -> dict[str, list[list]]:
+    dimensions = [[_("Dimension"), _("Others' view"), _("Raters"), "1", "2", "3", "4", "5", _("Change"),
+                   _("Since"), _("Self-assessment"), _("Gap"), _("Note")]]
     for row in [*card.rows, card.overall]:
         # counts per score, as in the distribution table; the overall row has none
-        distribution = list(row.others.distribution) if row.others and row.others.distribution else [""] * 5
-        rows.append([
-            row.label, _mean_or_na(row.others), _n_or_na(row.others), *distribution,
-            csv_signed(row.change.delta) if row.change else "",
-            row.change.since.name if row.change else "",
-            _mean_or_na(row.self_view),
-            csv_signed(row.gap) if row.gap is not None else "",
-            _flag_text(row.flag),
+        distribution = list(row.others.distribution) if row.others and row.others.distribution else [None] * 5
+        dimensions.append([
+            row.label, _mean(row.others), row.others.n if row.others else None, *distribution,
+            row.change.delta if row.change else None, row.change.since.name if row.change else "",
+            _mean(row.self_view), row.gap,
+            _note(_na() if row.others is None else "",
+                  _("self-assessment: not enough responses") if row.self_view is None else "",
+                  _flag_text(row.flag)),
         ])
-    rows += [[], [_("The three weakest dimensions")], ["#", _("Dimension"), _("Others' view")]]
-    rows += [[i, row.label, csv_mean(row.others.mean)] for i, row in enumerate(card.weakest, start=1)]
-    rows += [[], [_("Overall trend")], [_("Round"), _("Others' view")]]
-    rows += [[p.round.name, _mean_or_na(p.figure) if p.took_part else _("did not take part")]
-             for p in card.trend]
+    tables = {
+        "respondents": [[_("Round"), _("Department"), _("Respondents"), _("Note")],
+                        [card.round.name, card.department.name, card.respondents,
+                         _na() if card.respondents is None else ""]],
+        "dimensions": dimensions,
+        "weakest": [["#", _("Dimension"), _("Others' view")],
+                    *([i, row.label, _mean(row.others)] for i, row in enumerate(card.weakest, start=1))],
+        "trend": [[_("Round"), _("Others' view"), _("Note")],
+                  *([p.round.name, _mean(p.figure) if p.took_part else None,
+                     _("did not take part") if not p.took_part else "" if p.figure else _na()]
+                    for p in card.trend)],
+    }
     if card.comments:
-        rows += [[], [_("Comments")], *([text] for text in card.comments)]
-    return rows
+        tables["comments"] = [[_("Comment")], *([text] for text in card.comments)]
+    return tables
 
 
-def company_rows(view: CompanyView) -> list[list]:
-    rows = [
-        [_("Round"), view.round.name],
-        [],
-        [_("How other departments see each department")],
-        [_("Department"), *(d.name for d in view.dimensions), _("Overall"), _("Respondents")],
-    ]
+def company_tables(view: CompanyView) -> dict[str, list[list]]:
+    heatmap = [[_("Department"), *(d.name for d in view.dimensions), _("Overall"), _("Respondents"),
+                _("Note")]]
     for line in view.heatmap:
-        rows.append([line.department.name, *(_mean_or_na(f) for f in line.cells), _mean_or_na(line.overall),
-                     _count_or_na(line.respondents)])
-    rows += [[], [_("The company as its external clients see it")], [_("Criterion"), _("Mean"), _("Raters")]]
-    rows += [[c.dimension.name, _mean_or_na(c.figure), _n_or_na(c.figure)] for c in view.criteria]
-    rows.append([_("Overall"), _mean_or_na(view.company_overall), _n_or_na(view.company_overall)])
-    rows += [[], [_("The company's three weakest criteria")], ["#", _("Criterion"), _("Mean")]]
-    rows += [[i, c.dimension.name, csv_mean(c.figure.mean)] for i, c in enumerate(view.weakest, start=1)]
-    rows += [[], [_("Response rates")],
-             [_("Department"), _("People"), _("Started"), _("Finished"), _("Share finished")]]
-    for rate in view.rates:
-        share = percent(rate.finished, rate.members)
-        rows.append([rate.department.name, rate.members, rate.started, rate.finished,
-                     "" if share is None else share])
-    rows += [[], [_("Overall mean per round")], [_("Department"), *(r.name for r in view.trend_rounds)]]
+        empty = [d.name for d, f in zip(view.dimensions, line.cells, strict=True) if f is None]
+        if line.overall is None:
+            empty.append(_("Overall"))
+        heatmap.append([line.department.name, *(_mean(f) for f in line.cells), _mean(line.overall),
+                        line.respondents, _empty(_na(), empty)])
+    criteria = [[_("Criterion"), _("Mean"), _("Raters"), _("Note")]]
+    criteria += [[name, _mean(figure), figure.n if figure else None, "" if figure else _na()]
+                 for name, figure in [*((c.dimension.name, c.figure) for c in view.criteria),
+                                      (_("Overall"), view.company_overall)]]
+    trends = [[_("Department"), *(r.name for r in view.trend_rounds), _("Note")]]
     for department, points in view.trends:
-        rows.append([department.name, *(_mean_or_na(p.figure) if p.took_part else _("did not take part")
-                                         for p in points)])
-    return rows
+        absent = [p.round.name for p in points if not p.took_part]
+        too_few = [p.round.name for p in points if p.took_part and p.figure is None]
+        trends.append([department.name, *(_mean(p.figure) if p.took_part else None for p in points),
+                       _note(_empty(_("did not take part"), absent), _empty(_na(), too_few))])
+    return {
+        "heatmap": heatmap,
+        "criteria": criteria,
+        "weakest": [["#", _("Criterion"), _("Mean")],
+                    *([i, c.dimension.name, _mean(c.figure)] for i, c in enumerate(view.weakest, start=1))],
+        "rates": [[_("Department"), _("People"), _("Started"), _("Finished"), _("Share finished")],
+                  *([r.department.name, r.members, r.started, r.finished, percent(r.finished, r.members)]
+                    for r in view.rates)],
+        "trends": trends,
+    }
 
 
-def matrix_rows(matrix: Matrix) -> list[list]:
-    rows = [[_("Round"), matrix.round.name], [_("Measure"), matrix.label]]
+def matrix_tables(matrix: Matrix) -> dict[str, list[list]]:
     row_heads = [(d, d.name) for d in matrix.raters]
     if matrix.pooled:
         row_heads.append((None, _("Other departments")))
+    tables = {}
     # The screen shows mean and raters in each cell; here they are two grids, so both stay numbers.
-    for title, value in ((_("Mean"), lambda f: csv_mean(f.mean)), (_("Raters"), lambda f: f.n)):
-        rows += [[], [title], [_("Rater ↓ / rated →"), *(d.name for d in matrix.columns)]]
-        for rater, name in row_heads:
-            line = [name]
-            for target in matrix.columns:
-                figure = matrix.cell(rater, target)
-                own = rater is not None and rater.id == target.id
-                line.append("" if own else value(figure) if figure else _na())
-            rows.append(line)
-    rows += [[], [_("Both directions")],
-             [_("Department A"), _("Department B"), _("A rates B"), _("B rates A"), _("Difference"),
-              _("Tension")]]
-    rows += [[p.a.name, p.b.name, csv_mean(p.a_rates_b.mean), csv_mean(p.b_rates_a.mean),
-              str(p.difference), _("yes") if p.tension else ""] for p in matrix.pairs]
-    return rows
+    for name, value in (("means", _mean), ("raters", lambda f: f.n if f else None)):
+        grid = [[_("Rater ↓ / rated →"), *(d.name for d in matrix.columns), _("Note")]]
+        for rater, rater_name in row_heads:
+            own = rater.id if rater else None  # a department does not rate itself: its own cell stays empty
+            cells = [(target, matrix.cell(rater, target)) for target in matrix.columns]
+            grid.append([rater_name, *(value(f) for _t, f in cells),
+                         _empty(_na(), [t.name for t, f in cells if f is None and t.id != own])])
+        tables[name] = grid
+    tables["pairs"] = [[_("Department A"), _("Department B"), _("A rates B"), _("B rates A"), _("Difference"),
+                        _("Tension")],
+                       *([p.a.name, p.b.name, _mean(p.a_rates_b), _mean(p.b_rates_a), p.difference,
+                          _("yes") if p.tension else ""] for p in matrix.pairs)]
+    return tables

@@ -1,9 +1,6 @@
 """Published results: department scorecards, the company view, the service matrix, CSV exports."""
-import csv
-import io
-
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +12,7 @@ from app.projects.policies import can_own
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
+from app.web import spreadsheet
 from app.web.authz import roles_required
 from app.web.htmx import render
 from app.web.memo import kept
@@ -25,7 +23,9 @@ bp = Blueprint("reports", __name__, url_prefix="/results")
 @bp.context_processor
 def formatting():
     return {"fmt": results.format_mean, "band": results.band, "bands": results.BANDS,
-            "percent": results.percent, "noise_effect": results.noise_effect}
+            "percent": results.percent, "noise_effect": results.noise_effect,
+            "company_tables": results.COMPANY_TABLES, "matrix_tables": results.MATRIX_TABLES,
+            "scorecard_tables": results.SCORECARD_TABLES}
 
 
 # A results page's round (and department), with the version of the names it shows, in one statement built
@@ -162,13 +162,14 @@ def _published_body(template: str, round_: Round, names: int | None, context, *s
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
 
-# CSV ---------------------------------------------------------------------------------------------
+# CSV: one table a file, the table named in the address (?table=…), the first by default ------------
 
 @bp.get("/<int:round_id>/company.csv")
 @roles_required(*policies.VIEWERS)
 def company_csv(round_id: int):
     round_, _names = _company_access(round_id)
-    return _csv(f"round-{round_.id}-company.csv", results.company_rows(results.company_view(round_)))
+    tables = results.company_tables(results.company_view(round_))
+    return spreadsheet.download(tables, request.args.get("table"), f"round-{round_.id}-company")
 
 
 @bp.get("/<int:round_id>/matrix.csv")
@@ -178,8 +179,8 @@ def matrix_csv(round_id: int):
     measure = results.parse_measure(round_, request.args.get("measure"))
     if measure is None:
         abort(400)
-    return _csv(f"round-{round_.id}-matrix-{measure}.csv",
-                results.matrix_rows(results.service_matrix(round_, measure)))
+    return spreadsheet.download(results.matrix_tables(results.service_matrix(round_, measure)),
+                                request.args.get("table"), f"round-{round_.id}-matrix-{measure}")
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>.csv")
@@ -187,29 +188,8 @@ def matrix_csv(round_id: int):
 def scorecard_csv(round_id: int, department_id: int):
     round_, department, _names = _scorecard_access(round_id, department_id)
     card = results.scorecard(round_, department, policies.can_read_comments(current_user, department))
-    return _csv(f"round-{round_.id}-department-{department.id}.csv", results.scorecard_rows(card))
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def _csv(filename: str, rows: list[list]) -> Response:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([_cell(v) for v in row] for row in rows)
-    # The byte-order mark tells Excel the file is UTF-8, so Cyrillic names open correctly.
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheet.download(results.scorecard_tables(card), request.args.get("table"),
+                                f"round-{round_.id}-department-{department.id}")
 
 
 # Charts ------------------------------------------------------------------------------------------
@@ -220,8 +200,8 @@ def _mean(figure):
 
 def _criteria_chart(view: results.CompanyView):
     weakest = {c.dimension.name for c in view.weakest}
-    return charts.bar_chart(
-        "company-criteria", _("The company as its external clients see it, per criterion"),
+    return charts.for_phones(
+        charts.bar_chart, "company-criteria", _("The company as its external clients see it, per criterion"),
         [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest)
 
 
@@ -240,11 +220,13 @@ def _scorecard_charts(card: results.Scorecard) -> dict:
                 row.others.distribution)
             for row in card.rows if row.others is not None and row.others.distribution
         },
-        "self_vs_others": charts.grouped_bars(
-            "self-vs-others", _("%(department)s: self-assessment beside others' view", department=department),
+        "self_vs_others": charts.for_phones(
+            charts.grouped_bars, "self-vs-others",
+            _("%(department)s: self-assessment beside others' view", department=department),
             [(row.label, _mean(row.self_view), _mean(row.others)) for row in [*card.rows, card.overall]],
             _("Self-assessment"), _("Others' view")),
-        "trend": charts.line_chart(
-            "overall-trend", _("%(department)s: overall mean per round", department=department),
+        "trend": charts.for_phones(
+            charts.line_chart, "overall-trend",
+            _("%(department)s: overall mean per round", department=department),
             [p.round.name for p in card.trend], [p.value for p in card.trend], width=480),
     }

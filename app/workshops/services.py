@@ -2,15 +2,15 @@
 merging, dot voting with a budget held in the database, projects from the top cards, and the minutes."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -25,6 +25,7 @@ from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.reports.gate import OVERALL
 from app.reports.results import DimensionRow, History, Pair, scorecard, service_matrix
+from app.web.numbers import number
 from app.workshops import policies
 from app.workshops.models import PHASES, Card, Participant, Vote, Workshop
 
@@ -587,9 +588,9 @@ def minutes_markdown(m: Minutes) -> str:
               _("Dots stay on the card they were cast on and count for its group."), ""]
     for i, g in enumerate(m.groups, start=1):
         tags = ", ".join(_md(t) for t in (g.card.dimension, g.card.root_cause) if t)
+        score = " " + _("(score %(score)s)", score=number(g.score, "hundredths")) if w.balanced_votes else ""
         lines.append(f"{i}. **{_md(g.card.text)}** — " + ngettext("%(num)d dot", "%(num)d dots", g.dots)
-                     + (" " + _("(score %(score)s)", score=f"{g.score:.2f}") if w.balanced_votes else "")
-                     + (f"; {tags}" if tags else "") + f"; {_md(g.card.author)}")
+                     + score + (f"; {tags}" if tags else "") + f"; {_md(g.card.author)}")
         lines += [f"    - {_md(s.text)} ({_md(s.author)})" for s in g.sources]
     lines += ["", "## " + _("Decisions: new projects"), ""]
     lines += [f"- {_md(d.project.title)} — " + _("owner %(owner)s, with %(others)s; from the card: %(card)s",
@@ -602,47 +603,36 @@ def minutes_markdown(m: Minutes) -> str:
     return "\n".join(lines)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The minutes as CSV: one table a file (app.web.spreadsheet); the links on the minutes page are titled by
+# the minutes' own section headings.
+MINUTES_TABLES = {"summary": _l("Summary"), "participants": _l("Participants"),
+                  "cards": _l("Cards and votes"), "decisions": _l("Decisions: new projects"),
+                  "root_causes": _l("Root causes of the cards")}
+HUNDREDTH = Decimal("0.01")
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
-    return value
-
-
-def minutes_rows(m: Minutes) -> list[list]:
+def minutes_tables(m: Minutes) -> dict[str, list[list]]:
     w = m.workshop
-    rows = [[_("Workshop"), w.title], [_("Held on"), w.held_on.isoformat()],
-            [_("Round"), m.round.name if m.round else ""],
-            [_("Departments"), ", ".join(d.name for d in w.departments)],
-            [_("Participants who voted"), m.voted, len(m.participants)],
-            [], [_("Participants")], [_("Name"), _("Department")], *([n, d] for n, d in m.participants),
-            [], [_("Cards")],
-            [_("Rank"), _("Card"), _("Merged into rank"), _("Dimension"), _("Root cause"), _("Author"),
-             _("Dots"), _("Score"), _("Project")]]
+    cards = [[_("Rank"), _("Card"), _("Merged into rank"), _("Dimension"), _("Root cause"), _("Author"),
+              _("Dots"), _("Score"), _("Project")]]
     for i, g in enumerate(m.groups, start=1):
-        rows.append([i, g.card.text, "", g.card.dimension, g.card.root_cause, g.card.author, g.dots,
-                     f"{g.score:.2f}", g.project.title if g.project else ""])
-        rows += [["", s.text, i, s.dimension, s.root_cause, s.author, "", "", ""] for s in g.sources]
-    rows += [[], [_("Decisions: new projects")], [_("Project"), _("Owner"), _("Departments"), _("Status"),
-                                                  _("Card"), _("Dots")]]
-    rows += [[d.project.title, d.project.owner_department.name,
-              ", ".join(x.name for x in d.project.departments), projects.status_label(d.project.status),
-              d.card_text, d.dots] for d in m.decisions]
+        cards.append([i, g.card.text, None, g.card.dimension, g.card.root_cause, g.card.author, g.dots,
+                      Decimal(repr(g.score)).quantize(HUNDREDTH, ROUND_HALF_UP),
+                      g.project.title if g.project else ""])
+        cards += [[None, s.text, i, s.dimension, s.root_cause, s.author, None, None, ""] for s in g.sources]
     by_category, groups = m.card_split
-    rows += [[], [_("Root causes of the cards")], [_("Root cause"), _("Cards"), _("Percent"), _("Typical")]]
-    rows += [[r.label, r.count, "" if r.percent is None else r.percent, ""] for r in by_category]
-    rows += [[r.label, r.count, "" if r.percent is None else r.percent, f"{r.typical[0]}–{r.typical[1]}"]
-             for r in groups]
-    return rows
-
-
-def minutes_csv(m: Minutes) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([_cell(v) for v in row] for row in minutes_rows(m))
-    return buffer.getvalue()
+    return {
+        "summary": [[_("Workshop"), _("Held on"), _("Round"), _("Departments"), _("Participants who voted"),
+                     _("Participants")],
+                    [w.title, w.held_on.isoformat(), m.round.name if m.round else "",
+                     ", ".join(d.name for d in w.departments), m.voted, len(m.participants)]],
+        "participants": [[_("Name"), _("Department")], *([n, d] for n, d in m.participants)],
+        "cards": cards,
+        "decisions": [[_("Project"), _("Owner"), _("Departments"), _("Status"), _("Card"), _("Dots")],
+                      *([d.project.title, d.project.owner_department.name,
+                         ", ".join(x.name for x in d.project.departments),
+                         projects.status_label(d.project.status), d.card_text, d.dots] for d in m.decisions)],
+        "root_causes": [[_("Root cause"), _("Cards"), _("Percent"), _("Typical")],
+                        *([r.label, r.count, r.percent, ""] for r in by_category),
+                        *([r.label, r.count, r.percent, f"{r.typical[0]}–{r.typical[1]}%"] for r in groups)],
+    }

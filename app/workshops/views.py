@@ -32,7 +32,9 @@ from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
 from app.ratings.models import Round
+from app.reports.charts import for_phones
 from app.reports.results import format_mean
+from app.web import spreadsheet
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.policies import has_role
@@ -249,8 +251,8 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
         by_category, split = services.card_split(workshop)
         context["split"] = split
         context["split_categories"] = by_category
-        context["split_chart"] = project_charts.split_chart(
-            "card-root-causes", _("Root causes of the cards beside the typical split"), split)
+        context["split_chart"] = for_phones(project_charts.split_chart, "card-root-causes",
+                                            _("Root causes of the cards beside the typical split"), split)
     return context
 
 
@@ -459,11 +461,12 @@ def to_project(workshop_id: int, card_id: int):
 @login_required
 def minutes(workshop_id: int):
     workshop = _workshop(workshop_id, policies.can_view)
-    return render("workshops/minutes.html", w=workshop, minutes=services.minutes(workshop))
+    return render("workshops/minutes.html", w=workshop, minutes=services.minutes(workshop),
+                  minutes_tables=services.MINUTES_TABLES)
 
 
-def _filename(workshop: Workshop, extension: str) -> str:
-    return f"workshop-{workshop.id}-minutes.{extension}"
+def _filename(workshop: Workshop) -> str:
+    return f"workshop-{workshop.id}-minutes"
 
 
 @bp.get("/<int:workshop_id>/minutes.md")
@@ -472,7 +475,7 @@ def minutes_md(workshop_id: int):
     workshop = _workshop(workshop_id, policies.can_view)
     response = Response(services.minutes_markdown(services.minutes(workshop)),
                         mimetype="text/markdown")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop, "md")}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop)}.md"'
     return response
 
 
@@ -480,7 +483,5 @@ def minutes_md(workshop_id: int):
 @login_required
 def minutes_csv(workshop_id: int):
     workshop = _workshop(workshop_id, policies.can_view)
-    # Formula-safe cells come from the service; the byte-order mark tells Excel the file is UTF-8.
-    response = Response("\ufeff" + services.minutes_csv(services.minutes(workshop)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop, "csv")}"'
-    return response
+    tables = services.minutes_tables(services.minutes(workshop))
+    return spreadsheet.download(tables, request.args.get("table"), _filename(workshop))

@@ -112,6 +112,24 @@ def page(browser):
 
 
 @pytest.fixture
+def phone(browser):
+    """A page in a 375 px wide window."""
+    context, page = _new_page(browser, viewport={"width": 375, "height": 800})
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo company on the live server; its address."""
+    from app.demo import load_demo
+
+    with live_server.database():
+        load_demo()
+    return live_server.url
+
+
+@pytest.fixture
 def no_js_page(browser):
     context, page = _new_page(browser, java_script_enabled=False)
     yield page

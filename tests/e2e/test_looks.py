@@ -4,28 +4,13 @@ and look at computed colours and widths, not at text."""
 import pytest
 from playwright.sync_api import expect
 
-from app.demo import DEMO_PASSWORD, load_demo
+from app.demo import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 BLACK, NOTHING = "rgb(0, 0, 0)", "rgba(0, 0, 0, 0)"
 BANDS = {"rgb(180, 35, 24)", "rgb(247, 201, 181)", "rgb(236, 238, 241)", "rgb(169, 214, 219)",
          "rgb(11, 92, 104)"}  # --band-1 … --band-5 in static/css/app.css
-
-
-@pytest.fixture
-def demo(live_server):
-    with live_server.database():
-        load_demo()
-    return live_server.url
-
-
-@pytest.fixture
-def phone(browser):
-    """A page in a 375 px wide window."""
-    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US")
-    yield context.new_page()
-    context.close()
 
 
 def style(locator, prop: str) -> str:

@@ -13,6 +13,7 @@ from app.metrics.demo import load_metrics_demo
 from app.metrics.models import Metric, Reading
 from app.metrics.services import MetricError
 from app.time import utcnow
+from app.web.numbers import number
 from tests.factories import count, make_department
 
 
@@ -141,7 +142,7 @@ WEEKLY = [(date(2024, 1, 1) + timedelta(weeks=i), 60.0 + i / 10) for i in range(
 @pytest.mark.parametrize("points", [[], [(date(2026, 1, 1), 5.0)],
                                     [(date(2026, 1, 1), 5.0), (date(2026, 2, 1), 5.0)], WEEKLY])
 def test_the_trend_chart_says_its_data_in_words(app, points):
-    chart = trend_chart("t", "NPS over time", points, "higher", "points", services.format_value)
+    chart = trend_chart("t", "NPS over time", points, "higher", "points", number)
     if points:
         assert chart.desc.startswith(f"{len(points)} readings from {points[0][0].isoformat()}")
         assert "no absolute good level, only movement over time" in chart.desc

@@ -121,14 +121,14 @@ def cli(app, *args, input=None):
     return app.test_cli_runner().invoke(args=list(args), input=input)
 
 
-def published(round_id: int) -> dict[str, list]:
+def published(round_id: int) -> dict[str, dict]:
     """Everything the results pages export for a round: the company view, the service matrix and every
-    department's scorecard with its comments, as CSV rows."""
+    department's scorecard with its comments, as the tables of its CSV files."""
     round_ = db.session.get(Round, round_id)
-    shown = {"company": results.company_rows(results.company_view(round_)),
-             "matrix": results.matrix_rows(results.service_matrix(round_, OVERALL))}
+    shown = {"company": results.company_tables(results.company_view(round_)),
+             "matrix": results.matrix_tables(results.service_matrix(round_, OVERALL))}
     for department in round_.departments:
-        shown[department.name] = results.scorecard_rows(results.scorecard(round_, department, True))
+        shown[department.name] = results.scorecard_tables(results.scorecard(round_, department, True))
     return shown
 
 

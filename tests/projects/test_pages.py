@@ -228,6 +228,26 @@ def test_the_baseline_rule_is_worded_in_the_readers_language_not_the_starters(cl
         client.get(f"/projects/{project.id}"))
 
 
+@pytest.mark.parametrize(("language", "shown", "not_shown"), [
+    ("en", ["32.17", "+5.08", "42.5", "37.25"], ["32,17", "+5,08"]),
+    ("ru", ["32,17", "+5,08", "42,5", "37,25"], ["32.17", "5.08", "42.5", "37.25"]),
+])
+def test_every_number_of_a_project_is_written_the_readers_way(client, org, language, shown, not_shown):
+    today = date.today()
+    metric = make_metric(values=[30, 32, 34.5], start=today)
+    project = a_project(org, metric=metric, target_value=42.5, target_date=today + timedelta(days=200))
+    services.move(org["head"], project, "start", on=today)
+    db.session.add(Reading(metric=metric, taken_on=today, value=37.25))
+    db.session.commit()
+    sign_in_as(client, org["head"])
+    client.post("/language", data={"language": language})
+    page = page_text(client.get(f"/projects/{project.id}"))  # the facts, the movement and the chart
+    for number in shown:
+        assert number in page, number
+    for number in not_shown:
+        assert number not in page, number
+
+
 def test_overshoot_and_the_wrong_way_are_said_as_such(client, org):
     today = date.today()
     metric = make_metric(name="Complaint rate", direction="lower", values=[10, 10, 10], start=today)

@@ -72,9 +72,10 @@ def test_each_page_of_the_company_view_links_the_others_and_the_downloads(client
     round_id = world["autumn"].id
     page = company_page(client, org["head"], world["autumn"], part)
     for href in (f"/results/{round_id}", f"/results/{round_id}/rates", f"/results/{round_id}/trends",
-                 f"/results/{round_id}/matrix", f"/results/{round_id}/company.csv",
-                 f"/results/{round_id}/matrix.csv?measure=overall"):
+                 f"/results/{round_id}/matrix"):
         assert f'href="{href}"' in page
+    csv = f"/results/{round_id}/{'matrix' if part == '/matrix' else 'company'}.csv?table="
+    assert f'href="{csv}' in page  # this page's tables, each a file (tests/reports/test_pages_csv.py)
     assert re.findall(r'<a href="([^"]+)" aria-current="page"', page[page.index('class="report-links'):]) == [
         f"/results/{round_id}{part}"]
     assert "use your browser's print command" in page

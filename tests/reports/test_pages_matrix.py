@@ -79,7 +79,7 @@ def test_the_measure_is_chosen_with_a_plain_get_form(client, org, world):
     assert f'<option value="{competence}" selected>Competence</option>' in page
     assert "Measure: Competence" in page
     assert matrix_row(page, "Sales")[0] == "2.0 n = 3"
-    assert f'href="/results/{world.round.id}/matrix.csv?measure={competence}"' in page
+    assert f'href="/results/{world.round.id}/matrix.csv?table=means&measure={competence}"' in page
 
 
 def test_an_unknown_measure_is_explained_and_the_overall_mean_shown(client, org, world):

@@ -93,7 +93,7 @@ def survey(company, **options) -> Survey:
 @pytest.mark.parametrize("value,shown", [(2.25, "2.3"), (2.35, "2.4"), (3.04999, "3.0"), (4.95, "5.0"),
                                          (1, "1.0")])
 def test_means_are_rounded_half_up_to_one_decimal(value, shown):
-    assert results.csv_mean(value) == shown
+    assert str(results.rounded(value)) == shown
 
 
 @pytest.mark.parametrize("value,expected", [(1.0, 1), (1.74, 1), (1.75, 2), (2.5, 2), (2.6, 3), (3.3, 3),
@@ -131,7 +131,7 @@ def test_the_three_weakest_are_the_lowest_shown_means(company):
     card = results.scorecard(s.round, finance, with_comments=False)
     dims = ordered()
     assert [row.dimension for row in card.weakest] == [dims[3], dims[7], dims[1]]
-    assert [results.csv_mean(row.others.mean) for row in card.weakest] == ["1.3", "2.0", "2.3"]
+    assert [str(results.rounded(row.others.mean)) for row in card.weakest] == ["1.3", "2.0", "2.3"]
 
 
 def test_weakest_leaves_out_dimensions_without_a_figure(company):
@@ -143,7 +143,7 @@ def test_weakest_leaves_out_dimensions_without_a_figure(company):
     card = results.scorecard(s.round, finance, with_comments=False)
     assert card.rows[0].others is None
     assert card.rows[0].dimension not in [row.dimension for row in card.weakest]
-    assert results.csv_mean(card.weakest[0].others.mean) == "3.0"
+    assert str(results.rounded(card.weakest[0].others.mean)) == "3.0"
 
 
 def test_change_since_the_last_round_with_a_figure(company):
@@ -190,9 +190,9 @@ def test_company_view_weakest_criteria_and_trends(company):
     view = results.company_view(s.round)
     dims = ordered()
     assert [c.dimension for c in view.weakest] == [dims[1], dims[3], dims[7]]
-    assert [results.csv_mean(c.figure.mean) for c in view.weakest] == ["1.3", "2.0", "2.3"]
+    assert [str(results.rounded(c.figure.mean)) for c in view.weakest] == ["1.3", "2.0", "2.3"]
     finance_row = next(line for line in view.heatmap if line.department == company["FIN"])
-    assert results.csv_mean(finance_row.overall.mean) == "4.0" and finance_row.respondents == 3
+    assert str(results.rounded(finance_row.overall.mean)) == "4.0" and finance_row.respondents == 3
     legal_row = next(line for line in view.heatmap if line.department == company["LEG"])
     assert legal_row.overall is None and legal_row.respondents is None and set(legal_row.cells) == {None}
     assert [(d.name, [p.value for p in points]) for d, points in view.trends if d == company["FIN"]] == [
@@ -209,10 +209,10 @@ def test_matrix_pools_small_rater_groups_into_other_departments(company):
     s.rate(legal, finance, [3])
     s.publish()
     matrix = results.service_matrix(s.round, OVERALL)
-    assert results.csv_mean(matrix.cell(sales, finance).mean) == "4.0"
+    assert str(results.rounded(matrix.cell(sales, finance).mean)) == "4.0"
     assert matrix.cell(support, finance) is None and matrix.cell(legal, finance) is None
     pool = matrix.cell(None, finance)
-    assert pool.n == 3 and results.csv_mean(pool.mean) == "2.3"
+    assert pool.n == 3 and str(results.rounded(pool.mean)) == "2.3"
     assert matrix.pooled
 
 

@@ -1,5 +1,7 @@
 """Workshop pages: who sees and does what, every action by plain post and by htmx, bad input, the live
 board's cheap poll, anonymous cards, and the minutes with their downloads."""
+import csv
+import io
 import re
 from datetime import date
 
@@ -526,17 +528,46 @@ def test_the_top_card_becomes_a_proposed_project_listed_in_the_minutes(client, o
     assert "attachment" in markdown.headers["Content-Disposition"]
 
 
-def test_the_minutes_csv_is_utf8_with_a_bom_and_formula_safe(client, org, ws):
+def minutes_csv(client, ws, table, delimiter=","):
+    response = client.get(url(ws, f"/minutes.csv?table={table}"))
+    assert response.mimetype == "text/csv"
+    name = f"workshop-{ws.id}-minutes-{table}.csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())  # the byte-order mark Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=delimiter))
+    assert all(len(row) == len(rows[0]) for row in rows)  # one table: a header and rows as long as it
+    return rows
+
+
+def test_the_minutes_page_links_each_table_as_a_csv_file_of_its_own(client, org, ws):
     to_phase(org, ws, "collect")
     a_card(org, ws, "=HYPERLINK(\"http://evil\")")
     to_phase(org, ws, "wrapup")
     sign_in(client, org["head"])
-    response = client.get(url(ws, "/minutes.csv"))
-    assert response.mimetype == "text/csv"
-    raw = response.get_data()
-    assert raw.startswith("\ufeff".encode())
-    text = raw.decode("utf-8-sig")
-    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    page = page_text(client.get(url(ws, "/minutes")))
+    links = re.findall(r'href="/workshops/\d+/minutes\.csv\?table=(\w+)"', page)
+    assert links == ["summary", "participants", "cards", "decisions", "root_causes"]
+    for table in links:
+        minutes_csv(client, ws, table)
+    cards = minutes_csv(client, ws, "cards")
+    assert cards[0][:2] == ["Rank", "Card"]
+    assert cards[1][:3] == ["1", "'=HYPERLINK(\"http://evil\")", ""]  # kept as text, not run as a formula
+    assert cards[1][6:8] == ["0", "0.00"]
+    assert client.get(url(ws, "/minutes.csv?table=nonsense")).status_code == 404
+
+
+def test_a_russian_reader_gets_the_minutes_with_semicolons_and_decimal_commas(client, org, ws):
+    to_phase(org, ws, "collect")
+    a_card(org, ws, "Счета приходят поздно; всегда")
+    to_phase(org, ws, "wrapup")
+    sign_in(client, org["head"])
+    client.post("/language", data={"language": "ru"})
+    cards = minutes_csv(client, ws, "cards", delimiter=";")
+    assert cards[0][:2] == ["Место", "Карточка"]
+    assert cards[1][:2] == ["1", "Счета приходят поздно; всегда"] and cards[1][7] == "0,00"
+    causes = minutes_csv(client, ws, "root_causes", delimiter=";")
+    assert all(line[1].isdigit() and (line[2].isdigit() or line[2] == "") for line in causes[1:])
 
 
 # Review and root causes --------------------------------------------------------------------------

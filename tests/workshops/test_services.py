@@ -1,8 +1,7 @@
 """The rules of workshops: set-up, phases moved only by the facilitator, cards (anonymous ones store no
 author), merging, the dot budget and take-back, balanced ranking, projects from cards, minutes, versions."""
-import csv
-import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -534,12 +533,14 @@ def test_minutes_as_markdown_and_csv(cast):
                      "- Invoices right — owner Finance, with Sales", "3 of 3 participants voted",
                      "count for its group"):
         assert expected in markdown
-    rows = list(csv.reader(io.StringIO(services.minutes_csv(minutes))))
-    assert ["Ann Finance", "Finance"] in rows
-    assert any(r[:2] == ["1", "Invoices come back"] and r[6] == "3" and r[8] == "Invoices right"
-               for r in rows)
-    assert any(r[1] == "'=SUM(A1) portal down" and r[2] == "1" for r in rows if len(r) > 2)  # no formula
-    assert any(r[:2] == ["Invoices right", "Finance"] for r in rows)
+    tables = services.minutes_tables(minutes)
+    assert list(tables) == list(services.MINUTES_TABLES)
+    assert ["Ann Finance", "Finance"] in tables["participants"]
+    assert tables["cards"][1][:3] == [1, "Invoices come back", None]
+    assert tables["cards"][1][6:] == [3, Decimal("3.00"), "Invoices right"]
+    assert tables["cards"][2][:3] == [None, "=SUM(A1) portal down", 1]  # merged into the first
+    assert tables["decisions"][1][:2] == ["Invoices right", "Finance"]
+    assert all(len(row) == len(table[0]) for table in tables.values() for row in table)
 
 
 # Versions ----------------------------------------------------------------------------------------
