@@ -8,7 +8,7 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).parent
 PASSWORD = "trading-zone-demo"  # app.demo.DEMO_PASSWORD
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
          "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -34,9 +34,14 @@ def main_nav(page, name: str) -> None:
     click(page, page.get_by_role("navigation", name="Main").get_by_role("link", name=name))
 
 
-def shoot(page, name: str, full_page: bool = True) -> None:
+def shoot(page, name: str) -> None:
+    """The page from its heading down, two phone screens' worth (a whole page is too long to look at)."""
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=HERE / f"{name}.png", full_page=full_page)
+    top = page.evaluate("document.querySelector('h1').getBoundingClientRect().top + window.scrollY") - 8
+    width = page.viewport_size["width"]
+    height = min(2 * page.viewport_size["height"], page.evaluate("document.body.scrollHeight") - top)
+    page.screenshot(path=HERE / f"{name}.png", full_page=True,
+                    clip={"x": 0, "y": top, "width": width, "height": height})
     print(HERE / f"{name}.png")
 
 
