@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accessibility import assert_accessible, axe_page, visit  # noqa: F401  (axe_page: a fixture)
-from tests.e2e.test_looks import overflow, phone  # noqa: F401  (phone: a fixture)
+from tests.e2e.test_looks import overflow
 from tests.factories import PASSWORD, make_department, make_user
 
 pytestmark = pytest.mark.browser
