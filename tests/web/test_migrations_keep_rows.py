@@ -33,6 +33,8 @@ UNION ALL SELECT 'trigger', tgrelid::regclass::text, tgname, pg_get_triggerdef(o
 FROM pg_trigger WHERE NOT tgisinternal
 UNION ALL SELECT 'column', table_name, column_name, concat_ws(' ', data_type, is_nullable, column_default)
 FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL SELECT 'schema', nspname, nspowner::regrole::text, nspacl::text FROM pg_namespace
+WHERE nspname = 'public'
 """
 
 
@@ -62,7 +64,8 @@ def row_counts() -> dict[str, int]:
 
 
 def schema() -> set[tuple]:
-    """What the database holds besides rows: tables and columns, constraints, indexes and triggers."""
+    """What the database holds besides rows: tables and columns, constraints, indexes and triggers (and on
+    PostgreSQL the schema's owner and grants)."""
     with db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             return set(connection.execute(sa.text(
