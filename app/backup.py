@@ -1,5 +1,5 @@
 """Backing up and restoring the database: SQLite through VACUUM INTO and its online backup API, PostgreSQL
-through pg_dump and pg_restore. Used by `flask backup` and `flask restore`; knows nothing of Flask.
+through pg_dump, and pg_restore with psql. Used by `flask backup` and `flask restore`; knows nothing of Flask.
 
 A backup taken while a round is open holds its done notes and sealed ballots in key order, not in the order
 people answered: SQLite's VACUUM INTO writes every table anew in key order, and on PostgreSQL the two tables
