@@ -1,5 +1,5 @@
 """Backing up and restoring the database: SQLite through VACUUM INTO and its online backup API, PostgreSQL
-through pg_dump and pg_restore. Used by `flask backup` and `flask restore`; knows nothing of Flask.
+through pg_dump, and pg_restore with psql. Used by `flask backup` and `flask restore`; knows nothing of Flask.
 
 A backup taken while a round is open holds its done notes and sealed ballots in key order, not in the order
 people answered: SQLite's VACUUM INTO writes every table anew in key order, and on PostgreSQL the two tables
@@ -11,6 +11,7 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,9 +90,7 @@ def restore(url: sa.engine.URL, source: Path, busy_ms: int = 15000) -> Outcome:
     if backend(url) == "sqlite":
         _restore_sqlite(Path(source), _sqlite_file(url, must_exist=False), busy_ms)
     else:
-        # One transaction: a restore that fails half-way leaves the database as it was.
-        _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              "--exit-on-error", str(source)], url)
+        _restore_postgres(url, Path(source))
     return Outcome(Path(source), Path(source).stat().st_size, revision)
 
 
@@ -195,6 +194,58 @@ def _run(command: list[str], url: sa.engine.URL) -> str:
         name = Path(command[0]).name
         raise BackupError(f"{name} failed: {finished.stderr.strip() or f'exit {finished.returncode}'}")
     return finished.stdout
+
+
+# Run by psql in one transaction before the backup's script: the schema is emptied, so the database becomes
+# exactly the backup's, with nothing left of a newer schema (tables, trigger functions) that a later
+# `flask db upgrade` would trip over. The schema comes back with its owner and grants (the app may sign in
+# as another role). Waiting for a lock held by a running app fails instead of stalling; the notice listing
+# what the drop cascades to is not shown.
+EMPTY_SCHEMA = ("SET lock_timeout = '30s'", "SET client_min_messages = warning", """DO $$
+DECLARE
+    owner text := (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public');
+    grants text[] := ARRAY(
+        SELECT format('GRANT %s ON SCHEMA public TO %s', privilege_type,
+                      CASE WHEN grantee = 0 THEN 'PUBLIC' ELSE grantee::regrole::text END)
+        FROM pg_namespace, aclexplode(nspacl) WHERE nspname = 'public' AND grantee <> nspowner);
+    grant_ text;
+BEGIN
+    DROP SCHEMA public CASCADE;
+    CREATE SCHEMA public;
+    FOREACH grant_ IN ARRAY grants LOOP
+        EXECUTE grant_;
+    END LOOP;
+    EXECUTE format('ALTER SCHEMA public OWNER TO %s', owner);
+END $$""")
+
+
+def _restore_postgres(url: sa.engine.URL, source: Path) -> None:
+    """Empty the schema and run the backup's script, all in one transaction: a restore that fails
+    half-way leaves the database as it was. pg_restore writes the script and psql runs it; psql commits
+    only when its input ends, which it does only once pg_restore has read the whole archive: if pg_restore
+    fails, psql is killed first and PostgreSQL rolls the transaction back."""
+    target, environment = _libpq(url)
+    script = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--exit-on-error", "--file=-", str(source)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    psql = subprocess.Popen([_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                             "--single-transaction", *(f"--command={c}" for c in EMPTY_SCHEMA), "--file=-",
+                             f"--dbname={target}"],
+                            env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    with suppress(BrokenPipeError):  # psql stopped at an error: it says which below
+        shutil.copyfileobj(script.stdout, psql.stdin)
+    read_whole = script.wait() == 0
+    if not read_whole:
+        psql.kill()
+    with suppress(BrokenPipeError):
+        psql.stdin.close()
+    psql.wait()
+    if not read_whole:
+        raise BackupError(f"pg_restore failed: {script.stderr.read().decode().strip() or script.returncode}; "
+                          "the database is as it was.")
+    if psql.returncode != 0:
+        raise BackupError(f"psql failed: {psql.stderr.read().decode().strip() or psql.returncode}; "
+                          "the database is as it was.")
 
 
 # The done notes and the holding buffer, by their primary keys (the person's id; a random key).

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from flask import current_app
@@ -46,6 +47,35 @@ def get_metadata():
     return target_db.metadata
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """SQLite: batch operations copy a table anew, drop the old one and rename the copy; with foreign keys
+    enforced (app.database turns them on for every connection), dropping the old table deletes, or sets to
+    NULL, every row that refers to it. So they are off while migrations run, and each migration checks
+    before it commits that no row refers to nothing (check_foreign_keys). The pragma does nothing inside a
+    transaction: it is sent on the driver's connection before the first one begins (on SQLite, Alembic
+    gives each migration its own transaction)."""
+    if connection.dialect.name != 'sqlite':
+        yield {}
+        return
+    driver = connection.connection.driver_connection
+    driver.execute('PRAGMA foreign_keys=OFF')
+    try:
+        yield {'on_version_apply': check_foreign_keys}
+    finally:
+        connection.rollback()  # after a whole run nothing is left open; after a failed one, undone
+        driver.execute('PRAGMA foreign_keys=ON')  # the connection goes back to the app's pool
+
+
+def check_foreign_keys(ctx, step, heads, run_args):
+    broken = ctx.connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if broken:
+        moving = ' → '.join('+'.join(ids) or 'base'
+                            for ids in (step.source_revision_ids, step.destination_revision_ids))
+        raise RuntimeError(f'Migrating {moving} would leave rows referring to nothing; nothing of it is '
+                           f'kept. (table, rowid, table referred to, foreign key number): {broken[:10]}')
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -91,11 +121,12 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection) as checks:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            **conf_args,
+            **checks
         )
 
         with context.begin_transaction():

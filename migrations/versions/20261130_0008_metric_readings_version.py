@@ -8,6 +8,8 @@ Reviewed: the project page keeps the chart it draws from a metric's readings unt
 counter says when they did, in every app process alike. Existing metrics start at 0 (server default):
 no process has kept anything of them yet after an upgrade, since processes restart with it. A plain
 ADD COLUMN with a constant default, no batch mode: SQLite and PostgreSQL add it without a rewrite.
+Changed (reliability): downgrade drops the column with a plain ALTER TABLE too; batch mode copied the
+table anew, and on SQLite dropping the old one deleted every reading (foreign keys, app.database).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -25,5 +27,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('metrics') as batch_op:
-        batch_op.drop_column('readings_version')
+    op.drop_column('metrics', 'readings_version')

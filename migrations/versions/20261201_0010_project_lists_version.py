@@ -14,6 +14,9 @@ names version (0009) a new value. Existing projects start at 0 (server default):
 has kept anything of them yet after an upgrade, since processes restart with it. The value is random, as
 in 0009, so a restored backup never brings back a value kept with other lists.
 Downgrade drops the triggers, the function and the column.
+Changed (reliability): downgrade drops the column with a plain ALTER TABLE; batch mode copied the table
+anew, and on SQLite dropping the old one deleted the projects' check-ins, departments, members and events
+and cleared the cards' links to them (foreign keys, app.database).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -77,5 +80,4 @@ def downgrade():
         for table in LISTS:
             for event in EVENTS:
                 op.execute(f"DROP TRIGGER {table}_{event}")
-    with op.batch_alter_table('projects') as batch_op:
-        batch_op.drop_column('lists_version')
+    op.drop_column('projects', 'lists_version')
