@@ -121,6 +121,16 @@ def erase_deleted_rows() -> None:
             connection.exec_driver_sql("RESET lock_timeout")
 
 
+def lock(*objects) -> None:
+    """Take the row lock of each object and read it afresh, before checking the state a change moves from.
+    A second copy of the same request (a double-click, two tabs) waits here until the first commits, then
+    sees what the first did and is refused, instead of doing it again. PostgreSQL: SELECT … FOR UPDATE; SQLite
+    ignores it, its writer already holds the whole database. Lock in the same order everywhere (a workshop
+    before its cards), so two changes never wait on each other crosswise."""
+    for held in objects:
+        db.session.refresh(held, with_for_update=True)
+
+
 def columns_of(model) -> tuple[str, ...]:
     """The keys of the model's column attributes, in the order loaded() takes their values."""
     return _loading(model)[1]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -141,6 +142,8 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
                              "besides the owner."), "department_ids")
     if data.expected_lag_days is not None and data.expected_lag_days < 0:
         raise ProjectError(_("The expected lag cannot be negative."), "expected_lag_days")
+    if project is not None:
+        lock(project)  # the rules below depend on its status: a start or a cancel may be under way
     if project is not None and project.status in ("completed", "cancelled"):
         raise ProjectError(_("A finished project can no longer be edited."))
     if project is not None and project.status == "active":
@@ -223,6 +226,9 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
     if action not in MOVES:
         raise ProjectError(_("Unknown step."))
     sources, to_status = MOVES[action]
+    lock(project)
+    if project.status == to_status:  # the same move sent twice: the first one did it
+        raise ProjectError(_("The project is already %(status)s.", status=status_label(to_status)))
     if project.status not in sources:
         raise ProjectError(_("A %(status)s project cannot be moved to %(to)s.", status=status_label(
             project.status), to=status_label(to_status)))

@@ -1,0 +1,36 @@
+"""One project move sent twice at once (a double-click, two tabs), on whichever database the suite runs on:
+it happens once, with one event and one audit entry, and the other copy is told so on the project's page."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.projects import services
+from app.projects.models import ProjectEvent
+from tests.factories import page_text, posted_at_once
+from tests.projects.test_pages import a_project
+from tests.projects.test_services import make_metric
+
+
+@pytest.mark.parametrize(("action", "status"), [("start", "active"), ("complete", "completed")])
+def test_a_double_clicked_move_moves_once_and_the_other_click_is_told(app, org, action, status):
+    today = date.today()
+    project = a_project(org, metric=make_metric(values=[30, 32, 34], start=today), target_value=42.0,
+                        target_date=today + timedelta(days=200))
+    if action == "complete":
+        services.move(org["head"], project, "start")
+    project_id = project.id
+    browsers, responses = posted_at_once(app, org["head"], f"/projects/{project_id}/{action}")
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    db.session.expire_all()
+    assert project.status == status
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(ProjectEvent).where(
+        ProjectEvent.project_id == project_id, ProjectEvent.to_status == status))
+    audit = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.action == f"project.{action}"))
+    assert (events, audit) == (1, 1)
+    pages = [page_text(b.get(f"/projects/{project_id}")) for b in browsers]
+    assert sum(f"The project is now {status}." in page for page in pages) == 1
+    assert sum(f"The project is already {status}." in page for page in pages) == len(browsers) - 1
