@@ -127,8 +127,8 @@ def lock(*objects) -> None:
     sees what the first did and is refused, instead of doing it again. PostgreSQL: SELECT … FOR UPDATE; SQLite
     ignores it, its writer already holds the whole database. Lock in the same order everywhere (a workshop
     before its cards), so two changes never wait on each other crosswise."""
-    for held in objects:
-        db.session.refresh(held, with_for_update=True)
+    for held in objects:  # OF its own table: not the rows its eager loads join (PostgreSQL refuses those)
+        db.session.refresh(held, with_for_update={"of": type(held)})
 
 
 def columns_of(model) -> tuple[str, ...]:
