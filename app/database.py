@@ -131,6 +131,18 @@ def lock(*objects) -> None:
         db.session.refresh(held, with_for_update={"of": type(held)})
 
 
+def flush_unless_taken(refusal: Exception) -> None:
+    """Write the pending rows; if a unique name, code or address was taken between the check that found it
+    free and this write, by another request running alongside (a double-click, a second tab, another
+    import), raise `refusal`, as the check would have, instead of failing the request. The savepoint keeps
+    the transaction usable for the answer."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise refusal from None
+
+
 def columns_of(model) -> tuple[str, ...]:
     """The keys of the model's column attributes, in the order loaded() takes their values."""
     return _loading(model)[1]

@@ -10,6 +10,7 @@ from app.api.services import revoke_all_tokens
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import end_all_sessions, normalise_email, void_links
+from app.database import flush_unless_taken
 from app.extensions import db
 from app.org.models import Department, ServiceLink, department_heads
 from app.web import csvfile
@@ -17,17 +18,6 @@ from app.web import csvfile
 
 class OrgError(Exception):
     """A rule of the organisation was broken; the message is shown to the user."""
-
-
-def _flush_unless_taken(message: str) -> None:
-    """Write the new or changed rows; a name, code or e-mail address that another request running alongside
-    (a double-click, a second tab, another import) took between the check and the write is refused with
-    `message`, as the check refuses it, instead of failing the request."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise OrgError(message) from None
 
 
 # Departments -------------------------------------------------------------------------------------
@@ -72,7 +62,7 @@ def save_department(actor, department: Department | None, name: str, code: str,
         db.session.add(department)
     department.name, department.code, department.parent = name, code, parent
     department.heads = heads
-    _flush_unless_taken(_("Another department already has this name or code."))
+    flush_unless_taken(OrgError(_("Another department already has this name or code.")))
     record(actor, "department.create" if created else "department.update", department,
            "heads: " + ", ".join(h.email for h in heads))
     return department
@@ -215,7 +205,7 @@ def save_person(actor, person: User | None, data: PersonData) -> User:
     if data.head_of:
         person.headed_departments = sorted(set(person.headed_departments) | set(data.head_of),
                                            key=lambda d: d.name)
-    _flush_unless_taken(_("Someone already has this e-mail address."))
+    flush_unless_taken(OrgError(_("Someone already has this e-mail address.")))
     record(actor, "person.create" if created else "person.update", person)
     return person
 
@@ -350,7 +340,7 @@ def import_people(actor, rows: list[ImportRow]) -> list[User]:
                     is_facilitator=p.is_facilitator, is_admin=p.is_admin, language=p.language or None)
                for p in (row.person for row in rows)]
     db.session.add_all(created)
-    _flush_unless_taken(_("Someone already has this e-mail address."))
+    flush_unless_taken(OrgError(_("Someone already has this e-mail address.")))
     heads = [{"department_id": department.id, "user_id": person.id}
              for person, row in zip(created, rows, strict=True) for department in set(row.person.head_of)]
     if heads:

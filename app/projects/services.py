@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import lock
+from app.database import flush_unless_taken, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -65,15 +65,16 @@ def root_causes(include_retired: bool = False) -> list[RootCause]:
 def save_root_cause(actor: User, cause: RootCause | None, key: str, name_en: str, name_ru: str,
                     position: int, retired: bool) -> RootCause:
     key = key.strip().lower()
+    taken = ProjectError(_("A root cause with the key %(key)s already exists.", key=key))
     clash = db.session.scalar(sa.select(RootCause).where(RootCause.key == key))
     if clash is not None and clash is not cause:
-        raise ProjectError(_("A root cause with the key %(key)s already exists.", key=key))
+        raise taken
     if cause is None:
         cause = RootCause()
         db.session.add(cause)
     cause.key, cause.name_en, cause.name_ru = key, name_en.strip(), name_ru.strip()
     cause.position, cause.retired = position, retired
-    db.session.flush()
+    flush_unless_taken(taken)  # a copy of this form sent at the same moment may have added it since
     record(actor, "root_cause.save", cause.key)
     return cause
 

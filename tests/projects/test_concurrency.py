@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.projects import services
-from app.projects.models import ProjectEvent
+from app.projects.models import ProjectEvent, RootCause
 from tests.factories import page_text, posted_at_once
 from tests.projects.test_pages import a_project
 from tests.projects.test_services import make_metric
@@ -34,3 +34,13 @@ def test_a_double_clicked_move_moves_once_and_the_other_click_is_told(app, org, 
     pages = [page_text(b.get(f"/projects/{project_id}")) for b in browsers]
     assert sum(f"The project is now {status}." in page for page in pages) == 1
     assert sum(f"The project is already {status}." in page for page in pages) == len(browsers) - 1
+
+
+def test_a_root_cause_added_twice_at_once_is_added_once(app, org):
+    browsers, responses = posted_at_once(app, org["admin"], "/projects/root-causes", {
+        "key": "suppliers", "name_en": "Suppliers", "name_ru": "Поставщики", "position": 9})
+    assert sorted(r.status_code for r in responses) == [303] + [422] * (len(browsers) - 1)
+    assert all("A root cause with the key suppliers already exists." in page_text(r)
+               for r in responses if r.status_code == 422)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RootCause)
+                             .where(RootCause.key == "suppliers")) == 1
