@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
-from app.database import lock
+from app.database import flush_unless_taken, lock
 from app.extensions import db
 from app.metrics import policies
 from app.metrics.models import Metric, Reading
@@ -55,15 +55,16 @@ def save_metric(actor, metric: Metric | None, name: str, description: str, unit:
         raise MetricError(_("The unit is longer than 30 characters."))
     if direction not in DIRECTIONS:
         raise MetricError(_("Say whether higher or lower values are better."))
+    taken = MetricError(_("Another metric already has this name."))
     if _name_taken(name, metric):
-        raise MetricError(_("Another metric already has this name."))
+        raise taken
     created = metric is None
     if created:
         metric = Metric()
         db.session.add(metric)
     metric.name, metric.description, metric.unit = name, description, unit
     metric.direction, metric.owner_department = direction, owner_department
-    db.session.flush()
+    flush_unless_taken(taken)  # a copy of this form sent at the same moment may have added it since
     owner = owner_department.code if owner_department else "-"
     record(actor, "metric.create" if created else "metric.update", metric,
            f"{direction} is better; unit: {unit}; owner: {owner}")

@@ -1,5 +1,6 @@
 """A reading for one date sent several times at once, by the form, the API or a file, on whichever database
-the suite runs on: one reading for the date, holding the value sent, and no error page."""
+the suite runs on: one reading for the date, holding the value sent, and no error page; a metric added twice
+at once is added once."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -7,10 +8,10 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.extensions import db
 from app.metrics import services
-from app.metrics.models import Reading
+from app.metrics.models import Metric, Reading
 from tests.api.helpers import bearer, token_for
-from tests.factories import count, in_parallel, posted_at_once
-from tests.metrics.test_pages import nps  # noqa: F401 (a fixture)
+from tests.factories import count, in_parallel, page_text, posted_at_once
+from tests.metrics.test_pages import metric_form, nps  # noqa: F401 (nps is a fixture)
 
 DAY = date(2026, 2, 28)
 
@@ -54,3 +55,11 @@ def test_one_file_imported_twice_at_once_writes_each_reading_once(app, org, nps)
     assert sorted(map(str, outcomes)) == ["(0, 2)"] * 3 + ["(2, 0)"], outcomes
     assert readings_on(metric_id) == [44.0] and readings_on(metric_id, date(2026, 3, 31)) == [45.0]
     assert count(Reading) == 3
+
+
+def test_a_metric_added_twice_at_once_is_added_once(app, org):
+    browsers, responses = posted_at_once(app, org["facilitator"], "/metrics/new", metric_form())
+    assert sorted(r.status_code for r in responses) == [200] * (len(browsers) - 1) + [303]
+    assert all("Another metric already has this name." in page_text(r)
+               for r in responses if r.status_code == 200)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Metric).where(Metric.name == "CSAT")) == 1
