@@ -127,6 +127,7 @@ def lock(*objects) -> None:
     sees what the first did and is refused, instead of doing it again. PostgreSQL: SELECT … FOR UPDATE; SQLite
     ignores it, its writer already holds the whole database. Lock in the same order everywhere (a workshop
     before its cards), so two changes never wait on each other crosswise."""
+    db.session.flush()  # what the caller changed already is written, not thrown away by the reading afresh
     for held in objects:  # OF its own table: not the rows its eager loads join (PostgreSQL refuses those)
         db.session.refresh(held, with_for_update={"of": type(held)})
 

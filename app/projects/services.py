@@ -255,6 +255,7 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
 
 
 def add_check_in(actor: User, project: Project, on: date, done: str, status: str) -> CheckIn:
+    lock(project)  # a completion may be under way, or the same check-in sent twice
     if project.status in ("completed", "cancelled"):
         raise ProjectError(_("A finished project takes no more check-ins."))
     if status not in CHECK_IN_STATUSES:
@@ -263,6 +264,9 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
         raise ProjectError(_("Say what was done."))
     if on > date.today():
         raise ProjectError(_("A check-in cannot be dated in the future."))
+    if db.session.scalar(sa.select(CheckIn.id).where(CheckIn.project_id == project.id, CheckIn.on == on,
+                                                     CheckIn.done == done.strip())):
+        raise ProjectError(_("This check-in is already recorded."))
     check_in = CheckIn(project=project, on=on, done=done.strip(), status=status, author=actor)
     db.session.add(check_in)
     db.session.flush()

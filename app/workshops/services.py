@@ -192,8 +192,14 @@ def add_card(actor: User, workshop: Workshop, text: str, dimension: Dimension | 
     if not policies.can_take_part(actor, workshop):
         raise WorkshopError(_("Only participants can add cards."))
     anonymous = workshop.anonymous_cards or bool(anonymous)
-    card = Card(workshop=workshop, text=_clean_text(text), dimension=dimension, root_cause=root_cause,
-                anonymous=anonymous, author_id=None if anonymous else actor.id)
+    text, author_id = _clean_text(text), None if anonymous else actor.id
+    # The same card again from its writer: a double-click. (Anonymous cards have no writer to tell apart:
+    # two people may post the same words.)
+    if author_id is not None and db.session.scalar(sa.select(Card.id).where(
+            Card.workshop_id == workshop.id, Card.author_id == author_id, Card.text == text)):
+        raise WorkshopError(_("This card is already on the board."))
+    card = Card(workshop=workshop, text=text, dimension=dimension, root_cause=root_cause,
+                anonymous=anonymous, author_id=author_id)
     db.session.add(card)
     db.session.flush()
     bump(workshop)

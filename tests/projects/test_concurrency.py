@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.projects import services
-from app.projects.models import ProjectEvent, RootCause
-from tests.factories import page_text, posted_at_once
+from app.projects.models import CheckIn, ProjectEvent, RootCause
+from tests.factories import count, page_text, posted_at_once
 from tests.projects.test_pages import a_project
 from tests.projects.test_services import make_metric
 
@@ -44,3 +44,13 @@ def test_a_root_cause_added_twice_at_once_is_added_once(app, org):
                for r in responses if r.status_code == 422)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RootCause)
                              .where(RootCause.key == "suppliers")) == 1
+
+
+def test_a_double_submitted_check_in_is_recorded_once(app, org):
+    project = a_project(org)
+    browsers, responses = posted_at_once(app, org["head"], f"/projects/{project.id}/check-ins", {
+        "on": "2026-06-01", "status": "at_risk", "done": "Met Sales twice"})
+    assert sorted(r.status_code for r in responses) == [303] + [422] * (len(browsers) - 1)
+    assert all("This check-in is already recorded." in page_text(r)
+               for r in responses if r.status_code == 422)
+    assert count(CheckIn) == 1

@@ -138,3 +138,13 @@ def test_a_merge_sent_twice_at_once_merges_once(app, org, ws):  # noqa: F811
 def count_audited(action: str) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == action))
+
+
+def test_a_double_submitted_card_is_added_once(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "collect")
+    card = {"text": "Approvals take a week", "dimension_id": 0, "root_cause_id": 0}
+    browsers, responses = posted_at_once(app, org["employee"], url(ws, "/cards"), card)
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count(Card) == 1
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("This card is already on the board." in page for page in pages) == len(browsers) - 1
