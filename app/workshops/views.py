@@ -81,8 +81,10 @@ def _workshop(workshop_id: int, check) -> Workshop:
 
 
 def _card(workshop: Workshop, card_id: int) -> Card:
-    card = db.get_or_404(Card, card_id)
-    if card.workshop_id != workshop.id:
+    card = db.session.get(Card, card_id)
+    if card is None and request.method == "POST":  # withdrawn a moment ago, as by a second click
+        abort(_done(workshop, _("That card is no longer on the board.")))
+    if card is None or card.workshop_id != workshop.id:
         abort(404)
     return card
 

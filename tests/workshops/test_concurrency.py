@@ -148,3 +148,13 @@ def test_a_double_submitted_card_is_added_once(app, org, ws):  # noqa: F811
     assert count(Card) == 1
     pages = [page_text(b.get(url(ws))) for b in browsers]
     assert sum("This card is already on the board." in page for page in pages) == len(browsers) - 1
+
+
+def test_a_double_clicked_withdraw_withdraws_once_and_the_other_click_is_told(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "collect")
+    card = a_card(org, ws)
+    browsers, responses = posted_at_once(app, org["employee"], url(ws, f"/cards/{card.id}/withdraw"))
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count(Card) == 0
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("That card is no longer on the board." in page for page in pages) == len(browsers) - 1
