@@ -121,6 +121,29 @@ def erase_deleted_rows() -> None:
             connection.exec_driver_sql("RESET lock_timeout")
 
 
+def lock(*objects) -> None:
+    """Take the row lock of each object and read it afresh, before checking the state a change moves from.
+    A second copy of the same request (a double-click, two tabs) waits here until the first commits, then
+    sees what the first did and is refused, instead of doing it again. PostgreSQL: SELECT … FOR UPDATE; SQLite
+    ignores it, its writer already holds the whole database. Lock in the same order everywhere (a workshop
+    before its cards), so two changes never wait on each other crosswise."""
+    db.session.flush()  # what the caller changed already is written, not thrown away by the reading afresh
+    for held in objects:  # OF its own table: not the rows its eager loads join (PostgreSQL refuses those)
+        db.session.refresh(held, with_for_update={"of": type(held)})
+
+
+def flush_unless_taken(refusal: Exception) -> None:
+    """Write the pending rows; if a unique name, code or address was taken between the check that found it
+    free and this write, by another request running alongside (a double-click, a second tab, another
+    import), raise `refusal`, as the check would have, instead of failing the request. The savepoint keeps
+    the transaction usable for the answer."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise refusal from None
+
+
 def columns_of(model) -> tuple[str, ...]:
     """The keys of the model's column attributes, in the order loaded() takes their values."""
     return _loading(model)[1]

@@ -2,6 +2,7 @@
 import html
 import itertools
 import socket
+import threading
 from contextlib import contextmanager
 from functools import cache
 
@@ -140,6 +141,43 @@ def statements_run():
         sa.event.remove(db.engine, event, listener)
         if event == "connect":
             db.engine.dispose()  # the traced connections go with the block
+
+
+def in_parallel(app, n: int, work) -> list:
+    """Run work(i) in n threads released together, each with its own app context and database session.
+    Returns what each returned, or the exception it raised."""
+    barrier = threading.Barrier(n)
+    outcomes: list = [None] * n
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait()
+                outcomes[i] = work(i)
+            except Exception as error:  # noqa: BLE001 (reported and asserted on by the test)
+                db.session.rollback()
+                outcomes[i] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a submission never finished"
+    return outcomes
+
+
+def posted_at_once(app, person, url: str, data: dict | None = None, copies: int = 4) -> tuple[list, list]:
+    """One person's form posted `copies` times at once (a double-click, several tabs), each copy from a
+    browser of its own signed in as them; (the browsers, their responses), in the same order."""
+    browsers = [app.test_client() for _ in range(copies)]
+    for browser in browsers:
+        assert browser.sign_in(person.email, PASSWORD).status_code == 303
+        browser.refresh_token()
+    db.session.commit()  # the test's own session holds nothing the posts would wait for
+    return browsers, in_parallel(app, copies, lambda i: browsers[i].post(url, data=data or {}))
 
 
 def page_text(response) -> str:

@@ -198,7 +198,11 @@ def create_admin(name: str, email: str, password: str) -> User:
 
 
 def create_first_admin(name: str, email: str, password: str) -> User:
-    """First-run setup: the first account, an admin; refused once anyone exists."""
+    """First-run setup: the first account, an admin; refused once anyone exists. Two setups sent at once (a
+    double-click, two tabs, two people) take turns, and the second finds the first's account: on PostgreSQL
+    the table's lock (there is no row yet to lock); SQLite's writer holds the whole database already."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
     if any_user_exists():
         raise AccountError("exists")
     return create_admin(name, email, password)

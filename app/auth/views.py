@@ -106,18 +106,26 @@ def logout():
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
     if services.any_user_exists():
+        if request.method == "POST":  # a second copy of the setup (a double-click, a second tab)
+            return _set_up_already()
         abort(404)
     form = SetupForm()
     if form.validate_on_submit():
         try:
             user = services.create_first_admin(form.name.data, form.email.data, form.password.data)
-        except services.AccountError:
-            abort(404)
+        except services.AccountError:  # a copy sent at the same moment came first
+            db.session.rollback()
+            return _set_up_already()
         _begin_session(user)
         db.session.commit()
         flash(_("Welcome! Your organisation is ready: add departments, then invite people."), "info")
         return redirect(url_for("org.departments"), code=303)
     return render("auth/setup.html", form=form)
+
+
+def _set_up_already():
+    flash(_("The first administrator already exists: sign in."), "info")
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])

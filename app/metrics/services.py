@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
+from app.database import flush_unless_taken, lock
 from app.extensions import db
 from app.metrics import policies
 from app.metrics.models import Metric, Reading
@@ -54,15 +55,16 @@ def save_metric(actor, metric: Metric | None, name: str, description: str, unit:
         raise MetricError(_("The unit is longer than 30 characters."))
     if direction not in DIRECTIONS:
         raise MetricError(_("Say whether higher or lower values are better."))
+    taken = MetricError(_("Another metric already has this name."))
     if _name_taken(name, metric):
-        raise MetricError(_("Another metric already has this name."))
+        raise taken
     created = metric is None
     if created:
         metric = Metric()
         db.session.add(metric)
     metric.name, metric.description, metric.unit = name, description, unit
     metric.direction, metric.owner_department = direction, owner_department
-    db.session.flush()
+    flush_unless_taken(taken)  # a copy of this form sent at the same moment may have added it since
     owner = owner_department.code if owner_department else "-"
     record(actor, "metric.create" if created else "metric.update", metric,
            f"{direction} is better; unit: {unit}; owner: {owner}")
@@ -199,6 +201,9 @@ def record_reading(actor, metric: Metric, taken_on: date, value: float,
         raise MetricError(_("You may not add readings to this metric."))
     note = (note or "").strip()
     _check_reading(taken_on, value, note)
+    # Two copies of one reading sent at once (form, API or file) would both find no reading for the date
+    # and both add one: the second waits here for the first, then updates what the first added.
+    lock(metric)
     reading = db.session.get(Reading, (metric.id, taken_on))
     added = reading is None
     if added:
@@ -337,6 +342,7 @@ def import_readings(actor, rows: list[ReadingRow]) -> tuple[int, int]:
     for metric in {row.metric for row in rows}:
         if not policies.can_add_readings(actor, metric):
             raise MetricError(_("You may not add readings to %(name)s.", name=metric.name))
+    lock(*sorted({row.metric for row in rows}, key=lambda metric: metric.id))  # as record_reading does
     existing = _existing_dates({row.metric.id for row in rows})
     new, changed = [], []
     for row in rows:

@@ -10,6 +10,7 @@ from app.api.services import revoke_all_tokens
 from app.audit.services import record
 from app.auth.models import User
 from app.auth.services import end_all_sessions, normalise_email, void_links
+from app.database import flush_unless_taken
 from app.extensions import db
 from app.org.models import Department, ServiceLink, department_heads
 from app.web import csvfile
@@ -61,7 +62,7 @@ def save_department(actor, department: Department | None, name: str, code: str,
         db.session.add(department)
     department.name, department.code, department.parent = name, code, parent
     department.heads = heads
-    db.session.flush()
+    flush_unless_taken(OrgError(_("Another department already has this name or code.")))
     record(actor, "department.create" if created else "department.update", department,
            "heads: " + ", ".join(h.email for h in heads))
     return department
@@ -204,7 +205,7 @@ def save_person(actor, person: User | None, data: PersonData) -> User:
     if data.head_of:
         person.headed_departments = sorted(set(person.headed_departments) | set(data.head_of),
                                            key=lambda d: d.name)
-    db.session.flush()
+    flush_unless_taken(OrgError(_("Someone already has this e-mail address.")))
     record(actor, "person.create" if created else "person.update", person)
     return person
 
@@ -339,11 +340,7 @@ def import_people(actor, rows: list[ImportRow]) -> list[User]:
                     is_facilitator=p.is_facilitator, is_admin=p.is_admin, language=p.language or None)
                for p in (row.person for row in rows)]
     db.session.add_all(created)
-    try:
-        with db.session.begin_nested():  # the check and the INSERT are apart: another import may come between
-            db.session.flush()
-    except sa.exc.IntegrityError:
-        raise OrgError(_("Someone already has this e-mail address.")) from None
+    flush_unless_taken(OrgError(_("Someone already has this e-mail address.")))
     heads = [{"department_id": department.id, "user_id": person.id}
              for person, row in zip(created, rows, strict=True) for department in set(row.person.head_of)]
     if heads:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import flush_unless_taken, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -65,15 +66,16 @@ def root_causes(include_retired: bool = False) -> list[RootCause]:
 def save_root_cause(actor: User, cause: RootCause | None, key: str, name_en: str, name_ru: str,
                     position: int, retired: bool) -> RootCause:
     key = key.strip().lower()
+    taken = ProjectError(_("A root cause with the key %(key)s already exists.", key=key))
     clash = db.session.scalar(sa.select(RootCause).where(RootCause.key == key))
     if clash is not None and clash is not cause:
-        raise ProjectError(_("A root cause with the key %(key)s already exists.", key=key))
+        raise taken
     if cause is None:
         cause = RootCause()
         db.session.add(cause)
     cause.key, cause.name_en, cause.name_ru = key, name_en.strip(), name_ru.strip()
     cause.position, cause.retired = position, retired
-    db.session.flush()
+    flush_unless_taken(taken)  # a copy of this form sent at the same moment may have added it since
     record(actor, "root_cause.save", cause.key)
     return cause
 
@@ -142,6 +144,8 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
                              "besides the owner."), "department_ids")
     if data.expected_lag_days is not None and data.expected_lag_days < 0:
         raise ProjectError(_("The expected lag cannot be negative."), "expected_lag_days")
+    if project is not None:
+        lock(project)  # the rules below depend on its status: a start or a cancel may be under way
     if project is not None and project.status in ("completed", "cancelled"):
         raise ProjectError(_("A finished project can no longer be edited."))
     if project is not None and project.status == "active":
@@ -224,6 +228,9 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
     if action not in MOVES:
         raise ProjectError(_("Unknown step."))
     sources, to_status = MOVES[action]
+    lock(project)
+    if project.status == to_status:  # the same move sent twice: the first one did it
+        raise ProjectError(_("The project is already %(status)s.", status=status_label(to_status)))
     if project.status not in sources:
         raise ProjectError(_("A %(status)s project cannot be moved to %(to)s.", status=status_label(
             project.status), to=status_label(to_status)))
@@ -249,6 +256,7 @@ def move(actor: User, project: Project, action: str, on: date | None = None, not
 
 
 def add_check_in(actor: User, project: Project, on: date, done: str, status: str) -> CheckIn:
+    lock(project)  # a completion may be under way, or the same check-in sent twice
     if project.status in ("completed", "cancelled"):
         raise ProjectError(_("A finished project takes no more check-ins."))
     if status not in CHECK_IN_STATUSES:
@@ -257,6 +265,9 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
         raise ProjectError(_("Say what was done."))
     if on > date.today():
         raise ProjectError(_("A check-in cannot be dated in the future."))
+    if db.session.scalar(sa.select(CheckIn.id).where(CheckIn.project_id == project.id, CheckIn.on == on,
+                                                     CheckIn.done == done.strip())):
+        raise ProjectError(_("This check-in is already recorded."))
     check_in = CheckIn(project=project, on=on, done=done.strip(), status=status, author=actor)
     db.session.add(check_in)
     db.session.flush()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import lock
 from app.dimensions.services import ordered
 from app.extensions import db
 from app.org.models import Department, ServiceLink
@@ -65,7 +66,9 @@ def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on
     if created:
         round_ = Round(state="draft")
         db.session.add(round_)
-    elif round_.state != "draft":
+    else:
+        lock(round_)  # what may change depends on its state: opening or closing it may be under way
+    if not created and round_.state != "draft":
         if round_.state != "open":
             raise RatingError(_("A closed round cannot be changed."))
         if threshold != round_.threshold or set(departments) != set(round_.departments) \
@@ -92,9 +95,7 @@ MOVES = {  # new state: (the state it must come from, audit action, timestamp co
 
 def _move(actor, round_: Round, to: str) -> None:
     allowed_from, action, stamp = MOVES[to]
-    # Lock the round: a move and a fold never run side by side.
-    db.session.execute(sa.select(Round.id).where(Round.id == round_.id).with_for_update())
-    db.session.refresh(round_)
+    lock(round_)  # a move and a fold never run side by side, nor the same move twice
     if round_.state != allowed_from:
         raise RatingError({
             "open": _("Only a draft round can be opened."),

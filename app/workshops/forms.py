@@ -14,6 +14,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.web.forms import Form
+from app.workshops.models import PHASES
 
 BUDGET_RULE = _l("The vote budget is a whole number from 1 to 20.")
 
@@ -41,6 +42,9 @@ class WorkshopForm(Form):
 
 class StepForm(Form):
     step = HiddenField(validators=[AnyOf(["1", "-1"])])
+    # The phase the button moves from: a second click of the same button (or a second tab) finds the
+    # workshop already moved on, and does not move it twice.
+    phase = HiddenField(validators=[AnyOf(PHASES)])
 
 
 class CardForm(Form):

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.auth.models import User
+from app.database import lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
@@ -62,6 +63,17 @@ def _require_phase(workshop: Workshop, phase: str, message: str) -> None:
         raise WorkshopError(message)
 
 
+def _hold(workshop: Workshop, *cards: Card) -> None:
+    """Lock the workshop and read it and these cards afresh before checking its phase and their state: every
+    change of a board waits for the one before it (bump() would lock the row anyway, only later), so a
+    double-click's second request sees what the first did."""
+    lock(workshop)
+    for card in cards:
+        if db.session.scalar(sa.select(Card.id).where(Card.id == card.id)) is None:
+            raise WorkshopError(_("That card is no longer on the board."))
+        db.session.refresh(card)
+
+
 def _require_runner(actor: User, workshop: Workshop | None) -> None:
     if not policies.can_run(actor, workshop):
         raise WorkshopError(_("Only a facilitator can do this."))
@@ -74,6 +86,8 @@ def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: d
                   anonymous_cards: bool, balanced_votes: bool) -> Workshop:
     """Create or edit a workshop. Budget, departments and anonymity are fixed once it has started."""
     _require_runner(actor, workshop)
+    if workshop is not None:  # before its participants' rows, as a vote locks them
+        _hold(workshop)
     title = (title or "").strip()
     if not title:
         raise WorkshopError(_("Give the workshop a title."))
@@ -138,11 +152,16 @@ def _set_participants(workshop: Workshop, people: list[User], started: bool) -> 
 
 # Phases ------------------------------------------------------------------------------------------
 
-def move_phase(actor: User, workshop: Workshop, step: int) -> str:
-    """One phase forward (+1) or back (-1); every participant's screen follows the new version."""
+def move_phase(actor: User, workshop: Workshop, step: int, moving_from: str | None = None) -> str:
+    """One phase forward (+1) or back (-1) from `moving_from` (the phase the facilitator's page showed; None:
+    from wherever it is); every participant's screen follows the new version."""
     _require_runner(actor, workshop)
     if step not in (1, -1):
         raise WorkshopError(_("Move one phase forward or back."))
+    _hold(workshop)
+    if moving_from is not None and workshop.phase != moving_from:  # a second click, or another tab
+        raise WorkshopError(_("The workshop has already moved on: it is in the %(phase)s phase.",
+                              phase=phase_label(workshop.phase)))
     index = PHASES.index(workshop.phase) + step
     if index < 0:
         raise WorkshopError(_("The workshop has not started: there is no phase before this one."))
@@ -169,12 +188,19 @@ def add_card(actor: User, workshop: Workshop, text: str, dimension: Dimension | 
              root_cause: RootCause | None, anonymous: bool = False) -> Card:
     """A problem card; an anonymous one (every card of an anonymous workshop, or one its writer chose to post
     without their name) keeps no trace of who wrote it."""
+    _hold(workshop)
     _require_phase(workshop, "collect", _("Cards are added in the collect phase."))
     if not policies.can_take_part(actor, workshop):
         raise WorkshopError(_("Only participants can add cards."))
     anonymous = workshop.anonymous_cards or bool(anonymous)
-    card = Card(workshop=workshop, text=_clean_text(text), dimension=dimension, root_cause=root_cause,
-                anonymous=anonymous, author_id=None if anonymous else actor.id)
+    text, author_id = _clean_text(text), None if anonymous else actor.id
+    # The same card again from its writer: a double-click. (Anonymous cards have no writer to tell apart:
+    # two people may post the same words.)
+    if author_id is not None and db.session.scalar(sa.select(Card.id).where(
+            Card.workshop_id == workshop.id, Card.author_id == author_id, Card.text == text)):
+        raise WorkshopError(_("This card is already on the board."))
+    card = Card(workshop=workshop, text=text, dimension=dimension, root_cause=root_cause,
+                anonymous=anonymous, author_id=author_id)
     db.session.add(card)
     db.session.flush()
     bump(workshop)
@@ -191,6 +217,7 @@ def _owns(actor: User, card: Card, owns: bool) -> bool:
 def edit_card(actor: User, card: Card, text: str, dimension: Dimension | None,
               root_cause: RootCause | None, owns: bool) -> Card:
     workshop = card.workshop
+    _hold(workshop, card)
     _require_phase(workshop, "collect", _("Cards can be changed only in the collect phase."))
     if not _owns(actor, card, owns):
         raise WorkshopError(_("You can change only your own cards."))
@@ -201,6 +228,7 @@ def edit_card(actor: User, card: Card, text: str, dimension: Dimension | None,
 
 def withdraw_card(actor: User, card: Card, owns: bool) -> None:
     workshop = card.workshop
+    _hold(workshop, card)
     _require_phase(workshop, "collect", _("Cards can be withdrawn only in the collect phase."))
     if not _owns(actor, card, owns):
         raise WorkshopError(_("You can withdraw only your own cards."))
@@ -231,11 +259,12 @@ def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
     """The cards (and their own sources) become sources of `group`. Dots stay on the card they were cast
     on and count for its group."""
     workshop = group.workshop
-    _require_phase(workshop, "group", _("Cards are merged in the group phase."))
-    _require_runner(actor, workshop)
     cards = [c for c in {c.id: c for c in cards}.values()]
     if not cards:
         raise WorkshopError(_("Choose the cards to merge."))
+    _hold(workshop, group, *cards)
+    _require_phase(workshop, "group", _("Cards are merged in the group phase."))
+    _require_runner(actor, workshop)
     if group.merged_into_id is not None:
         raise WorkshopError(_("That card is already merged into another; merge into its group instead."))
     for card in cards:
@@ -243,6 +272,11 @@ def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
             raise WorkshopError(_("Only cards of the same workshop can be merged."))
         if card.id == group.id:
             raise WorkshopError(_("A card cannot be merged into itself."))
+        if card.merged_into_id not in (None, group.id):
+            raise WorkshopError(_("That card is already merged into another group card."))
+    cards = [c for c in cards if c.merged_into_id != group.id]
+    if not cards:  # the same merge sent twice: the first one did it
+        raise WorkshopError(_("Those cards are already merged into that group card."))
     for card in cards:
         for source in list(card.sources):
             source.group = group
@@ -289,6 +323,7 @@ def _participant(actor: User, workshop: Workshop) -> Participant:
 
 
 def _votable(workshop: Workshop, card: Card) -> None:
+    _hold(workshop, card)
     _require_phase(workshop, "vote", _("Votes are cast in the vote phase."))
     if card.merged_into_id is not None:
         raise WorkshopError(_("That card is merged into another: vote on its group."))
@@ -400,6 +435,7 @@ def turn_into_project(actor: User, card: Card, owner_department: Department, dep
     """A proposed project from a (group) card: its text, dimension and root cause, linked back to the
     card. It still needs a metric, baseline and target before it can start."""
     workshop = card.workshop
+    _hold(workshop, card)
     _require_phase(workshop, "projects", _("Cards become projects in the projects phase."))
     _require_runner(actor, workshop)
     if card.merged_into_id is not None:

@@ -83,8 +83,10 @@ def _workshop(workshop_id: int, check) -> Workshop:
 
 
 def _card(workshop: Workshop, card_id: int) -> Card:
-    card = db.get_or_404(Card, card_id)
-    if card.workshop_id != workshop.id:
+    card = db.session.get(Card, card_id)
+    if card is None and request.method == "POST":  # withdrawn a moment ago, as by a second click
+        abort(_done(workshop, _("That card is no longer on the board.")))
+    if card is None or card.workshop_id != workshop.id:
         abort(404)
     return card
 
@@ -191,9 +193,11 @@ def card_form(formdata=None) -> CardForm:
 
 def _merge_form(workshop: Workshop, formdata=None) -> MergeForm:
     form = MergeForm(formdata=formdata)
-    groups = services.group_cards(workshop)
-    form.group_id.choices = [SelectChoice(c.id, _card_label(c)) for c in groups]
-    form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in groups]
+    # A posted form may name a card merged since its page was drawn (a second click of the same merge): the
+    # service then says what happened, rather than the form calling it not a valid choice.
+    cards = services.group_cards(workshop) if formdata is None else workshop.cards
+    form.group_id.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
+    form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
     return form
 
 
@@ -320,7 +324,7 @@ def move(workshop_id: int):
     if not form.validate_on_submit():
         return _done(workshop, _("Choose the next or the previous phase."))
     try:
-        phase = services.move_phase(current_user, workshop, int(form.step.data))
+        phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
     except services.WorkshopError as error:
         return _done(workshop, str(error))
     return _done(workshop, success=_("The workshop is now in the %(phase)s phase.", phase=phase_label(phase)))

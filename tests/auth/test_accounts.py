@@ -30,8 +30,9 @@ def test_first_run_setup_creates_the_admin_once(client):
     assert "Hello, Ada" in client.get("/").get_data(as_text=True)  # signed in straight away
     assert client.get("/setup").status_code == 404
     stranger = client.application.test_client()
-    assert stranger.post("/setup", data={"name": "Eve", "email": "eve@example.com", "password": NEW_PASSWORD,
-                                         "confirm": NEW_PASSWORD}).status_code == 404
+    response = stranger.post("/setup", data={"name": "Eve", "email": "eve@example.com",
+                                             "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert (response.status_code, response.headers["Location"]) == (303, "/login")
     assert count(User) == 1
 
 

@@ -11,36 +11,10 @@ from app.extensions import db
 from app.ratings import services
 from app.ratings.models import BallotCount, Participation, PendingBallot, Round, Tally
 from app.ratings.services import RatingError
-from tests.factories import PASSWORD, count, link, make_department, make_user, statements_run
+from tests.factories import PASSWORD, count, in_parallel, link, make_department, make_user, statements_run
 from tests.ratings.test_services import add_dimensions, asked, close, person, start_round
 
 PEOPLE = 50
-
-
-def in_parallel(app, n: int, work) -> list:
-    """Run work(i) in n threads released together, each with its own app context and database session.
-    Returns what each returned, or the exception it raised."""
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def worker(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                outcomes[i] = work(i)
-            except Exception as error:  # noqa: BLE001 (reported and asserted on by the test)
-                db.session.rollback()
-                outcomes[i] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a submission never finished"
-    return outcomes
 
 
 def answer(user_id: int, round_id: int, key: str, scores: dict[int, int]) -> str:

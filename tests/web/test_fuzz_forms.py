@@ -293,7 +293,7 @@ CASES: dict[str, Case] = {
         "department_ids": [w["finance"].id, w["sales"].id],
         "participant_ids": [w["employee"].id, w["head"].id], "vote_budget": "4"}),
     "workshops.move": Case("facilitator", args=the_workshop("collect"), form=StepForm,
-                           valid=lambda w: {"step": "1"}),
+                           valid=lambda w: {"step": "1", "phase": "collect"}),
     "workshops.add_card": Case("employee", args=the_workshop("collect"), form=CardForm, valid=card_data),
     "workshops.edit_card": Case("employee", args=the_card("collect"), form=CardForm, valid=card_data),
     "workshops.withdraw_card": Case("employee", args=the_card("collect"), form=ActionForm),

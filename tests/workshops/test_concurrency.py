@@ -1,15 +1,19 @@
-"""The dot budget under parallel clicks, on whichever database the suite runs on (SQLite by default,
-PostgreSQL with TEST_DATABASE_URL): each thread is a request of its own, with its own session."""
+"""The dot budget under parallel clicks, and board actions sent twice at once, on whichever database the
+suite runs on (SQLite by default, PostgreSQL with TEST_DATABASE_URL): each thread is a request of its own,
+with its own session."""
 import threading
 from datetime import date
 
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.extensions import db
+from app.projects.models import Project
 from app.workshops import services
 from app.workshops.models import Card, Participant, Vote, Workshop
-from tests.factories import count, make_department, make_user
+from tests.factories import count, make_department, make_user, page_text, posted_at_once
+from tests.workshops.test_pages import a_card, to_phase, url, voting, ws  # noqa: F401 (ws is a fixture)
 
 
 def voting_workshop(people: int, budget: int):
@@ -77,3 +81,80 @@ def test_thirty_participants_voting_at_once_are_each_counted_once(app):
     assert services.voting_progress(workshop) == (30, 30)
     assert {p.votes_left for p in workshop.participants} == {1}
     assert workshop.version == before + 30  # every dot is one visible change, none lost
+
+
+# The same board action sent twice at once (a double-click, two tabs), through the page -----------------
+
+def phase_moves() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.details)
+                                   .where(AuditEntry.action == "workshop.phase").order_by(AuditEntry.id)))
+
+
+def test_a_double_clicked_next_phase_moves_one_phase_and_the_other_click_is_told(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "review")
+    moves = len(phase_moves())
+    browsers, responses = posted_at_once(app, org["facilitator"], url(ws, "/phase"),
+                                         {"step": "1", "phase": "review"})
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    db.session.expire_all()
+    assert ws.phase == "collect"
+    assert phase_moves()[moves:] == ["review -> collect"]
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("The workshop is now in the Collect phase." in page for page in pages) == 1
+    assert sum("The workshop has already moved on: it is in the Collect phase." in page
+               for page in pages) == len(browsers) - 1
+
+
+def test_a_card_turned_into_a_project_twice_at_once_makes_one_project(app, org, ws):  # noqa: F811
+    _first, second = voting(org, ws)
+    to_phase(org, ws, "projects")
+    prefix = f"card{second.id}-"
+    data = {prefix + "title": "Invoices on time", prefix + "owner_department_id": org["finance"].id,
+            prefix + "department_ids": [org["sales"].id]}
+    browsers, responses = posted_at_once(app, org["facilitator"], url(ws, f"/cards/{second.id}/project"),
+                                         data)
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count(Project) == 1
+    assert count_audited("workshop.project") == 1
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("This card has already become a project." in page for page in pages) == len(browsers) - 1
+
+
+def test_a_merge_sent_twice_at_once_merges_once(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "collect")
+    group, *cards = [a_card(org, ws, f"Invoices late, take {i}") for i in range(3)]
+    to_phase(org, ws, "group")
+    browsers, responses = posted_at_once(app, org["facilitator"], url(ws, "/merge"),
+                                         {"group_id": group.id, "card_ids": [c.id for c in cards]})
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count_audited("workshop.merge") == 1
+    db.session.expire_all()
+    assert {c.merged_into_id for c in cards} == {group.id}
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("Those cards are already merged into that group card." in page
+               for page in pages) == len(browsers) - 1
+
+
+def count_audited(action: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == action))
+
+
+def test_a_double_submitted_card_is_added_once(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "collect")
+    card = {"text": "Approvals take a week", "dimension_id": 0, "root_cause_id": 0}
+    browsers, responses = posted_at_once(app, org["employee"], url(ws, "/cards"), card)
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count(Card) == 1
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("This card is already on the board." in page for page in pages) == len(browsers) - 1
+
+
+def test_a_double_clicked_withdraw_withdraws_once_and_the_other_click_is_told(app, org, ws):  # noqa: F811
+    to_phase(org, ws, "collect")
+    card = a_card(org, ws)
+    browsers, responses = posted_at_once(app, org["employee"], url(ws, f"/cards/{card.id}/withdraw"))
+    assert [r.status_code for r in responses] == [303] * len(browsers)
+    assert count(Card) == 0
+    pages = [page_text(b.get(url(ws))) for b in browsers]
+    assert sum("That card is no longer on the board." in page for page in pages) == len(browsers) - 1

@@ -178,13 +178,13 @@ def test_the_budget_is_fixed_once_started(client, org, ws):
 def test_the_facilitator_moves_the_phase_and_back_without_javascript(client, org, ws):
     sign_in(client, org["facilitator"])
     before = ws.version
-    response = client.post(url(ws, "/phase"), data={"step": "1"})
+    response = client.post(url(ws, "/phase"), data={"step": "1", "phase": "scheduled"})
     assert response.status_code == 303 and response.headers["Location"].endswith(url(ws))
     assert ws.phase == "review" and ws.version > before
     page = page_text(client.get(url(ws)))
     assert "The workshop is now in the Review phase." in page
     assert "Previous phase: Scheduled" in page and "Next phase: Collect" in page
-    assert client.post(url(ws, "/phase"), data={"step": "-1"}).status_code == 303
+    assert client.post(url(ws, "/phase"), data={"step": "-1", "phase": "review"}).status_code == 303
     assert ws.phase == "scheduled"
 
 
@@ -192,17 +192,17 @@ def test_the_facilitator_moves_the_phase_and_back_without_javascript(client, org
 def test_a_bad_step_changes_nothing(client, org, ws, step):
     sign_in(client, org["facilitator"])
     version = ws.version
-    client.post(url(ws, "/phase"), data={"step": step})
+    client.post(url(ws, "/phase"), data={"step": step, "phase": "scheduled"})
     assert "Choose the next or the previous phase." in page_text(client.get(url(ws)))
     assert (ws.phase, ws.version) == ("scheduled", version)
 
 
 def test_no_phase_beyond_the_ends(client, org, ws):
     sign_in(client, org["facilitator"])
-    client.post(url(ws, "/phase"), data={"step": "-1"})
+    client.post(url(ws, "/phase"), data={"step": "-1", "phase": "scheduled"})
     assert "no phase before this one" in page_text(client.get(url(ws)))
     to_phase(org, ws, "wrapup")
-    response = client.post(url(ws, "/phase"), data={"step": "1"}, headers=HTMX)
+    response = client.post(url(ws, "/phase"), data={"step": "1", "phase": "wrapup"}, headers=HTMX)
     assert response.status_code == 200 and "The wrap-up is the last phase." in page_text(response)
     assert ws.phase == "wrapup"
 
