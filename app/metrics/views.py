@@ -172,8 +172,7 @@ def import_readings():
         abort(403)  # before reading a byte of the file: someone who may import nothing gets nothing parsed
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
     if "staged" in request.form:
-        text = csvfile.take(current_user, "readings", confirm.staged.data) if confirm.validate_on_submit() \
-            else None
+        text = csvfile.take(current_user, "readings", confirm)
         if text is None:
             flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
             return redirect_to(url_for("metrics.import_readings"))

@@ -293,8 +293,7 @@ def person_link(person_id: int):
 def import_people():
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
     if "staged" in request.form:
-        text = csvfile.take(current_user, "people", confirm.staged.data) if confirm.validate_on_submit() \
-            else None
+        text = csvfile.take(current_user, "people", confirm)
         if text is None:
             flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
             return redirect_to(url_for("org.import_people"))

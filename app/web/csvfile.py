@@ -105,9 +105,11 @@ def stage(user, kind: str, text: str) -> str:
     return key
 
 
-def take(user, kind: str, key: str | None) -> str | None:
-    """The file `user` staged under `key` for this kind of import, deleted as it is read (one confirm
-    each); None if there is none: never staged, someone else's, confirmed already or too old."""
+def take(user, kind: str, confirm) -> str | None:
+    """The file `user` staged for this kind of import under the key the confirm form sends, deleted as it
+    is read (one confirm each); None if the form is stale or there is no such file: never staged, someone
+    else's, confirmed already or too old."""
+    key = confirm.staged.data if confirm.validate_on_submit() else None
     if not key:
         return None
     return db.session.scalar(

@@ -17,7 +17,7 @@ def _cell(value, decimal: str) -> str:
         return ""
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | float):
         return str(value).replace(".", decimal)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
