@@ -17,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_blueprints(app)
     configure_templates(app)
+    configure_wsgi(app)
     return app
 
 
@@ -27,12 +28,6 @@ def configure(app: Flask, config: dict | None) -> None:
     settings.load_secret_key(app)
     settings.derive_settings(app)
     settings.check_production_settings(app)
-    from app.web.security import KnownHostsOnly
-
-    app.wsgi_app = KnownHostsOnly(app.wsgi_app, app.config)
-    if app.config["PROXY_FIX_X_FOR"]:  # outside KnownHostsOnly: X-Forwarded-Host is checked too
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
-                                x_proto=1, x_host=1)
 
 
 # Parsed once: Flask-Babel parses what the selector answers on every request, unless it is a Locale already.
@@ -55,7 +50,6 @@ def configure_extensions(app: Flask) -> None:
     from app.auth import login
     from app.database import configure_database
     from app.web import errors, security
-    from app.workshops import poll
 
     db.init_app(app)
     configure_database(app)
@@ -70,7 +64,6 @@ def configure_extensions(app: Flask) -> None:
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    poll.init_app(app)
     # Every model module is imported here so metadata (and migrations) see all tables.
     from app.audit import models as _audit  # noqa: F401
     from app.auth import models as _auth  # noqa: F401
@@ -98,6 +91,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.cli import register_commands
     from app.dimensions.views import bp as dimensions_bp
+    from app.home.views import bp as home_bp
     from app.metrics.views import bp as metrics_bp
     from app.org.views import bp as org_bp
     from app.projects.views import bp as projects_bp
@@ -106,7 +100,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.views import bp as web_bp
     from app.workshops.views import bp as workshops_bp
 
-    for blueprint in (web_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp,
+    for blueprint in (web_bp, home_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp,
                       metrics_bp, projects_bp, api_bp, workshops_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
@@ -134,3 +128,16 @@ def configure_templates(app: Flask) -> None:
         languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),
     )
+
+
+def configure_wsgi(app: Flask) -> None:
+    """The layers a request passes before the app, outermost last."""
+    from app.web.security import KnownHostsOnly
+    from app.workshops.poll import UnchangedPolls
+
+    app.wsgi_app = KnownHostsOnly(app.wsgi_app, app.config)
+    if app.config["PROXY_FIX_X_FOR"]:  # outside KnownHostsOnly: X-Forwarded-Host is checked too
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=1, x_host=1)
+    # An unchanged workshop poll is answered here, before sessions, CSRF and the database session.
+    app.wsgi_app = UnchangedPolls(app, app.wsgi_app)

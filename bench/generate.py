@@ -22,13 +22,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.auth.models import User
+from app.auth.models import User, department_heads
 from app.auth.passwords import hash_password
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.metrics.services import SUGGESTED, add_suggested
-from app.org.models import Department, ServiceLink, department_heads
+from app.org.models import Department, ServiceLink
 from app.projects import services as projects
 from app.projects.models import RootCause
 from app.ratings import services as ratings

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 
 from app.api import policies
 from app.audit.services import record
-from app.auth.models import User
+from app.auth.models import ApiToken, User
 from app.extensions import db
 from app.metrics import services as metric_services
-from app.metrics.models import ApiToken, Metric, Reading
+from app.metrics.models import Metric, Reading
 from app.time import utcnow
 from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
 
@@ -97,14 +97,6 @@ def revoke_token(actor: User, token: ApiToken) -> ApiToken:
         db.session.flush()
         record(actor, "api_token.revoke", f"{token.name} ({token.scope})")
     return token
-
-
-def revoke_all_tokens(user: User) -> int:
-    """Revoke every live token of `user` (deactivated: reactivation gives none back); how many."""
-    revoked = db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()))
-    return revoked.rowcount
 
 
 def authenticate(authorization: str | None) -> ApiToken | None:

@@ -15,8 +15,9 @@ from werkzeug.exceptions import HTTPException
 from app.api import policies, services
 from app.api.forms import EmptyForm, TokenForm
 from app.api.openapi import openapi_document
+from app.auth.models import ApiToken
 from app.extensions import db, limiter
-from app.metrics.models import ApiToken, Metric
+from app.metrics.models import Metric
 from app.web import errors as web_errors
 from app.web.authz import roles_required
 from app.web.htmx import redirect_to, render

@@ -1,7 +1,7 @@
-"""People's accounts, their server-side sessions and their one-time password links."""
+"""People's accounts, their server-side sessions, one-time password links and personal API tokens."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -9,13 +9,20 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.org.models import department_heads
 from app.time import utcnow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the annotations only: org's models import this module
     from app.org.models import Department
 
 LANGUAGES = ("en", "ru")
+
+# Who heads which department: a role, like facilitator or admin, but held per department.
+department_heads = sa.Table(
+    "department_heads",
+    db.metadata,
+    sa.Column("department_id", sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class User(UserMixin, db.Model):
@@ -110,3 +117,22 @@ class OneTimeLink(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    """A personal API token: shown once, kept only as a hash, scoped, revocable."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('read', 'write')", name="scope_known"),
+        sa.CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scope: Mapped[str] = mapped_column(sa.String(5))  # read: read readings; write: read and add readings
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_on: Mapped[date | None]
+    revoked_at: Mapped[datetime | None]

@@ -7,12 +7,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.audit.services import record
-from app.auth.models import OneTimeLink, User, UserSession
+from app.auth.models import ApiToken, OneTimeLink, User, UserSession, department_heads
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from app.database import loaded, plain_columns, run_plain
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
-from app.org.models import department_heads
 from app.time import utcnow
 
 
@@ -113,6 +112,14 @@ def void_links(user: User, purpose: str | None = None) -> None:
     if purpose:
         statement = statement.where(OneTimeLink.purpose == purpose)
     db.session.execute(statement)
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live token of `user` (deactivated: reactivation gives none back); how many."""
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+    return revoked.rowcount
 
 
 def _write_links(users: list[User], purpose: str) -> list[str]:

@@ -35,7 +35,7 @@ def safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("web.home")
+    return url_for("home.home")
 
 
 def _clear_session() -> None:
@@ -62,7 +62,7 @@ def login():
     if not services.any_user_exists():
         return redirect(url_for("auth.setup"))
     if current_user.is_authenticated:
-        return redirect(url_for("web.home"))
+        return redirect(url_for("home.home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -151,7 +151,7 @@ def set_password(token: str):
         else:
             flash(_("Your new password is set and you are signed in; your other sessions have ended."),
                   "info")
-        response = redirect(url_for("web.home"), code=303)
+        response = redirect(url_for("home.home"), code=303)
         # The link proved the mailbox: this browser may sign in even while unknown browsers are locked out.
         remember_device(response, user.email)
         return response

@@ -64,22 +64,3 @@ def _count_reading_writes(session, _flush_context, _instances) -> None:
     metrics = {r.metric if r.metric is not None else session.get(Metric, r.metric_id) for r in written}
     for metric in metrics - {None} - set(session.deleted) - set(session.new):  # a new one has nothing kept
         metric.readings_version = Metric.readings_version + 1
-
-
-class ApiToken(db.Model):
-    """A personal API token: shown once, kept only as a hash, scoped, revocable."""
-
-    __tablename__ = "api_tokens"
-    __table_args__ = (
-        sa.CheckConstraint("scope IN ('read', 'write')", name="scope_known"),
-        sa.CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(80))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    scope: Mapped[str] = mapped_column(sa.String(5))  # read: read readings; write: read and add readings
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_on: Mapped[date | None]
-    revoked_at: Mapped[datetime | None]

@@ -6,18 +6,11 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import department_heads
 from app.extensions import db
 
 if TYPE_CHECKING:
     from app.auth.models import User
-
-department_heads = sa.Table(
-    "department_heads",
-    db.metadata,
-    sa.Column("department_id", sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
 
 class Department(db.Model):
     __tablename__ = "departments"

@@ -1,5 +1,5 @@
 """Who may do what to which department or person."""
-from app.web.policies import has_any_role
+from app.web.policies import has_any_role, has_role
 
 
 def is_head_of(user, department) -> bool:
@@ -9,6 +9,11 @@ def is_head_of(user, department) -> bool:
 def can_view_department(user, department) -> bool:
     """Admins and facilitators see every department; a head sees their own."""
     return has_any_role(user, "admin", "facilitator") or is_head_of(user, department)
+
+
+def can_act_for(user, department) -> bool:
+    """Start and own a department's projects, bring it into work: its heads, and facilitators for any."""
+    return has_role(user, "facilitator") or is_head_of(user, department)
 
 
 def can_edit_service_map(user) -> bool:

@@ -6,13 +6,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app.api.services import revoke_all_tokens
 from app.audit.services import record
-from app.auth.models import User
-from app.auth.services import end_all_sessions, normalise_email, void_links
+from app.auth.models import User, department_heads
+from app.auth.services import end_all_sessions, normalise_email, revoke_all_tokens, void_links
 from app.database import flush_unless_taken
 from app.extensions import db
-from app.org.models import Department, ServiceLink, department_heads
+from app.org.models import Department, ServiceLink
 from app.web import csvfile
 
 

@@ -1,5 +1,5 @@
 """Who may see, start, move, edit and check in on which project (also given to templates)."""
-from app.org.policies import is_head_of
+from app.org.policies import can_act_for
 from app.reports.policies import can_view_scorecard
 from app.web.policies import has_any_role, has_role
 
@@ -16,17 +16,11 @@ def can_start_project(user) -> bool:
     return has_any_role(user, "head", "facilitator")
 
 
-def can_own(user, department) -> bool:
-    """May this user make `department` the owner of a project?"""
-    return has_role(user, "facilitator") or is_head_of(user, department)
-
-
 def can_manage_project(user, project) -> bool:
     """Edit it and move it through its lifecycle: the lead, the owner department's heads, facilitators."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return (has_role(user, "facilitator") or project.lead_id == user.id
-            or is_head_of(user, project.owner_department))
+    return project.lead_id == user.id or can_act_for(user, project.owner_department)
 
 
 def can_check_in(user, project) -> bool:

@@ -15,6 +15,7 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.org.models import Department
+from app.org.policies import can_act_for
 from app.org.services import people_by_department
 from app.projects import charts, policies, services, shown
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
@@ -81,7 +82,7 @@ def _project_form(project: Project | None) -> ProjectForm:
         form.member_ids.data = [m.id for m in project.members]
         form.root_cause_id.data = project.root_cause_id or 0
         form.metric_id.data = project.metric_id or 0
-    owners = [d for d in departments if policies.can_own(current_user, d)]
+    owners = [d for d in departments if can_act_for(current_user, d)]
     if project is not None and project.owner_department not in owners:
         owners.append(project.owner_department)
     form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in owners]
@@ -149,7 +150,7 @@ def new():
         form.title.data = source.title
         form.source_round.data, form.source_department.data = source.round.id, source.department.id
         form.source_dimension.data = source.dimension.id
-        if policies.can_own(current_user, source.department):
+        if can_act_for(current_user, source.department):
             form.owner_department_id.data = source.department.id
     if form.validate_on_submit():
         try:

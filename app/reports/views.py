@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.database import columns_of, loaded, plain_columns, run_plain
 from app.org.models import NAMES_VERSION, Department
-from app.projects.policies import can_own
+from app.org.policies import can_act_for
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
@@ -138,8 +138,7 @@ def matrix(round_id: int):
 def scorecard(round_id: int, department_id: int):
     round_, department, names = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
-    # the projects feature may not be installed: offer "Start a project" only when it is
-    can_start_projects = can_own(current_user, department)
+    can_start_projects = can_act_for(current_user, department)
 
     def context():
         card = results.scorecard(round_, department, comments_allowed)

@@ -1,1 +1,1 @@
-"""What every feature shares: access decorators, htmx helpers, security headers, error pages, home."""
+"""What every feature shares: access decorators, htmx helpers, security headers, error pages, health."""

@@ -85,7 +85,3 @@ class UnchangedPolls:
             opened = self.opened[ticket] = (workshop_id, int(signed.timestamp()))
         workshop_id, signed = opened
         return workshop_id if time.time() - signed <= TICKET_SECONDS else None
-
-
-def init_app(app) -> None:
-    app.wsgi_app = UnchangedPolls(app, app.wsgi_app)

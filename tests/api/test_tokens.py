@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from app.api.services import TokenError, create_token, hash_token, revoke_token
 from app.audit.models import AuditEntry
+from app.auth.models import ApiToken
 from app.extensions import db
-from app.metrics.models import ApiToken
 from tests.api.helpers import bearer, make_metric, token_for
 from tests.factories import PASSWORD, audited, count, page_text
 

@@ -37,7 +37,7 @@ CARD_AUTHOR = expect(LOGIN, OK, DENIED, DENIED, DENIED, DENIED)  # the employee 
 
 EXPECTED = {
     ("static", "GET"): EVERYONE,
-    ("web.home", "GET"): SIGNED_IN,
+    ("home.home", "GET"): SIGNED_IN,
     ("web.health", "GET"): EVERYONE,
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): EVERYONE,
