@@ -47,9 +47,20 @@ def select_locale() -> Locale:
 
 
 def configure_extensions(app: Flask) -> None:
+    # Every model module first: metadata (and migrations) see all tables, and the models name each other by
+    # name (a person's department), which resolves once both are imported.
+    from app.audit import models as _audit  # noqa: F401
     from app.auth import login
+    from app.auth import models as _auth  # noqa: F401
     from app.database import configure_database
+    from app.dimensions import models as _dimensions  # noqa: F401
+    from app.metrics import models as _metrics  # noqa: F401
+    from app.org import models as _org  # noqa: F401
+    from app.projects import models as _projects  # noqa: F401
+    from app.ratings import models as _ratings  # noqa: F401
     from app.web import errors, security
+    from app.web import models as _web  # noqa: F401
+    from app.workshops import models as _workshops  # noqa: F401
 
     db.init_app(app)
     configure_database(app)
@@ -64,16 +75,6 @@ def configure_extensions(app: Flask) -> None:
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    # Every model module is imported here so metadata (and migrations) see all tables.
-    from app.audit import models as _audit  # noqa: F401
-    from app.auth import models as _auth  # noqa: F401
-    from app.dimensions import models as _dimensions  # noqa: F401
-    from app.metrics import models as _metrics  # noqa: F401
-    from app.org import models as _org  # noqa: F401
-    from app.projects import models as _projects  # noqa: F401
-    from app.ratings import models as _ratings  # noqa: F401
-    from app.web import models as _web  # noqa: F401
-    from app.workshops import models as _workshops  # noqa: F401
 
 
 class DatabaseInteger(IntegerConverter):
@@ -110,11 +111,19 @@ def configure_blueprints(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.api import policies as api
+    from app.audit import policies as audit
     from app.auth.forms import LANGUAGE_CHOICES
-    from app.org import policies as org_policies
-    from app.web import policies as web_policies
+    from app.dimensions import policies as dimensions
+    from app.metrics import policies as metrics
+    from app.org import policies as org
+    from app.projects import policies as projects
+    from app.ratings import policies as ratings
+    from app.reports import policies as reports
+    from app.web import policies as web
     from app.web.layout import hyphenate, static_url, topbar
     from app.web.numbers import number
+    from app.workshops import policies as workshops
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["hyphenate"] = hyphenate
@@ -122,12 +131,15 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         topbar=topbar,
         static_url=static_url,
-        has_role=web_policies.has_role,
-        has_any_role=web_policies.has_any_role,
-        can_view_department=org_policies.can_view_department,
         languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),
     )
+    # Every policy, under its own name: a template asks the very predicate its view checks.
+    for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops):
+        for name, predicate in vars(module).items():
+            if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
+                assert name not in app.jinja_env.globals, f"two policies named {name}"
+                app.jinja_env.globals[name] = predicate
 
 
 def configure_wsgi(app: Flask) -> None:

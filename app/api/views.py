@@ -19,7 +19,7 @@ from app.auth.models import ApiToken
 from app.extensions import db, limiter
 from app.metrics.models import Metric
 from app.web import errors as web_errors
-from app.web.authz import roles_required
+from app.web.authz import requires
 from app.web.htmx import redirect_to, render
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -227,13 +227,13 @@ def _tokens_page(form: TokenForm, new_value: str | None = None, new_token: ApiTo
 
 
 @tokens_bp.get("")
-@roles_required("head", "facilitator", "admin")
+@requires(policies.may_hold_tokens)
 def index():
     return _tokens_page(TokenForm())
 
 
 @tokens_bp.post("")
-@roles_required("head", "facilitator", "admin")
+@requires(policies.may_hold_tokens)
 def create():
     form = TokenForm()
     if form.validate_on_submit():
@@ -250,7 +250,7 @@ def create():
 
 
 @tokens_bp.post("/<int:token_id>/revoke")
-@roles_required("head", "facilitator", "admin")
+@requires(policies.may_hold_tokens)
 def revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if not policies.can_manage_token(current_user, token):

@@ -4,8 +4,9 @@ from flask import Blueprint, request
 
 from app.audit.labels import label
 from app.audit.models import AuditEntry
+from app.audit.policies import can_read_audit_log
 from app.extensions import db
-from app.web.authz import admin_required
+from app.web.authz import requires
 from app.web.htmx import render
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -13,7 +14,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("")
-@admin_required
+@requires(can_read_audit_log)
 def index():
     page = min(max(request.args.get("page", 1, type=int), 1), 10**6)  # an offset the database can take
     action = request.args.get("action", "")[:60]

@@ -2,6 +2,7 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -62,20 +63,22 @@ def start_session(user: User) -> str:
     return token
 
 
-# The session with its person, and the ids of the departments they head (the menu on every page asks whether
-# they are a head), in one statement: every request of a signed-in person asks it, so it is built once (see
-# app.database.run_plain). The person is read as plain columns, not as an entity (see app.database.loaded).
-LIVE_SESSION = (
-    sa.select(*plain_columns(User), UserSession.created_at,
-              sa.select(sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ","))
-              .where(department_heads.c.user_id == User.id).scalar_subquery())
-    .join(UserSession, UserSession.user_id == User.id)
-    .where(UserSession.token_hash == sa.bindparam("token_hash")))
+@cache
+def _live_session():
+    """The session with its person, and the ids of the departments they head (the menu on every page asks
+    whether they are a head), in one statement: every request of a signed-in person asks it, so it is built
+    once (see app.database.run_plain) — on first use, once every model is mapped. The person is read as plain
+    columns, not as an entity (see app.database.loaded)."""
+    heads = sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ",")
+    return (sa.select(*plain_columns(User), UserSession.created_at,
+                      sa.select(heads).where(department_heads.c.user_id == User.id).scalar_subquery())
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.token_hash == sa.bindparam("token_hash")))
 
 
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    row = run_plain(LIVE_SESSION, {"token_hash": _digest(token)}).one_or_none()
+    row = run_plain(_live_session(), {"token_hash": _digest(token)}).one_or_none()
     if row is None:
         return None
     *values, started, heads = row

@@ -6,8 +6,9 @@ from flask_login import current_user
 from app.dimensions import services
 from app.dimensions.forms import DimensionForm
 from app.dimensions.models import Dimension
+from app.dimensions.policies import can_edit_dimensions
 from app.extensions import db
-from app.web.authz import admin_required
+from app.web.authz import requires
 from app.web.htmx import redirect_to, render, wants_fragment
 
 bp = Blueprint("dimensions", __name__, url_prefix="/dimensions")
@@ -24,13 +25,13 @@ def _texts(form: DimensionForm) -> dict:
 
 
 @bp.get("")
-@admin_required
+@requires(can_edit_dimensions)
 def index():
     return render("dimensions/index.html", "dimensions/_list.html", dimensions=services.ordered())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@admin_required
+@requires(can_edit_dimensions)
 def new():
     form = DimensionForm()
     if form.validate_on_submit():
@@ -47,7 +48,7 @@ def new():
 
 
 @bp.route("/<int:dimension_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(can_edit_dimensions)
 def edit(dimension_id: int):
     dimension = db.get_or_404(Dimension, dimension_id)
     form = DimensionForm(obj=dimension)
@@ -75,24 +76,24 @@ def _change(dimension_id: int, change):
 
 
 @bp.post("/<int:dimension_id>/up")
-@admin_required
+@requires(can_edit_dimensions)
 def move_up(dimension_id: int):
     return _change(dimension_id, lambda d: services.move_dimension(current_user, d, -1))
 
 
 @bp.post("/<int:dimension_id>/down")
-@admin_required
+@requires(can_edit_dimensions)
 def move_down(dimension_id: int):
     return _change(dimension_id, lambda d: services.move_dimension(current_user, d, +1))
 
 
 @bp.post("/<int:dimension_id>/retire")
-@admin_required
+@requires(can_edit_dimensions)
 def retire(dimension_id: int):
     return _change(dimension_id, lambda d: services.set_retired(current_user, d, True))
 
 
 @bp.post("/<int:dimension_id>/restore")
-@admin_required
+@requires(can_edit_dimensions)
 def restore(dimension_id: int):
     return _change(dimension_id, lambda d: services.set_retired(current_user, d, False))

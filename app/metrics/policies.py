@@ -20,7 +20,3 @@ def can_add_readings(user, metric) -> bool:
         return False
     return metric.owner_department_id in user.head_of
 
-
-def can_import_readings(user) -> bool:
-    """The import page is open to anyone who may add readings to some metric; each row is checked."""
-    return has_any_role(user, "admin", "facilitator", "head")

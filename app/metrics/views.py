@@ -16,15 +16,13 @@ from app.org.services import departments
 from app.reports.charts import for_phones
 from app.time import utcnow
 from app.web import csvfile
-from app.web.authz import roles_required
+from app.web.authz import requires
 from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.numbers import number
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
-VIEWERS = ("admin", "facilitator", "head")  # policies.can_view_metrics
-MANAGERS = ("admin", "facilitator")  # policies.can_manage_catalog
 
 
 def _department_choices() -> list[SelectChoice]:
@@ -38,7 +36,7 @@ def _department(department_id: int | None) -> Department | None:
 # The catalog -------------------------------------------------------------------------------------
 
 @bp.get("")
-@roles_required(*VIEWERS)
+@requires(policies.can_view_metrics)
 def index():
     metrics = services.metrics()
     latest = services.latest_readings()
@@ -71,19 +69,19 @@ def _save_metric(metric: Metric | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(policies.can_manage_catalog)
 def new():
     return _save_metric(None)
 
 
 @bp.route("/<int:metric_id>/edit", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(policies.can_manage_catalog)
 def edit(metric_id: int):
     return _save_metric(db.get_or_404(Metric, metric_id))
 
 
 @bp.route("/suggested", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@requires(policies.can_manage_catalog)
 def suggested():
     missing = services.missing_suggestions()
     form = SuggestedForm()
@@ -125,14 +123,14 @@ def _blank_reading_form() -> ReadingForm:
 
 
 @bp.get("/<int:metric_id>")
-@roles_required(*VIEWERS)
+@requires(policies.can_view_metrics)
 def detail(metric_id: int):
     metric = db.get_or_404(Metric, metric_id)
     return render("metrics/detail.html", **_detail_context(metric, _blank_reading_form()))
 
 
 @bp.post("/<int:metric_id>/readings")
-@roles_required(*VIEWERS)
+@requires(policies.can_view_metrics)
 def add_reading(metric_id: int):
     metric = db.get_or_404(Metric, metric_id)
     if not policies.can_add_readings(current_user, metric):
@@ -165,7 +163,7 @@ def add_reading(metric_id: int):
 # CSV import --------------------------------------------------------------------------------------
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(*VIEWERS)
+@requires(policies.can_view_metrics)
 def import_readings():
     allowed = [m for m in services.metrics() if policies.can_add_readings(current_user, m)]
     if request.method == "POST" and not allowed:

@@ -16,5 +16,11 @@ def can_act_for(user, department) -> bool:
     return has_role(user, "facilitator") or is_head_of(user, department)
 
 
-def can_edit_service_map(user) -> bool:
-    return has_any_role(user, "admin")
+def can_view_organisation(user) -> bool:
+    """The list of departments and the service map: admins, and facilitators who set up rounds on them."""
+    return has_any_role(user, "admin", "facilitator")
+
+
+def can_manage_organisation(user) -> bool:
+    """Departments, their heads, people and the service map are changed by admins."""
+    return has_role(user, "admin")

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.links import deliver_link, invite_new_people
@@ -12,7 +12,7 @@ from app.org import policies, services
 from app.org.forms import ActiveForm, DepartmentForm, DepartmentLinksForm, PersonForm, ServiceLinkForm
 from app.org.models import Department
 from app.web import csvfile
-from app.web.authz import admin_required, roles_required
+from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
@@ -24,7 +24,7 @@ bp = Blueprint("org", __name__, url_prefix="/org")
 # Departments -------------------------------------------------------------------------------------
 
 @bp.get("/departments")
-@roles_required("admin", "facilitator")
+@requires(policies.can_view_organisation)
 def departments():
     return render("org/departments.html", departments=services.departments(with_heads=True),
                   sizes=services.department_sizes())
@@ -62,13 +62,13 @@ def _save_department(department: Department | None):
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_manage_organisation)
 def department_new():
     return _save_department(None)
 
 
 @bp.get("/departments/<int:department_id>")
-@roles_required("admin", "facilitator", "head")
+@login_required
 def department(department_id: int):
     department = db.get_or_404(Department, department_id)
     if not policies.can_view_department(current_user, department):
@@ -81,13 +81,13 @@ def department(department_id: int):
 
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_manage_organisation)
 def department_edit(department_id: int):
     return _save_department(db.get_or_404(Department, department_id))
 
 
 @bp.post("/departments/<int:department_id>/delete")
-@admin_required
+@requires(policies.can_manage_organisation)
 def department_delete(department_id: int):
     department = db.get_or_404(Department, department_id)
     try:
@@ -108,7 +108,7 @@ PAGE_SIZE = 25
 
 
 @bp.get("/service-map")
-@roles_required("admin", "facilitator")
+@requires(policies.can_view_organisation)
 def service_map():
     """The matrix while the departments shown are few; else a list of them in pages, each leading to its
     own checklists (whom it serves, who serves it). The filter's terms pick the departments shown."""
@@ -120,7 +120,7 @@ def service_map():
     query = request.args.get("q", "").strip()[:200]
     shown = services.matching_departments(everyone, query)
     context = dict(everyone=everyone, shown=shown, query=query, matrix_limit=MATRIX_LIMIT,
-                   editable=policies.can_edit_service_map(current_user))
+                   editable=policies.can_manage_organisation(current_user))
     if len(shown) <= MATRIX_LIMIT:
         return render("org/service_map.html", links=services.service_links(among=shown), **context)
     pages = -(-len(shown) // PAGE_SIZE)
@@ -143,11 +143,11 @@ def _department_links_form(department: Department, everyone: list[Department]) -
 
 def _department_links(department: Department, form: DepartmentLinksForm):
     return render("org/service_map_department.html", department=department, form=form,
-                  editable=policies.can_edit_service_map(current_user))
+                  editable=policies.can_manage_organisation(current_user))
 
 
 @bp.post("/service-map/departments/<int:department_id>")
-@admin_required
+@requires(policies.can_manage_organisation)
 def department_links(department_id: int):
     department = db.get_or_404(Department, department_id)
     everyone = services.departments()
@@ -164,7 +164,7 @@ def department_links(department_id: int):
 
 
 @bp.post("/service-map")
-@admin_required
+@requires(policies.can_manage_organisation)
 def service_link():
     form = ServiceLinkForm()
     if not form.validate_on_submit():
@@ -186,7 +186,7 @@ def service_link():
 # People ------------------------------------------------------------------------------------------
 
 @bp.get("/people")
-@admin_required
+@requires(policies.can_manage_organisation)
 def people():
     department_id = id_arg("department")
     status = request.args.get("status", "all")
@@ -217,7 +217,7 @@ def _person_data(form: PersonForm) -> services.PersonData:
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_manage_organisation)
 def person_new():
     form = _person_form(None)
     if form.validate_on_submit():
@@ -234,7 +234,7 @@ def person_new():
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_manage_organisation)
 def person_edit(person_id: int):
     person = db.get_or_404(User, person_id)
     form = _person_form(person)
@@ -252,7 +252,7 @@ def person_edit(person_id: int):
 
 
 @bp.post("/people/<int:person_id>/active")
-@admin_required
+@requires(policies.can_manage_organisation)
 def person_active(person_id: int):
     person = db.get_or_404(User, person_id)
     form = ActiveForm()
@@ -277,7 +277,7 @@ def person_active(person_id: int):
 
 
 @bp.post("/people/<int:person_id>/link")
-@admin_required
+@requires(policies.can_manage_organisation)
 def person_link(person_id: int):
     person = db.get_or_404(User, person_id)
     if not person.active:
@@ -289,7 +289,7 @@ def person_link(person_id: int):
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_manage_organisation)
 def import_people():
     upload, confirm = ImportUploadForm(), ImportConfirmForm()
     if "staged" in request.form:

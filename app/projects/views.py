@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, get_template_attribute, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
@@ -25,7 +25,7 @@ from app.ratings.models import Round
 from app.reports.charts import for_phones
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean, noise_effect
-from app.web.authz import admin_required, roles_required
+from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
@@ -56,7 +56,7 @@ def _filters() -> services.Filters:
 
 
 @bp.get("")
-@login_required
+@requires(policies.can_view_projects)
 def index():
     filters = _filters()
     projects = services.portfolio(filters)
@@ -66,8 +66,7 @@ def index():
                   by_category=by_category, groups=groups, departments=_departments(), metrics=_metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",
-                                         _("Root causes beside the typical split"), groups),
-                  can_start=policies.can_start_project(current_user))
+                                         _("Root causes beside the typical split"), groups))
 
 
 # Creating and editing ----------------------------------------------------------------------------
@@ -139,7 +138,7 @@ def _target_facts(form: ProjectForm, project: Project | None) -> services.Target
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("head", "facilitator")
+@requires(policies.can_start_project)
 def new():
     form = _project_form(None)
     args = request.form if form.is_submitted() else request.args
@@ -168,7 +167,7 @@ def new():
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires(policies.can_view_projects)
 def edit(project_id: int):
     project = db.get_or_404(Project, project_id)
     if not policies.can_manage_project(current_user, project):
@@ -269,13 +268,13 @@ def _head_or_404(project_id: int) -> ProjectHead:
 
 
 @bp.get("/<int:project_id>")
-@login_required
+@requires(policies.can_view_projects)
 def detail(project_id: int):
     return _detail(_head_or_404(project_id))
 
 
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
-@login_required
+@requires(policies.can_view_projects)
 def move(project_id: int, action: str):
     project = db.get_or_404(Project, project_id)
     if not policies.can_manage_project(current_user, project):
@@ -300,7 +299,7 @@ def move(project_id: int, action: str):
 
 
 @bp.post("/<int:project_id>/check-ins")
-@login_required
+@requires(policies.can_view_projects)
 def check_in(project_id: int):
     project = db.get_or_404(Project, project_id)
     if not policies.can_check_in(current_user, project):
@@ -322,7 +321,7 @@ def check_in(project_id: int):
 # Root causes (admin) -----------------------------------------------------------------------------
 
 @bp.route("/root-causes", methods=["GET", "POST"])
-@admin_required
+@requires(policies.can_edit_root_causes)
 def root_causes():
     cause = db.get_or_404(RootCause, id_arg("id", request.values) or 0) if request.values.get("id") else None
     form = RootCauseForm(obj=cause)

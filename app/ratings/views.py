@@ -18,7 +18,7 @@ from app.ratings import policies, services
 from app.ratings.forms import RoundForm, rating_form
 from app.ratings.models import Round
 from app.time import utcnow
-from app.web.authz import roles_required
+from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
@@ -26,7 +26,6 @@ from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
 
 bp = Blueprint("ratings", __name__, url_prefix="/rounds")
-facilitator_required = roles_required("facilitator")
 
 
 # Running rounds (facilitators) -------------------------------------------------------------------
@@ -45,7 +44,7 @@ def _progress_of(rounds: list[Round]) -> dict[int, tuple[int, int] | None]:
 
 
 @bp.get("")
-@facilitator_required
+@requires(policies.can_run_rounds)
 def index():
     rounds = list(db.session.scalars(sa.select(Round).options(selectinload(Round.departments))
                                      .order_by(Round.created_at.desc(), Round.id.desc())))
@@ -114,13 +113,13 @@ def _save_round(round_: Round | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@facilitator_required
+@requires(policies.can_run_rounds)
 def new():
     return _save_round(None)
 
 
 @bp.route("/<int:round_id>/edit", methods=["GET", "POST"])
-@facilitator_required
+@requires(policies.can_run_rounds)
 def edit(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if not policies.can_edit(round_):
@@ -130,7 +129,7 @@ def edit(round_id: int):
 
 
 @bp.get("/<int:round_id>")
-@facilitator_required
+@requires(policies.can_run_rounds)
 def detail(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
@@ -162,7 +161,7 @@ MOVES = {
 
 
 @bp.post("/<int:round_id>/<any(open,close,publish):action>")
-@facilitator_required
+@requires(policies.can_run_rounds)
 def move(round_id: int, action: str):
     round_ = db.get_or_404(Round, round_id)
     if action in CONFIRM and not confirmed():
@@ -192,7 +191,7 @@ def _reminder(round_: Round, person, url: str) -> tuple[str, str]:
 
 
 @bp.post("/<int:round_id>/remind")
-@facilitator_required
+@requires(policies.can_run_rounds)
 def remind(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     back = url_for("ratings.detail", round_id=round_.id)

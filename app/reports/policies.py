@@ -2,13 +2,11 @@
 from app.org.policies import is_head_of
 from app.web.policies import has_any_role, has_role
 
-# The roles that see any results at all; everyone else (employees, admins who are neither) gets 403.
-VIEWERS = ("facilitator", "head")
-
 
 def can_view_company(user) -> bool:
-    """The company view, the service matrix and the list of published rounds."""
-    return has_any_role(user, *VIEWERS)
+    """Any results at all — the list of published rounds, the company view, the service matrix: heads and
+    facilitators (employees, and admins who are neither, do not)."""
+    return has_any_role(user, "facilitator", "head")
 
 
 def viewable_scorecards(user, department_ids) -> frozenset[int]:

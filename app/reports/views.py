@@ -13,7 +13,7 @@ from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.web import spreadsheet
-from app.web.authz import roles_required
+from app.web.authz import requires
 from app.web.htmx import render
 from app.web.memo import kept
 
@@ -71,7 +71,7 @@ def _viewable(round_: Round) -> list[Department]:
 # Pages -------------------------------------------------------------------------------------------
 
 @bp.get("")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def index():
     rounds = results.published_rounds(newest_first=True, with_departments=True)
     return render("reports/index.html", entries=[(r, _viewable(r)) for r in rounds],
@@ -79,7 +79,7 @@ def index():
 
 
 @bp.get("/<int:round_id>")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def company(round_id: int):
     """The company view's first page: the heatmap and the company as its external clients see it."""
     return _company_page(_("Company view"), "reports/_company.html", round_id,
@@ -87,13 +87,13 @@ def company(round_id: int):
 
 
 @bp.get("/<int:round_id>/rates")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def rates(round_id: int):
     return _company_page(_("Response rates"), "reports/_rates.html", round_id, lambda view: {})
 
 
 @bp.get("/<int:round_id>/trends")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def trends(round_id: int):
     return _company_page(_("Trends across rounds"), "reports/_trends.html", round_id,
                          lambda view: {"trends": _trend_lines(view)})
@@ -118,7 +118,7 @@ def _company_page(title: str, template: str, round_id: int, charts_of, links_sco
 
 
 @bp.get("/<int:round_id>/matrix")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def matrix(round_id: int):
     round_, names = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
@@ -134,7 +134,7 @@ def matrix(round_id: int):
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def scorecard(round_id: int, department_id: int):
     round_, department, names = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
@@ -164,7 +164,7 @@ def _published_body(template: str, round_: Round, names: int | None, context, *s
 # CSV: one table a file, the table named in the address (?table=…), the first by default ------------
 
 @bp.get("/<int:round_id>/company.csv")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def company_csv(round_id: int):
     round_, _names = _company_access(round_id)
     tables = results.company_tables(results.company_view(round_))
@@ -172,7 +172,7 @@ def company_csv(round_id: int):
 
 
 @bp.get("/<int:round_id>/matrix.csv")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def matrix_csv(round_id: int):
     round_, _names = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
@@ -183,7 +183,7 @@ def matrix_csv(round_id: int):
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>.csv")
-@roles_required(*policies.VIEWERS)
+@requires(policies.can_view_company)
 def scorecard_csv(round_id: int, department_id: int):
     round_, department, _names = _scorecard_access(round_id, department_id)
     card = results.scorecard(round_, department, policies.can_read_comments(current_user, department))

@@ -23,11 +23,6 @@ def can_take_part(user, workshop) -> bool:
     return can_run(user, workshop) or is_participant(user, workshop)
 
 
-def can_vote(user, workshop) -> bool:
-    """Only participants hold dots; a facilitator who is not one abstains."""
-    return is_participant(user, workshop)
-
-
 def can_view(user, workshop) -> bool:
     """The board and the minutes: participants and facilitators."""
     return can_take_part(user, workshop)

@@ -35,7 +35,7 @@ from app.ratings.models import Round
 from app.reports.charts import for_phones
 from app.reports.results import format_mean
 from app.web import spreadsheet
-from app.web.authz import roles_required
+from app.web.authz import requires
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.policies import has_role
 from app.workshops import policies, services
@@ -120,8 +120,7 @@ def index():
     if not has_role(current_user, "facilitator"):
         query = query.where(Workshop.id.in_(
             sa.select(Participant.workshop_id).where(Participant.user_id == current_user.id)))
-    return render("workshops/index.html", workshops=list(db.session.scalars(query)),
-                  can_create=has_role(current_user, "facilitator"))
+    return render("workshops/index.html", workshops=list(db.session.scalars(query)))
 
 
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
@@ -167,7 +166,7 @@ def _save(workshop: Workshop | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("facilitator")
+@requires(policies.can_create_workshop)
 def new():
     return _save(None)
 

@@ -1,6 +1,9 @@
 """The packages of app/ depend one way: each imports only from the layers below it (or from itself), so a
 newcomer can read the house from the ground up and a feature can be understood without those above it."""
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -65,3 +68,19 @@ def test_no_import_runs_back_up():
             if FLOOR[target] > FLOOR[source] or (FLOOR[target] == FLOOR[source] and target != source):
                 upward.add((str(relative), target))
     assert upward == KNOWN_UPWARD
+
+
+def test_the_app_starts_whichever_models_a_process_imports_first(tmp_path):
+    """A server, a command or a bench script may import any area before create_app: the models then name
+    each other across areas (a person's department) and must still resolve."""
+    starts = {}
+    for models in sorted(APP.glob("*/models.py")):
+        module = f"app.{models.parent.name}.services" if (models.parent / "services.py").exists() \
+            else f"app.{models.parent.name}.models"
+        config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "SECRET_KEY": "x"}
+        script = f"import {module}\nfrom app import create_app\ncreate_app({config!r})"
+        starts[module] = subprocess.Popen([sys.executable, "-c", script], cwd=APP.parent, text=True,
+                                          stderr=subprocess.PIPE, env={**os.environ, "TZ_ENV": "testing"})
+    failed = {module: started.communicate()[1][-2000:] for module, started in starts.items()
+              if started.wait() != 0}
+    assert len(starts) >= 8 and not failed

@@ -1,0 +1,65 @@
+"""Each page-level policy is asked in one place by the view and the template: for every role, the link or
+button is on the page exactly when its address answers, and its address answers 403 exactly when it is not."""
+import pytest
+from flask import url_for
+
+from app.api import policies as api
+from app.audit import policies as audit
+from app.dimensions import policies as dimensions
+from app.dimensions.services import seed_default_dimensions
+from app.extensions import db
+from app.metrics import policies as metrics
+from app.org import policies as org_policies
+from app.projects import policies as projects
+from app.ratings import policies as ratings
+from app.reports import policies as reports
+from app.workshops import policies as workshops
+from tests.factories import PASSWORD
+
+# (the predicate, the page that offers the way in, the address it leads to)
+WAYS_IN = [
+    (ratings.can_run_rounds, "home.home", "ratings.index"),
+    (ratings.can_run_rounds, "home.home", "ratings.new"),
+    (reports.can_view_company, "home.home", "reports.index"),
+    (metrics.can_view_metrics, "home.home", "metrics.index"),
+    (org_policies.can_view_organisation, "home.home", "org.service_map"),
+    (org_policies.can_view_organisation, "home.home", "org.departments"),
+    (org_policies.can_manage_organisation, "home.home", "org.people"),
+    (org_policies.can_manage_organisation, "org.departments", "org.department_new"),
+    (dimensions.can_edit_dimensions, "home.home", "dimensions.index"),
+    (audit.can_read_audit_log, "home.home", "audit.index"),
+    (projects.can_edit_root_causes, "projects.index", "projects.root_causes"),
+    (projects.can_start_project, "projects.index", "projects.new"),
+    (workshops.can_create_workshop, "workshops.index", "workshops.new"),
+    (api.may_hold_tokens, "auth.account", "tokens.index"),
+]
+
+
+@pytest.mark.parametrize("predicate,page,address", WAYS_IN,
+                         ids=[f"{p.__name__}:{address}" for p, _page, address in WAYS_IN])
+@pytest.mark.parametrize("role", ["employee", "head", "facilitator", "admin"])
+def test_the_way_in_is_shown_exactly_to_whom_it_answers(app, client, org, predicate, page, address, role):
+    seed_default_dimensions()
+    db.session.commit()
+    person = org[role]
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    with app.test_request_context():
+        page_url, target = url_for(page), url_for(address)
+    allowed = predicate(person)
+
+    answer = client.get(target)
+    assert (answer.status_code == 403) is not allowed, f"{role} at {target}: {answer.status_code}"
+    assert answer.status_code in (200, 403)
+    shown = client.get(page_url)
+    if shown.status_code == 403:  # the page offering the way in is closed too: nothing to show
+        assert not allowed
+        return
+    assert (f'href="{target}"' in shown.get_data(as_text=True)) is allowed, f"{role} on {page_url}"
+
+
+def test_every_role_is_allowed_somewhere_and_refused_somewhere(org):
+    """The cases above exercise both answers of each predicate (a predicate true or false for everyone
+    would prove nothing)."""
+    for predicate in {p for p, _page, _address in WAYS_IN}:
+        answers = {predicate(org[role]) for role in ("employee", "head", "facilitator", "admin")}
+        assert answers == {True, False}, predicate.__name__
