@@ -68,10 +68,6 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    # The app's only limits are on the sign-in views, where their decorators check them. Flask-Limiter's
-    # own check before every request looks for app-wide limits, of which there are none (default_limits=[]),
-    # and cost every page 50 µs (measured); a test keeps the app free of app-wide limits.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
     login.init_app(app)
     security.init_app(app)
     errors.init_app(app)

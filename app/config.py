@@ -144,13 +144,9 @@ def derive_settings(app) -> None:
             "postgresql://", "postgresql+psycopg://", 1
         )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
-        from app.database import Cursor
-
         # The driver in autocommit: the app sends BEGIN itself, and none for page views (app.database).
-        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **options, "isolation_level": "AUTOCOMMIT",
-            "connect_args": {**options.get("connect_args", {}), "cursor_factory": Cursor}}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "isolation_level": "AUTOCOMMIT"}
 
 
 class InsecureSettings(RuntimeError):

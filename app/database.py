@@ -1,18 +1,14 @@
-"""Database connection set-up: SQLite pragmas, write transactions that queue instead of failing, reads of
-plain columns (and objects made from them as the ORM makes them), and PostgreSQL's cursor."""
-from collections.abc import Sequence
+"""Database connection set-up: SQLite pragmas, write transactions that queue instead of failing, row locks
+for a state change sent twice, and erasing a closed round's deleted answers from the files."""
 from functools import cache
 
-import psycopg
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app, has_request_context, request
-from psycopg.pq import ExecStatus
 
 from app.extensions import db
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
-_ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
 
 def _lower(text):
@@ -142,84 +138,3 @@ def flush_unless_taken(refusal: Exception) -> None:
             db.session.flush()
     except sa.exc.IntegrityError:
         raise refusal from None
-
-
-def columns_of(model) -> tuple[str, ...]:
-    """The keys of the model's column attributes, in the order loaded() takes their values."""
-    return _loading(model)[1]
-
-
-def plain_columns(model) -> list:
-    """The model's column attributes, to select as plain values in the order loaded() takes them."""
-    return [getattr(model, key) for key in columns_of(model)]
-
-
-@cache
-def _loading(model) -> tuple:
-    """The model's mapper, its column keys and its primary key's keys, worked out once."""
-    mapper = sa.inspect(model)
-    return (mapper, tuple(attribute.key for attribute in mapper.column_attrs),
-            tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key))
-
-
-def loaded(model, values):
-    """The `model` object of these column values (in columns_of(model)'s order), in the session as if the
-    ORM had loaded it: the object the session already holds for that identity, else a new one filled in
-    as the ORM's loader fills one (no attribute events, nothing to flush). Lazy loads and changes then work
-    as on any loaded object. The ORM's own loading of one row cost as much as the query that read it."""
-    mapper, columns, primary_key = _loading(model)
-    by_key = dict(zip(columns, values, strict=True))
-    held = db.session.identity_map.get(mapper.identity_key_from_primary_key([by_key[k] for k in primary_key]))
-    if held is not None:
-        return held
-    found = mapper.class_manager.new_instance()
-    found.__dict__.update(by_key)
-    sa.orm.make_transient_to_detached(found)
-    db.session.add(found)
-    return found
-
-
-def run_plain(statement, params=None) -> sa.CursorResult:
-    """A statement of plain columns (a select of columns, an insert or update of values) run on the
-    session's connection, in its transaction: the session's own execute() adds 30–60 µs of ORM bookkeeping
-    to every statement (measured), more than a page's small reads cost, and plain columns need none of it.
-    Pending changes are flushed first, as execute() does.
-
-    The statements a request runs every time are built once, at module level, with bound parameters:
-    session.get() and a select() written inside a view are built anew on each call, and SQLAlchemy then
-    works out the new statement's cache key again, which costs as much as running it."""
-    db.session.flush()
-    return db.session.connection().execute(statement, params or {})
-
-
-# PostgreSQL -------------------------------------------------------------------------------------
-
-class Cursor(psycopg.Cursor):
-    """psycopg's cursor, but its `description` is built when first read. SQLAlchemy asks for it after every
-    statement, yet for a statement it has run before it only checks that there is one: building the column
-    list (a Column object and a type look-up per column) cost the project page's statement 25 µs."""
-
-    @property
-    def description(self):
-        result = self.pgresult
-        if result and (result.nfields or result.status in _ROWS):
-            return _Description(lambda: psycopg.Cursor.description.fget(self))
-        return None
-
-
-class _Description(Sequence):
-    __slots__ = ("_build", "_columns")
-
-    def __init__(self, build):
-        self._build, self._columns = build, None
-
-    def _built(self):
-        if self._columns is None:
-            self._columns = self._build()
-        return self._columns
-
-    def __len__(self):
-        return len(self._built())
-
-    def __getitem__(self, index):
-        return self._built()[index]

@@ -55,8 +55,6 @@ class User(UserMixin, db.Model):
 
     # Set at sign-in and by the session loader: Flask-Login keeps this token, not the user id, in the cookie.
     session_token = None
-    # The ids (a frozenset) of the departments this person heads, as the session loader read them.
-    heads_read = None
 
     # Identity, as for every model: Flask-Login's own __eq__ compares get_id(), the session token,
     # which is None for everyone not signed in in this request — they would all be "equal".
@@ -77,11 +75,8 @@ class User(UserMixin, db.Model):
 
     @property
     def head_of(self) -> frozenset[int]:
-        """The ids of the departments this person heads. The list, once loaded, is the truth (it may have
-        changed in this request); until then, the ids the session loader read, which spares loading it."""
-        if self.heads_read is None or "headed_departments" in self.__dict__:
-            return frozenset(d.id for d in self.headed_departments)
-        return self.heads_read
+        """The ids of the departments this person heads."""
+        return frozenset(d.id for d in self.headed_departments)
 
     @property
     def is_head(self) -> bool:

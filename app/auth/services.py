@@ -2,15 +2,13 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.audit.services import record
-from app.auth.models import ApiToken, OneTimeLink, User, UserSession, department_heads
+from app.auth.models import ApiToken, OneTimeLink, User, UserSession
 from app.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from app.database import loaded, plain_columns, run_plain
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.time import utcnow
@@ -63,30 +61,17 @@ def start_session(user: User) -> str:
     return token
 
 
-@cache
-def _live_session():
-    """The session with its person, and the ids of the departments they head (the menu on every page asks
-    whether they are a head), in one statement: every request of a signed-in person asks it, so it is built
-    once (see app.database.run_plain) — on first use, once every model is mapped. The person is read as plain
-    columns, not as an entity (see app.database.loaded)."""
-    heads = sa.func.aggregate_strings(sa.cast(department_heads.c.department_id, sa.String), ",")
-    return (sa.select(*plain_columns(User), UserSession.created_at,
-                      sa.select(heads).where(department_heads.c.user_id == User.id).scalar_subquery())
-            .join(UserSession, UserSession.user_id == User.id)
-            .where(UserSession.token_hash == sa.bindparam("token_hash")))
-
-
 def load_session(token: str) -> User | None:
     """The user of a live session, or None when it was ended, has expired or the user is inactive."""
-    row = run_plain(_live_session(), {"token_hash": _digest(token)}).one_or_none()
-    if row is None:
+    found = db.session.execute(
+        sa.select(User, UserSession.created_at).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == _digest(token))).one_or_none()
+    if found is None:
         return None
-    *values, started, heads = row
-    user = loaded(User, values)
+    user, started = found
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     if started < utcnow() - limit or not user.active:
         return None
-    user.heads_read = frozenset(map(int, heads.split(","))) if heads else frozenset()
     user.session_token = token
     return user
 

@@ -69,3 +69,7 @@ class NamesVersion(db.Model):
 
 # The current names version, to read within a page's first statement (None until a first rename).
 NAMES_VERSION = sa.select(NamesVersion.version).where(NamesVersion.id == 1).scalar_subquery()
+
+
+def names_version() -> int | None:
+    return db.session.scalar(sa.select(NamesVersion.version).where(NamesVersion.id == 1))

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.auth.models import LANGUAGES, User
-from app.database import run_plain
 from app.dimensions.models import Dimension
+from app.extensions import db
 from app.metrics.models import Metric
 from app.org.models import NAMES_VERSION, Department
 from app.projects.models import (
@@ -112,7 +112,7 @@ def _named(id_, name) -> Named | None:
     return None if id_ is None else Named(id_, name)
 
 
-# Built once, as app.database.run_plain explains: one statement per language for the project and every name
+# Built once: one statement per language for the project and every name
 # it shows, then its lists.
 _owner, _source_department = aliased(Department), aliased(Department)
 _lead = aliased(User)
@@ -167,7 +167,7 @@ EVENTS = (sa.select(ProjectEvent.at, User.id, User.name, ProjectEvent.from_statu
 
 def project_head(project_id: int, locale: str) -> ProjectHead | None:
     """The project's row as its page shows it in `locale`, or None when there is no such project."""
-    row = run_plain(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
+    row = db.session.execute(PROJECT[locale if locale in PROJECT else "en"], {"id": project_id}).one_or_none()
     if row is None:
         return None
     (id_, title, problem, evidence, status, baseline, window, target, target_date, lag, started_on, lead_id,
@@ -195,14 +195,15 @@ def project_head(project_id: int, locale: str) -> ProjectHead | None:
 
 def project_shown(head: ProjectHead) -> ProjectShown:
     """The project with its lists, read now."""
-    listed = run_plain(DEPARTMENTS_AND_MEMBERS, {"id": head.id}).all()
+    listed = db.session.execute(DEPARTMENTS_AND_MEMBERS, {"id": head.id}).all()
     return ProjectShown(
         **{field.name: getattr(head, field.name) for field in fields(ProjectHead)},
         departments=tuple(Named(i, name) for kind, i, name in listed if kind == 0),
         members=tuple(Named(i, name) for kind, i, name in listed if kind == 1),
         check_ins=tuple(CheckInShown(on, state, done, _named(author_id, author))
-                        for on, state, done, author_id, author in run_plain(CHECK_INS, {"id": head.id})),
+                        for on, state, done, author_id, author
+                        in db.session.execute(CHECK_INS, {"id": head.id})),
         events=tuple(EventShown(at, _named(actor_id, actor), from_status, to_status, note)
                      for at, actor_id, actor, from_status, to_status, note
-                     in run_plain(EVENTS, {"id": head.id})),
+                     in db.session.execute(EVENTS, {"id": head.id})),
     )

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.database import columns_of, loaded, plain_columns, run_plain
-from app.org.models import NAMES_VERSION, Department
+from app.extensions import db
+from app.org.models import Department, names_version
 from app.org.policies import can_act_for
 from app.ratings.models import Round
 from app.reports import charts, policies, results
@@ -28,39 +28,30 @@ def formatting():
             "scorecard_tables": results.SCORECARD_TABLES}
 
 
-# A results page's round (and department), with the version of the names it shows, in one statement built
-# once (see app.database.run_plain): on PostgreSQL each statement is a round trip. Only published rounds have
-# results; any other round is not there.
-PUBLISHED_ROUND = sa.select(*plain_columns(Round), NAMES_VERSION).where(Round.id == sa.bindparam("round_id"),
-                                                                       Round.state == "published")
-ROUND_AND_DEPARTMENT = (
-    sa.select(*plain_columns(Round), *plain_columns(Department), NAMES_VERSION).join(Department, sa.true())
-    .where(Round.id == sa.bindparam("round_id"), Round.state == "published",
-           Department.id == sa.bindparam("department_id")))
+def _published_round(round_id: int) -> Round:
+    """Only published rounds have results; any other round is not there."""
+    round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id, Round.state == "published"))
+    if round_ is None:
+        abort(404)
+    return round_
 
 
 def _company_access(round_id: int) -> tuple[Round, int | None]:
     """The round and the names version (see NamesVersion) for a page of the company view."""
-    found = run_plain(PUBLISHED_ROUND, {"round_id": round_id}).first()
-    if found is None:
-        abort(404)
+    round_ = _published_round(round_id)
     if not policies.can_view_company(current_user):
         abort(403)
-    *round_, names = found
-    return loaded(Round, round_), names
+    return round_, names_version()
 
 
 def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department, int | None]:
-    found = run_plain(ROUND_AND_DEPARTMENT, {"round_id": round_id, "department_id": department_id}).first()
-    if found is None:  # no such round, not published, or no such department
-        abort(404)
-    in_round = len(columns_of(Round))
-    round_, department = loaded(Round, found[:in_round]), loaded(Department, found[in_round:-1])
-    if not RoundResults(round_).took_part(department.id):
+    round_ = _published_round(round_id)
+    department = db.session.get(Department, department_id)
+    if department is None or not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
         abort(403)
-    return round_, department, found[-1]
+    return round_, department, names_version()
 
 
 def _viewable(round_: Round) -> list[Department]:

@@ -1,14 +1,9 @@
-"""Security headers on every response, the CSRF token kept between requests, and known hosts only."""
-import time
-
-from flask import g, request, session
+"""Security headers on every response, and known hosts only."""
+from flask import request
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import BadRequest
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
-
-from app.web.memo import kept
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -41,18 +36,7 @@ def add_security_headers(response):
     return response
 
 
-def keep_csrf_token() -> None:
-    """Before each request of a session that has a CSRF token: the token signed for it in this minute, as
-    Flask-WTF's generate_csrf() signs it, which then finds it for the layout and for every form. Every page
-    shows the token, and signing it cost as much as a small query. A kept token is at most a minute older
-    than a new one, well within the hour it is good for (WTF_CSRF_TIME_LIMIT)."""
-    if "csrf_token" in session:
-        g.csrf_token = kept("csrf_tokens", (session["csrf_token"], int(time.time() // 60)), generate_csrf,
-                            size=4096)
-
-
 def init_app(app) -> None:
-    app.before_request(keep_csrf_token)
     app.after_request(add_security_headers)
 
 

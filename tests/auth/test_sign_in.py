@@ -9,9 +9,9 @@ from app.audit.models import AuditEntry
 from app.auth.models import User, UserSession
 from app.auth.passwords import hasher
 from app.auth.services import load_session, start_session
-from app.extensions import db, limiter
+from app.extensions import db
 from app.time import utcnow
-from tests.factories import PASSWORD, count_statements, make_user
+from tests.factories import PASSWORD, make_user
 
 FAILURE = "The e-mail or password is not right."
 
@@ -169,34 +169,6 @@ def test_password_is_rehashed_when_parameters_change(client, org):
     stored = db.session.scalar(sa.select(User.password_hash).where(User.email == "admin@example.com"))
     assert stored != weak and not hasher.check_needs_rehash(stored)
     assert "$argon2id$" in stored and "m=19456,t=2,p=1" in stored
-
-
-def test_no_limit_is_app_wide_so_the_check_before_every_request_is_left_out(app):
-    """app/__init__.py removes Flask-Limiter's check before every request, which looks only for app-wide
-    limits (default, application or blueprint). Were one added, it would go unchecked: this fails first."""
-    manager = limiter.limit_manager
-    assert manager.default_limits == [] and manager.application_limits == []
-    assert all(manager.blueprint_limits(app, name) == [] for name in app.blueprints)
-    assert limiter._check_request_limit not in app.before_request_funcs[None]
-
-
-def test_the_signed_in_person_behaves_as_a_loaded_object(app, org):
-    """The session loader builds the person from plain columns, not through the ORM's loading."""
-    token = start_session(org["head"])
-    db.session.commit()
-    with app.app_context(), app.test_request_context("/"):  # a request's own database session
-        person = load_session(token)
-        assert sa.inspect(person).persistent and person in db.session
-        assert (person.name, person.email, person.is_facilitator) == ("Hana Head", "head.finance@example.com",
-                                                                      False)
-        assert person.head_of == {org["finance"].id}
-        assert person.department.name == "Finance"  # a lazy load
-        with count_statements() as statements:
-            db.session.flush()
-        assert statements == []  # nothing to write back
-        person.language = "ru"
-        db.session.commit()
-    assert db.session.scalar(sa.select(User.language).where(User.id == org["head"].id)) == "ru"
 
 
 def test_the_session_loader_answers_the_object_the_session_already_holds(app, org):

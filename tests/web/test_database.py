@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from tests.factories import PASSWORD, count_statements, statements_run
+from tests.factories import PASSWORD, statements_run
 
 
 def test_connection_settings(app):
@@ -105,62 +105,3 @@ def test_a_write_rolled_back_leaves_nothing_even_on_a_connection_vacuum_had(app,
                             .where(AuditEntry.action == "test.write")) == 0
 
 
-def department_read_plain(department_id: int):
-    """A department read as plain columns and made an object by loaded(), as the hot reads do."""
-    from app.database import loaded, plain_columns, run_plain
-    from app.org.models import Department
-
-    row = run_plain(sa.select(*plain_columns(Department)).where(Department.id == department_id)).one()
-    return loaded(Department, row)
-
-
-def test_loaded_answers_the_object_the_session_already_holds(app, org):
-    from app.org.models import Department
-
-    finance = org["finance"]
-    db.session.commit()
-    assert department_read_plain(finance.id) is finance is db.session.get(Department, finance.id)
-
-
-def test_loaded_in_a_new_session_gives_an_object_that_loads_and_saves_as_a_loaded_one(app, org):
-    from app.org.models import Department
-
-    finance_id = org["finance"].id
-    db.session.commit()
-    with app.app_context():  # a request's own database session, empty
-        with count_statements() as statements:
-            finance = department_read_plain(finance_id)
-            assert db.session.get(Department, finance_id) is finance  # the session holds it
-            db.session.flush()
-        assert len(statements) == 1  # the read: get() asked nothing, and there is nothing to write back
-        assert sa.inspect(finance).persistent and finance.name == "Finance"
-        assert {person.name for person in finance.members} == {"Hana Head", "Fay Facilitator"}  # lazy load
-        finance.name = "Treasury"
-        db.session.commit()
-    assert db.session.scalar(sa.select(Department.name).where(Department.id == finance_id)) == "Treasury"
-
-
-def test_on_postgresql_cursors_describe_their_rows_as_psycopg_does(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (set TEST_DATABASE_URL)")
-    import psycopg
-
-    from app.database import Cursor
-
-    pooled = db.engine.raw_connection()
-    try:
-        cursor = pooled.cursor()
-        assert isinstance(cursor, Cursor)  # the engine's connections make ours
-        cursor.execute("SELECT 1 AS a, 'x'::text AS b")
-        plain = psycopg.Cursor.description.fget(cursor)
-        described = cursor.description
-        assert len(described) == 2 and [c.name for c in described] == ["a", "b"] == [c.name for c in plain]
-        assert [c.type_code for c in described[-1:]] == [plain[1].type_code]
-        cursor.execute("SET application_name = 'tz'")
-        assert cursor.description is None  # no rows, as psycopg answers
-    finally:
-        pooled.close()
-    # A statement SQLAlchemy has not seen reads the columns' names from the description.
-    with db.engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT 2 AS two, 'y' AS why")).mappings().one() == {
-            "two": 2, "why": "y"}

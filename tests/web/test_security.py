@@ -1,16 +1,13 @@
 """Security headers, cookies, CSRF and error pages as a browser or an attacker sees them."""
 import re
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from itsdangerous import URLSafeTimedSerializer
 
 from app.extensions import db
 from app.org.models import Department, ServiceLink
 from app.projects.models import RootCause
 from app.ratings.models import Round
-from app.web import security
 from app.workshops.models import Workshop
 from tests.factories import PASSWORD
 
@@ -77,32 +74,6 @@ def shown_token(client, path: str = "/") -> str:
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
 
 
-def test_a_csrf_token_is_signed_once_a_minute_for_its_own_session_only(app, client, org, monkeypatch):
-    signed = []
-    dumps = URLSafeTimedSerializer.dumps
-
-    def spied(self, *args):
-        if self.salt == b"wtf-csrf-token":  # not the session cookie, signed by the same class
-            signed.append(args)
-        return dumps(self, *args)
-    monkeypatch.setattr(URLSafeTimedSerializer, "dumps", spied)
-    now = SimpleNamespace(time=lambda: 1_000_020.0)
-    monkeypatch.setattr(security, "time", now)
-    client.sign_in("admin@example.com", PASSWORD)
-    other = app.test_client()
-    other.sign_in("employee@example.com", PASSWORD)
-    shown_token(client)  # the first page makes the session's token
-    del signed[:]
-    first = shown_token(client)
-    assert shown_token(client, "/org/people") == first and len(signed) == 1  # the second page: kept
-    assert shown_token(other) != first  # another session never gets it
-    now.time = lambda: 1_000_080.0  # the next minute: signed again
-    assert shown_token(client) and len(signed) == 3
-    data = {"provider": org["sales"].id, "client": org["finance"].id, "state": "on"}
-    assert client.post("/org/service-map", data=data, csrf=False,
-                       headers={"X-CSRFToken": first}).status_code == 303  # a kept token is accepted
-
-
 def test_error_pages_in_both_languages(client, org):
     english = client.get("/no-such-page")
     assert english.status_code == 404
@@ -139,7 +110,6 @@ def test_hidden_buttons_and_refused_requests_agree(client, org):
     home = client.get("/").get_data(as_text=True)
     assert "/org/people" not in home and "/audit" not in home
     assert client.get("/org/people").status_code == 403
-
 
 
 def test_an_id_beyond_the_database_range_is_not_found(client, org):
