@@ -131,10 +131,38 @@ def lock(*objects) -> None:
 def flush_unless_taken(refusal: Exception) -> None:
     """Write the pending rows; if a unique name, code or address was taken between the check that found it
     free and this write, by another request running alongside (a double-click, a second tab, another
-    import), raise `refusal`, as the check would have, instead of failing the request. The savepoint keeps
-    the transaction usable for the answer."""
+    import), raise `refusal`, as the check would have, instead of failing the request. The failed write
+    leaves the transaction unusable: the caller rolls back before it answers."""
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except sa.exc.IntegrityError:
         raise refusal from None
+
+
+class MadeAlready(Exception):
+    """A copy of a form that makes something (a double-click, a form sent again) arrived after the copy
+    that made it: `made_id` names what the first copy made."""
+
+    def __init__(self, made_id: int):
+        super().__init__(made_id)
+        self.made_id = made_id
+
+
+def flush_once(row) -> None:
+    """Write the pending rows, `row` new among them with the one-time token of the form it came from
+    (its `form_token`, unique). If another copy of that form already made its row, before this one or
+    alongside it (a double-click, a form sent again), raise MadeAlready naming that row instead of making a
+    second one; the caller rolls back. The row is looked for apart from this transaction, which the failed
+    write left unusable (a savepoint would not help: the session writes pending rows before taking one)."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        model, token = type(row), row.form_token
+        if token is None:
+            raise
+        with connect_apart(db.engine) as connection:
+            made_id = connection.scalar(sa.select(model.id).where(model.form_token == token))
+        if made_id is None:
+            raise
+        raise MadeAlready(made_id) from None
+

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from bs4 import BeautifulSoup
 
 from app.audit.models import AuditEntry
 from app.auth.models import User
@@ -183,6 +184,12 @@ def posted_at_once(app, person, url: str, data: dict | None = None, copies: int 
 def page_text(response) -> str:
     """The page as a person reads it: entities like &#39; turned back into characters."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def form_token_of(response) -> str:
+    """The one-time value a "new …" form was drawn with (app.web.forms.FormTokenField)."""
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return page.find("input", {"name": "form_token"})["value"]
 
 
 @pytest.fixture

@@ -4,13 +4,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import department_heads
 from app.extensions import db
 
 if TYPE_CHECKING:
     from app.auth.models import User
+
+
+def name_key(name: str) -> str:
+    """A department's name as names are compared: "Finance", "finance " and "FINANCE" are one name, and so
+    are "Финансы" and "ФИНАНСЫ" (Unicode case folding, which neither SQLite's lower() nor a database's
+    collation gives alike everywhere)."""
+    return name.strip().casefold()
+
 
 class Department(db.Model):
     __tablename__ = "departments"
@@ -22,6 +30,9 @@ class Department(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    # name_key(name), set with the name (below): unique, so two departments never share a name whatever
+    # its letter case, even when created at the same moment. Text: folding can lengthen a name (ß → ss).
+    name_key: Mapped[str] = mapped_column(sa.Text, index=True, unique=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True
@@ -33,6 +44,11 @@ class Department(db.Model):
     heads: Mapped[list[User]] = relationship(
         secondary=department_heads, back_populates="headed_departments", order_by="User.name"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.auth.models import User, department_heads
 from app.auth.services import end_all_sessions, normalise_email, revoke_all_tokens, void_links
-from app.database import flush_unless_taken
+from app.database import connect_apart, flush_unless_taken
 from app.extensions import db
-from app.org.models import Department, ServiceLink
+from app.org.models import Department, ServiceLink, name_key
 from app.web import csvfile
 
 
@@ -35,14 +35,27 @@ def department_sizes() -> dict[int, int]:
     return {department_id: n for department_id, n in rows}
 
 
+def _name_or_code_taken(name: str, code: str, department_id: int | None, reader=None) -> OrgError | None:
+    """The refusal for a name (whatever its letter case) or a code another department has, read through
+    `reader` (the session, or a connection apart from it)."""
+    key = name_key(name)
+    others = (reader or db.session).execute(
+        sa.select(Department.name, Department.name_key).where(
+            sa.or_(Department.name_key == key, Department.code == code),
+            Department.id != department_id if department_id else sa.true())).all()
+    for other_name, other_key in others:
+        if other_key == key:
+            return OrgError(_("There is already a department called %(name)s: names that differ only in "
+                              "capital letters count as the same.", name=other_name))
+    if others:
+        return OrgError(_("Another department already has the code %(code)s.", code=code))
+    return None
+
+
 def _check_department(name: str, code: str, parent: Department | None, department: Department | None):
-    clash = db.session.scalars(
-        sa.select(Department).where(sa.or_(sa.func.lower(Department.name) == name.lower(),
-                                           Department.code == code))
-    ).all()
-    for other in clash:
-        if other is not department:
-            raise OrgError(_("Another department already has this name or code."))
+    refusal = _name_or_code_taken(name, code, department.id if department else None)
+    if refusal is not None:
+        raise refusal
     ancestor = parent
     while ancestor is not None:
         if ancestor is department:
@@ -55,13 +68,21 @@ def save_department(actor, department: Department | None, name: str, code: str,
     """Create (department None) or update a department with its heads."""
     name, code = name.strip(), code.strip().upper()
     _check_department(name, code, parent, department)
+    department_id = department.id if department else None
     created = department is None
     if created:
         department = Department()
         db.session.add(department)
     department.name, department.code, department.parent = name, code, parent
     department.heads = heads
-    flush_unless_taken(OrgError(_("Another department already has this name or code.")))
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Taken since the check, by a request alongside (a double-click, "Sales" and "sales" at once): the
+        # check, run again apart from this failed transaction, names what took it.
+        with connect_apart(db.engine) as connection:
+            refusal = _name_or_code_taken(name, code, department_id, connection)
+        raise (refusal or OrgError(_("Another department already has this name or code."))) from None
     record(actor, "department.create" if created else "department.update", department,
            "heads: " + ", ".join(h.email for h in heads))
     return department

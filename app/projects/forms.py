@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.web.forms import Form
+from app.web.forms import Form, FormTokenField
 
 
 class ProjectForm(Form):
@@ -46,6 +46,7 @@ class ProjectForm(Form):
     source_round = HiddenField()
     source_department = HiddenField()
     source_dimension = HiddenField()
+    form_token = FormTokenField()
 
 class MoveForm(Form):
     note = StringField(_l("Note"), validators=[Length(max=500)])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import flush_unless_taken, lock
+from app.database import flush_once, flush_unless_taken, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -120,6 +120,7 @@ class ProjectData:
     target_date: date | None = None
     expected_lag_days: int | None = None
     source: WeakSpot | None = None
+    form_token: str | None = None  # of the "new project" form: a second copy of it makes no second project
 
 
 def _check_target(metric: Metric, baseline: float, target: float) -> None:
@@ -134,7 +135,8 @@ def _check_target(metric: Metric, baseline: float, target: float) -> None:
 
 
 def save_project(actor: User, project: Project | None, data: ProjectData) -> Project:
-    """Create a project (status proposed) or edit one; the owner plus at least one other department."""
+    """Create a project (status proposed) or edit one; the owner plus at least one other department. A
+    project its form (data.form_token) already made is not made again: MadeAlready names it."""
     title = data.title.strip()
     if not title:
         raise ProjectError(_("Give the project a title."), "title")
@@ -157,7 +159,7 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
         _check_target(project.metric, project.baseline, data.target_value)
     created = project is None
     if created:
-        project = Project(created_by=actor, status="proposed")
+        project = Project(created_by=actor, status="proposed", form_token=data.form_token)
         if data.source is not None:
             project.source_round = data.source.round
             project.source_department = data.source.department
@@ -177,7 +179,9 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
     project.expected_lag_days = data.expected_lag_days
     if created:
         project.events.append(ProjectEvent(actor=actor, from_status=None, to_status="proposed"))
-    db.session.flush()
+        flush_once(project)
+    else:
+        db.session.flush()
     return project
 
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
+from app.database import MadeAlready
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -127,7 +128,7 @@ def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.Proje
         lead=get(User, form.lead_id.data), members=[u for i in form.member_ids.data if (u := get(User, i))],
         root_cause=get(RootCause, form.root_cause_id.data), metric=get(Metric, form.metric_id.data),
         target_value=form.target_value.data, target_date=form.target_date.data,
-        expected_lag_days=form.expected_lag_days.data, source=source)
+        expected_lag_days=form.expected_lag_days.data, source=source, form_token=form.form_token.data)
 
 
 def _target_facts(form: ProjectForm, project: Project | None) -> services.TargetFacts | None:
@@ -158,6 +159,10 @@ def new():
             db.session.rollback()
             field = form[error.field or "title"]
             field.errors = [*field.errors, str(error)]
+        except MadeAlready as made:
+            db.session.rollback()
+            flash(_("This project was already created: here it is."), "info")
+            return redirect_to(url_for("projects.detail", project_id=made.made_id))
         else:
             db.session.commit()
             flash(_("Project %(title)s proposed.", title=project.title), "success")

@@ -1,6 +1,7 @@
 """The base of the app's forms, and the two forms of every CSV import."""
 import math
 import re
+import secrets
 from functools import cache
 
 from babel.support import Translations
@@ -10,7 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.web.ids import MAX_ID
 
@@ -72,6 +73,30 @@ class Form(FlaskForm):
 
 
 _WTFORMS_MESSAGES = _WTFormsMessages()
+
+FORM_TOKEN_MESSAGE = _l("This form came back altered: its one-time mark is not one the app gave. It has "
+                        "a new one now; check the form and send it again.")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class FormTokenField(HiddenField):
+    """The one-time value a form that makes something (a project, a workshop) is drawn with, stored on what
+    it makes (app.database.flush_once): a second copy of the same form, double-clicked or sent again, finds
+    the first one's instead of making another. A form without one (a page drawn before the field existed,
+    a script) makes as before. A value the app never gives is refused and replaced by a new one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=new_form_token, filters=[lambda value: (value or "").strip() or None],
+                         validators=[Optional(), Length(max=64, message=FORM_TOKEN_MESSAGE),
+                                     Regexp(r"[A-Za-z0-9_-]+\Z", message=FORM_TOKEN_MESSAGE)], **kwargs)
+
+    def post_validate(self, form, validation_stopped) -> None:
+        if self.errors:
+            self.errors = [str(FORM_TOKEN_MESSAGE)]  # once, however many rules it broke
+            self.data = new_form_token()
 
 
 class ImportUploadForm(Form):

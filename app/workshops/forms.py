@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.web.forms import Form
+from app.web.forms import Form, FormTokenField
 from app.workshops.models import PHASES
 
 BUDGET_RULE = _l("The vote budget is a whole number from 1 to 20.")
@@ -38,6 +38,7 @@ class WorkshopForm(Form):
     anonymous_cards = BooleanField(_l("Anonymous cards: nobody sees, and nothing stores, who wrote a card"))
     balanced_votes = BooleanField(_l("Balanced votes: every department weighs the same, however many "
                                      "people it sends"))
+    form_token = FormTokenField()
 
 
 class StepForm(Form):

@@ -44,6 +44,8 @@ class Workshop(db.Model):
     version: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The one-time value of the "new workshop" form it was made by: a second copy of that form finds it.
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
 
     round = relationship("Round")
     departments: Mapped[list[Department]] = relationship(secondary=workshop_departments,

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import lock
+from app.database import flush_once, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
@@ -83,8 +83,9 @@ def _require_runner(actor: User, workshop: Workshop | None) -> None:
 
 def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: date, round_: Round | None,
                   departments: list[Department], participants: list[User], vote_budget: int,
-                  anonymous_cards: bool, balanced_votes: bool) -> Workshop:
-    """Create or edit a workshop. Budget, departments and anonymity are fixed once it has started."""
+                  anonymous_cards: bool, balanced_votes: bool, form_token: str | None = None) -> Workshop:
+    """Create or edit a workshop. Budget, departments and anonymity are fixed once it has started. A
+    workshop its form (`form_token`) already made is not made again: MadeAlready names it."""
     _require_runner(actor, workshop)
     if workshop is not None:  # before its participants' rows, as a vote locks them
         _hold(workshop)
@@ -118,7 +119,7 @@ def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: d
             raise WorkshopError(_("Whether cards are anonymous is fixed once the workshop has started."))
     created = workshop is None
     if created:
-        workshop = Workshop(created_by_id=actor.id, phase="scheduled", version=0)
+        workshop = Workshop(created_by_id=actor.id, phase="scheduled", version=0, form_token=form_token)
         db.session.add(workshop)
     workshop.title, workshop.held_on = title, held_on
     workshop.round_id = round_.id if round_ is not None else None
@@ -126,7 +127,10 @@ def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: d
     workshop.anonymous_cards, workshop.balanced_votes = bool(anonymous_cards), bool(balanced_votes)
     workshop.departments = departments
     _set_participants(workshop, people, started)
-    db.session.flush()
+    if created:
+        flush_once(workshop)
+    else:
+        db.session.flush()
     bump(workshop)
     record(actor, "workshop.create" if created else "workshop.edit", workshop)
     return workshop

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
+from app.database import MadeAlready
 from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
 from app.extensions import db
@@ -153,10 +154,15 @@ def _save(workshop: Workshop | None):
                 db.session.get(Round, form.round_id.data) if form.round_id.data else None,
                 [d for i in form.department_ids.data if (d := db.session.get(Department, i))],
                 [u for i in form.participant_ids.data if (u := db.session.get(User, i))],
-                form.vote_budget.data, form.anonymous_cards.data, form.balanced_votes.data)
+                form.vote_budget.data, form.anonymous_cards.data, form.balanced_votes.data,
+                form_token=form.form_token.data)
         except services.WorkshopError as error:
             db.session.rollback()
             form.title.errors.append(str(error))
+        except MadeAlready as made:
+            db.session.rollback()
+            flash(_("This workshop was already created: here it is."), "info")
+            return redirect_to(url_for("workshops.board", workshop_id=made.made_id))
         else:
             db.session.commit()
             flash(_("Workshop %(title)s saved.", title=saved.title), "success")

@@ -6,8 +6,8 @@ from app.auth.models import User
 from app.extensions import db
 from app.org import services
 from app.org.models import Department
-from tests.factories import count, in_parallel, page_text, posted_at_once
-from tests.org.test_departments import form
+from tests.factories import PASSWORD, count, in_parallel, page_text, posted_at_once
+from tests.org.test_departments import NAME_TAKEN, form
 from tests.org.test_people import person_form
 
 
@@ -15,9 +15,27 @@ def test_a_department_added_twice_at_once_is_added_once(app, org):
     browsers, responses = posted_at_once(app, org["admin"], "/org/departments/new", form("Legal", "LEG"))
     assert sorted(r.status_code for r in responses) == [200] * (len(browsers) - 1) + [303]
     refused = [page_text(r) for r in responses if r.status_code == 200]
-    assert all("Another department already has this name or code." in page for page in refused)
+    assert all(NAME_TAKEN.format("Legal") in page for page in refused)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Department)
                              .where(Department.code == "LEG")) == 1
+
+
+def test_one_name_in_several_letter_cases_added_at_once_is_added_once(app, org):
+    """"Legal", "legal", "LEGAL" and " legal " sent by admins at the same moment, each with a code of its
+    own: one department, and the others are told its name is taken."""
+    names = ["Legal", "legal", "LEGAL", " legal "]
+    browsers = [app.test_client() for _ in names]
+    for browser in browsers:
+        assert browser.sign_in(org["admin"].email, PASSWORD).status_code == 303
+        browser.refresh_token()
+    db.session.commit()
+    responses = in_parallel(app, len(names), lambda i: browsers[i].post(
+        "/org/departments/new", data=form(names[i], f"LEG{i}")))
+    assert sorted(r.status_code for r in responses) == [200] * (len(names) - 1) + [303]
+    added = db.session.scalar(sa.select(Department).where(Department.name_key == "legal"))
+    refused = [page_text(r) for r in responses if r.status_code == 200]
+    assert all(NAME_TAKEN.format(added.name) in page for page in refused), refused
+    assert count(Department) == 3
 
 
 def test_a_person_added_twice_at_once_is_added_once(app, org):

@@ -31,22 +31,53 @@ def test_create_trims_the_name_upper_cases_the_code_and_sets_heads(org):
     assert legal in org["employee"].headed_departments
 
 
-@pytest.mark.parametrize("name,code", [("finance", "NEW"), ("FINANCE", "NEW"), ("Treasury", "fin")])
-def test_a_second_department_with_the_same_name_or_code_is_refused(org, name, code):
+NAME_TAKEN = ("There is already a department called {}: names that differ only in capital letters count as "
+              "the same.")
+CODE_TAKEN = "Another department already has the code FIN."
+
+
+@pytest.mark.parametrize("name,code,message", [
+    ("finance", "NEW", NAME_TAKEN.format("Finance")), (" FINANCE ", "NEW", NAME_TAKEN.format("Finance")),
+    ("Treasury", "fin", CODE_TAKEN)])
+def test_a_second_department_with_the_same_name_or_code_is_refused(org, name, code, message):
     before = count(Department)
-    with pytest.raises(OrgError, match="already has this name or code"):
+    with pytest.raises(OrgError) as refused:
         save_department(org["admin"], None, name, code, None, [])
     db.session.rollback()
+    assert str(refused.value) == message
     assert count(Department) == before
 
 
-def test_a_cyrillic_name_in_another_case_is_refused(org):
-    save_department(org["admin"], None, "Бухгалтерия", "BUH", None, [])
+@pytest.mark.parametrize("first,second", [("Бухгалтерия", "БУХГАЛТЕРИЯ"), ("Финансы", "фИНАНСЫ"),
+                                          ("Straße", "STRASSE"), ("Ελλάς", "ΕΛΛΆΣ")])
+def test_a_name_in_another_case_is_refused_beyond_ascii(org, first, second):
+    """Unicode case folding, as neither SQLite's lower() nor every database collation folds."""
+    save_department(org["admin"], None, first, "BUH", None, [])
     db.session.commit()
-    with pytest.raises(OrgError, match="already has this name or code"):
-        save_department(org["admin"], None, "БУХГАЛТЕРИЯ", "BUH2", None, [])
+    with pytest.raises(OrgError, match=f"There is already a department called {first}:"):
+        save_department(org["admin"], None, second, "BUH2", None, [])
     db.session.rollback()
     assert count(Department) == 3
+
+
+def test_the_database_itself_refuses_a_name_in_another_case(org):
+    """Whatever path writes a department (not only the service's check), its name key comes with its
+    name, and the database holds it unique."""
+    renamed = make_department("Legal", "LEG")
+    renamed.name = "Contracts"
+    db.session.flush()
+    assert renamed.name_key == "contracts"
+    db.session.add(Department(name="FINANCE", code="FIN2"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert count(Department) == 2
+
+
+def test_a_department_may_change_the_case_of_its_own_name(org):
+    save_department(org["admin"], org["finance"], "FINANCE", "FIN", None, [])
+    db.session.commit()
+    assert (org["finance"].name, org["finance"].name_key) == ("FINANCE", "finance")
 
 
 def test_saving_a_department_under_its_own_name_and_code_is_fine(org):
@@ -120,12 +151,14 @@ def test_removing_a_head_on_the_form_takes_their_access_away(admin, app, org):
     assert hana.get(f"/org/departments/{org['finance'].id}").status_code == 403
 
 
-@pytest.mark.parametrize("name,code", [("FINANCE", "NEW"), ("Treasury", "fin")])
-def test_a_duplicate_name_or_code_on_the_form_gets_a_message_and_creates_nothing(admin, org, name, code):
+@pytest.mark.parametrize("name,code,message", [("FINANCE", "NEW", NAME_TAKEN.format("Finance")),
+                                               ("Treasury", "fin", CODE_TAKEN)])
+def test_a_duplicate_name_or_code_on_the_form_gets_a_message_and_creates_nothing(admin, org, name, code,
+                                                                                message):
     before = count(Department)
     response = admin.post("/org/departments/new", data=form(name, code))
     assert response.status_code == 200
-    assert "Another department already has this name or code." in page_text(response)
+    assert message in page_text(response)
     assert count(Department) == before
     assert "department.create" not in actions()
 

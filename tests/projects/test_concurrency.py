@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.projects import services
-from app.projects.models import CheckIn, ProjectEvent, RootCause
+from app.projects.models import CheckIn, Project, ProjectEvent, RootCause
 from tests.factories import count, page_text, posted_at_once
-from tests.projects.test_pages import a_project
+from tests.projects.test_pages import a_project, form_data
 from tests.projects.test_services import make_metric
 
 
@@ -54,3 +54,17 @@ def test_a_double_submitted_check_in_is_recorded_once(app, org):
     assert all("This check-in is already recorded." in page_text(r)
                for r in responses if r.status_code == 422)
     assert count(CheckIn) == 1
+
+
+def test_a_double_clicked_new_project_form_makes_one_project(app, org):
+    """Every copy of the form (one one-time value) goes to the one project; one is told it is proposed, the
+    others that it was already created."""
+    browsers, responses = posted_at_once(app, org["head"], "/projects/new",
+                                         form_data(org, form_token="double-clicked-project"))
+    project = db.session.scalar(sa.select(Project))
+    assert count(Project) == 1 and count(ProjectEvent) == 1
+    assert [(r.status_code, r.headers["Location"]) for r in responses] == [
+        (303, f"/projects/{project.id}")] * len(browsers)
+    pages = [page_text(b.get(f"/projects/{project.id}")) for b in browsers]
+    assert sum("Project Answer Sales within a day proposed." in page for page in pages) == 1
+    assert sum("This project was already created: here it is." in page for page in pages) == len(browsers) - 1

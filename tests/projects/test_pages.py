@@ -11,7 +11,7 @@ from app.extensions import db
 from app.metrics.models import Reading
 from app.projects import services
 from app.projects.models import CheckIn, Project, RootCause
-from tests.factories import count, make_user, page_text
+from tests.factories import count, form_token_of, make_user, page_text
 from tests.projects.test_services import make_metric
 from tests.reports.test_pages_scorecard import spring_and_autumn
 from tests.reports.test_results import sign_in_as
@@ -105,6 +105,50 @@ def test_a_head_proposes_a_cross_department_project(client, org):
     assert "<dt>Participating departments</dt><dd>Sales</dd>" in page  # the owner is not among the others
 
 
+def test_the_new_project_form_sent_again_finds_the_project_it_made(client, org):
+    """A double-click or a form sent again: the second copy goes to the first one's project, calmly; the
+    form drawn anew has another one-time value and makes another project."""
+    sign_in_as(client, org["head"])
+    token = form_token_of(client.get("/projects/new"))
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token)
+    first, second = (client.post("/projects/new", data=form_data(org, form_token=token)) for _ in range(2))
+    project = db.session.scalar(sa.select(Project))
+    assert [r.status_code for r in (first, second)] == [303, 303]
+    assert {r.headers["Location"] for r in (first, second)} == {f"/projects/{project.id}"}
+    page = page_text(client.get(f"/projects/{project.id}"))
+    assert "Project Answer Sales within a day proposed." in page
+    assert "This project was already created: here it is." in page
+    assert count(Project) == 1 and project.form_token == token
+    again = form_token_of(client.get("/projects/new"))
+    assert again != token
+    assert client.post("/projects/new", data=form_data(org, form_token=again)).status_code == 303
+    assert count(Project) == 2
+
+
+@pytest.mark.parametrize("token", ["x" * 65, "abc\x00def", "a b", "näh", "tok/en"])
+def test_a_one_time_value_the_app_never_gives_is_refused_with_a_message(client, org, token):
+    sign_in_as(client, org["head"])
+    response = client.post("/projects/new", data=form_data(org, form_token=token))
+    assert response.status_code == 422
+    page = page_text(response)
+    assert page.count("This form came back altered: its one-time mark is not one the app gave.") == 1
+    renewed = form_token_of(response)
+    assert renewed != token and re.fullmatch(r"[A-Za-z0-9_-]{22}", renewed)
+    assert count(Project) == 0
+    assert client.post("/projects/new", data=form_data(org, form_token=renewed)).status_code == 303
+
+
+def test_the_edit_form_carries_no_one_time_value_and_says_why_it_refuses_a_damaged_one(client, org):
+    project = a_project(org)
+    sign_in_as(client, org["head"])
+    assert 'name="form_token"' not in client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    edit = f"/projects/{project.id}/edit"
+    response = client.post(edit, data=form_data(org, title="Renamed", form_token="a b"))
+    assert response.status_code == 422
+    assert "This form came back altered" in page_text(response)
+    assert client.post(edit, data=form_data(org, title="Renamed")).status_code == 303
+
+
 @pytest.mark.parametrize(("changes", "message"), [
     ({"department_ids": []}, 'id="department_ids-error">A project is cross-department: choose at least one'),
     ({"title": ""}, "This field is required"),
@@ -137,12 +181,14 @@ def test_a_project_starts_from_a_weak_spot(client, org):
     sign_in_as(client, org["head"])
     url = (f"/projects/new?round={rounds['autumn'].id}&department={org['finance'].id}"
            f"&dimension={accessibility.id}")
-    page = page_text(client.get(url))
-    assert "Improve accessibility of Finance" in page
-    response = client.post("/projects/new", data=form_data(
-        org, title="Improve accessibility of Finance", source_round=rounds["autumn"].id,
-        source_department=org["finance"].id, source_dimension=accessibility.id))
-    assert response.status_code == 303
+    form = client.get(url)
+    assert "Improve accessibility of Finance" in page_text(form)
+    data = form_data(org, title="Improve accessibility of Finance", source_round=rounds["autumn"].id,
+                     source_department=org["finance"].id, source_dimension=accessibility.id,
+                     form_token=form_token_of(form))
+    response, again = client.post("/projects/new", data=data), client.post("/projects/new", data=data)
+    assert response.status_code == again.status_code == 303
+    assert response.headers["Location"] == again.headers["Location"]  # sent twice, made once
     project = db.session.scalar(sa.select(Project))
     assert (project.source_round, project.source_department, project.source_dimension) == (
         rounds["autumn"], org["finance"], accessibility)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.database import MadeAlready
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.projects import policies, services
@@ -202,3 +203,18 @@ def test_portfolio_filters_and_a_departments_projects(org):
     assert set(services.projects_for_department(org["sales"])) == {mine, theirs}
     assert services.portfolio(services.Filters(metric_id=mine.metric_id)) == [mine]
     assert services.portfolio(services.Filters(status="active")) == []
+
+
+def test_a_project_form_sent_again_finds_the_project_it_made(org):
+    """The same form token twice makes one project: the second copy is told which; another token makes
+    another, and so do projects made without one (from a workshop card, by the demo)."""
+    first = propose(org, form_token="tok-1")
+    db.session.commit()
+    with pytest.raises(MadeAlready) as made:
+        propose(org, form_token="tok-1")
+    db.session.rollback()
+    assert made.value.made_id == first.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 1
+    second, *untokened = (propose(org, form_token="tok-2"), propose(org), propose(org))
+    db.session.commit()
+    assert second.id != first.id and [p.form_token for p in untokened] == [None, None]

@@ -197,3 +197,29 @@ def test_0017_keeps_the_baseline_rule_as_its_number_of_readings_whatever_languag
                        "other": "mean of the last 3 readings before the start", "proposed": ""}
     upgrade(directory=MIGRATIONS)
     assert differences() == []
+
+
+def test_0018_stops_on_department_names_that_differ_only_in_letter_case_and_changes_nothing(app, capfd):
+    """Which of two case-twins keeps its name is the admin's choice: the upgrade names them and changes
+    nothing; once one is renamed it goes ahead and keys every name by its Unicode case folding."""
+    import pytest
+
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0017")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO departments (name, code) VALUES ('Финансы', 'FIN'), "
+                                   "('ФИНАНСЫ ', 'FIN2'), ('Sales', 'SAL')"))
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        upgrade(directory=MIGRATIONS)
+    assert ('these do not: "Финансы" (FIN) and "ФИНАНСЫ " (FIN2). Rename one of each, then upgrade again; '
+            'nothing was changed.') in capfd.readouterr().err
+    with db.engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0017"
+        assert "name_key" not in {c["name"] for c in db.inspect(connection).get_columns("departments")}
+        assert "form_token" not in {c["name"] for c in db.inspect(connection).get_columns("projects")}
+        connection.execute(sa.text("UPDATE departments SET name = 'Финансы (Москва)' WHERE code = 'FIN2'"))
+    upgrade(directory=MIGRATIONS)
+    with db.engine.connect() as connection:
+        keys = dict(connection.execute(sa.text("SELECT code, name_key FROM departments")).all())
+    assert keys == {"FIN": "финансы", "FIN2": "финансы (москва)", "SAL": "sales"}
+    assert differences() == []

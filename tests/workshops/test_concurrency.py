@@ -13,7 +13,14 @@ from app.projects.models import Project
 from app.workshops import services
 from app.workshops.models import Card, Participant, Vote, Workshop
 from tests.factories import count, make_department, make_user, page_text, posted_at_once
-from tests.workshops.test_pages import a_card, to_phase, url, voting, ws  # noqa: F401 (ws is a fixture)
+from tests.workshops.test_pages import (  # noqa: F401 (ws is a fixture)
+    a_card,
+    setup_data,
+    to_phase,
+    url,
+    voting,
+    ws,
+)
 
 
 def voting_workshop(people: int, budget: int):
@@ -158,3 +165,19 @@ def test_a_double_clicked_withdraw_withdraws_once_and_the_other_click_is_told(ap
     assert count(Card) == 0
     pages = [page_text(b.get(url(ws))) for b in browsers]
     assert sum("That card is no longer on the board." in page for page in pages) == len(browsers) - 1
+
+
+def test_a_double_clicked_new_workshop_form_makes_one_workshop(app, org):
+    """Every copy of the form (one one-time value) goes to the one workshop's board, with one audit entry."""
+    browsers, responses = posted_at_once(app, org["facilitator"], "/workshops/new",
+                                         setup_data(org, form_token="double-clicked-workshop"))
+    workshop = db.session.scalar(sa.select(Workshop))
+    assert count(Workshop) == 1 and count(Participant) == 2
+    board = url(workshop)
+    assert [(r.status_code, r.headers["Location"]) for r in responses] == [(303, board)] * len(browsers)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "workshop.create")) == 1
+    pages = [page_text(b.get(board)) for b in browsers]
+    assert sum("Workshop Hand-offs saved." in page for page in pages) == 1
+    told = sum("This workshop was already created: here it is." in page for page in pages)
+    assert told == len(browsers) - 1

@@ -14,7 +14,7 @@ from app.projects.models import Project, RootCause
 from app.ratings import services as ratings
 from app.workshops import services
 from app.workshops.models import Card, Participant, Vote, Workshop
-from tests.factories import PASSWORD, count, count_statements, page_text
+from tests.factories import PASSWORD, count, count_statements, form_token_of, page_text
 
 HTMX = {"HX-Request": "true"}
 
@@ -130,6 +130,30 @@ def test_a_facilitator_sets_up_a_workshop(client, org):
     assert {p.user_id: p.votes_left for p in workshop.participants} == {org["employee"].id: 5,
                                                                         org["head"].id: 5}
     assert "Hand-offs" in page_text(client.get(url(workshop)))
+
+
+def test_the_new_workshop_form_sent_again_finds_the_workshop_it_made(client, org):
+    """A double-click or a form sent again: the second copy goes to the first one's board, calmly."""
+    sign_in(client, org["facilitator"])
+    form = client.get("/workshops/new")
+    data = setup_data(org, form_token=form_token_of(form))
+    first, second = client.post("/workshops/new", data=data), client.post("/workshops/new", data=data)
+    workshop = db.session.scalar(sa.select(Workshop))
+    assert count(Workshop) == 1
+    assert [(r.status_code, r.headers["Location"]) for r in (first, second)] == [(303, url(workshop))] * 2
+    page = page_text(client.get(url(workshop)))
+    assert "Workshop Hand-offs saved." in page and "This workshop was already created: here it is." in page
+    assert 'name="form_token"' not in client.get(url(workshop, "/edit")).get_data(as_text=True)
+
+
+def test_a_damaged_one_time_value_is_refused_with_a_message(client, org):
+    sign_in(client, org["facilitator"])
+    response = client.post("/workshops/new", data=setup_data(org, form_token="x\x00" * 40))
+    assert response.status_code == 422
+    assert "This form came back altered: its one-time mark is not one the app gave." in page_text(response)
+    assert count(Workshop) == 0
+    renewed = setup_data(org, form_token=form_token_of(response))
+    assert client.post("/workshops/new", data=renewed).status_code == 303
 
 
 @pytest.mark.parametrize("changes,message", [

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
+from app.database import MadeAlready
 from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
@@ -98,6 +99,25 @@ def test_a_facilitator_sets_up_a_workshop_with_a_budget_for_each_participant(cas
         ("Ann Finance", "Finance", 4), ("Bob Sales", "Sales", 4), ("Cat Sales", "Sales", 4)}
     assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target == workshop.title)) == \
         "workshop.create"
+
+
+def test_a_workshop_form_sent_again_finds_the_workshop_it_made(cast):
+    """The same form token twice makes one workshop, with one audit entry; another token makes another."""
+    def setup_with(token):
+        return services.save_workshop(cast["facilitator"], None, "Finance meets Sales", HELD_ON, None,
+                                      [cast["finance"], cast["sales"]], [cast["ann"], cast["bob"]], 3, False,
+                                      False, form_token=token)
+
+    first = setup_with("tok-1")
+    db.session.commit()
+    with pytest.raises(MadeAlready) as made:
+        setup_with("tok-1")
+    db.session.rollback()
+    assert made.value.made_id == first.id
+    assert count(Workshop) == 1 and count(Participant) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "workshop.create")) == 1
+    assert setup_with("tok-2").id != first.id
 
 
 @pytest.mark.parametrize(("change", "message"), [
