@@ -2,34 +2,14 @@
 import math
 import re
 import secrets
-from functools import cache
 
-from babel.support import Translations
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
-from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.web.ids import MAX_ID
-
-
-@cache
-def _wtforms_catalog(locale: str) -> Translations:
-    return Translations.load(messages_path(), [locale], domain="wtforms")
-
-
-class _WTFormsMessages:
-    """WTForms' own messages ("Not a valid choice.") in the reader's language."""
-
-    def gettext(self, string: str) -> str:
-        return _wtforms_catalog(str(get_locale() or "en")).ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalog(str(get_locale() or "en")).ungettext(singular, plural, n)
-
 
 # What no database can store as text: NUL (PostgreSQL refuses it), and halves of surrogate pairs (not UTF-8).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -45,15 +25,9 @@ def _beyond_integers(value) -> bool:
 
 
 class Form(FlaskForm):
-    """Flask-WTF's form, with WTForms' catalog read once per language rather than on every request that
-    builds a form, as Flask-WTF does (reading it cost an answer about a tenth of a millisecond), and one
-    input rule for every field: text the database cannot store, infinite or undefined numbers, and whole
-    numbers beyond the database's integers are refused with a message (a plain string, as WTForms' own
-    are), never stored and never a 500."""
-
-    class Meta:
-        def get_translations(self, form):
-            return _WTFORMS_MESSAGES
+    """Flask-WTF's form with one input rule for every field: text the database cannot store, infinite or
+    undefined numbers, and whole numbers beyond the database's integers are refused with a message (a plain
+    string, as WTForms' own are), never stored and never a 500."""
 
     def validate(self, extra_validators=None) -> bool:
         too_large = [field for field in self if _beyond_integers(field.data)]
@@ -71,8 +45,6 @@ class Form(FlaskForm):
                 valid = False
         return valid
 
-
-_WTFORMS_MESSAGES = _WTFormsMessages()
 
 FORM_TOKEN_MESSAGE = _l("This form came back altered: its one-time mark is not one the app gave. It has "
                         "a new one now; check the form and send it again.")
