@@ -1,21 +1,18 @@
 """Published results: department scorecards, the company view, the service matrix, CSV exports."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.extensions import db
-from app.org.models import Department, names_version
-from app.org.policies import can_act_for
+from app.org.models import Department
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import render
-from app.web.memo import kept
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
 
@@ -36,22 +33,21 @@ def _published_round(round_id: int) -> Round:
     return round_
 
 
-def _company_access(round_id: int) -> tuple[Round, int | None]:
-    """The round and the names version (see NamesVersion) for a page of the company view."""
+def _company_access(round_id: int) -> Round:
     round_ = _published_round(round_id)
     if not policies.can_view_company(current_user):
         abort(403)
-    return round_, names_version()
+    return round_
 
 
-def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department, int | None]:
+def _scorecard_access(round_id: int, department_id: int) -> tuple[Round, Department]:
     round_ = _published_round(round_id)
     department = db.session.get(Department, department_id)
     if department is None or not RoundResults(round_).took_part(department.id):
         abort(404)
     if not policies.can_view_scorecard(current_user, department):
         abort(403)
-    return round_, department, names_version()
+    return round_, department
 
 
 def _viewable(round_: Round) -> list[Department]:
@@ -93,63 +89,38 @@ def trends(round_id: int):
 def _company_page(title: str, template: str, round_id: int, charts_of, links_scorecards: bool = False):
     """One page of the company view. Its parts are pages of their own (as the service matrix is): on a
     company of 200 departments the heatmap, the response rates and the trends made one page of 256 KB.
-    Only the heatmap links each department to its scorecard; the other pages are the same for every
-    reader, so they are kept once, not once per head."""
-    round_, names = _company_access(round_id)
+    Only the heatmap links each department to the scorecards its reader may open."""
+    round_ = _company_access(round_id)
     scorecards = frozenset()
     if links_scorecards:
         scorecards = policies.viewable_scorecards(current_user, RoundResults(round_).taking_part)
-
-    def context():
-        view = results.company_view(round_)
-        return {"view": view, "round": round_, "charts": charts_of(view), "scorecards": scorecards}
-
-    body = _published_body(template, round_, names, context, scorecards)
-    return render("reports/company.html", body=body, round=round_, title=title)
+    view = results.company_view(round_)
+    body = render_template(template, view=view, round=round_, charts=charts_of(view), scorecards=scorecards)
+    return render("reports/company.html", body=Markup(body), round=round_, title=title)
 
 
 @bp.get("/<int:round_id>/matrix")
 @requires(policies.can_view_company)
 def matrix(round_id: int):
-    round_, names = _company_access(round_id)
+    round_ = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
-
-    def context():
-        return {"matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown}
-
-    body = _published_body("reports/_matrix.html", round_, names, context, shown, unknown)
-    return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
-                  measures=results.measures(round_))
+    body = render_template("reports/_matrix.html", matrix=results.service_matrix(round_, shown), round=round_,
+                           unknown_measure=unknown)
+    return render("reports/matrix.html", "reports/_body.html", body=Markup(body), round=round_,
+                  measure=str(shown), measures=results.measures(round_))
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>")
 @requires(policies.can_view_company)
 def scorecard(round_id: int, department_id: int):
-    round_, department, names = _scorecard_access(round_id, department_id)
+    round_, department = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
-    can_start_projects = can_act_for(current_user, department)
-
-    def context():
-        card = results.scorecard(round_, department, comments_allowed)
-        return {"card": card, "round": round_, "department": department, "charts": _scorecard_charts(card),
-                "comments_allowed": comments_allowed, "can_start_projects": can_start_projects}
-
-    body = _published_body("reports/_scorecard.html", round_, names, context, department.id, comments_allowed,
-                           can_start_projects)
-    return render("reports/scorecard.html", body=body, round=round_, department=department)
-
-
-def _published_body(template: str, round_: Round, names: int | None, context, *shown) -> Markup:
-    """A results page's body, rendered once per process for everything that shapes it.
-
-    A published round's figures never change; what can — the names of departments and dimensions (their
-    version, `names`), the reader's language, what this reader may open — is part of the key, so an edit
-    shows at once.
-    """
-    key = (template, round_.id, round_.published_at, str(get_locale()), names, *shown)
-    return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
+    card = results.scorecard(round_, department, comments_allowed)
+    body = render_template("reports/_scorecard.html", card=card, round=round_, department=department,
+                           charts=_scorecard_charts(card), comments_allowed=comments_allowed)
+    return render("reports/scorecard.html", body=Markup(body), round=round_, department=department)
 
 
 # CSV: one table a file, the table named in the address (?table=…), the first by default ------------
@@ -157,7 +128,7 @@ def _published_body(template: str, round_: Round, names: int | None, context, *s
 @bp.get("/<int:round_id>/company.csv")
 @requires(policies.can_view_company)
 def company_csv(round_id: int):
-    round_, _names = _company_access(round_id)
+    round_ = _company_access(round_id)
     tables = results.company_tables(results.company_view(round_))
     return spreadsheet.download(tables, request.args.get("table"), f"round-{round_.id}-company")
 
@@ -165,7 +136,7 @@ def company_csv(round_id: int):
 @bp.get("/<int:round_id>/matrix.csv")
 @requires(policies.can_view_company)
 def matrix_csv(round_id: int):
-    round_, _names = _company_access(round_id)
+    round_ = _company_access(round_id)
     measure = results.parse_measure(round_, request.args.get("measure"))
     if measure is None:
         abort(400)
@@ -176,7 +147,7 @@ def matrix_csv(round_id: int):
 @bp.get("/<int:round_id>/departments/<int:department_id>.csv")
 @requires(policies.can_view_company)
 def scorecard_csv(round_id: int, department_id: int):
-    round_, department, _names = _scorecard_access(round_id, department_id)
+    round_, department = _scorecard_access(round_id, department_id)
     card = results.scorecard(round_, department, policies.can_read_comments(current_user, department))
     return spreadsheet.download(results.scorecard_tables(card), request.args.get("table"),
                                 f"round-{round_.id}-department-{department.id}")
