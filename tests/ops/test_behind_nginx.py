@@ -23,8 +23,9 @@ from requests.adapters import HTTPAdapter
 
 from app.extensions import db
 from tests.factories import PASSWORD, make_department, make_user
+from tests.ops.servers import BIN, REPO, Server, free_port, unavailable
 from tests.ops.test_backup import on_database
-from tests.ops.test_two_instances import BIN, REPO, Server, asked_for, free_port, unavailable
+from tests.ops.test_two_instances import REQUIRE, asked_for
 
 pytestmark = pytest.mark.instances
 
@@ -136,7 +137,7 @@ def site(request, tmp_path_factory):
     missing += [name for name in (NGINX, str(BIN / "gunicorn"), str(BIN / "flask"))
                 if not Path(name).exists()]
     if missing:
-        unavailable(f"missing programs: {', '.join(missing)}")
+        unavailable(f"missing programs: {', '.join(missing)}", REQUIRE)
     work = tmp_path_factory.mktemp("nginx")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                     "-subj", f"/CN={NAME}", "-addext", f"subjectAltName=DNS:{NAME}",

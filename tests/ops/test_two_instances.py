@@ -6,15 +6,10 @@ are created and dropped here), Redis (127.0.0.1:6379; its database 3 is emptied)
 only when asked for (`pytest -m instances`, as .ci/run does) and skip with the reason when something is
 missing, unless REQUIRE_INSTANCES=1, which turns a skip into a failure.
 """
-import os
-import re
 import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,15 +18,27 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-import requests
 import sqlalchemy as sa
 
 from app.auth.models import User
 from app.extensions import db
-from app.ratings.models import BallotCount, Completion, Participation, PendingBallot, Round, Tally
+from app.ratings.models import BallotCount, Completion, PendingBallot, Round
 from app.ratings.services import response_rates
 from tests.conftest import CsrfClient
 from tests.factories import PASSWORD, link, make_department, make_user
+from tests.ops import servers
+from tests.ops.servers import (
+    BIN,
+    REPO,
+    Browser,
+    Server,
+    answers,
+    counted_tallies,
+    expected_tallies,
+    participations,
+    start_gunicorn,
+    unavailable,
+)
 from tests.ops.test_backup import (
     interleave,
     keys_for,
@@ -45,46 +52,36 @@ from tests.ratings.test_services import add_dimensions, asked, close, start_roun
 
 pytestmark = pytest.mark.instances
 
-REQUIRED = os.environ.get("REQUIRE_INSTANCES") == "1"
+REQUIRE = "REQUIRE_INSTANCES"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
 DATABASE, RESTORED = "tz_instances", "tz_instances_restored"
 REDIS_URL = "redis://127.0.0.1:6379/3"  # a Redis database of their own, emptied before and after
-BIN = Path(sys.executable).parent  # gunicorn and flask from the same virtual environment
-REPO = Path(__file__).resolve().parents[2]
 LOGIN_LIMIT = 5
 PER_DEPARTMENT = 20  # people in Sales and in Operations
 DOUBLE_SENDERS = 10  # people whose company rating is sent four times at once, twice to each instance
-STARTUP_SECONDS = 60
 
 
 def database_url(name: str) -> str:
     return f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
 
 
-def unavailable(reason: str):
-    if REQUIRED:
-        pytest.fail(f"{reason} (REQUIRE_INSTANCES=1)")
-    pytest.skip(reason)
-
-
 def asked_for(config) -> bool:
-    """Started only on purpose: they take half a minute and two ports, and need the services."""
-    return REQUIRED or re.search(r"(?<!not )\binstances\b", config.option.markexpr or "") is not None
+    return servers.asked_for(config, "instances", REQUIRE)
 
 
 def check_the_machine() -> None:
     missing = [name for name in ("createdb", "dropdb", "pg_dump", "pg_restore") if shutil.which(name) is None]
     missing += [name for name in ("gunicorn", "flask") if not (BIN / name).exists()]
     if missing:
-        unavailable(f"missing programs: {', '.join(missing)}")
+        unavailable(f"missing programs: {', '.join(missing)}", REQUIRE)
     try:
         psycopg.connect(database_url("postgres"), connect_timeout=3).close()
     except psycopg.OperationalError as error:
-        unavailable(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}: {error}")
+        unavailable(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}: {error}", REQUIRE)
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.exceptions.ConnectionError as error:
-        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}")
+        unavailable(f"Redis is not reachable at {REDIS_URL}: {error}", REQUIRE)
 
 
 def postgres(program: str, name: str) -> None:
@@ -96,9 +93,8 @@ def postgres(program: str, name: str) -> None:
 def environment(key: str, database: str) -> dict:
     """What an operator sets on every instance: production mode on plain http (127.0.0.1 only), one
     SECRET_KEY, one database, one Redis, and a proxy in front whose X-Forwarded-For is trusted."""
-    kept = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-            if name in os.environ}
-    return {**kept, "TZ_ENV": "production", "SECRET_KEY": key, "DATABASE_URL": database_url(database),
+    return {**servers.kept_environment(), "TZ_ENV": "production", "SECRET_KEY": key,
+            "DATABASE_URL": database_url(database),
             "BASE_URL": "http://127.0.0.1",
             "REDIS_URL": REDIS_URL, "LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute", "PROXY_FIX_X_FOR": "1",
             "WEB_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1"}
@@ -111,55 +107,8 @@ def flask(key: str, database: str, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    url: str
-    log: Path
-
-    def wait_until_answering(self) -> None:
-        """Short connection attempts until the server answers; a server that exits fails at once."""
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/login", timeout=5).status_code == 200:
-                    return
-            except (requests.ConnectionError, requests.Timeout):  # not listening, or workers still booting
-                pass
-            try:
-                self.process.wait(timeout=0.1)  # the pause between attempts, noticing a crash
-            except subprocess.TimeoutExpired:
-                continue
-            pytest.fail(f"gunicorn at {self.url} exited ({self.process.returncode}):\n{self.tail()}")
-        pytest.fail(f"gunicorn at {self.url} did not answer within {STARTUP_SECONDS} s:\n{self.tail()}")
-
-    def stop(self) -> None:
-        self.process.terminate()  # gunicorn's graceful shutdown
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=30)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
 def start_server(key: str, logs: Path, name: str) -> Server:
-    port = free_port()
-    log = logs / f"{name}.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "10", "--no-control-socket", "wsgi:app"],  # two on one host (DEPLOYMENT)
-            cwd=REPO, env=environment(key, DATABASE), stdout=output, stderr=subprocess.STDOUT)
-    return Server(process, f"http://127.0.0.1:{port}", log)
+    return start_gunicorn(environment(key, DATABASE), logs / f"{name}.log")
 
 
 @dataclass
@@ -231,52 +180,7 @@ def cluster(request, tmp_path_factory):
         store.flushdb()
 
 
-# A person's browser --------------------------------------------------------------------------------
-
-CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-class Browser:
-    """One person's browser. Both instances are one site (same host, other port), so the cookie set by
-    one goes to the other, as behind a load balancer. The address is the one the proxy reports."""
-
-    def __init__(self, address: str, cookies=None):
-        self.http = requests.Session()
-        self.http.headers["X-Forwarded-For"] = address
-        if cookies is not None:
-            self.http.cookies.update(cookies)
-
-    def get(self, site: str, path: str) -> requests.Response:
-        return self.http.get(site + path, allow_redirects=False, timeout=60)
-
-    def post(self, site: str, path: str, data: dict, token: str) -> requests.Response:
-        return self.http.post(site + path, data={**data, "csrf_token": token}, allow_redirects=False,
-                              timeout=60)
-
-    def page(self, site: str, path: str) -> tuple[str, str]:
-        """The page (which must answer 200) and the CSRF token it carries."""
-        response = self.get(site, path)
-        assert response.status_code == 200, (path, response.status_code)
-        match = CSRF.search(response.text)
-        assert match, f"no CSRF token on {path}"
-        return response.text, match.group(1)
-
-    def sign_in(self, site: str, email: str, password: str = PASSWORD) -> int:
-        _page, token = self.page(site, "/login")
-        return self.post(site, "/login", {"email": email, "password": password}, token).status_code
-
-    def rating_form(self, site: str, round_id: int, target: str) -> tuple[dict, str]:
-        """The questions of the rating form (field name → dimension id) and its token."""
-        page, token = self.page(site, f"/rounds/{round_id}/rate/{target}")
-        return {name: int(name[1:]) for name in set(re.findall(r'name="(d\d+)"', page))}, token
-
-
-def answers(form: dict, scores: dict[int, int], target: str) -> dict:
-    data = {name: str(scores[dimension]) for name, dimension in form.items()}
-    if kind_of(target) == "service":
-        data["comment"] = "Quick and friendly."
-    return data
-
+# A person's browser on both instances -------------------------------------------------------------
 
 def answer_round(cluster: Cluster, round_id: int, i: int, user_id: int, email: str,
                  copies_of_company: int = 1, answered=None) -> list[int]:
@@ -317,23 +221,6 @@ def send_at_once(browser: Browser, sites: list[str], path: str, data: dict, toke
     for thread in threads:
         thread.join(timeout=120)
     return statuses
-
-
-def expected_tallies(dimensions, answered) -> Counter:
-    return Counter((kind_of(target), d, s) for user_id, target in answered
-                   for d, s in scores_for(dimensions, user_id, target).items())
-
-
-def counted_tallies(round_id: int) -> Counter:
-    counted = Counter()
-    for tally in db.session.scalars(sa.select(Tally).where(Tally.round_id == round_id)):
-        counted[(tally.target_kind, tally.dimension_id, tally.score)] += tally.count
-    return counted
-
-
-def participations(round_id: int) -> set[tuple[int, str]]:
-    return set(db.session.execute(sa.select(Participation.user_id, Participation.target)
-                                  .where(Participation.round_id == round_id)).all())
 
 
 # The tests -----------------------------------------------------------------------------------------
