@@ -145,8 +145,10 @@ def derive_settings(app) -> None:
         )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
         # The driver in autocommit: the app sends BEGIN itself, and none for page views (app.database).
+        # A pooled connection is checked before use: after PostgreSQL restarts, the first request of each
+        # worker gets its page instead of the outage page.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                                   "isolation_level": "AUTOCOMMIT"}
+                                                   "isolation_level": "AUTOCOMMIT", "pool_pre_ping": True}
 
 
 class InsecureSettings(RuntimeError):

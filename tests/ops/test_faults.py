@@ -531,3 +531,22 @@ def test_a_postgresql_restart_under_load_loses_no_acknowledged_answer(private_po
         assert waiting_ballots(ids["autumn"]) == len(planned)
         facilitator_closes(ids["autumn"])
         assert counted_tallies(ids["autumn"]) == expected_tallies(ids["dimensions"], planned)
+
+
+def test_after_a_quiet_postgresql_restart_the_first_pages_answer_as_usual(private_postgres, tmp_path):
+    """PostgreSQL restarts while nobody uses the app: the connections the workers keep are dead, and the
+    first request of each worker must still get its page, not the outage page."""
+    key = secrets.token_urlsafe(48)
+    url = private_postgres.create_database("faults_quiet")
+    seed(url, key)
+    server = start_gunicorn(environment(key, url), tmp_path / "gunicorn.log")
+    try:
+        server.wait_until_answering()
+        for _ in range(10):  # every worker has opened its connection
+            assert requests.get(f"{server.url}/healthz", timeout=SECONDS).status_code == 200
+        private_postgres.stop("fast")
+        private_postgres.start()
+        answers = [requests.get(f"{server.url}/healthz", timeout=SECONDS).status_code for _ in range(10)]
+        assert answers == [200] * 10
+    finally:
+        server.kill()
