@@ -164,3 +164,90 @@ def test_on_postgresql_cursors_describe_their_rows_as_psycopg_does(app):
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT 2 AS two, 'y' AS why")).mappings().one() == {
             "two": 2, "why": "y"}
+
+
+@pytest.fixture
+def one_waiting_writer(database_uri, monkeypatch):
+    """An app whose processes let one thread at a time wait for SQLite's write lock, for 0.2 s, and a writer
+    wait 0.2 s for that place."""
+    import app.database
+    from app import create_app
+    from tests.conftest import CsrfClient, app_config
+
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    monkeypatch.setattr(app.database, "PLACE_PATIENCE_SECONDS", 0.2)
+    narrow = create_app(app_config(database_uri, SQLITE_WAITING_WRITERS=1, SQLITE_BUSY_TIMEOUT_MS=200))
+    narrow.test_client_class = CsrfClient
+    with narrow.app_context():
+        yield narrow
+        db.session.remove()
+        db.engine.dispose()
+
+
+def language_of(email: str) -> str:
+    from app.auth.models import User
+
+    with db.engine.connect() as apart:
+        return apart.scalar(sa.select(User.language).where(User.email == email))
+
+
+def assert_busy_page(response):
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "The database is busy with another change. Nothing was saved." in page
+    assert "Traceback" not in page
+
+
+def test_on_sqlite_a_post_with_no_place_to_wait_for_the_write_lock_gets_the_busy_page(one_waiting_writer):
+    """The thread that may wait is taken (here by a writer of this process holding the lock): the next
+    post is answered at once that nothing was saved, and is saved once the place is free again."""
+    from tests.factories import make_user
+
+    make_user("ann@example.com", language="en")
+    client = one_waiting_writer.test_client()
+    assert client.sign_in("ann@example.com", PASSWORD).status_code == 303
+    client.refresh_token()
+    holding, done = threading.Event(), threading.Event()
+
+    def writer():  # another thread of the process, in its own post
+        with one_waiting_writer.test_request_context("/", method="POST"):
+            db.session.connection()  # the one place, and the write lock
+            holding.set()
+            done.wait(timeout=60)
+            db.session.rollback()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(timeout=60)
+        assert_busy_page(client.post("/language", data={"language": "ru"}))
+    finally:
+        done.set()
+        thread.join(timeout=60)
+    assert language_of("ann@example.com") == "en"
+    assert client.post("/language", data={"language": "ru"}).status_code == 303  # the place came back
+    assert language_of("ann@example.com") == "ru"
+
+
+def test_on_sqlite_a_post_whose_busy_timeout_runs_out_gets_the_busy_page_and_gives_its_place_back(
+        one_waiting_writer, database_uri):
+    import sqlite3
+
+    from tests.factories import make_user
+
+    make_user("ann@example.com", language="en")
+    client = one_waiting_writer.test_client()
+    assert client.sign_in("ann@example.com", PASSWORD).status_code == 303
+    client.refresh_token()
+    other = sqlite3.connect(database_uri.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process's change, holding the lock past the timeout
+        for _ in range(2):  # the second finds the one place free again
+            assert_busy_page(client.post("/language", data={"language": "ru"}))
+    finally:
+        other.rollback()
+        other.close()
+    assert language_of("ann@example.com") == "en"
+    assert client.post("/language", data={"language": "ru"}).status_code == 303
+    assert language_of("ann@example.com") == "ru"
