@@ -109,6 +109,7 @@ def _configure_sqlite(engine, busy_ms: int, waiting_writers: int):
     # than that (docs/DEPLOYMENT.md); a writer that finds no place in time, or whose busy timeout runs out,
     # raises DatabaseBusy (a 503 page) before it has written anything.
     places = _Places(waiting_writers)
+    writing = set()  # the connections holding a place, until their transaction ends
 
     def begin_writing(connection) -> None:
         if not places.take():
@@ -118,12 +119,13 @@ def _configure_sqlite(engine, busy_ms: int, waiting_writers: int):
         except sqlite3.OperationalError as error:  # "database is locked": the busy timeout ran out
             places.give_back()
             raise DatabaseBusy from error
-        connection.info["writing"] = True  # the pooled connection's own dict: its place goes back at the end
+        writing.add(connection)
 
     @sa.event.listens_for(engine, "commit")
-    @sa.event.listens_for(engine, "rollback")
+    @sa.event.listens_for(engine, "rollback")  # also on a connection found broken: asks nothing of it
     def on_end(connection):
-        if connection.info.pop("writing", False):
+        if connection in writing:
+            writing.discard(connection)
             places.give_back()
 
     return begin_writing
