@@ -113,12 +113,12 @@ def _configure_sqlite(engine, busy_ms: int, waiting_writers: int):
 
     def begin_writing(connection) -> None:
         if not places.take():
-            raise DatabaseBusy
+            raise DatabaseBusy("no place came free to wait for SQLite's write lock")
         try:
             connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:  # "database is locked": the busy timeout ran out
             places.give_back()
-            raise DatabaseBusy from error
+            raise DatabaseBusy("SQLite's busy timeout ran out") from error
         writing.add(connection)
 
     @sa.event.listens_for(engine, "commit")

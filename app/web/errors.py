@@ -74,11 +74,11 @@ def database_down(error: sa.exc.DBAPIError):
     return unavailable(*MESSAGES[503])
 
 
-def database_busy(_error: DatabaseBusy):
+def database_busy(error: DatabaseBusy):
     """A writer that could not have SQLite's write lock in time (app.database): it wrote nothing. Reading
     again would wait for the lock again, hence the page that asks nothing of the database."""
     db.session.rollback()
-    current_app.logger.warning("A change was refused: SQLite's write lock is held by another change")
+    current_app.logger.warning("A change was refused, SQLite's write lock being held by another: %s", error)
     return unavailable(*BUSY, retry_after=5)
 
 
