@@ -18,6 +18,9 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite file in instance/
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+    # Threads of one worker that may wait for SQLite's write lock at once; serve with more threads than
+    # this, so that page views always have one (app.database, docs/DEPLOYMENT.md).
+    SQLITE_WAITING_WRITERS = int(os.environ.get("SQLITE_WAITING_WRITERS", "3"))
     # Statement parameters (ballots among them) never reach logs or error messages, even with SQL logging on.
     SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")

@@ -1,5 +1,8 @@
-"""Database connection set-up: SQLite pragmas, write transactions that queue instead of failing, row locks
-for a state change sent twice, and erasing a closed round's deleted answers from the files."""
+"""Database connection set-up: SQLite pragmas, write transactions that queue instead of failing (and
+refuse calmly when the write lock stays taken), row locks for a state change sent twice, and erasing a
+closed round's deleted answers from the files."""
+import threading
+import time
 from functools import cache
 
 import sqlalchemy as sa
@@ -19,6 +22,15 @@ def _lower(text):
 # connection opened with execution_options(reading=True) to read apart from any request (None: no
 # transaction, each statement on its own).
 BEGIN = {"sqlite": ("BEGIN IMMEDIATE", "BEGIN"), "postgresql": ("BEGIN", None)}
+# A SQLite writer that finds every place to wait for the write lock taken (_configure_sqlite) waits for one
+# while places keep coming free, but not once none has for this long: the lock is then held by one long
+# change, and the writer is refused at once instead of keeping a thread a page view could have. A burst of
+# sign-ins (each holds the lock while it checks a password) frees a place well within it (measured).
+PLACE_PATIENCE_SECONDS = 5
+
+
+class DatabaseBusy(Exception):
+    """SQLite's write lock is held by another change for longer than a writer may wait: nothing written."""
 
 
 @cache
@@ -39,8 +51,10 @@ def configure_database(app) -> None:
         engine = db.engine
     if engine.dialect.name not in BEGIN:
         return
+    begin_writing = None
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        begin_writing = _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                                          app.config["SQLITE_WAITING_WRITERS"])
     writing, reading_apart = BEGIN[engine.dialect.name]
 
     @sa.event.listens_for(engine, "begin")
@@ -61,11 +75,13 @@ def configure_database(app) -> None:
         if not reading and has_request_context() and request.method in READ_ONLY_METHODS:
             return
         statement = reading_apart if reading else writing
-        if statement:  # sent on the driver's own connection: through SQLAlchemy it cost as much as an INSERT
-            connection.connection.driver_connection.execute(statement)
+        if begin_writing and not reading:
+            begin_writing(connection)  # SQLite's writer: a bounded wait for the write lock
+        elif statement:
+            connection.exec_driver_sql(statement)  # SQLAlchemy's recipe for SQLite's own BEGIN
 
 
-def _configure_sqlite(engine, busy_ms: int) -> None:
+def _configure_sqlite(engine, busy_ms: int, waiting_writers: int):
     @sa.event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let us issue BEGIN ourselves (pysqlite's own BEGIN is always deferred).
@@ -80,6 +96,60 @@ def _configure_sqlite(engine, busy_ms: int) -> None:
         # Deleted rows (folded ballots) are overwritten with zeros, not left in free pages.
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+    # A thread waiting for the write lock serves nobody else. While another process holds the lock for long
+    # (a round's closing, a command, a stuck process), every thread of a worker could end up waiting in a
+    # post, and page views, which read without waiting, would queue behind them. So at most
+    # `waiting_writers` threads of a process wait for (or hold) the lock, and the worker runs more threads
+    # than that (docs/DEPLOYMENT.md); a writer that finds no place in time, or whose busy timeout runs out,
+    # raises DatabaseBusy (a 503 page) before it has written anything.
+    places = _Places(waiting_writers)
+    writing = set()  # the connections holding a place, until their transaction ends
+
+    def begin_writing(connection) -> None:
+        if not places.take():
+            raise DatabaseBusy("no place came free to wait for SQLite's write lock")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except sa.exc.OperationalError as error:  # "database is locked": the busy timeout ran out
+            places.give_back()
+            raise DatabaseBusy("SQLite's busy timeout ran out") from error
+        writing.add(connection)
+
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")  # also on a connection found broken: asks nothing of it
+    def on_end(connection):
+        if connection in writing:
+            writing.discard(connection)
+            places.give_back()
+
+    return begin_writing
+
+
+class _Places:
+    """The threads of a process that may wait for SQLite's write lock at once (see _configure_sqlite)."""
+
+    def __init__(self, count: int):
+        self.free, self.moved_at, self.changed = count, time.monotonic(), threading.Condition()
+
+    def take(self) -> bool:
+        """A place, once one is free; False when none has come free for PLACE_PATIENCE_SECONDS."""
+        with self.changed:
+            while not self.free:
+                left = self.moved_at + PLACE_PATIENCE_SECONDS - time.monotonic()
+                if left <= 0:
+                    return False
+                self.changed.wait(left)
+            self.free -= 1
+            if not self.free:
+                self.moved_at = time.monotonic()  # all taken from now: patience counts from here
+            return True
+
+    def give_back(self) -> None:
+        with self.changed:
+            self.free += 1
+            self.moved_at = time.monotonic()
+            self.changed.notify()
 
 
 def connect_apart(engine) -> sa.Connection:
@@ -96,17 +166,14 @@ def erase_deleted_rows() -> None:
     empty the write-ahead log, which still held the rows. PostgreSQL: VACUUM FULL writes both tables anew
     and drops their old files, dead rows, transaction ids (xmin) and positions (ctid) with them.
     """
-    if db.engine.dialect.name == "sqlite":
-        pooled = db.engine.raw_connection()
-        try:  # the driver's own connection: pysqlite runs here without a transaction (no BEGIN event)
-            pooled.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            pooled.close()
-        return
-    # A connection outside any transaction (on_begin sends no BEGIN for it). VACUUM FULL waits for
-    # transactions on these tables, and answers to other rounds would queue behind it: give up after a while
-    # (autovacuum still removes the dead rows later, but not their bytes at once) and say so.
+    # A connection outside any transaction (on_begin sends no BEGIN for it).
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if db.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        # VACUUM FULL waits for transactions on these tables, and answers to other rounds would queue behind
+        # it: give up after a while (autovacuum still removes the dead rows later, but not their bytes at
+        # once) and say so.
         connection.exec_driver_sql("SET lock_timeout = '30s'")
         try:
             connection.exec_driver_sql("VACUUM FULL participations, pending_ballots")

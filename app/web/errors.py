@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.database import schema_revisions
+from app.database import DatabaseBusy, schema_revisions
 from app.extensions import db
 from app.web.htmx import wants_fragment
 
@@ -25,6 +25,8 @@ MESSAGES = {
           _l("Trading Zone cannot reach its database just now. Nothing was saved. Please try again in a few "
              "minutes.")),
 }
+BUSY = (_l("Back in a moment"),
+        _l("The database is busy with another change. Nothing was saved. Please try again in a moment."))
 BEING_UPDATED = (_l("Being updated"),
                  _l("Trading Zone is being updated. Nothing was saved. Please try again in a few minutes."))
 
@@ -51,7 +53,7 @@ def handle_csrf_error(error: CSRFError):
     return render_error(400)
 
 
-def unavailable(title, message):
+def unavailable(title, message, retry_after: int = 60):
     """A page that asks nothing of the database (no person, no menu), in the language of the cookie."""
     g.database_down = True
     template = "errors/_error.html" if wants_fragment() else "errors/unavailable.html"
@@ -60,7 +62,7 @@ def unavailable(title, message):
     page = current_app.jinja_env.get_template(template).render(title=title, message=message,
                                                                path=request.path)
     response = make_response(page, 503)
-    response.headers["Retry-After"] = "60"
+    response.headers["Retry-After"] = str(retry_after)
     response.headers["Cache-Control"] = "no-store"  # and the security headers need not ask who is signed in
     return response
 
@@ -70,6 +72,14 @@ def database_down(error: sa.exc.DBAPIError):
         db.session.rollback()
     current_app.logger.error("The database cannot be reached: %s", error.orig)
     return unavailable(*MESSAGES[503])
+
+
+def database_busy(error: DatabaseBusy):
+    """A writer that could not have SQLite's write lock in time (app.database): it wrote nothing. Reading
+    again would wait for the lock again, hence the page that asks nothing of the database."""
+    db.session.rollback()
+    current_app.logger.warning("A change was refused, SQLite's write lock being held by another: %s", error)
+    return unavailable(*BUSY, retry_after=5)
 
 
 def handle_unexpected_error(error: Exception):
@@ -100,6 +110,7 @@ def check_schema():
 def init_app(app) -> None:
     app.before_request(check_schema)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(DatabaseBusy, database_busy)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
     app.register_error_handler(Exception, handle_unexpected_error)

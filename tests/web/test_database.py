@@ -71,7 +71,8 @@ def test_on_postgresql_page_views_read_without_a_transaction_and_posts_keep_one(
         pytest.skip("PostgreSQL only (set TEST_DATABASE_URL)")
     read, written = a_page_then_a_post(client)
     assert read and not any(open_ for verb, open_ in read)  # no BEGIN, no ROLLBACK: one round trip each
-    assert written and all(open_ for verb, open_ in written)
+    assert written[0] == ("BEGIN", False)
+    assert all(open_ for verb, open_ in written if verb != "BEGIN")
 
 
 def test_on_sqlite_page_views_open_no_transaction_and_posts_take_the_write_lock_first(app, client, org):
@@ -105,3 +106,88 @@ def test_a_write_rolled_back_leaves_nothing_even_on_a_connection_vacuum_had(app,
                             .where(AuditEntry.action == "test.write")) == 0
 
 
+@pytest.fixture
+def one_waiting_writer(database_uri, monkeypatch):
+    """An app whose processes let one thread at a time wait for SQLite's write lock, for 0.2 s, and a writer
+    wait 0.2 s for that place."""
+    import app.database
+    from app import create_app
+    from tests.conftest import CsrfClient, app_config
+
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    monkeypatch.setattr(app.database, "PLACE_PATIENCE_SECONDS", 0.2)
+    narrow = create_app(app_config(database_uri, SQLITE_WAITING_WRITERS=1, SQLITE_BUSY_TIMEOUT_MS=200))
+    narrow.test_client_class = CsrfClient
+    with narrow.app_context():
+        yield narrow
+        db.session.remove()
+        db.engine.dispose()
+
+
+def language_of(email: str) -> str:
+    from app.auth.models import User
+
+    with db.engine.connect() as apart:
+        return apart.scalar(sa.select(User.language).where(User.email == email))
+
+
+def assert_busy_page(response):
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "The database is busy with another change. Nothing was saved." in page
+    assert "Traceback" not in page
+
+
+def test_on_sqlite_a_post_with_no_place_to_wait_for_the_write_lock_gets_the_busy_page(one_waiting_writer):
+    """The thread that may wait is taken (here by a writer of this process holding the lock): the next
+    post is answered at once that nothing was saved, and is saved once the place is free again."""
+    from tests.factories import make_user
+
+    make_user("ann@example.com", language="en")
+    client = one_waiting_writer.test_client()
+    assert client.sign_in("ann@example.com", PASSWORD).status_code == 303
+    client.refresh_token()
+    holding, done = threading.Event(), threading.Event()
+
+    def writer():  # another thread of the process, in its own post
+        with one_waiting_writer.test_request_context("/", method="POST"):
+            db.session.connection()  # the one place, and the write lock
+            holding.set()
+            done.wait(timeout=60)
+            db.session.rollback()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(timeout=60)
+        assert_busy_page(client.post("/language", data={"language": "ru"}))
+    finally:
+        done.set()
+        thread.join(timeout=60)
+    assert language_of("ann@example.com") == "en"
+    assert client.post("/language", data={"language": "ru"}).status_code == 303  # the place came back
+    assert language_of("ann@example.com") == "ru"
+
+
+def test_on_sqlite_a_post_whose_busy_timeout_runs_out_gets_the_busy_page_and_gives_its_place_back(
+        one_waiting_writer, database_uri):
+    import sqlite3
+
+    from tests.factories import make_user
+
+    make_user("ann@example.com", language="en")
+    client = one_waiting_writer.test_client()
+    assert client.sign_in("ann@example.com", PASSWORD).status_code == 303
+    client.refresh_token()
+    other = sqlite3.connect(database_uri.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process's change, holding the lock past the timeout
+        for _ in range(2):  # the second finds the one place free again
+            assert_busy_page(client.post("/language", data={"language": "ru"}))
+    finally:
+        other.rollback()
+        other.close()
+    assert language_of("ann@example.com") == "en"
+    assert client.post("/language", data={"language": "ru"}).status_code == 303
+    assert language_of("ann@example.com") == "ru"
