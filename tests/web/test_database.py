@@ -135,7 +135,8 @@ def language_of(email: str) -> str:
 def assert_busy_page(response):
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
-    assert "The database is busy with another change. Nothing was saved." in page
+    # in the language the post asked for: the session keeps it, and the page is drawn without the database
+    assert "База данных занята другим изменением. Ничего не сохранено." in page
     assert "Traceback" not in page
 
 
