@@ -7,11 +7,12 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.extensions import db
-from app.org.models import Department, names_version
+from app.org.models import Department
 from app.org.policies import can_act_for
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
+from app.versions import names_version
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import render
