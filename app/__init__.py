@@ -48,7 +48,8 @@ def select_locale() -> Locale:
 
 def configure_extensions(app: Flask) -> None:
     # Every model module first: metadata (and migrations) see all tables, and the models name each other by
-    # name (a person's department), which resolves once both are imported.
+    # name (a person's department), which resolves once both are imported; the versions' hooks with them.
+    from app import versions as _versions  # noqa: F401
     from app.audit import models as _audit  # noqa: F401
     from app.auth import login
     from app.auth import models as _auth  # noqa: F401
@@ -117,7 +118,7 @@ def configure_templates(app: Flask) -> None:
     from app.ratings import policies as ratings
     from app.reports import policies as reports
     from app.web import policies as web
-    from app.web.layout import hyphenate, static_url, topbar
+    from app.web.layout import hyphenate, static_url
     from app.web.numbers import number
     from app.workshops import policies as workshops
 
@@ -125,7 +126,6 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["hyphenate"] = hyphenate
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
-        topbar=topbar,
         static_url=static_url,
         languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.org.models import Department
@@ -29,8 +29,8 @@ class Metric(db.Model):
         sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # One more on every flush that writes its readings (below; bulk writes count themselves, see
-    # metrics/services.py): what is drawn from them is kept between requests until it changes.
+    # One more on every write of its readings (app/versions.py): what is drawn from them is kept between
+    # requests until it changes.
     readings_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owner_department: Mapped[Department | None] = relationship()
@@ -52,15 +52,3 @@ class Reading(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
     metric: Mapped[Metric] = relationship(back_populates="readings")
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _count_reading_writes(session, _flush_context, _instances) -> None:
-    """Every reading added, changed or deleted through the ORM counts once per flush on its metric, in
-    the same transaction: nothing that writes readings object by object can forget it."""
-    written = [r for r in session.new if isinstance(r, Reading)] + [
-        r for r in [*session.dirty, *session.deleted]
-        if isinstance(r, Reading) and (r in session.deleted or session.is_modified(r))]
-    metrics = {r.metric if r.metric is not None else session.get(Metric, r.metric_id) for r in written}
-    for metric in metrics - {None} - set(session.deleted) - set(session.new):  # a new one has nothing kept
-        metric.readings_version = Metric.readings_version + 1

@@ -19,6 +19,7 @@ from app.metrics import policies
 from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.time import utcnow
+from app.versions import bump_readings
 from app.web import csvfile
 
 DIRECTIONS = ("higher", "lower")
@@ -210,7 +211,7 @@ def record_reading(actor, metric: Metric, taken_on: date, value: float,
         reading = Reading(metric=metric, taken_on=taken_on)
         db.session.add(reading)
     reading.value, reading.note = float(value), note
-    db.session.flush()  # counted on the metric's readings version (metrics/models.py)
+    db.session.flush()  # counted on the metric's readings version (app/versions.py)
     return reading, added
 
 
@@ -356,8 +357,7 @@ def import_readings(actor, rows: list[ReadingRow]) -> tuple[int, int]:
         db.session.execute(sa.update(Reading), changed)
     for metric in {row.metric for row in rows}:
         db.session.expire(metric, ["readings"])
-        # bulk statements pass the ORM's flush by: count the write here
-        metric.readings_version = Metric.readings_version + 1
+        bump_readings(metric)
     record(actor, "readings.import", ", ".join(sorted({row.metric.name for row in rows}))[:200],
            f"{len(new)} added, {len(changed)} updated")
     db.session.flush()

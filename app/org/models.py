@@ -66,26 +66,3 @@ class ServiceLink(db.Model):
     client_id: Mapped[int] = mapped_column(
         sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-
-
-class NamesVersion(db.Model):
-    """One row: a new random value whenever a department, a dimension, a person or a round is renamed.
-    Database triggers set it (migrations 0009 and 0010), so a rename made outside the app counts too, and
-    they create the row if it is missing. Pages kept with those names (the results pages, the project
-    pages) check this one value instead of reading every name: a round of 200 departments read 200 names
-    on every view. Random rather than counted, so a restored backup never brings back a value that some
-    process kept with other names."""
-
-    __tablename__ = "names_version"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(sa.BigInteger)
-
-
-# The current names version, to read within a page's first statement (None until a first rename).
-NAMES_VERSION = sa.select(NamesVersion.version).where(NamesVersion.id == 1).scalar_subquery()
-
-
-def names_version() -> int | None:
-    return db.session.scalar(sa.select(NamesVersion.version).where(NamesVersion.id == 1))

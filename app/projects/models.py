@@ -98,9 +98,6 @@ class Project(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # The one-time value of the "new project" form it was made by: a second copy of that form finds it.
     form_token: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
-    # A new random value whenever its departments, members, check-ins or moves change, set by database
-    # triggers (migration 0010): its page is kept until then (app/projects/shown.py).
-    lists_version: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
 
     owner_department: Mapped[Department] = relationship(foreign_keys=[owner_department_id])
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id])

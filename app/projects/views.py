@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, get_template_attribute, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
@@ -18,10 +19,9 @@ from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.org.policies import can_act_for
 from app.org.services import people_by_department
-from app.projects import charts, policies, services, shown
+from app.projects import charts, policies, services
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
-from app.projects.models import STATUSES, BaselineReading, Project, RootCause
-from app.projects.shown import ProjectHead
+from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, ProjectEvent, RootCause
 from app.ratings.models import Round
 from app.reports.charts import for_phones
 from app.reports.policies import can_view_scorecard
@@ -30,7 +30,8 @@ from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
-from app.web.memo import kept, kept_markup
+from app.web.memo import kept
+from app.workshops.models import Card, Workshop
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 YEAR, BEFORE_START = 365, 182
@@ -203,7 +204,7 @@ class DidItMove:
     chart: Markup | None
 
 
-def _did_it_move(project: ProjectHead) -> DidItMove:
+def _did_it_move(project: Project) -> DidItMove:
     """Worked out once per process for the metric's readings as they are now (its readings version)
     and everything of the project it depends on; a reading written anywhere shows at once."""
     metric = project.metric
@@ -235,47 +236,40 @@ def _did_it_move(project: ProjectHead) -> DidItMove:
     return kept("did_it_move", key, work_out, size=256)
 
 
-def _detail(project: ProjectHead, check_in_form: CheckInForm | None = None, http_status: int = 200):
-    """The project's page. Its body, with the blank check-in form, is kept per process under everything it
-    shows (the project's row, its lists' and names' versions, the published rounds, the day), what the
-    reader may do and whether they may see the source's figures: readers who may not never share a body
-    with those who may. Its lists are read only to render it. A check-in form with errors is rendered for its
-    one answer."""
+# What the page shows of the project, loaded in a fixed number of statements however long its lists.
+SHOWN = (joinedload(Project.owner_department), joinedload(Project.lead), joinedload(Project.root_cause),
+         joinedload(Project.metric), joinedload(Project.source_round), joinedload(Project.source_department),
+         joinedload(Project.source_dimension), selectinload(Project.departments),
+         selectinload(Project.members), selectinload(Project.check_ins).joinedload(CheckIn.author),
+         selectinload(Project.events).joinedload(ProjectEvent.actor))
+
+
+def _origin(project: Project) -> Workshop | None:
+    """The workshop whose card became the project: its page links back to the minutes."""
+    return db.session.scalar(sa.select(Workshop).join(Card, Card.workshop_id == Workshop.id)
+                             .where(Card.project_id == project.id).order_by(Card.id).limit(1))
+
+
+def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
+    """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, tenth pass)."""
     show_figures = policies.can_see_source_figures(current_user, project)
-    can_manage = policies.can_manage_project(current_user, project)
-    can_check_in = policies.can_check_in(current_user, project)
-
-    def body() -> str:
-        moved = _did_it_move(project)
-        return render_template(
-            "projects/_detail.html", project=shown.project_shown(project), progress=moved.progress,
-            chart=moved.chart, baseline_used=moved.baseline_used,
-            source_figures=services.source_figures(project) if show_figures else None,
-            source_scores=services.source_scores(project) if show_figures else None,
-            check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
-            status_label=services.status_label, show_figures=show_figures, can_manage=can_manage,
-            can_check_in=can_check_in, current_rule=services.current_rule(), fmt=format_mean,
-            noise_effect=noise_effect)
-
-    if check_in_form is None:
-        key = (project, str(get_locale()), date.today(), show_figures, can_manage, can_check_in)
-        content = kept_markup("project_pages", key, body, size=256)
-    else:
-        content = Markup(body())
-    return render("projects/detail.html", project=project, body=content, http_status=http_status)
-
-
-def _head_or_404(project_id: int) -> ProjectHead:
-    project = shown.project_head(project_id, str(get_locale()))
-    if project is None:
-        abort(404)
-    return project
+    moved = _did_it_move(project)
+    return render(
+        "projects/detail.html", project=project, origin=_origin(project), progress=moved.progress,
+        chart=moved.chart, baseline_used=moved.baseline_used,
+        source_figures=services.source_figures(project) if show_figures else None,
+        source_scores=services.source_scores(project) if show_figures else None,
+        check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
+        status_label=services.status_label, show_figures=show_figures,
+        can_manage=policies.can_manage_project(current_user, project),
+        can_check_in=policies.can_check_in(current_user, project), current_rule=services.current_rule(),
+        fmt=format_mean, noise_effect=noise_effect, http_status=http_status)
 
 
 @bp.get("/<int:project_id>")
 @requires(policies.can_view_projects)
 def detail(project_id: int):
-    return _detail(_head_or_404(project_id))
+    return _detail(db.get_or_404(Project, project_id, options=SHOWN))
 
 
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
@@ -320,7 +314,7 @@ def check_in(project_id: int):
             db.session.commit()
             flash(_("Check-in added."), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="check-ins"))
-    return _detail(_head_or_404(project.id), form, http_status=422)
+    return _detail(project, form, http_status=422)
 
 
 # Root causes (admin) -----------------------------------------------------------------------------

@@ -3,8 +3,6 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 
 _lock = threading.Lock()  # gunicorn's threaded workers share a process
 
@@ -35,16 +33,3 @@ def kept_many(kind: str, wanted: dict, make, size: int) -> dict:
 def kept(kind: str, key, make, size: int):
     """The value kept for `key`, else `make()` (see kept_many)."""
     return kept_many(kind, {key: key}, lambda _keys: {key: make()}, size)[key]
-
-
-# A stand-in for the reader's CSRF token in kept markup: a control character, which no template,
-# translation or escaped text writes.
-TOKEN = "\x1etoken\x1e"
-
-
-def kept_markup(kind: str, key, make, size: int) -> Markup:
-    """Markup kept as kept() keeps values, for parts with forms: the CSRF token differs from reader to
-    reader, so it is kept as a stand-in and the reader's own put back on every request."""
-    token = generate_csrf()
-    part = kept(kind, key, lambda: Markup(make()).replace(token, TOKEN), size)
-    return part.replace(TOKEN, token)

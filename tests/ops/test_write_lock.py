@@ -21,17 +21,9 @@ from app.auth.models import User
 from app.extensions import db
 from app.ratings.models import BallotCount, Participation, PendingBallot
 from tests.factories import link, make_department, make_user
+from tests.ops.servers import BIN, REPO, Browser, Server, answers, free_port, unavailable
 from tests.ops.test_backup import on_database, summed
-from tests.ops.test_two_instances import (
-    BIN,
-    REPO,
-    Browser,
-    Server,
-    answers,
-    asked_for,
-    free_port,
-    unavailable,
-)
+from tests.ops.test_two_instances import REQUIRE, asked_for
 from tests.ratings.test_services import add_dimensions, start_round
 
 pytestmark = pytest.mark.instances
@@ -65,7 +57,7 @@ def served(request, tmp_path):
     if not asked_for(request.config):
         pytest.skip("starts gunicorn: run `pytest -m instances`")
     if not (BIN / "gunicorn").exists() or not (BIN / "flask").exists():
-        unavailable("missing programs: gunicorn, flask")
+        unavailable("missing programs: gunicorn, flask", REQUIRE)
     path = tmp_path / "tz.sqlite"
     key = secrets.token_urlsafe(48)
     env = {**{name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ},

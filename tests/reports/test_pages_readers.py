@@ -1,5 +1,4 @@
 """Results pages: each reader sees what they may, in their language, and every rename shows at once."""
-import sqlalchemy as sa
 
 from app.dimensions.models import Dimension
 from app.extensions import db
@@ -54,25 +53,6 @@ def test_renamed_departments_and_dimensions_show_at_once(client, org):
         page = client.get(url).get_data(as_text=True)
         assert "Treasury" in page and "Finance" not in page, url
     assert "Expertise" in client.get(scorecard).get_data(as_text=True)
-
-
-def test_renames_made_straight_in_the_database_show_at_once_too(client, org):
-    """The names version is kept by database triggers, not by the app's services."""
-    world = spring_and_autumn(org)
-    org["facilitator"].language = "ru"
-    db.session.commit()
-    scorecard = f"/results/{world['autumn'].id}/departments/{org['finance'].id}"
-    company = f"/results/{world['autumn'].id}"
-    for url in (scorecard, company):
-        assert "Finance" in get(client, org["facilitator"], url)
-    db.session.execute(sa.text("UPDATE departments SET name = 'Treasury' WHERE id = :id"),
-                       {"id": org["finance"].id})
-    db.session.execute(sa.text("UPDATE dimensions SET name_ru = 'Экспертиза' WHERE key = 'competence'"))
-    db.session.commit()
-    for url in (scorecard, company):
-        page = client.get(url).get_data(as_text=True)
-        assert "Treasury" in page and "Finance" not in page, url
-    assert "Экспертиза" in client.get(scorecard).get_data(as_text=True)
 
 
 def test_the_language_of_a_kept_page_follows_the_reader(client, org):

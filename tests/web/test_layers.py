@@ -12,6 +12,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 LAYERS = (
     {"extensions", "time", "backup"},
     {"database"},
+    {"versions"},
     {"config"},
     {"web"},
     {"audit"},
@@ -30,8 +31,7 @@ LAYERS = (
 FLOOR = {area: floor for floor, areas in enumerate(LAYERS) for area in areas}
 
 # Known and to go: the project page names the workshop a project came from through workshops' tables.
-KNOWN_UPWARD = {("app/projects/shown.py", "workshops")}
-
+KNOWN_UPWARD = {("app/projects/views.py", "workshops")}
 
 def area_of(module: str) -> str:
     return module.split(".")[1] if module.count(".") else "__init__"
