@@ -118,7 +118,7 @@ def configure_templates(app: Flask) -> None:
     from app.ratings import policies as ratings
     from app.reports import policies as reports
     from app.web import policies as web
-    from app.web.layout import hyphenate, static_url
+    from app.web.layout import hyphenate
     from app.web.numbers import number
     from app.workshops import policies as workshops
 
@@ -126,7 +126,6 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["hyphenate"] = hyphenate
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals.update(
-        static_url=static_url,
         languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),
     )

@@ -1,19 +1,7 @@
-"""The static files' addresses, worked out once per process, and the soft hyphens that let wide tables
-fit their box."""
+"""The soft hyphens that let wide tables fit their box."""
 import re
 
 import pyphen
-from flask import request, url_for
-
-from app.web.memo import kept
-
-
-def static_url(filename: str) -> str:
-    """url_for("static", filename=…), worked out once per file and mount point: the layout asks on every
-    page, and each answer cost as much as a small query."""
-    return kept("static_urls", (request.script_root, filename),
-                lambda: url_for("static", filename=filename), size=64)
-
 
 # One dictionary per script: names are stored in one language and read in another (a Russian reader sees
 # English department names), so a word is hyphenated by its own letters, not by the page's language.
