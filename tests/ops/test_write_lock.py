@@ -27,6 +27,8 @@ from tests.ops.test_two_instances import REQUIRE, asked_for
 from tests.ratings.test_services import add_dimensions, start_round
 
 pytestmark = pytest.mark.instances
+BUSY = {"en": "The database is busy with another change. Nothing was saved.",
+        "ru": "База данных занята другим изменением. Ничего не сохранено."}
 
 WORKERS = 2
 # A writer waits for the lock far longer than the page view below is given: served as before, every
@@ -139,8 +141,8 @@ def test_a_page_view_answers_while_another_process_holds_the_write_lock_and_writ
     statuses = [status for status, _text in results]
     assert set(statuses) == {303, 503}, statuses  # some waited and were saved, the rest refused
     for status, text in results:
-        if status == 503:
-            assert "The database is busy with another change. Nothing was saved." in text
+        if status == 503:  # in the language of the page: a language change asked for Russian
+            assert BUSY[re.search(r'<html lang="(\w+)"', text)[1]] in text
     saved = Counter(path_ for (_browser, path_, _data, _token), (status, _text) in zip(prepared, results,
                                                                                         strict=True)
                     if status == 303)
