@@ -18,8 +18,8 @@ DATA = ROOT / "bench" / "data"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 SECRET_KEY = "bench-secret-key-not-for-production"
 BASE_URL = "http://127.0.0.1"  # the servers answer on 127.0.0.1 only
-# The settings docs/DEPLOYMENT.md recommends: 2 × cores + 1 sync workers (BENCH_THREADS > 1: gthread).
-RECOMMENDED = (2 * (os.cpu_count() or 1) + 1, 1)
+# The settings docs/DEPLOYMENT.md recommends: 2 × cores + 1 workers of 4 threads (BENCH_THREADS=1: sync).
+RECOMMENDED = (2 * (os.cpu_count() or 1) + 1, 4)
 WORKERS = int(os.environ.get("BENCH_WORKERS", RECOMMENDED[0]))
 THREADS = int(os.environ.get("BENCH_THREADS", RECOMMENDED[1]))
 GUNICORN = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS),
