@@ -125,8 +125,7 @@ def _kind_rules():
 
 
 class CounterKey:
-    """Round × rater department × target: what a round's counters are kept by (ruled by _kind_rules), first
-    in their primary keys."""
+    """Round × rater department × target (see _kind_rules): what a round's counters are first kept by."""
 
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True,
                                           sort_order=-1)
