@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -246,10 +246,7 @@ IMPORT_COLUMNS = ("metric", "date", "value", "note")
 
 
 @dataclass
-class ReadingRow:
-    line: int
-    values: dict
-    problems: list[str] = field(default_factory=list)
+class ReadingRow(csvfile.Row):
     metric: Metric | None = None
     taken_on: date | None = None
     value: float | None = None

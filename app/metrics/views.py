@@ -172,7 +172,6 @@ def import_readings():
     if "staged" in request.form:
         text = csvfile.take(current_user, "readings", confirm)
         if text is None:
-            flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
             return redirect_to(url_for("metrics.import_readings"))
         try:  # checked again: a metric may have changed hands since the preview
             added, updated = services.import_readings(current_user,
@@ -186,18 +185,12 @@ def import_readings():
               "success")
         return redirect_to(url_for("metrics.index"))
     if upload.validate_on_submit():
-        try:
-            text = csvfile.decode(upload.file.data.read())
-            rows = services.parse_readings_csv(text, current_user)
-        except (csvfile.CsvFileError, services.MetricError) as error:
-            upload.file.errors.append(str(error))
-        else:
-            bad = sum(bool(row.problems) for row in rows)
-            if not bad:
-                confirm.staged.data = csvfile.stage(current_user, "readings", text)
-                db.session.commit()
-            return render("metrics/import_preview.html", rows=csvfile.preview(rows), total=len(rows), bad=bad,
+        rows = csvfile.check(current_user, "readings", upload, confirm, services.MetricError,
+                             lambda text: services.parse_readings_csv(text, current_user))
+        if rows is not None:
+            db.session.commit()  # the file staged for the confirm
+            return render("metrics/import_preview.html", **csvfile.preview(rows), confirm=confirm,
                           added=sum(row.status == "new" for row in rows),
                           updated=sum(row.status == "updated" for row in rows),
-                          confirm=confirm, columns=services.IMPORT_COLUMNS)
+                          columns=services.IMPORT_COLUMNS)
     return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS, metrics=allowed)

@@ -283,10 +283,7 @@ ROLE_NAMES = {"employee", "facilitator", "admin"}
 
 
 @dataclass
-class ImportRow:
-    line: int
-    values: dict
-    problems: list[str] = field(default_factory=list)
+class ImportRow(csvfile.Row):
     person: PersonData | None = None
 
 

@@ -295,7 +295,6 @@ def import_people():
     if "staged" in request.form:
         text = csvfile.take(current_user, "people", confirm)
         if text is None:
-            flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
             return redirect_to(url_for("org.import_people"))
         try:  # checked again: someone may have taken an e-mail address since the preview
             created = services.import_people(current_user, services.parse_people_csv(text))
@@ -308,16 +307,10 @@ def import_people():
         flash(_("%(n)d people imported.", n=len(created)), "success")
         return render("org/links.html", links=links)
     if upload.validate_on_submit():
-        try:
-            text = csvfile.decode(upload.file.data.read())
-            rows = services.parse_people_csv(text)
-        except (csvfile.CsvFileError, services.OrgError) as error:
-            upload.file.errors.append(str(error))
-        else:
-            bad = sum(bool(row.problems) for row in rows)
-            if not bad:
-                confirm.staged.data = csvfile.stage(current_user, "people", text)
-                db.session.commit()
-            return render("org/import_preview.html", rows=csvfile.preview(rows), total=len(rows), bad=bad,
-                          confirm=confirm, columns=services.IMPORT_COLUMNS)
+        rows = csvfile.check(current_user, "people", upload, confirm, services.OrgError,
+                             services.parse_people_csv)
+        if rows is not None:
+            db.session.commit()  # the file staged for the confirm
+            return render("org/import_preview.html", **csvfile.preview(rows), confirm=confirm,
+                          columns=services.IMPORT_COLUMNS)
     return render("org/import.html", form=upload, columns=services.IMPORT_COLUMNS)

@@ -29,10 +29,10 @@ from app.projects.models import (
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
-from app.web.numbers import number
+from app.web.numbers import number, percent
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
-MOVES = {  # action: (statuses it may leave, status it reaches)
+PROJECT_MOVES = {  # action: (statuses it may leave, status it reaches)
     "start": (("proposed",), "active"),
     "complete": (("active",), "completed"),
     "cancel": (("proposed", "active"), "cancelled"),
@@ -229,9 +229,9 @@ def compute_baseline(metric: Metric, start: date) -> tuple[float, list[Reading]]
 
 def move(actor: User, project: Project, action: str, on: date | None = None, note: str = "") -> Project:
     """Start, complete or cancel a project; every move is recorded with who and when."""
-    if action not in MOVES:
+    if action not in PROJECT_MOVES:
         raise ProjectError(_("Unknown step."))
-    sources, to_status = MOVES[action]
+    sources, to_status = PROJECT_MOVES[action]
     lock(project)
     if project.status == to_status:  # the same move sent twice: the first one did it
         raise ProjectError(_("The project is already %(status)s.", status=status_label(to_status)))
@@ -427,20 +427,16 @@ class SplitRow:
     typical: tuple[int, int] | None = None  # the source's typical range, for groups
 
 
-def _percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
 def root_cause_split(projects: list[Project]) -> tuple[list[SplitRow], list[SplitRow]]:
     """Per category, and per group of categories beside the typical split from the source."""
     classified = [p for p in projects if p.root_cause is not None]
     whole = len(classified)
-    by_category = [SplitRow(cause.name, n, _percent(n, whole)) for cause in root_causes(include_retired=True)
+    by_category = [SplitRow(cause.name, n, percent(n, whole)) for cause in root_causes(include_retired=True)
                    if (n := sum(1 for p in classified if p.root_cause_id == cause.id)) or not cause.retired]
     names = {c.key: c.name for c in root_causes(include_retired=True)}
     groups = []
     for keys, low, high in TYPICAL_SPLIT:
         n = sum(1 for p in classified if p.root_cause.key in keys)
         label = ", ".join(names.get(k, k) for k in keys)
-        groups.append(SplitRow(label, n, _percent(n, whole), (low, high)))
+        groups.append(SplitRow(label, n, percent(n, whole), (low, high)))
     return by_category, groups

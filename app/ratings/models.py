@@ -18,7 +18,13 @@ from app.extensions import db
 from app.org.models import Department
 from app.time import utcnow
 
-STATES = ("draft", "open", "closed", "published")
+# A round's steps, in the words of its page and of the audit log: the state each leaves, the state it
+# reaches, and the column that says when. A round goes draft → open → closed → published, never back.
+ROUND_STEPS = {
+    "open": ("draft", "open", "opened_at"),
+    "close": ("open", "closed", "closed_at"),
+    "publish": ("closed", "published", "published_at"),
+}
 # service: a department that serves the rater's; self: the rater's own, as they think others see it;
 # company: the company as its external clients see it. For self and company the target is the rater's
 # own department, which keeps every counter key a real department.
@@ -118,6 +124,18 @@ def _kind_rules():
     )
 
 
+class CounterKey:
+    """Round × rater department × target (see _kind_rules): what a round's counters are first kept by."""
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True,
+                                          sort_order=-1)
+    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                     primary_key=True, sort_order=-1)
+    target_kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True, sort_order=-1)
+    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
+                                                      primary_key=True, sort_order=-1)
+
+
 class PendingBallot(db.Model):
     """An answer (or a skip) waiting for its round to close: sealed whole — whose department, what was rated,
     the scores and the comment, padded to a common size — under a random key, with no person and no time."""
@@ -130,7 +148,7 @@ class PendingBallot(db.Model):
     sealed: Mapped[str] = mapped_column(sa.Text)  # app.ratings.sealing
 
 
-class Tally(db.Model):
+class Tally(CounterKey, db.Model):
     """How many raters gave each score (0: "can't judge"), per round × rater department × target × dimension,
     with the calibrated noise added at closing (Round.noise_scale)."""
 
@@ -142,19 +160,13 @@ class Tally(db.Model):
         NO_ROWID,
     )
 
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
-                                                     primary_key=True)
-    target_kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
-    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
-                                                      primary_key=True)
     dimension_id: Mapped[int] = mapped_column(sa.ForeignKey("dimensions.id", ondelete="RESTRICT"),
                                               primary_key=True)
     score: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int]
 
 
-class BallotCount(db.Model):
+class BallotCount(CounterKey, db.Model):
     """Ballots per round × rater department × target, and the sum of each ballot's own mean ("overall")."""
 
     __tablename__ = "ballot_counts"
@@ -165,12 +177,6 @@ class BallotCount(db.Model):
         NO_ROWID,
     )
 
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
-    rater_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
-                                                     primary_key=True)
-    target_kind: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
-    target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"),
-                                                      primary_key=True)
     ballots: Mapped[int]
     judged: Mapped[int]  # ballots with at least one score (not all "can't judge")
     overall_sum: Mapped[float]  # with calibrated noise, as the scores' counts

@@ -1,8 +1,6 @@
 """Who may run rounds, who may rate in one, and what may be done to a round in each state."""
+from app.ratings.models import ROUND_STEPS
 from app.web.policies import has_role
-
-# The moves a facilitator may make from each state, in the words of the URL.
-MOVES = {"draft": ("open",), "open": ("close",), "closed": ("publish",), "published": ()}
 
 
 def can_run_rounds(user) -> bool:
@@ -10,8 +8,9 @@ def can_run_rounds(user) -> bool:
     return has_role(user, "facilitator")
 
 
-def moves(round_) -> tuple[str, ...]:
-    return MOVES[round_.state]
+def next_steps(round_) -> tuple[str, ...]:
+    """The step a facilitator may take from the round's state; none once it is published."""
+    return tuple(step for step, (leaves, _reaches, _when) in ROUND_STEPS.items() if leaves == round_.state)
 
 
 def can_edit(round_) -> bool:

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.org.models import Department, ServiceLink
 from app.ratings.models import (
     CANT_JUDGE,
+    ROUND_STEPS,
     BallotCount,
     Comment,
     Completion,
@@ -86,32 +87,25 @@ def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on
     return round_
 
 
-MOVES = {  # new state: (the state it must come from, audit action, timestamp column)
-    "open": ("draft", "round.open", "opened_at"),
-    "closed": ("open", "round.close", "closed_at"),
-    "published": ("closed", "round.publish", "published_at"),
-}
-
-
-def _move(actor, round_: Round, to: str) -> None:
-    allowed_from, action, stamp = MOVES[to]
-    lock(round_)  # a move and a fold never run side by side, nor the same move twice
-    if round_.state != allowed_from:
+def _take_step(actor, round_: Round, step: str) -> None:
+    leaves, reaches, when = ROUND_STEPS[step]
+    lock(round_)  # a step and a fold never run side by side, nor the same step twice
+    if round_.state != leaves:
         raise RatingError({
             "open": _("Only a draft round can be opened."),
-            "closed": _("Only an open round can be closed."),
-            "published": _("Only a closed round can be published."),
-        }[to])
-    round_.state = to
-    setattr(round_, stamp, utcnow())
-    record(actor, action, round_)
+            "close": _("Only an open round can be closed."),
+            "publish": _("Only a closed round can be published."),
+        }[step])
+    round_.state = reaches
+    setattr(round_, when, utcnow())
+    record(actor, f"round.{step}", round_)
 
 
 def open_round(actor, round_: Round) -> None:
     dimensions = ordered(include_retired=False)
     if not dimensions:
         raise RatingError(_("Add at least one service dimension first."))
-    _move(actor, round_, "open")
+    _take_step(actor, round_, "open")
     round_.dimensions = [RoundDimension(dimension_id=d.id, position=i) for i, d in enumerate(dimensions)]
     db.session.flush()
 
@@ -119,7 +113,7 @@ def open_round(actor, round_: Round) -> None:
 def close_round(actor, round_: Round) -> None:
     """Close: fold every waiting ballot at once, and keep of participation only how much each person did,
     written in random order. The caller commits, then erases what was deleted (erase_deleted_rows)."""
-    _move(actor, round_, "closed")
+    _take_step(actor, round_, "close")
     round_.noise_scale = current_app.config["RESULT_NOISE_SCALE"]
     _fold(round_)
     completions = [{"round_id": round_.id, "user_id": person.id, "department_id": department, "done": done,
@@ -132,7 +126,7 @@ def close_round(actor, round_: Round) -> None:
 
 
 def publish_round(actor, round_: Round) -> None:
-    _move(actor, round_, "published")
+    _take_step(actor, round_, "publish")
     db.session.flush()
 
 

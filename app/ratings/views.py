@@ -134,11 +134,11 @@ def detail(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
-                  progress=_progress(round_), moves=policies.moves(round_), waiting=waiting,
+                  progress=_progress(round_), steps=policies.next_steps(round_), waiting=waiting,
                   editable=policies.can_edit(round_))
 
 
-# What a facilitator is asked before the moves that cannot be undone: title, consequence, button.
+# What a facilitator is asked before the steps that cannot be undone: title, consequence, button.
 CONFIRM = {
     "close": lambda round_: (
         _("Close %(round)s?", round=round_.name),
@@ -152,7 +152,8 @@ CONFIRM = {
         _("Publish the results")),
 }
 
-MOVES = {
+# Each step: the service that takes it, and what the facilitator is told once it is taken.
+STEP_SERVICES = {
     "open": (services.open_round, lambda: _("The round is open: its people can answer now.")),
     "close": (services.close_round, lambda: _("The round is closed: nobody can answer any more.")),
     "publish": (services.publish_round,
@@ -166,7 +167,7 @@ def move(round_id: int, action: str):
     round_ = db.get_or_404(Round, round_id)
     if action in CONFIRM and not confirmed():
         return confirmation(*CONFIRM[action](round_), back=url_for("ratings.detail", round_id=round_id))
-    change, done = MOVES[action]
+    change, done = STEP_SERVICES[action]
     try:
         change(current_user, round_)
     except services.RatingError as error:

@@ -20,7 +20,7 @@ from app.ratings.models import Round
 from app.ratings.noise import epsilon, typical_shift
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults, results_of
-from app.web.numbers import number
+from app.web.numbers import number, percent
 
 SCALE_LOW, SCALE_HIGH = 1, 5
 GAP = Decimal(SCALE_HIGH - SCALE_LOW) / 3  # a third of the scale range: blind spots, hidden strengths
@@ -274,10 +274,6 @@ def company_view(round_: Round) -> CompanyView:
         trend_rounds=history.rounds,
         trends=[(d, history.trend(d)) for d in round_.departments],
     )
-
-
-def percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
 
 
 # Service matrix ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from app.reports.gate import OVERALL, RoundResults
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import render
+from app.web.numbers import percent
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
 
@@ -20,7 +21,7 @@ bp = Blueprint("reports", __name__, url_prefix="/results")
 @bp.context_processor
 def formatting():
     return {"fmt": results.format_mean, "band": results.band, "bands": results.BANDS,
-            "percent": results.percent, "noise_effect": results.noise_effect,
+            "percent": percent, "noise_effect": results.noise_effect,
             "company_tables": results.COMPANY_TABLES, "matrix_tables": results.MATRIX_TABLES,
             "scorecard_tables": results.SCORECARD_TABLES}
 

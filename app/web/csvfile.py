@@ -4,10 +4,12 @@ And the checked file kept between an import's preview and its confirm."""
 import csv
 import io
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import flash
 from flask_babel import gettext as _
 
 from app.extensions import db
@@ -22,6 +24,15 @@ KEPT_FOR = timedelta(hours=2)  # how long a checked file waits for its confirm
 
 class CsvFileError(Exception):
     """The file cannot be read as an import needs it; the message is shown to the user."""
+
+
+@dataclass
+class Row:
+    """A row of an imported file: its line, its cells by column, and what is wrong with it."""
+
+    line: int
+    values: dict
+    problems: list[str] = field(default_factory=list)
 
 
 def decode(raw: bytes) -> str:
@@ -83,11 +94,26 @@ def _read(reader: csv.DictReader, step):
         raise CsvFileError(_("Line %(line)d cannot be read as CSV.", line=line)) from None
 
 
-def preview(rows: list) -> list:
-    """Every row with a problem, and the first rows otherwise: a 30,000-row table helps nobody (and took
-    longer to build than the whole check)."""
-    shown = [row for row in rows if row.problems]
-    return shown + [row for row in rows if not row.problems][: max(PREVIEW_ROWS - len(shown), 0)]
+def check(user, kind: str, upload, confirm, refused: type[Exception], parse: Callable) -> list[Row] | None:
+    """The uploaded file's rows as `parse` checks them, staged for the confirm if no row has a problem;
+    None, the reason at the file field, when the file cannot be read or `parse` raises `refused`."""
+    try:
+        text = decode(upload.file.data.read())
+        rows = parse(text)
+    except (CsvFileError, refused) as error:
+        upload.file.errors.append(str(error))
+        return None
+    if not any(row.problems for row in rows):
+        confirm.staged.data = stage(user, kind, text)
+    return rows
+
+
+def preview(rows: list[Row]) -> dict:
+    """Every row with a problem, then the first rows otherwise (a 30,000-row table helps nobody, and took
+    longer to build than the whole check); of how many, how many with a problem."""
+    bad = [row for row in rows if row.problems]
+    shown = bad + [row for row in rows if not row.problems][: max(PREVIEW_ROWS - len(bad), 0)]
+    return {"rows": shown, "total": len(rows), "bad": len(bad)}
 
 
 # Between the preview and the confirm -------------------------------------------------------------
@@ -107,13 +133,14 @@ def stage(user, kind: str, text: str) -> str:
 
 def take(user, kind: str, confirm) -> str | None:
     """The file `user` staged for this kind of import under the key the confirm form sends, deleted as it
-    is read (one confirm each); None if the form is stale or there is no such file: never staged, someone
-    else's, confirmed already or too old."""
+    is read (one confirm each); None, the person told, if the form is stale or there is no such file: never
+    staged, someone else's, confirmed already or too old."""
     key = confirm.staged.data if confirm.validate_on_submit() else None
-    if not key:
-        return None
-    return db.session.scalar(
+    text = db.session.scalar(
         sa.delete(StagedUpload)
         .where(StagedUpload.key == key, StagedUpload.user_id == user.id, StagedUpload.kind == kind,
                StagedUpload.created_at >= utcnow() - KEPT_FOR)
-        .returning(StagedUpload.text).execution_options(synchronize_session=False))
+        .returning(StagedUpload.text).execution_options(synchronize_session=False)) if key else None
+    if text is None:
+        flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
+    return text

@@ -20,6 +20,11 @@ def number(value, kind: str = "reading") -> str:
     return _formatted(value, PATTERNS[kind], str(get_locale() or "en"))
 
 
+def percent(part: int, whole: int) -> int | None:
+    """`part` as a whole percent of `whole`; no figure for a whole of none."""
+    return round(100 * part / whole) if whole else None
+
+
 @lru_cache(maxsize=4096)
 def _formatted(value, pattern: str, locale: str) -> str:
     # Pages repeat the same few dozen values (means from 1.0 to 5.0): each is formatted once.

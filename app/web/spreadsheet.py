@@ -7,8 +7,6 @@ from babel.numbers import get_decimal_symbol
 from flask import Response, abort
 from flask_babel import get_locale
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _cell(value, decimal: str) -> str:
     """Numbers in the reader's decimal symbol; no figure, an empty cell; text a spreadsheet would run as a
@@ -20,7 +18,7 @@ def _cell(value, decimal: str) -> str:
     if isinstance(value, Decimal | float):
         return str(value).replace(".", decimal)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def table_csv(rows: list[list]) -> str:

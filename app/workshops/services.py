@@ -41,7 +41,7 @@ class WorkshopError(Exception):
 
 
 def phase_label(phase: str) -> str:
-    return {"scheduled": _("scheduled"), "review": _("Review"), "collect": _("Collect"), "group": _("Group"),
+    return {"scheduled": _("Scheduled"), "review": _("Review"), "collect": _("Collect"), "group": _("Group"),
             "vote": _("Vote"), "projects": _("Turn into projects"), "wrapup": _("Wrap-up")}.get(phase, phase)
 
 

@@ -61,15 +61,9 @@ OWN_CARDS_KEPT = 100
 CARD_FORM = "card_form"  # bumped after each card added here, so the preserved add-card form starts afresh
 
 
-def phase_label(phase: str) -> str:
-    return {"scheduled": _("Scheduled"), "review": _("Review"), "collect": _("Collect"),
-            "group": _("Group"), "vote": _("Vote"), "projects": _("Turn into projects"),
-            "wrapup": _("Wrap-up")}.get(phase, phase)
-
-
 @bp.context_processor
 def helpers():
-    return {"phase_label": phase_label, "phases": PHASES, "board_ticket": board_ticket}
+    return {"phase_label": services.phase_label, "phases": PHASES, "board_ticket": board_ticket}
 
 
 def _departments() -> list[Department]:
@@ -332,7 +326,8 @@ def move(workshop_id: int):
         phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
     except services.WorkshopError as error:
         return _done(workshop, str(error))
-    return _done(workshop, success=_("The workshop is now in the %(phase)s phase.", phase=phase_label(phase)))
+    return _done(workshop, success=_("The workshop is now in the %(phase)s phase.",
+                                     phase=services.phase_label(phase)))
 
 
 def _card_fields(form: CardForm):

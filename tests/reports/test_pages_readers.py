@@ -1,4 +1,5 @@
 """Results pages: each reader sees what they may, in their language, and every rename shows at once."""
+from bs4 import BeautifulSoup
 
 from app.dimensions.models import Dimension
 from app.extensions import db
@@ -61,3 +62,23 @@ def test_the_language_of_a_kept_page_follows_the_reader(client, org):
     assert "Per dimension" in get(client, org["facilitator"], url)
     client.post("/language", data={"language": "ru"})
     assert "Per dimension" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_company_views_rates_and_trends_read_the_same_for_every_reader(client, org):
+    """Only the heatmap links departments to the scorecards a reader may open; the rates and trends are the
+    same for everyone, whoever read them first."""
+    world = spring_and_autumn(org)
+    for part in ("/rates", "/trends"):
+        url = f"/results/{world['autumn'].id}{part}"
+        head_reads = main_of(get(client, org["head"], url))
+        assert main_of(get(client, org["facilitator"], url)) == head_reads, part
+        assert "/departments/" not in head_reads, part
+    heatmap = f"/results/{world['autumn'].id}"
+    sales_card = f"/departments/{org['sales'].id}\""
+    assert sales_card in get(client, org["facilitator"], heatmap)
+    assert sales_card not in get(client, org["head"], heatmap)  # the heatmap is made per reader
+
+
+def main_of(page: str) -> str:
+    """What a page shows below the menu, which names its reader."""
+    return str(BeautifulSoup(page, "html.parser").main)

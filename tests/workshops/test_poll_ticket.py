@@ -34,7 +34,7 @@ def test_an_unchanged_poll_with_its_ticket_is_one_lookup_of_the_version(client, 
         response = client.get(f"{path}?version={version}", headers={**HTMX, "X-Board-Ticket": ticket})
     assert response.status_code == 204 and response.get_data() == b""
     assert response.headers["Cache-Control"] == "no-store"
-    assert len(seen) == 1 and "workshops" in seen[0], [s[:60] for s in seen]  # no session, no person
+    assert len(seen) == 1, [s[:60] for s in seen]  # the version only: no session, no person
 
 
 def test_the_early_answer_carries_the_headers_of_every_page_and_sets_no_cookie(client, org, ws):  # noqa: F811
