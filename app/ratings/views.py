@@ -99,7 +99,8 @@ def _save_round(round_: Round | None):
     if valid:
         try:
             saved = services.save_round(current_user, round_, form.name.data, form.opens_on.data,
-                                        form.closes_on.data, form.threshold.data, departments)
+                                        form.closes_on.data, form.threshold.data, departments,
+                                        form.publish_when_closed.data)
         except services.RatingError as error:
             db.session.rollback()
             problem = str(error)
