@@ -114,6 +114,7 @@ def tick(now: datetime | None = None) -> list[str] | None:
     try:
         return [str(outcome) for outcome in run_schedule(now or utcnow())]
     finally:
+        db.session.rollback()  # whatever a failed move left half done
         give_back_lease(TICK_LEASE, holder, utcnow())
 
 
@@ -137,7 +138,14 @@ def tick_command(now: datetime | None, every: int | None):
     publish those set to publish themselves. Safe to run on several hosts at once: one acts."""
     parent = os.getppid()
     while True:
-        lines = tick(now)
+        try:
+            lines = tick(now)
+        except Exception:
+            if every is None:
+                raise
+            # Looping beside the server: the database may be back by the next tick.
+            current_app.logger.exception("The tick failed; trying again in %d seconds", every)
+            lines = []
         for line in ["Another tick is running; this one did nothing."] if lines is None else lines:
             click.echo(line)
         db.session.remove()

@@ -136,7 +136,7 @@ def detail(round_id: int):
     waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
                   progress=_progress(round_), moves=policies.moves(round_), waiting=waiting,
-                  editable=policies.can_edit(round_))
+                  editable=policies.can_edit(round_), today=utcnow().date())
 
 
 # What a facilitator is asked before the moves that cannot be undone: title, consequence, button.

@@ -220,6 +220,13 @@ def test_the_round_page_says_when_it_moves_by_itself(fac, company):
     assert "by itself" not in read(fac.get(f"/rounds/{round_.id}"))
 
 
+def test_the_round_page_says_when_a_draft_past_its_closing_day_will_not_open_by_itself(fac, company):
+    round_ = draft(company, opens=date(2020, 1, 6), closes=date(2020, 1, 20))
+    text = read(fac.get(f"/rounds/{round_.id}"), ".by-itself")
+    assert text == ("Its closing day has passed, so it does not open by itself: give it new dates, or open "
+                    "it yourself.")
+
+
 def test_the_round_page_says_it_in_the_readers_language(fac, company):
     round_ = draft(company)
     company["facilitator"].language = "ru"
