@@ -1,4 +1,9 @@
-"""Flask commands: `flask demo`, `flask create-admin`, `flask backup` and `flask restore`."""
+"""Flask commands: `flask demo`, `flask create-admin`, `flask backup`, `flask restore` and `flask tick`."""
+import os
+import secrets
+import socket
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -8,9 +13,12 @@ from flask import Flask, current_app
 
 from app import backup as backups
 from app.auth.services import AccountError, create_admin
+from app.database import give_back_lease, take_lease
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.org.services import OrgError, clean_email
+from app.ratings.schedule import run_schedule
+from app.time import utcnow
 
 
 @click.command("demo")
@@ -18,8 +26,9 @@ def demo_command():
     """Load the demo company (safe to run again) and print its sign-ins."""
     sign_ins = load_demo()
     db.session.commit()
-    click.echo("Demo company loaded: eight departments, 82 people, three published rating rounds and an")
-    click.echo("open one (Autumn 2026). Every demo account uses the password: " + DEMO_PASSWORD)
+    click.echo("Demo company loaded: eight departments, 82 people, three published rating rounds, an open")
+    click.echo("one (Autumn 2026) and a draft that `flask tick` opens today (Winter 2026 pulse).")
+    click.echo("Every demo account uses the password: " + DEMO_PASSWORD)
     for role, email in sign_ins:
         click.echo(f"  {role:<20} {email}")
 
@@ -92,8 +101,66 @@ def restore_command(path: Path, yes: bool):
                    "starting the app.")
 
 
+# One tick holds the lease at a time; a tick that dies holding it stops the others this long at most.
+TICK_LEASE, TICK_LEASE_SECONDS = "tick", 300
+
+
+def tick(now: datetime | None = None) -> list[str] | None:
+    """One tick: what it did, one line a move; None when another tick holds the lease. `now` (naive UTC)
+    stands in for the clock's time for the rounds' dates; the lease always runs on the clock."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
+    if not take_lease(TICK_LEASE, holder, utcnow(), TICK_LEASE_SECONDS):
+        return None
+    try:
+        return [str(outcome) for outcome in run_schedule(now or utcnow())]
+    finally:
+        db.session.rollback()  # whatever a failed move left half done
+        give_back_lease(TICK_LEASE, holder, utcnow())
+
+
+def _utc(_context, _parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date and time, e.g. 2027-01-12T09:00.") from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@click.command("tick")
+@click.option("--now", callback=_utc, metavar="ISO-DATETIME",
+              help="Act as if it were this moment (UTC unless it says otherwise): for tests and demos.")
+@click.option("--every", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Tick again every SECONDS, until the process that started this one ends.")
+def tick_command(now: datetime | None, every: int | None):
+    """Do the scheduled work that is due: open and close rating rounds on their dates (UTC days) and
+    publish those set to publish themselves. Safe to run on several hosts at once: one acts."""
+    parent = os.getppid()
+    while True:
+        try:
+            lines = tick(now)
+        except Exception:
+            if every is None:
+                raise
+            # Looping beside the server: the database may be back by the next tick.
+            current_app.logger.exception("The tick failed; trying again in %d seconds", every)
+            lines = []
+        for line in ["Another tick is running; this one did nothing."] if lines is None else lines:
+            click.echo(line)
+        db.session.remove()
+        if every is None:
+            return
+        # Sleep in short steps, to stop soon after the server it was started beside (README) has ended.
+        for _second in range(every):
+            if os.getppid() != parent:
+                return
+            time.sleep(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(tick_command)

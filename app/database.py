@@ -1,13 +1,15 @@
 """Database connection set-up: SQLite pragmas, write transactions that queue instead of failing (and
-refuse calmly when the write lock stays taken), row locks for a state change sent twice, and erasing a
-closed round's deleted answers from the files."""
+refuse calmly when the write lock stays taken), row locks for a state change sent twice, erasing a closed
+round's deleted answers from the files, and the lease that lets one scheduled run act at a time."""
 import threading
 import time
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app, has_request_context, request
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
@@ -233,3 +235,45 @@ def flush_once(row) -> None:
             raise
         raise MadeAlready(made_id) from None
 
+
+
+# Scheduled work (`flask tick`) on several hosts: one row per kind of work, held by one run at a time.
+scheduler_leases = sa.Table(
+    "scheduler_leases",
+    db.metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("held_until", sa.DateTime, nullable=False),
+)
+
+
+def take_lease(name: str, holder: str, now: datetime, seconds: int) -> bool:
+    """Hold the lease `name` for `holder` until `seconds` after `now`, if nobody else holds it now: True
+    when taken (or kept, by its own holder), False when another holder has it. Committed at once.
+
+    One conditional statement decides, so two hosts asking at the same moment cannot both win: the row is
+    made if missing (a second maker's INSERT does nothing), and taken only while it is free or expired
+    (PostgreSQL re-checks the condition on the row the first taker wrote; SQLite runs one writer at once).
+    An expired lease is taken over: a tick that died holding it stops nobody for longer than `seconds`."""
+    until = now + timedelta(seconds=seconds)
+    row = {"name": name, "holder": holder, "held_until": until}
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql"
+              else sqlite.insert)(scheduler_leases).values(row).on_conflict_do_nothing()
+    try:
+        taken = db.session.execute(insert).rowcount == 1 or db.session.execute(
+            sa.update(scheduler_leases).values(holder=holder, held_until=until).where(
+                scheduler_leases.c.name == name,
+                sa.or_(scheduler_leases.c.held_until <= now, scheduler_leases.c.holder == holder))
+        ).rowcount == 1
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return taken
+
+
+def give_back_lease(name: str, holder: str, now: datetime) -> None:
+    """Let the next run take the lease `name` at once, if `holder` still holds it. Committed at once."""
+    db.session.execute(sa.update(scheduler_leases).values(held_until=now).where(
+        scheduler_leases.c.name == name, scheduler_leases.c.holder == holder))
+    db.session.commit()

@@ -19,3 +19,5 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(60), index=True)
     target: Mapped[str] = mapped_column(sa.String(200), default="")
     details: Mapped[str] = mapped_column(sa.Text, default="")
+    # Done by the schedule (`flask tick`), not by a person: the page says so.
+    by_schedule: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -1,4 +1,5 @@
-"""Demo rating rounds for `flask demo`: three published rounds and one open, with patterns to spot.
+"""Demo rating rounds for `flask demo`: three published rounds, one open, and a draft that opens by itself at
+the first `flask tick` (today, UTC), with patterns to spot.
 
 Everything goes through the rating services, exactly as people's answers would: nothing here writes a
 counter, a comment or a pending ballot itself. A seeded random generator makes the demo the same every
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.org.models import Department
 from app.ratings import services
 from app.ratings.models import CANT_JUDGE, Round
+from app.time import utcnow
 
 SEED = 2026
 THRESHOLD = 5
@@ -42,6 +44,10 @@ ROUNDS = [  # name, opening and closing dates (None: open now); the last one sta
     ("Spring 2026", date(2026, 3, 2), date(2026, 3, 27)),
     ("Autumn 2026", None, None),
 ]
+# A draft whose opening day is today (UTC): the tick the README's run command starts beside the server opens
+# it within a minute, and it publishes itself once it closes.
+SELF_RUNNING = "Winter 2026 pulse"
+SELF_RUNNING_DAYS = 21
 DEFAULT_MEAN = 3.4
 # How a department's clients see it, per dimension key.
 SERVICE = {
@@ -175,6 +181,12 @@ def load_rating_demo() -> int:
         added += 1
     if added:
         erase_deleted_rows()
+    if SELF_RUNNING not in existing:
+        today = utcnow().date()
+        services.save_round(facilitator, None, SELF_RUNNING, today, today + timedelta(days=SELF_RUNNING_DAYS),
+                            THRESHOLD, [departments[code] for code in CODES], publish_when_closed=True)
+        db.session.commit()
+        added += 1
     return added
 
 

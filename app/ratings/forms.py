@@ -1,6 +1,14 @@
 """Forms for rating rounds: the round itself, and rating one target, built for the round's dimensions."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -29,6 +37,11 @@ class RoundForm(Form):
         _l("Departments taking part"), coerce=int,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         description=_l("Their people rate the departments that serve them, their own and the company."),
+    )
+    publish_when_closed = BooleanField(
+        _l("Publish the results as soon as the round closes"),
+        description=_l("The round opens and closes by itself on its dates (UTC); ticked, its results are "
+                       "published then too, without waiting for a facilitator."),
     )
 
 

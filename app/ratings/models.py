@@ -62,6 +62,8 @@ class Round(db.Model):
     published_at: Mapped[datetime | None]
     # The scale of the noise added to the published score counts at closing (0: exact; see app.ratings.noise).
     noise_scale: Mapped[float | None]
+    # Published by the schedule as soon as it closes (app.ratings.schedule), instead of by a facilitator.
+    publish_when_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     departments: Mapped[list[Department]] = relationship(secondary=round_departments,
                                                          order_by=Department.name)

@@ -61,8 +61,9 @@ def round_problems(name: str, opens_on: date | None, closes_on: date | None, thr
 
 
 def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on: date, threshold: int,
-               departments: list[Department]) -> Round:
-    """Create or edit a round; once it is open only its name and closing date may change."""
+               departments: list[Department], publish_when_closed: bool = False) -> Round:
+    """Create or edit a round; once it is open only its name, its closing date and whether it publishes
+    itself may change."""
     created = round_ is None
     if created:
         round_ = Round(state="draft")
@@ -81,6 +82,7 @@ def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on
         raise RatingError(next(iter(problems.values())))
     round_.name, round_.opens_on, round_.closes_on = name.strip(), opens_on, closes_on
     round_.threshold, round_.departments = threshold, departments
+    round_.publish_when_closed = publish_when_closed
     db.session.flush()
     record(actor, "round.create" if created else "round.update", round_,
            f"k={threshold}; " + ", ".join(d.code for d in departments))

@@ -99,7 +99,8 @@ def _save_round(round_: Round | None):
     if valid:
         try:
             saved = services.save_round(current_user, round_, form.name.data, form.opens_on.data,
-                                        form.closes_on.data, form.threshold.data, departments)
+                                        form.closes_on.data, form.threshold.data, departments,
+                                        form.publish_when_closed.data)
         except services.RatingError as error:
             db.session.rollback()
             problem = str(error)
@@ -135,7 +136,7 @@ def detail(round_id: int):
     waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
                   progress=_progress(round_), steps=policies.next_steps(round_), waiting=waiting,
-                  editable=policies.can_edit(round_))
+                  editable=policies.can_edit(round_), today=utcnow().date())
 
 
 # What a facilitator is asked before the steps that cannot be undone: title, consequence, button.

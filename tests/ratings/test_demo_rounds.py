@@ -1,4 +1,5 @@
-"""`flask demo` rating rounds: three published and one open, with the patterns a facilitator should spot.
+"""`flask demo` rating rounds: three published, one open and a draft that opens by itself, with the patterns a
+facilitator should spot.
 
 Everything is read as the results pages read it, through the publishing gate (`RoundResults`).
 """
@@ -16,10 +17,12 @@ from app.org.models import Department
 from app.ratings import services
 from app.ratings.models import Comment, Participation, PendingBallot, Round, Tally
 from app.reports.gate import OVERALL, NotPublished, RoundResults
+from app.time import utcnow
 from tests.conftest import TEST_DATABASE_URL, app_config, migrate_to_head
 
 PUBLISHED = ["Spring 2025", "Autumn 2025", "Spring 2026"]
 OPEN = "Autumn 2026"
+DRAFT = "Winter 2026 pulse"
 BLIND_SPOT = 4 / 3  # a third of the 1..5 scale
 
 
@@ -78,8 +81,8 @@ def test_the_demo_loads_once_even_when_run_twice(demo, rounds):
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
     assert after_first == after_second
-    assert sorted(rounds) == sorted(PUBLISHED + [OPEN])
-    assert after_first["rounds"] == 4
+    assert sorted(rounds) == sorted(PUBLISHED + [OPEN, DRAFT])
+    assert after_first["rounds"] == 5
 
 
 def test_three_past_rounds_are_published_and_one_is_open_now(rounds):
@@ -90,6 +93,9 @@ def test_three_past_rounds_are_published_and_one_is_open_now(rounds):
         assert rounds[name].threshold == 5
     assert rounds[OPEN].state == "open"
     assert rounds[OPEN].opens_on <= today <= rounds[OPEN].closes_on
+    # The tick the README's run command starts beside the server opens it at once, and it publishes itself.
+    assert rounds[DRAFT].state == "draft" and rounds[DRAFT].publish_when_closed
+    assert rounds[DRAFT].opens_on == utcnow().date() < rounds[DRAFT].closes_on
     for round_ in rounds.values():
         assert sorted(d.code for d in round_.departments) == sorted(
             ["SAL", "MKT", "FIN", "PRD", "LOG", "SUP", "IT", "HR"])

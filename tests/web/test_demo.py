@@ -11,6 +11,7 @@ from app.demo import DEMO_PASSWORD
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department, ServiceLink
+from app.ratings.models import Round
 from tests.conftest import app_config, migrate_to_head
 from tests.factories import count
 
@@ -122,3 +123,11 @@ def test_the_sales_employee_sees_no_admin_pages(app, demo):
     assert "Sales" in client.get("/").get_data(as_text=True)
     assert client.get("/org/departments").status_code == 403
     assert client.get("/audit").status_code == 403
+
+
+def test_the_first_tick_opens_the_demos_draft_round_by_itself(app, demo):
+    """What the README's run command shows: the tick started beside the server opens a round at once."""
+    result = app.test_cli_runner().invoke(args=["tick"])
+    assert (result.exit_code, result.output) == (0, "Opened Winter 2026 pulse\n")
+    assert db.session.scalar(sa.select(Round.state).where(Round.name == "Winter 2026 pulse")) == "open"
+    assert app.test_cli_runner().invoke(args=["tick"]).output == ""
