@@ -10,17 +10,48 @@ The models are named by their tables, not imported: this module sits below every
 (A workshop's version is not one of these: it tells the participants' screens to fetch the board again,
 and the workshop services count it where they decide what participants see.)
 """
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
+import random
 
-# A metric's readings version (Metric.readings_version): a reading of it added, changed or deleted. The
-# project page keeps its "did it move?" part under it.
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.extensions import db
+
+# The names version: a rename of any of these (the results pages are kept with the names they show).
+NAMES = {"departments": ("name",), "dimensions": ("name_en", "name_ru"), "users": ("name",),
+         "rounds": ("name",)}
+# A metric's readings version (Metric.readings_version): a reading of it added, changed or deleted.
 READINGS = "readings"
+
+
+class NamesVersion(db.Model):
+    """One row. Random rather than counted, so that a restored backup never brings back a value that some
+    process kept with other names."""
+
+    __tablename__ = "names_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+def names_version() -> int | None:
+    """The current names version (None until a first rename)."""
+    return db.session.scalar(sa.select(NamesVersion.version).where(NamesVersion.id == 1))
 
 
 def bump_readings(metric) -> None:
     """Count a write of the metric's readings made by a bulk statement, which passes the flush by."""
     metric.readings_version = type(metric).readings_version + 1
+
+
+def _table(row) -> str | None:
+    return getattr(row, "__tablename__", None)
+
+
+def _renamed(row) -> bool:
+    attributes = sa.inspect(row).attrs
+    return any(attributes[column].history.has_changes() for column in NAMES.get(_table(row), ()))
 
 
 def _metric_of(session: Session, reading):
@@ -34,8 +65,9 @@ def _metric_of(session: Session, reading):
 def _bump(session: Session, _flush_context, _instances) -> None:
     """In the same flush as the change, so in the same transaction: nothing written through the ORM can
     forget its version."""
-    written = [row for row in (*session.new, *session.dirty, *session.deleted)
-               if getattr(row, "__tablename__", None) == READINGS
+    if any(_renamed(row) for row in session.dirty):
+        session.merge(NamesVersion(id=1, version=random.getrandbits(63)))
+    written = [row for row in (*session.new, *session.dirty, *session.deleted) if _table(row) == READINGS
                and (row in session.new or row in session.deleted or session.is_modified(row))]
     for metric in {_metric_of(session, reading) for reading in written} - {None}:
         if metric not in session.new and metric not in session.deleted:  # a new one has nothing kept

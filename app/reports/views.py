@@ -1,18 +1,22 @@
 """Published results: department scorecards, the company view, the service matrix, CSV exports."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.extensions import db
 from app.org.models import Department
+from app.org.policies import can_act_for
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
+from app.versions import names_version
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import render
+from app.web.memo import kept
 from app.web.numbers import percent
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
@@ -95,9 +99,13 @@ def _company_page(title: str, template: str, round_id: int, charts_of, links_sco
     scorecards = frozenset()
     if links_scorecards:
         scorecards = policies.viewable_scorecards(current_user, RoundResults(round_).taking_part)
-    view = results.company_view(round_)
-    body = render_template(template, view=view, round=round_, charts=charts_of(view), scorecards=scorecards)
-    return render("reports/company.html", body=Markup(body), round=round_, title=title)
+
+    def context():
+        view = results.company_view(round_)
+        return {"view": view, "round": round_, "charts": charts_of(view), "scorecards": scorecards}
+
+    body = _published_body(template, round_, context, scorecards)
+    return render("reports/company.html", body=body, round=round_, title=title)
 
 
 @bp.get("/<int:round_id>/matrix")
@@ -107,10 +115,11 @@ def matrix(round_id: int):
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
-    body = render_template("reports/_matrix.html", matrix=results.service_matrix(round_, shown), round=round_,
-                           unknown_measure=unknown)
-    return render("reports/matrix.html", "reports/_body.html", body=Markup(body), round=round_,
-                  measure=str(shown), measures=results.measures(round_))
+    body = _published_body("reports/_matrix.html", round_, lambda: {
+        "matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown},
+        shown, unknown)
+    return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
+                  measures=results.measures(round_))
 
 
 @bp.get("/<int:round_id>/departments/<int:department_id>")
@@ -118,10 +127,25 @@ def matrix(round_id: int):
 def scorecard(round_id: int, department_id: int):
     round_, department = _scorecard_access(round_id, department_id)
     comments_allowed = policies.can_read_comments(current_user, department)
-    card = results.scorecard(round_, department, comments_allowed)
-    body = render_template("reports/_scorecard.html", card=card, round=round_, department=department,
-                           charts=_scorecard_charts(card), comments_allowed=comments_allowed)
-    return render("reports/scorecard.html", body=Markup(body), round=round_, department=department)
+
+    def context():
+        card = results.scorecard(round_, department, comments_allowed)
+        return {"card": card, "round": round_, "department": department, "charts": _scorecard_charts(card),
+                "comments_allowed": comments_allowed}
+
+    body = _published_body("reports/_scorecard.html", round_, context, department.id, comments_allowed,
+                           can_act_for(current_user, department))
+    return render("reports/scorecard.html", body=body, round=round_, department=department)
+
+
+def _published_body(template: str, round_: Round, context, *shown) -> Markup:
+    """A results page's body, rendered once per process for everything that shapes it: on a company of 200
+    departments the service matrix took seconds to render, the heatmap most of one (docs/BENCHMARKS.md,
+    twelfth pass). A published round's figures never change; what can — the names of departments and
+    dimensions (their version), the reader's language, what this reader may open or do (`shown`) — is part
+    of the key, so an edit shows at once."""
+    key = (template, round_.id, round_.published_at, str(get_locale()), names_version(), *shown)
+    return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
 
 # CSV: one table a file, the table named in the address (?table=…), the first by default ------------

@@ -1,15 +1,16 @@
-"""The names version and a project's lists version gone, with the triggers that set them.
+"""The names version set by the app, not by triggers; a project's lists version gone.
 
 Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-05
 
 Reviewed (issue 22, "a simpler house"): what gives which version a new value is now listed in one module,
-app/versions.py, as ORM hooks. The results pages and the project page are rendered afresh on every view
-(docs/BENCHMARKS.md, eleventh pass), so nothing is kept under the names version nor under
-`projects.lists_version` any more: both go, with the triggers and functions of 0009 and 0010 that set them.
-Downgrade recreates the table (one row, version 0, as 0009 left it), the column (every project at 0, as 0010
-left them), the triggers and the functions exactly as 0009 and 0010 made them.
+app/versions.py, as ORM hooks. The triggers of 0009 and 0010 go with their functions: a rename made straight
+in the database no longer gives the names version a new value (docs/DEPLOYMENT.md: restart the app after
+one). The project page is rendered afresh on every view (docs/BENCHMARKS.md, eleventh pass), so nothing is kept
+under `projects.lists_version` any more: the column goes too. The names_version table stays.
+Downgrade recreates the column (every project at 0, as 0010 left them), the triggers and the functions
+exactly as 0009 and 0010 made them.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -54,18 +55,9 @@ def upgrade():
             for event in EVENTS:
                 op.execute(f"DROP TRIGGER {table}_{event}")
     op.drop_column('projects', 'lists_version')
-    op.drop_table('names_version')
 
 
 def downgrade():
-    op.create_table(
-        'names_version',
-        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('version', sa.BigInteger(), nullable=False),
-        sa.CheckConstraint('id = 1', name=op.f('ck_names_version_one_row')),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_names_version')),
-    )
-    op.execute("INSERT INTO names_version (id, version) VALUES (1, 0)")
     op.add_column('projects', sa.Column('lists_version', sa.BigInteger(), server_default='0', nullable=False))
     if _postgresql():
         op.execute("""
