@@ -251,7 +251,7 @@ def _origin(project: Project) -> Workshop | None:
 
 
 def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
-    """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, tenth pass)."""
+    """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, eleventh pass)."""
     show_figures = policies.can_see_source_figures(current_user, project)
     moved = _did_it_move(project)
     return render(
