@@ -80,6 +80,8 @@ def test_from_rating_to_the_scorecard(browser, page, no_js_page, journey):
     facilitator.get_by_role("link", name="Cancel").click()
     expect(facilitator.get_by_role("button", name="Close the round")).to_be_visible()  # still open
     facilitator.get_by_role("button", name="Close the round").click()
+    # the confirm page's own button, once it has replaced the round page's (same name)
+    expect(facilitator.get_by_role("heading", level=1, name="Close Spring?")).to_be_visible()
     facilitator.get_by_role("button", name="Close the round").click()
     expect(facilitator.get_by_role("button", name="Publish the results")).to_be_visible()
     without_js = browser.new_context(java_script_enabled=False).new_page()
