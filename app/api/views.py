@@ -3,8 +3,10 @@
 Also the `tokens` blueprint: the HTML pages (/account/tokens, CSRF-protected like every page) where
 people create and revoke their tokens. It is registered on the app together with `api`.
 """
+import json
 import time
 from functools import wraps
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +16,6 @@ from werkzeug.exceptions import HTTPException
 
 from app.api import policies, services
 from app.api.forms import EmptyForm, TokenForm
-from app.api.openapi import openapi_document
 from app.auth.models import ApiToken
 from app.extensions import db, limiter
 from app.metrics.models import Metric
@@ -25,6 +26,8 @@ from app.web.htmx import redirect_to, render
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tokens_bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 blueprints = (bp, tokens_bp)
+# Plain data beside this file; tests/api/test_openapi.py checks its limits against app/api/services.py.
+OPENAPI_DOCUMENT = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))
 
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -171,7 +174,7 @@ def _invalid(error: services.PayloadError):
 @bp.get("/openapi.json")
 @rate_limited
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(OPENAPI_DOCUMENT)
 
 
 @bp.get("/metrics")

@@ -4,6 +4,8 @@ import re
 
 from flask import current_app
 
+from app.api.services import MAX_NOTE_LENGTH, MAX_READINGS_PER_REQUEST, MAX_VALUE
+
 API_PREFIX = "/api/v1"
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -88,3 +90,15 @@ def test_error_examples_match_what_the_api_answers(client, app):
     answer = client.get("/api/v1/metrics").get_json()
     assert set(answer["error"]) == set(example["error"])
     assert answer["error"]["code"] == example["error"]["code"]
+
+
+def test_the_documented_limits_are_the_ones_the_api_applies(client, app):
+    """app/api/openapi.json is plain data: its numbers are written there, and must follow the code's."""
+    document = served_document(client)
+    post = document["paths"]["/api/v1/metrics/{metric_id}/readings"]["post"]
+    many = post["requestBody"]["content"]["application/json"]["schema"]["oneOf"][1]
+    assert many["maxItems"] == MAX_READINGS_PER_REQUEST
+    assert f"up to {MAX_READINGS_PER_REQUEST} readings" in post["description"]
+    reading = document["components"]["schemas"]["ReadingInput"]["properties"]
+    assert (reading["value"]["minimum"], reading["value"]["maximum"]) == (-MAX_VALUE, MAX_VALUE)
+    assert reading["note"]["maxLength"] == MAX_NOTE_LENGTH
