@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.api.services import create_token, revoke_token
 from app.auth.models import User
 from app.auth.services import issue_link
-from app.demo import load_demo
+from app.demo import DEMO, load_demo
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric
@@ -18,8 +18,10 @@ from app.org.models import Department
 from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.workshops import services as workshops
-from app.workshops.demo import CARDS, FINISHED, FINISHED_PEOPLE, SCHEDULED
 from app.workshops.models import Workshop
+
+DEMO_WORKSHOP = DEMO["workshops"]["finished"]  # the finished one
+FINISHED, SCHEDULED = DEMO_WORKSHOP["title"], DEMO["workshops"]["scheduled"]["title"]
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ def live_workshops() -> dict[str, int]:
     scheduled and a finished one)."""
     facilitator = one(User, User.email == SIGN_INS["facilitator"])
     finished = one(Workshop, Workshop.title == FINISHED)
-    people = [one(User, User.email == email) for email in FINISHED_PEOPLE]
+    people = [one(User, User.email == email) for email in DEMO_WORKSHOP["people"]]
     ids = {}
     for phase in ("review", "collect", "group", "vote", "projects"):
         workshop = workshops.save_workshop(
@@ -176,7 +178,7 @@ def live_workshops() -> dict[str, int]:
             if workshop.phase == "collect":
                 cards = [workshops.add_card(people[i], workshop, text, one(Dimension, Dimension.key == key),
                                             one(RootCause, RootCause.key == cause))
-                         for i, (text, key, cause, _group) in enumerate(CARDS[:4])]
+                         for i, (text, key, cause, *_into) in enumerate(DEMO_WORKSHOP["cards"][:4])]
             elif workshop.phase == "vote":
                 workshops.vote(people[1], cards[0])
         if phase == "collect":

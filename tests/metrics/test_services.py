@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
+from app.demo import load_metrics
 from app.extensions import db
 from app.metrics import services
 from app.metrics.charts import trend_chart
-from app.metrics.demo import load_metrics_demo
 from app.metrics.models import Metric, Reading
 from app.metrics.services import MetricError
 from app.time import utcnow
@@ -122,11 +122,11 @@ def test_dates_iso_or_day_month_year(app, text, day):
 def test_the_demo_loads_two_years_once_and_first_contact_resolution_improves(app):
     make_department("Support", "SUP")
     make_department("Sales", "SAL")
-    written = load_metrics_demo()
+    written = load_metrics()
     assert count(Metric) == 8
     readings = count(Reading)
     assert readings == written > 8 * 24
-    assert load_metrics_demo() == written and count(Reading) == readings and count(Metric) == 8
+    assert load_metrics() == written and count(Reading) == readings and count(Metric) == 8
     fcr = db.session.scalar(sa.select(Metric).where(Metric.name == "First-contact resolution"))
     values = [(r.taken_on, r.value) for r in fcr.readings]
     assert values[0][0] <= utcnow().date() - timedelta(days=720)

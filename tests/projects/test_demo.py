@@ -4,11 +4,9 @@ import re
 
 import sqlalchemy as sa
 
-from app.demo import load_demo
+from app.demo import DEMO, load_demo, load_metrics, load_projects
 from app.extensions import db
-from app.metrics.demo import load_metrics_demo
 from app.projects import services
-from app.projects.demo import PROJECTS, load_projects_demo
 from app.projects.models import Project
 from tests.factories import count
 
@@ -17,9 +15,10 @@ def test_demo_projects(app):
     load_demo()  # the company, its rounds, metrics, projects and workshops (which start two more)
     db.session.commit()
     before = count(Project)
-    load_metrics_demo()  # loading again adds nothing
-    assert load_projects_demo() == 0 and count(Project) == before
-    by_title = {p.title: p for p in db.session.scalars(sa.select(Project)) if p.title in PROJECTS}
+    load_metrics()  # loading again adds nothing
+    assert load_projects() == 0 and count(Project) == before
+    titles = {project["title"] for project in DEMO["projects"]}
+    by_title = {p.title: p for p in db.session.scalars(sa.select(Project)) if p.title in titles}
     assert len(by_title) == 4
     assert {p.status for p in by_title.values()} == {"proposed", "active", "completed", "cancelled"}
     moved = services.progress(by_title["Resolve client requests at the first contact"])

@@ -624,16 +624,15 @@ def test_every_visible_change_bumps_the_version_and_reads_do_not(cast):
 # Demo --------------------------------------------------------------------------------------------
 
 def test_demo_workshops(app):
-    from app.demo import load_demo
-    from app.workshops.demo import FINISHED, SCHEDULED, load_workshops_demo
+    from app.demo import DEMO, load_demo, load_workshops
 
     seed_root_causes()
     load_demo()  # the company, rounds, metrics, projects and these workshops
     db.session.commit()
     assert count(Workshop) == 2
-    assert load_workshops_demo() == 0  # matched by title: loading again adds nothing
-    finished = db.session.scalar(sa.select(Workshop).where(Workshop.title == FINISHED))
-    scheduled = db.session.scalar(sa.select(Workshop).where(Workshop.title == SCHEDULED))
+    assert load_workshops() == 0  # matched by title: loading again adds nothing
+    finished, scheduled = (db.session.scalar(sa.select(Workshop).where(Workshop.title == demo["title"]))
+                           for demo in (DEMO["workshops"]["finished"], DEMO["workshops"]["scheduled"]))
     db.session.expire_all()  # read back what was stored
     assert (finished.phase, services.workshop_round(finished).name, scheduled.phase,
             services.workshop_round(scheduled).name) == (
