@@ -28,7 +28,7 @@ from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
 from app.extensions import db
 from app.org.models import Department
-from app.org.services import people_by_department
+from app.org.services import departments, people_by_department
 from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
@@ -64,10 +64,6 @@ CARD_FORM = "card_form"  # bumped after each card added here, so the preserved a
 @bp.context_processor
 def helpers():
     return {"phase_label": services.phase_label, "phases": PHASES, "board_ticket": board_ticket}
-
-
-def _departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
 
 
 def _workshop(workshop_id: int, check) -> Workshop:
@@ -129,7 +125,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:
         rounds.append(db.session.get(Round, workshop.round_id))
     form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in _departments()]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments()]
     form.people_groups = people_by_department(with_department_only=True)
     form.participant_ids.choices = [SelectChoice(p.id, p.name) for _department, people in form.people_groups
                                     for p in people]
@@ -195,8 +191,7 @@ def _merge_form(workshop: Workshop, formdata=None) -> MergeForm:
     # A posted form may name a card merged since its page was drawn (a second click of the same merge): the
     # service then says what happened, rather than the form calling it not a valid choice.
     cards = services.group_cards(workshop) if formdata is None else workshop.cards
-    form.group_id.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
-    form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
+    form.group_id.choices = form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
     return form
 
 
@@ -209,8 +204,8 @@ def _project_form(workshop: Workshop, card: Card, formdata=None) -> ProjectFromC
     form = ProjectFromCardForm(formdata=formdata, prefix=f"card{card.id}")
     if formdata is None:
         form.title.data = card.text[:160]
-    form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
+    form.owner_department_id.choices = form.department_ids.choices = [
+        SelectChoice(d.id, d.name) for d in workshop.departments]
     return form
 
 
@@ -284,18 +279,14 @@ def poll(workshop_id: int):
                                                 Participant.user_id == current_user.id))
     version = db.session.scalar(query)
     if version is None:  # not a participant (or no such workshop): the full check decides
-        workshop = _workshop(workshop_id, policies.can_view)
-        version = workshop.version
-    if known is not None and known == version:
+        version = _workshop(workshop_id, policies.can_view).version
+    if known == version:
         response = make_response("", 204)
     else:
-        response = make_response(_render_fragment(_workshop(workshop_id, policies.can_view)))
+        context = _board_context(_workshop(workshop_id, policies.can_view))
+        response = make_response(render_template("workshops/_board.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _render_fragment(workshop: Workshop) -> str:
-    return render_template("workshops/_board.html", **_board_context(workshop))
 
 
 def _done(workshop: Workshop, error: str | None = None, success: str | None = None,
@@ -388,15 +379,8 @@ def edit_card(workshop_id: int, card_id: int):
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/withdraw")
 @login_required
 def withdraw_card(workshop_id: int, card_id: int):
-    workshop = _workshop(workshop_id, policies.can_take_part)
-    card = _card(workshop, card_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.withdraw_card(current_user, card, owns=_owns(card))
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
-    return _done(workshop, success=_("Card withdrawn."))
+    return _card_action(workshop_id, card_id, lambda user, card: services.withdraw_card(
+        user, card, owns=_owns(card)), _("Card withdrawn."))
 
 
 @bp.post("/<int:workshop_id>/merge")
@@ -420,16 +404,16 @@ def merge(workshop_id: int):
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/vote")
 @login_required
 def vote(workshop_id: int, card_id: int):
-    return _dot(workshop_id, card_id, services.vote)
+    return _card_action(workshop_id, card_id, services.vote)
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/unvote")
 @login_required
 def unvote(workshop_id: int, card_id: int):
-    return _dot(workshop_id, card_id, services.unvote)
+    return _card_action(workshop_id, card_id, services.unvote)
 
 
-def _dot(workshop_id: int, card_id: int, change):
+def _card_action(workshop_id: int, card_id: int, change, success: str | None = None):
     workshop = _workshop(workshop_id, policies.can_take_part)
     card = _card(workshop, card_id)
     if not ActionForm().validate_on_submit():
@@ -438,7 +422,7 @@ def _dot(workshop_id: int, card_id: int, change):
         change(current_user, card)
     except services.WorkshopError as error:
         return _done(workshop, str(error))
-    return _done(workshop)
+    return _done(workshop, success=success)
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/project")
