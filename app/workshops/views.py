@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     render_template,
     request,
@@ -67,10 +68,16 @@ def helpers():
 
 
 def _workshop(workshop_id: int, check) -> Workshop:
-    workshop = db.get_or_404(Workshop, workshop_id)
+    workshop = g.workshop = db.get_or_404(Workshop, workshop_id)
     if not check(current_user, workshop):
         abort(403)
     return workshop
+
+
+@bp.errorhandler(services.WorkshopError)
+def refused(error: services.WorkshopError):
+    """A rule of the board refused an action: the board (or a flash) says why."""
+    return _done(g.workshop, str(error))
 
 
 def _card(workshop: Workshop, card_id: int) -> Card:
@@ -313,10 +320,7 @@ def move(workshop_id: int):
     form = StepForm()
     if not form.validate_on_submit():
         return _done(workshop, _("Choose the next or the previous phase."))
-    try:
-        phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
     return _done(workshop, success=_("The workshop is now in the %(phase)s phase.",
                                      phase=services.phase_label(phase)))
 
@@ -339,10 +343,7 @@ def add_card(workshop_id: int):
     form = card_form(request.form)
     if not form.validate_on_submit():
         return _done(workshop, _form_error(form))
-    try:
-        card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
     db.session.flush()
     if card.author_id is None:
         session[OWN_CARDS] = [*session.get(OWN_CARDS, []), _mark(card)][-OWN_CARDS_KEPT:]
@@ -394,10 +395,7 @@ def merge(workshop_id: int):
         return _done(workshop, _("Choose at least one card to merge into the group card."))
     group = _card(workshop, form.group_id.data)
     cards = [_card(workshop, i) for i in form.card_ids.data]
-    try:
-        services.merge_cards(current_user, group, cards)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    services.merge_cards(current_user, group, cards)
     return _done(workshop, success=_("Cards merged."))
 
 
@@ -418,10 +416,7 @@ def _card_action(workshop_id: int, card_id: int, change, success: str | None = N
     card = _card(workshop, card_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        change(current_user, card)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    change(current_user, card)
     return _done(workshop, success=success)
 
 
