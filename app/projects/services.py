@@ -351,9 +351,8 @@ class SourceFigures:
 
 
 def source_figures(project) -> SourceFigures | None:
-    """Where the project started, read through the gate when its page is rendered (for readers who may see
-    the department's results: policies.can_see_source_figures); None when it names no round, department
-    and dimension, or its round is not published."""
+    """Where the project started, read through the gate for readers who may see the department's results
+    (policies.can_see_source_figures); None without a source or before its round is published."""
     if None in (project.source_round_id, project.source_department_id, project.source_dimension_id):
         return None
     round_ = db.session.get(Round, project.source_round_id)

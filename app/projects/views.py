@@ -40,20 +40,12 @@ YEAR, BEFORE_START = 365, 182
 
 # The portfolio -----------------------------------------------------------------------------------
 
-def _filters() -> services.Filters:
-    status = request.args.get("status") or None
-    return services.Filters(
-        dimension_id=id_arg("dimension"),
-        metric_id=id_arg("metric"),
-        department_id=id_arg("department"),
-        status=status if status in STATUSES else None,
-    )
-
-
 @bp.get("")
 @requires(policies.can_view_projects)
 def index():
-    filters = _filters()
+    status = request.args.get("status")
+    filters = services.Filters(id_arg("dimension"), id_arg("metric"), id_arg("department"),
+                               status if status in STATUSES else None)
     projects = services.portfolio(filters)
     by_category, groups = services.root_cause_split(projects)
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))

@@ -64,9 +64,8 @@ def _require_phase(workshop: Workshop, phase: str, message: str) -> None:
 
 
 def _hold(workshop: Workshop, *cards: Card) -> None:
-    """Lock the workshop and read it and these cards afresh before checking its phase and their state: every
-    change of a board waits for the one before it (bump() would lock the row anyway, only later), so a
-    double-click's second request sees what the first did."""
+    """Lock the workshop and read these cards afresh before any check: every change of a board waits for the
+    one before it, so a double-click's second request sees what the first did."""
     lock(workshop)
     for card in cards:
         if db.session.scalar(sa.select(Card.id).where(Card.id == card.id)) is None:
@@ -304,9 +303,8 @@ CARD_DETAILS = (selectinload(Card.sources), joinedload(Card.author), joinedload(
 
 
 def load_cards(workshop: Workshop) -> None:
-    """Load the workshop's cards with what is shown of each, in a fixed number of queries however many
-    cards there are (not one query per card for its author, sources, project…). The query flushes
-    first, so the collection it sets holds every change made so far."""
+    """The workshop's cards with what is shown of each, in a fixed number of queries however many there are;
+    the query flushes first, so the collection it sets holds every change made so far."""
     cards = db.session.scalars(sa.select(Card).where(Card.workshop_id == workshop.id).order_by(Card.id)
                                .options(*CARD_DETAILS)).all()
     set_committed_value(workshop, "cards", cards)
@@ -397,8 +395,6 @@ def _weights(workshop: Workshop) -> tuple[dict[int, int], dict[int, Fraction]]:
     department / the department's participants, so every department has the same total weight."""
     department_of = {p.user_id: p.department_id for p in workshop.participants}
     sizes = Counter(department_of.values())
-    if not sizes:
-        return department_of, {}
     total, departments = sum(sizes.values()), len(sizes)
     return department_of, {d: Fraction(total, departments * n) for d, n in sizes.items()}
 
