@@ -268,7 +268,7 @@ def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
     """The cards (and their own sources) become sources of `group`. Dots stay on the card they were cast
     on and count for its group."""
     workshop = group.workshop
-    cards = [c for c in {c.id: c for c in cards}.values()]
+    cards = list({c.id: c for c in cards}.values())
     if not cards:
         raise WorkshopError(_("Choose the cards to merge."))
     _hold(workshop, group, *cards)
