@@ -90,8 +90,7 @@ def sparkline(chart_id: str, title: str, points: list[tuple[date, float]], fmt) 
     if len(points) < 2:
         return None
     width, height, pad = 100, 24, 2
-    values = [v for _d, v in points]
-    low, high = _span(values)
+    low, high = _span([v for _d, v in points])
     start, days = points[0][0], max((points[-1][0] - points[0][0]).days, 1)
     chart = Chart(chart_id, title, _("From %(first)s on %(first_date)s to %(latest)s on %(last_date)s.",
                                      first=fmt(points[0][1]), first_date=points[0][0].isoformat(),

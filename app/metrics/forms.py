@@ -34,5 +34,3 @@ class SuggestedForm(Form):
     keys = SelectMultipleField(_l("Suggested metrics"), choices=[], widget=ListWidget(prefix_label=False),
                                option_widget=CheckboxInput())
     owner_department_id = SelectField(_l("Owner department"), coerce=int, default=0)
-
-

@@ -41,11 +41,6 @@ def metrics() -> list[Metric]:
                                    .order_by(Metric.name)))
 
 
-def _name_taken(name: str, metric: Metric | None = None) -> bool:
-    other = db.session.scalar(sa.select(Metric).where(sa.func.lower(Metric.name) == name.lower()))
-    return other is not None and other is not metric
-
-
 def save_metric(actor, metric: Metric | None, name: str, description: str, unit: str, direction: str,
                 owner_department: Department | None) -> Metric:
     """Create (metric None) or update a metric of the catalog."""
@@ -57,7 +52,8 @@ def save_metric(actor, metric: Metric | None, name: str, description: str, unit:
     if direction not in DIRECTIONS:
         raise MetricError(_("Say whether higher or lower values are better."))
     taken = MetricError(_("Another metric already has this name."))
-    if _name_taken(name, metric):
+    other = db.session.scalar(sa.select(Metric).where(sa.func.lower(Metric.name) == name.lower()))
+    if other is not None and other is not metric:
         raise taken
     created = metric is None
     if created:
@@ -113,22 +109,12 @@ def suggested_metrics() -> list[Suggestion]:
     return list(SUGGESTED)
 
 
-def _names_in_catalog() -> set[str]:
-    return {n.lower() for n in db.session.scalars(sa.select(Metric.name))}
-
-
-def _suggestion_present(suggestion: Suggestion, names: set[str]) -> bool:
-    # in the catalog under its name in the current language or under its English name
-    if str(suggestion.name).lower() in names:
-        return True
-    with force_locale("en"):
-        return str(suggestion.name).lower() in names
-
-
 def missing_suggestions() -> list[Suggestion]:
-    """The suggested metrics that the catalog does not have yet."""
-    names = _names_in_catalog()
-    return [s for s in SUGGESTED if not _suggestion_present(s, names)]
+    """The suggested metrics that the catalog has under neither their name here nor their English one."""
+    names = {n.lower() for n in db.session.scalars(sa.select(Metric.name))}
+    with force_locale("en"):
+        english = {s.key: str(s.name).lower() for s in SUGGESTED}
+    return [s for s in SUGGESTED if str(s.name).lower() not in names and english[s.key] not in names]
 
 
 def add_suggested(actor, keys, owner_department: Department | None = None) -> list[Metric]:
@@ -215,9 +201,10 @@ def record_reading(actor, metric: Metric, taken_on: date, value: float,
     return reading, added
 
 
-def readings(metric: Metric, newest_first: bool = True) -> list[Reading]:
-    order = Reading.taken_on.desc() if newest_first else Reading.taken_on
-    return list(db.session.scalars(sa.select(Reading).where(Reading.metric_id == metric.id).order_by(order)))
+def readings(metric: Metric) -> list[Reading]:
+    """Newest first."""
+    return list(db.session.scalars(sa.select(Reading).where(Reading.metric_id == metric.id)
+                                   .order_by(Reading.taken_on.desc())))
 
 
 def latest_readings() -> dict[int, Reading]:
@@ -255,11 +242,8 @@ class ReadingRow(csvfile.Row):
 
 
 def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
-    """Check every row; the import goes ahead only if no row has a problem.
-
-    Metrics are matched by exact name, ignoring case. With an `actor`, rows of metrics they may not add
-    readings to are problems too.
-    """
+    """Check every row (an import goes ahead only if no row has a problem); metrics are matched by name,
+    ignoring case. With an `actor`, rows of metrics they may not add readings to are problems too."""
     by_name = {m.name.lower(): m for m in metrics()}
     seen: dict[tuple[int, date], int] = {}
     rows: list[ReadingRow] = []
@@ -277,7 +261,10 @@ def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
         raise MetricError(str(error)) from None
     if not rows:
         raise MetricError(_("The file has no readings in it."))
-    _mark_new_or_updated(rows)
+    existing = _existing_dates({row.metric.id for row in rows if row.metric is not None})
+    for row in rows:
+        if row.metric is not None and row.taken_on is not None:
+            row.status = "updated" if (row.metric.id, row.taken_on) in existing else "new"
     return rows
 
 
@@ -326,22 +313,16 @@ def _existing_dates(metric_ids: set[int]) -> set[tuple[int, date]]:
                                   .where(Reading.metric_id.in_(metric_ids))).tuples())
 
 
-def _mark_new_or_updated(rows: list[ReadingRow]) -> None:
-    existing = _existing_dates({row.metric.id for row in rows if row.metric is not None})
-    for row in rows:
-        if row.metric is not None and row.taken_on is not None:
-            row.status = "updated" if (row.metric.id, row.taken_on) in existing else "new"
-
-
 def import_readings(actor, rows: list[ReadingRow]) -> tuple[int, int]:
     """Write every reading of a checked file, or none; a date already there is updated. (added, updated)."""
     if not rows or any(row.problems for row in rows):
         raise MetricError(_("Fix the problems in the file first; nothing was imported."))
-    for metric in {row.metric for row in rows}:
+    involved = sorted({row.metric for row in rows}, key=lambda metric: metric.id)
+    for metric in involved:
         if not policies.can_add_readings(actor, metric):
             raise MetricError(_("You may not add readings to %(name)s.", name=metric.name))
-    lock(*sorted({row.metric for row in rows}, key=lambda metric: metric.id))  # as record_reading does
-    existing = _existing_dates({row.metric.id for row in rows})
+    lock(*involved)  # as record_reading does
+    existing = _existing_dates({metric.id for metric in involved})
     new, changed = [], []
     for row in rows:
         item = {"metric_id": row.metric.id, "taken_on": row.taken_on, "value": row.value, "note": row.note}
@@ -352,10 +333,10 @@ def import_readings(actor, rows: list[ReadingRow]) -> tuple[int, int]:
         db.session.execute(sa.insert(Reading), new)
     if changed:
         db.session.execute(sa.update(Reading), changed)
-    for metric in {row.metric for row in rows}:
+    for metric in involved:
         db.session.expire(metric, ["readings"])
         bump_readings(metric)
-    record(actor, "readings.import", ", ".join(sorted({row.metric.name for row in rows}))[:200],
+    record(actor, "readings.import", ", ".join(sorted(metric.name for metric in involved))[:200],
            f"{len(new)} added, {len(changed)} updated")
     db.session.flush()
     return len(new), len(changed)

@@ -24,7 +24,6 @@ from app.web.numbers import number
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 
-
 def _department_choices() -> list[SelectChoice]:
     return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, d.name) for d in departments()]
 
@@ -106,27 +105,22 @@ def suggested():
 
 # One metric and its readings ---------------------------------------------------------------------
 
-def _detail_context(metric: Metric, form: ReadingForm, saved: str = "") -> dict:
+def _detail_context(metric: Metric, form: ReadingForm | None = None, saved: str = "") -> dict:
     readings = services.readings(metric)
     chart = for_phones(charts.trend_chart, f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
                        [(r.taken_on, r.value) for r in reversed(readings)], metric.direction, metric.unit,
                        number)
-    return {"metric": metric, "readings": readings, "chart": chart, "form": form, "saved": saved,
+    return {"metric": metric, "readings": readings, "chart": chart, "saved": saved,
+            "form": form or ReadingForm(formdata=None, taken_on=utcnow().date()),
             "can_add": policies.can_add_readings(current_user, metric),
             "can_manage": policies.can_manage_catalog(current_user)}
-
-
-def _blank_reading_form() -> ReadingForm:
-    form = ReadingForm(formdata=None)
-    form.taken_on.data = utcnow().date()
-    return form
 
 
 @bp.get("/<int:metric_id>")
 @requires(policies.can_view_metrics)
 def detail(metric_id: int):
     metric = db.get_or_404(Metric, metric_id)
-    return render("metrics/detail.html", **_detail_context(metric, _blank_reading_form()))
+    return render("metrics/detail.html", **_detail_context(metric))
 
 
 @bp.post("/<int:metric_id>/readings")
@@ -154,7 +148,7 @@ def add_reading(metric_id: int):
                            else _("Reading of %(date)s updated.", date=form.taken_on.data.isoformat()))
                 if wants_fragment():
                     return render("metrics/detail.html", "metrics/_readings.html",
-                                  **_detail_context(metric, _blank_reading_form(), saved=message))
+                                  **_detail_context(metric, saved=message))
                 flash(message, "success")
                 return redirect_to(url_for("metrics.detail", metric_id=metric.id))
     return render("metrics/detail.html", "metrics/_readings.html", **_detail_context(metric, form))

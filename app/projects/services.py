@@ -170,13 +170,9 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
     project.evidence = data.evidence.strip()
     project.owner_department = data.owner_department
     project.departments = departments
-    project.lead = data.lead
     project.members = list({m.id: m for m in data.members}.values())  # users compare by session
-    project.root_cause = data.root_cause
-    project.metric = data.metric
-    project.target_value = data.target_value
-    project.target_date = data.target_date
-    project.expected_lag_days = data.expected_lag_days
+    for name in ("lead", "root_cause", "metric", "target_value", "target_date", "expected_lag_days"):
+        setattr(project, name, getattr(data, name))
     if created:
         project.events.append(ProjectEvent(actor=actor, from_status=None, to_status="proposed"))
         flush_once(project)
@@ -187,13 +183,18 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
 
 # The baseline and the lifecycle ------------------------------------------------------------------
 
-def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
-    """The readings (date and value) the baseline is taken from: the last three before the start day,
-    oldest first. Plain rows: the project page keeps them between requests."""
+def _last_readings(metric_id: int, *where) -> list[sa.Row]:
+    """The last three readings (date and value) that match, oldest first. Plain rows: the project page
+    keeps them between requests."""
     rows = db.session.execute(sa.select(Reading.taken_on, Reading.value)
-                              .where(Reading.metric_id == metric.id, Reading.taken_on < start)
+                              .where(Reading.metric_id == metric_id, *where)
                               .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS))
     return list(rows)[::-1]
+
+
+def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
+    """The readings the baseline is taken from: the last three before the start day."""
+    return _last_readings(metric.id, Reading.taken_on < start)
 
 
 @dataclass
@@ -336,9 +337,7 @@ def progress(project: Project) -> Progress | None:
     if project.started_on is None or project.baseline is None or project.target_value is None:
         return None
     since = project.started_on + timedelta(days=project.expected_lag_days or 0)
-    rows = list(db.session.execute(sa.select(Reading.taken_on, Reading.value).where(
-        Reading.metric_id == project.metric_id, Reading.taken_on >= since)
-        .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS)))[::-1]
+    rows = _last_readings(project.metric_id, Reading.taken_on >= since)
     current = sum(r.value for r in rows) / len(rows) if rows else None
     return Progress(project.baseline, project.target_value, since, rows, current)
 
@@ -352,9 +351,8 @@ class SourceFigures:
 
 
 def source_figures(project) -> SourceFigures | None:
-    """Where the project started, read through the gate when its page is rendered (for readers who may see
-    the department's results: policies.can_see_source_figures); None when it names no round, department
-    and dimension, or its round is not published."""
+    """Where the project started, read through the gate for readers who may see the department's results
+    (policies.can_see_source_figures); None without a source or before its round is published."""
     if None in (project.source_round_id, project.source_department_id, project.source_dimension_id):
         return None
     round_ = db.session.get(Round, project.source_round_id)

@@ -16,9 +16,10 @@ from app.database import MadeAlready
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
+from app.metrics.services import metrics
 from app.org.models import Department
 from app.org.policies import can_act_for
-from app.org.services import people_by_department
+from app.org.services import departments, people_by_department
 from app.projects import charts, policies, services
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
 from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, ProjectEvent, RootCause
@@ -37,35 +38,19 @@ bp = Blueprint("projects", __name__, url_prefix="/projects")
 YEAR, BEFORE_START = 365, 182
 
 
-def _departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
-
-
-def _metrics() -> list[Metric]:
-    return list(db.session.scalars(sa.select(Metric).order_by(Metric.name)))
-
-
 # The portfolio -----------------------------------------------------------------------------------
-
-def _filters() -> services.Filters:
-    status = request.args.get("status") or None
-    return services.Filters(
-        dimension_id=id_arg("dimension"),
-        metric_id=id_arg("metric"),
-        department_id=id_arg("department"),
-        status=status if status in STATUSES else None,
-    )
-
 
 @bp.get("")
 @requires(policies.can_view_projects)
 def index():
-    filters = _filters()
+    status = request.args.get("status")
+    filters = services.Filters(id_arg("dimension"), id_arg("metric"), id_arg("department"),
+                               status if status in STATUSES else None)
     projects = services.portfolio(filters)
     by_category, groups = services.root_cause_split(projects)
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
     return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
-                  by_category=by_category, groups=groups, departments=_departments(), metrics=_metrics(),
+                  by_category=by_category, groups=groups, departments=departments(), metrics=metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",
                                          _("Root causes beside the typical split"), groups))
@@ -75,7 +60,7 @@ def index():
 
 def _project_form(project: Project | None) -> ProjectForm:
     form = ProjectForm(obj=project)
-    departments = _departments()
+    all_departments = departments()
     if project is not None and not form.is_submitted():
         form.owner_department_id.data = project.owner_department_id
         form.department_ids.data = [d.id for d in project.departments if d.id != project.owner_department_id]
@@ -83,11 +68,11 @@ def _project_form(project: Project | None) -> ProjectForm:
         form.member_ids.data = [m.id for m in project.members]
         form.root_cause_id.data = project.root_cause_id or 0
         form.metric_id.data = project.metric_id or 0
-    owners = [d for d in departments if can_act_for(current_user, d)]
+    owners = [d for d in all_departments if can_act_for(current_user, d)]
     if project is not None and project.owner_department not in owners:
         owners.append(project.owner_department)
     form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in owners]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in all_departments]
     people = list(db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name)))
     form.lead_id.choices = [SelectChoice(0, _("— none yet —"))] + [SelectChoice(p.id, p.name) for p in people]
     form.member_ids.choices = [SelectChoice(p.id, p.name) for p in people]
@@ -99,7 +84,7 @@ def _project_form(project: Project | None) -> ProjectForm:
         SelectChoice(c.id, c.name) for c in causes]
     form.metric_id.choices = [SelectChoice(0, _("— none yet —"))] + [
         SelectChoice(m.id, _("%(metric)s (higher is better)", metric=m.name) if m.direction == "higher"
-                     else _("%(metric)s (lower is better)", metric=m.name)) for m in _metrics()]
+                     else _("%(metric)s (lower is better)", metric=m.name)) for m in metrics()]
     return form
 
 
@@ -143,19 +128,30 @@ def _target_facts(form: ProjectForm, project: Project | None) -> services.Target
 @requires(policies.can_start_project)
 def new():
     form = _project_form(None)
-    args = request.form if form.is_submitted() else request.args
-    source = _weak_spot(id_arg("source_round" if form.is_submitted() else "round", args),
-                        id_arg("source_department" if form.is_submitted() else "department", args),
-                        id_arg("source_dimension" if form.is_submitted() else "dimension", args))
+    args, prefix = (request.form, "source_") if form.is_submitted() else (request.args, "")
+    source = _weak_spot(*(id_arg(prefix + name, args) for name in ("round", "department", "dimension")))
     if source is not None and not form.is_submitted():
         form.title.data = source.title
         form.source_round.data, form.source_department.data = source.round.id, source.department.id
         form.source_dimension.data = source.dimension.id
         if can_act_for(current_user, source.department):
             form.owner_department_id.data = source.department.id
+    return _save(form, None, source)
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@requires(policies.can_view_projects)
+def edit(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not policies.can_manage_project(current_user, project):
+        abort(403)
+    return _save(_project_form(project), project)
+
+
+def _save(form: ProjectForm, project: Project | None, source: services.WeakSpot | None = None):
     if form.validate_on_submit():
         try:
-            project = services.save_project(current_user, None, _data(form, source))
+            saved = services.save_project(current_user, project, _data(form, source))
         except services.ProjectError as error:
             db.session.rollback()
             field = form[error.field or "title"]
@@ -166,31 +162,10 @@ def new():
             return redirect_to(url_for("projects.detail", project_id=made.made_id))
         else:
             db.session.commit()
-            flash(_("Project %(title)s proposed.", title=project.title), "success")
-            return redirect_to(url_for("projects.detail", project_id=project.id))
-    return render("projects/form.html", form=form, project=None, source=source,
-                  facts=_target_facts(form, None), http_status=422 if form.errors else 200)
-
-
-@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
-@requires(policies.can_view_projects)
-def edit(project_id: int):
-    project = db.get_or_404(Project, project_id)
-    if not policies.can_manage_project(current_user, project):
-        abort(403)
-    form = _project_form(project)
-    if form.validate_on_submit():
-        try:
-            services.save_project(current_user, project, _data(form, None))
-        except services.ProjectError as error:
-            db.session.rollback()
-            field = form[error.field or "title"]
-            field.errors = [*field.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Project saved."), "success")
-            return redirect_to(url_for("projects.detail", project_id=project.id))
-    return render("projects/form.html", form=form, project=project, source=None,
+            flash(_("Project %(title)s proposed.", title=saved.title) if project is None
+                  else _("Project saved."), "success")
+            return redirect_to(url_for("projects.detail", project_id=saved.id))
+    return render("projects/form.html", form=form, project=project, source=source,
                   facts=_target_facts(form, project), http_status=422 if form.errors else 200)
 
 

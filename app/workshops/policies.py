@@ -6,13 +6,6 @@ def can_create_workshop(user) -> bool:
     return has_role(user, "facilitator")
 
 
-def is_participant(user, workshop) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    # by id: Flask-Login's UserMixin would compare users by their session token
-    return any(p.user_id == user.id for p in workshop.participants)
-
-
 def can_run(user, workshop) -> bool:
     """Set it up, move its phases, merge cards, turn cards into projects: facilitators."""
     return has_role(user, "facilitator")
@@ -20,7 +13,9 @@ def can_run(user, workshop) -> bool:
 
 def can_take_part(user, workshop) -> bool:
     """Add cards: its participants, and the facilitators running it."""
-    return can_run(user, workshop) or is_participant(user, workshop)
+    # by id: Flask-Login's UserMixin would compare users by their session token
+    return can_run(user, workshop) or (getattr(user, "is_authenticated", False)
+                                       and any(p.user_id == user.id for p in workshop.participants))
 
 
 def can_view(user, workshop) -> bool:

@@ -64,9 +64,8 @@ def _require_phase(workshop: Workshop, phase: str, message: str) -> None:
 
 
 def _hold(workshop: Workshop, *cards: Card) -> None:
-    """Lock the workshop and read it and these cards afresh before checking its phase and their state: every
-    change of a board waits for the one before it (bump() would lock the row anyway, only later), so a
-    double-click's second request sees what the first did."""
+    """Lock the workshop and read these cards afresh before any check: every change of a board waits for the
+    one before it, so a double-click's second request sees what the first did."""
     lock(workshop)
     for card in cards:
         if db.session.scalar(sa.select(Card.id).where(Card.id == card.id)) is None:
@@ -244,15 +243,21 @@ def withdraw_card(actor: User, card: Card, owns: bool) -> None:
     bump(workshop)
 
 
+def _add_dots(workshop: Workshop, user_id: int, n: int, *where) -> int:
+    """Change a participant's budget in the database itself, so parallel clicks each count; rows changed."""
+    return db.session.execute(
+        sa.update(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.user_id == user_id, *where)
+        .values(votes_left=Participant.votes_left + n)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 def _give_back_dots(workshop: Workshop, card_ids: list[int]) -> None:
     """Dots on cards that disappear (after going back from voting) return to their owners' budgets."""
     db.session.flush()
     for user_id, n in db.session.execute(sa.select(Vote.user_id, sa.func.count()).where(
             Vote.card_id.in_(card_ids)).group_by(Vote.user_id)).all():
-        db.session.execute(sa.update(Participant).where(Participant.workshop_id == workshop.id,
-                                                        Participant.user_id == user_id)
-                           .values(votes_left=Participant.votes_left + n)
-                           .execution_options(synchronize_session=False))
+        _add_dots(workshop, user_id, n)
     db.session.execute(sa.delete(Vote).where(Vote.card_id.in_(card_ids))
                        .execution_options(synchronize_session=False))
     for participant in workshop.participants:
@@ -263,7 +268,7 @@ def merge_cards(actor: User, group: Card, cards: list[Card]) -> Card:
     """The cards (and their own sources) become sources of `group`. Dots stay on the card they were cast
     on and count for its group."""
     workshop = group.workshop
-    cards = [c for c in {c.id: c for c in cards}.values()]
+    cards = list({c.id: c for c in cards}.values())
     if not cards:
         raise WorkshopError(_("Choose the cards to merge."))
     _hold(workshop, group, *cards)
@@ -298,9 +303,8 @@ CARD_DETAILS = (selectinload(Card.sources), joinedload(Card.author), joinedload(
 
 
 def load_cards(workshop: Workshop) -> None:
-    """Load the workshop's cards with what is shown of each, in a fixed number of queries however many
-    cards there are (not one query per card for its author, sources, project…). The query flushes
-    first, so the collection it sets holds every change made so far."""
+    """The workshop's cards with what is shown of each, in a fixed number of queries however many there are;
+    the query flushes first, so the collection it sets holds every change made so far."""
     cards = db.session.scalars(sa.select(Card).where(Card.workshop_id == workshop.id).order_by(Card.id)
                                .options(*CARD_DETAILS)).all()
     set_committed_value(workshop, "cards", cards)
@@ -319,46 +323,33 @@ def card_votes(card: Card) -> int:
 
 # Votes -------------------------------------------------------------------------------------------
 
-def _participant(actor: User, workshop: Workshop) -> Participant:
-    participant = db.session.get(Participant, (workshop.id, actor.id))
+def _voter(actor: User, card: Card) -> Participant:
+    _hold(card.workshop, card)
+    _require_phase(card.workshop, "vote", _("Votes are cast in the vote phase."))
+    if card.merged_into_id is not None:
+        raise WorkshopError(_("That card is merged into another: vote on its group."))
+    participant = db.session.get(Participant, (card.workshop_id, actor.id))
     if participant is None:
         raise WorkshopError(_("Only participants vote; a facilitator who is not one abstains."))
     return participant
 
 
-def _votable(workshop: Workshop, card: Card) -> None:
-    _hold(workshop, card)
-    _require_phase(workshop, "vote", _("Votes are cast in the vote phase."))
-    if card.merged_into_id is not None:
-        raise WorkshopError(_("That card is merged into another: vote on its group."))
-
-
 def vote(actor: User, card: Card) -> Vote:
     """Put one dot on a card. The budget is held by one conditional UPDATE, so parallel clicks cannot
     spend more dots than the person has."""
-    workshop = card.workshop
-    _votable(workshop, card)
-    participant = _participant(actor, workshop)
-    spent = db.session.execute(
-        sa.update(Participant)
-        .where(Participant.workshop_id == workshop.id, Participant.user_id == actor.id,
-               Participant.votes_left > 0)
-        .values(votes_left=Participant.votes_left - 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if spent != 1:
+    participant = _voter(actor, card)
+    if _add_dots(card.workshop, actor.id, -1, Participant.votes_left > 0) != 1:
         raise WorkshopError(_("You have no dots left: take one back to move it."))
     dot = Vote(card_id=card.id, user_id=actor.id)
     db.session.add(dot)
-    bump(workshop)
+    bump(card.workshop)
     db.session.expire(participant, ["votes_left"])
     return dot
 
 
 def unvote(actor: User, card: Card) -> None:
     """Take back one of the actor's dots that count for this card (on it, else on one of its sources)."""
-    workshop = card.workshop
-    _votable(workshop, card)
-    participant = _participant(actor, workshop)
+    participant = _voter(actor, card)
     db.session.flush()
     ids = [card.id, *(s.id for s in card.sources)]
     mine = (sa.select(Vote.id).where(Vote.user_id == actor.id, Vote.card_id.in_(ids))
@@ -367,12 +358,8 @@ def unvote(actor: User, card: Card) -> None:
                                .execution_options(synchronize_session=False)).rowcount
     if taken != 1:
         raise WorkshopError(_("You have no dot on this card."))
-    db.session.execute(
-        sa.update(Participant)
-        .where(Participant.workshop_id == workshop.id, Participant.user_id == actor.id)
-        .values(votes_left=Participant.votes_left + 1)
-        .execution_options(synchronize_session=False))
-    bump(workshop)
+    _add_dots(card.workshop, actor.id, 1)
+    bump(card.workshop)
     db.session.expire(participant, ["votes_left"])
 
 
@@ -408,8 +395,6 @@ def _weights(workshop: Workshop) -> tuple[dict[int, int], dict[int, Fraction]]:
     department / the department's participants, so every department has the same total weight."""
     department_of = {p.user_id: p.department_id for p in workshop.participants}
     sizes = Counter(department_of.values())
-    if not sizes:
-        return department_of, {}
     total, departments = sum(sizes.values()), len(sizes)
     return department_of, {d: Fraction(total, departments * n) for d, n in sizes.items()}
 
@@ -541,13 +526,6 @@ class MinutesGroup:
     project: Project | None
 
 
-@dataclass(frozen=True)
-class Decision:
-    project: Project
-    card_text: str
-    dots: int
-
-
 @dataclass
 class Minutes:
     workshop: Workshop
@@ -555,7 +533,7 @@ class Minutes:
     participants: list[tuple[str, str]]  # (name, department)
     voted: int
     groups: list[MinutesGroup]  # ranked, highest first
-    decisions: list[Decision]
+    decisions: list[MinutesGroup]  # the groups that became projects
     card_split: tuple[list[projects.SplitRow], list[projects.SplitRow]]
     project_split: tuple[list[projects.SplitRow], list[projects.SplitRow]]
 
@@ -586,7 +564,7 @@ def minutes(workshop: Workshop) -> Minutes:
     ranked = ranking(workshop)
     groups = [MinutesGroup(_minutes_card(r.card), [_minutes_card(s) for s in r.card.sources], r.dots,
                            r.score, r.card.project) for r in ranked]
-    decisions = [Decision(r.card.project, r.card.text, r.dots) for r in ranked if r.card.project is not None]
+    decisions = [g for g in groups if g.project is not None]
     participants = sorted(((p.user.name, p.department.name) for p in workshop.participants),
                           key=lambda t: (t[1], t[0]))
     return Minutes(workshop, workshop_round(workshop), participants, voting_progress(workshop)[0], groups,
@@ -637,7 +615,7 @@ def minutes_markdown(m: Minutes) -> str:
                                                    owner=_md(d.project.owner_department.name),
                                                    others=", ".join(_md(x.name) for x in d.project.departments
                                                                     if x.id != d.project.owner_department_id),
-                                                   card=_md(d.card_text))
+                                                   card=_md(d.card.text))
               for d in m.decisions] or ["- " + _("No projects were started.")]
     lines += ["", "## " + _("Root causes of the cards"), "", *_split_lines(m.card_split), ""]
     return "\n".join(lines)
@@ -671,7 +649,7 @@ def minutes_tables(m: Minutes) -> dict[str, list[list]]:
         "decisions": [[_("Project"), _("Owner"), _("Departments"), _("Status"), _("Card"), _("Dots")],
                       *([d.project.title, d.project.owner_department.name,
                          ", ".join(x.name for x in d.project.departments),
-                         projects.status_label(d.project.status), d.card_text, d.dots] for d in m.decisions)],
+                         projects.status_label(d.project.status), d.card.text, d.dots] for d in m.decisions)],
         "root_causes": [[_("Root cause"), _("Cards"), _("Percent"), _("Typical")],
                         *([r.label, r.count, r.percent, ""] for r in by_category),
                         *([r.label, r.count, r.percent, f"{r.typical[0]}–{r.typical[1]}%"] for r in groups)],

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     render_template,
     request,
@@ -28,7 +29,7 @@ from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
 from app.extensions import db
 from app.org.models import Department
-from app.org.services import people_by_department
+from app.org.services import departments, people_by_department
 from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
@@ -66,15 +67,17 @@ def helpers():
     return {"phase_label": services.phase_label, "phases": PHASES, "board_ticket": board_ticket}
 
 
-def _departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.name)))
-
-
 def _workshop(workshop_id: int, check) -> Workshop:
-    workshop = db.get_or_404(Workshop, workshop_id)
+    workshop = g.workshop = db.get_or_404(Workshop, workshop_id)
     if not check(current_user, workshop):
         abort(403)
     return workshop
+
+
+@bp.errorhandler(services.WorkshopError)
+def refused(error: services.WorkshopError):
+    """A rule of the board refused an action: the board (or a flash) says why."""
+    return _done(g.workshop, str(error))
 
 
 def _card(workshop: Workshop, card_id: int) -> Card:
@@ -129,7 +132,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:
         rounds.append(db.session.get(Round, workshop.round_id))
     form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in _departments()]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments()]
     form.people_groups = people_by_department(with_department_only=True)
     form.participant_ids.choices = [SelectChoice(p.id, p.name) for _department, people in form.people_groups
                                     for p in people]
@@ -195,8 +198,7 @@ def _merge_form(workshop: Workshop, formdata=None) -> MergeForm:
     # A posted form may name a card merged since its page was drawn (a second click of the same merge): the
     # service then says what happened, rather than the form calling it not a valid choice.
     cards = services.group_cards(workshop) if formdata is None else workshop.cards
-    form.group_id.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
-    form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
+    form.group_id.choices = form.card_ids.choices = [SelectChoice(c.id, _card_label(c)) for c in cards]
     return form
 
 
@@ -209,8 +211,8 @@ def _project_form(workshop: Workshop, card: Card, formdata=None) -> ProjectFromC
     form = ProjectFromCardForm(formdata=formdata, prefix=f"card{card.id}")
     if formdata is None:
         form.title.data = card.text[:160]
-    form.owner_department_id.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in workshop.departments]
+    form.owner_department_id.choices = form.department_ids.choices = [
+        SelectChoice(d.id, d.name) for d in workshop.departments]
     return form
 
 
@@ -284,18 +286,14 @@ def poll(workshop_id: int):
                                                 Participant.user_id == current_user.id))
     version = db.session.scalar(query)
     if version is None:  # not a participant (or no such workshop): the full check decides
-        workshop = _workshop(workshop_id, policies.can_view)
-        version = workshop.version
-    if known is not None and known == version:
+        version = _workshop(workshop_id, policies.can_view).version
+    if known == version:
         response = make_response("", 204)
     else:
-        response = make_response(_render_fragment(_workshop(workshop_id, policies.can_view)))
+        context = _board_context(_workshop(workshop_id, policies.can_view))
+        response = make_response(render_template("workshops/_board.html", **context))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _render_fragment(workshop: Workshop) -> str:
-    return render_template("workshops/_board.html", **_board_context(workshop))
 
 
 def _done(workshop: Workshop, error: str | None = None, success: str | None = None,
@@ -322,10 +320,7 @@ def move(workshop_id: int):
     form = StepForm()
     if not form.validate_on_submit():
         return _done(workshop, _("Choose the next or the previous phase."))
-    try:
-        phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    phase = services.move_phase(current_user, workshop, int(form.step.data), moving_from=form.phase.data)
     return _done(workshop, success=_("The workshop is now in the %(phase)s phase.",
                                      phase=services.phase_label(phase)))
 
@@ -348,10 +343,7 @@ def add_card(workshop_id: int):
     form = card_form(request.form)
     if not form.validate_on_submit():
         return _done(workshop, _form_error(form))
-    try:
-        card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
     db.session.flush()
     if card.author_id is None:
         session[OWN_CARDS] = [*session.get(OWN_CARDS, []), _mark(card)][-OWN_CARDS_KEPT:]
@@ -388,15 +380,8 @@ def edit_card(workshop_id: int, card_id: int):
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/withdraw")
 @login_required
 def withdraw_card(workshop_id: int, card_id: int):
-    workshop = _workshop(workshop_id, policies.can_take_part)
-    card = _card(workshop, card_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        services.withdraw_card(current_user, card, owns=_owns(card))
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
-    return _done(workshop, success=_("Card withdrawn."))
+    return _card_action(workshop_id, card_id, lambda user, card: services.withdraw_card(
+        user, card, owns=_owns(card)), _("Card withdrawn."))
 
 
 @bp.post("/<int:workshop_id>/merge")
@@ -410,35 +395,29 @@ def merge(workshop_id: int):
         return _done(workshop, _("Choose at least one card to merge into the group card."))
     group = _card(workshop, form.group_id.data)
     cards = [_card(workshop, i) for i in form.card_ids.data]
-    try:
-        services.merge_cards(current_user, group, cards)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
+    services.merge_cards(current_user, group, cards)
     return _done(workshop, success=_("Cards merged."))
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/vote")
 @login_required
 def vote(workshop_id: int, card_id: int):
-    return _dot(workshop_id, card_id, services.vote)
+    return _card_action(workshop_id, card_id, services.vote)
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/unvote")
 @login_required
 def unvote(workshop_id: int, card_id: int):
-    return _dot(workshop_id, card_id, services.unvote)
+    return _card_action(workshop_id, card_id, services.unvote)
 
 
-def _dot(workshop_id: int, card_id: int, change):
+def _card_action(workshop_id: int, card_id: int, change, success: str | None = None):
     workshop = _workshop(workshop_id, policies.can_take_part)
     card = _card(workshop, card_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        change(current_user, card)
-    except services.WorkshopError as error:
-        return _done(workshop, str(error))
-    return _done(workshop)
+    change(current_user, card)
+    return _done(workshop, success=success)
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/project")
