@@ -6,6 +6,7 @@ from app.auth.passwords import hash_password
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.metrics.demo import load_metrics_demo
+from app.notices.models import Notice
 from app.org.models import Department, ServiceLink
 from app.projects.demo import load_projects_demo
 from app.ratings.demo import load_rating_demo
@@ -80,7 +81,10 @@ def load_demo() -> list[tuple[str, str]]:
             _person(email, f"{FIRST[(n * 7) % 20]} {LAST[(n * 5) % 16]}", department, password_hash)
             n += 1
     db.session.flush()
+    told_before = db.session.scalar(sa.select(sa.func.max(Notice.id))) or 0
     load_rating_demo()
+    # The demo's past is no news: only what happens from now on (the draft the tick opens) is told.
+    db.session.execute(sa.delete(Notice).where(Notice.id > told_before))
     load_metrics_demo()
     load_projects_demo()
     load_workshops_demo()

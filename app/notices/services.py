@@ -33,9 +33,11 @@ def enqueue(kind: str, notes, once_key: str | None = None) -> int:
     rows = [{"user_id": user_id, "kind": kind, "parameters": parameters, "link": link, "once_key": once_key,
              "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
             for user_id, parameters, link in notes]
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    return sum(db.session.execute(insert(Notice).values(rows[start:start + _ROWS_A_STATEMENT])
-                                  .on_conflict_do_nothing()).rowcount
+    table = Notice.__table__
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(table)
+    # Counted by the ids written: on PostgreSQL the row count came back -1 for this statement.
+    return sum(len(db.session.execute(insert.values(rows[start:start + _ROWS_A_STATEMENT])
+                                      .on_conflict_do_nothing().returning(table.c.id)).all())
                for start in range(0, len(rows), _ROWS_A_STATEMENT))
 
 
