@@ -56,6 +56,7 @@ def configure_extensions(app: Flask) -> None:
     from app.database import configure_database
     from app.dimensions import models as _dimensions  # noqa: F401
     from app.metrics import models as _metrics  # noqa: F401
+    from app.notices import models as _notices  # noqa: F401
     from app.org import models as _org  # noqa: F401
     from app.projects import models as _projects  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
@@ -91,6 +92,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.dimensions.views import bp as dimensions_bp
     from app.home.views import bp as home_bp
     from app.metrics.views import bp as metrics_bp
+    from app.notices.views import bp as notices_bp
     from app.org.views import bp as org_bp
     from app.projects.views import bp as projects_bp
     from app.ratings.views import bp as ratings_bp
@@ -98,8 +100,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.views import bp as web_bp
     from app.workshops.views import bp as workshops_bp
 
-    for blueprint in (web_bp, home_bp, auth_bp, org_bp, dimensions_bp, audit_bp, ratings_bp, reports_bp,
-                      metrics_bp, projects_bp, api_bp, workshops_bp):
+    for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
+                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -113,6 +115,7 @@ def configure_templates(app: Flask) -> None:
     from app.auth.forms import LANGUAGE_CHOICES
     from app.dimensions import policies as dimensions
     from app.metrics import policies as metrics
+    from app.notices.views import choices_form
     from app.org import policies as org
     from app.projects import policies as projects
     from app.ratings import policies as ratings
@@ -128,6 +131,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         languages=[(choice.value, choice.label) for choice in LANGUAGE_CHOICES],
         current_locale=lambda: str(get_locale() or "en"),
+        notice_choices_form=choices_form,  # the account page shows them
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
     for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops):

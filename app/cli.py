@@ -16,6 +16,7 @@ from app.auth.services import AccountError, create_admin
 from app.database import give_back_lease, take_lease
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
+from app.notices.services import send_due
 from app.org.services import OrgError, clean_email
 from app.ratings.schedule import run_schedule
 from app.time import utcnow
@@ -106,13 +107,17 @@ TICK_LEASE, TICK_LEASE_SECONDS = "tick", 300
 
 
 def tick(now: datetime | None = None) -> list[str] | None:
-    """One tick: what it did, one line a move; None when another tick holds the lease. `now` (naive UTC)
-    stands in for the clock's time for the rounds' dates; the lease always runs on the clock."""
+    """One tick: what it did, one line a move (and one for the notices sent, if any); None when another
+    tick holds the lease. `now` (naive UTC) stands in for the clock's time for the rounds' dates and the
+    notices' retries; the lease always runs on the clock."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
     if not take_lease(TICK_LEASE, holder, utcnow(), TICK_LEASE_SECONDS):
         return None
     try:
-        return [str(outcome) for outcome in run_schedule(now or utcnow())]
+        now = now or utcnow()
+        lines = [str(outcome) for outcome in run_schedule(now)]
+        notices = send_due(now)  # after the moves, so a round opened now tells its people at once
+        return lines + ([str(notices)] if notices.sent or notices.failed else [])
     finally:
         db.session.rollback()  # whatever a failed move left half done
         give_back_lease(TICK_LEASE, holder, utcnow())
@@ -134,8 +139,9 @@ def _utc(_context, _parameter, value: str | None) -> datetime | None:
 @click.option("--every", type=click.IntRange(min=1), metavar="SECONDS",
               help="Tick again every SECONDS, until the process that started this one ends.")
 def tick_command(now: datetime | None, every: int | None):
-    """Do the scheduled work that is due: open and close rating rounds on their dates (UTC days) and
-    publish those set to publish themselves. Safe to run on several hosts at once: one acts."""
+    """Do the scheduled work that is due: open and close rating rounds on their dates (UTC days), publish
+    those set to publish themselves, remind those not finished, and send the notices waiting in the outbox.
+    Safe to run on several hosts at once: one acts."""
     parent = os.getppid()
     while True:
         try:

@@ -73,6 +73,8 @@ class Config:
     # Scale b of the noise added to published score counts at closing (app.ratings.noise): ε = 1/b per
     # question. 0 publishes exact counts, which production refuses.
     RESULT_NOISE_SCALE = float(os.environ.get("RESULT_NOISE_SCALE", "0.5"))
+    # Open rounds remind those not finished this many days before closing, and again the day before.
+    REMIND_DAYS_BEFORE = int(os.environ.get("REMIND_DAYS_BEFORE", "3"))
     DEBUG = _bool("FLASK_DEBUG", False)
     TESTING = False
 

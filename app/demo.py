@@ -21,6 +21,7 @@ from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
 from app.metrics import services as metrics
 from app.metrics.models import Metric, Reading
+from app.notices.models import Notice
 from app.org.models import Department, ServiceLink
 from app.projects import services as projects
 from app.projects.models import Project, RootCause
@@ -89,7 +90,10 @@ def load_demo() -> list[tuple[str, str]]:
             person(email, f"{first[(n * 7) % 20]} {last[(n * 5) % 16]}", department)
             n += 1
     db.session.flush()
+    told_before = db.session.scalar(sa.select(sa.func.max(Notice.id))) or 0
     load_rounds()
+    # The demo's past is no news: only what happens from now on (the draft the tick opens) is told.
+    db.session.execute(sa.delete(Notice).where(Notice.id > told_before))
     load_metrics()
     load_projects()
     load_workshops()

@@ -69,8 +69,8 @@ def org(app):
     return {"finance": finance, "sales": sales, **people}
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+def count(model, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def audited(*columns) -> sa.Select:

@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("language IS NULL OR language IN ('en', 'ru')", name="language_known"),
         sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        sa.CheckConstraint("chat_format IN ('slack', 'teams')", name="chat_format_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,11 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     language: Mapped[str | None] = mapped_column(sa.String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How the person gets notices (app.notices): by e-mail, and/or in a chat by an incoming webhook whose
+    # address (a secret: whoever has it can post there) they gave, in Slack's or Microsoft Teams' format.
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    chat_webhook: Mapped[str | None] = mapped_column(sa.String(500))
+    chat_format: Mapped[str] = mapped_column(sa.String(5), default="slack", server_default="slack")
 
     department: Mapped[Department | None] = relationship(back_populates="members")
     headed_departments: Mapped[list[Department]] = relationship(

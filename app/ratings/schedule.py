@@ -5,9 +5,10 @@ Days are UTC days: a round opens at 00:00 UTC on `opens_on` and closes at the en
 the day after). Every move goes through the services a facilitator's button uses, in a transaction of its
 own, audited as done by the schedule; `_move`'s row lock keeps a facilitator pressing the button at the same
 moment, or a second tick, from moving a round twice: whichever comes second finds it moved and leaves it.
+An open round also reminds those not finished, REMIND_DAYS_BEFORE days and one day before it closes.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +16,7 @@ from flask import current_app
 from app.audit.services import SCHEDULE
 from app.database import erase_deleted_rows
 from app.extensions import db
+from app.notices.models import Notice
 from app.ratings import services
 from app.ratings.models import Round
 
@@ -27,7 +29,7 @@ PUBLISH = ("closed", services.publish_round, "Published")
 @dataclass(frozen=True)
 class Outcome:
     round_name: str
-    done: str  # "Opened", "Closed", "Published"; or "Left" when the round could not move
+    done: str  # "Opened", "Closed", "Published", "Reminded"; or "Left" when the round could not move
     reason: str = ""
 
     def __str__(self) -> str:
@@ -54,7 +56,28 @@ def run_schedule(now: datetime) -> list[Outcome]:
     Running it again at the same moment does nothing."""
     outcomes = [_move(round_id, move) for round_id, move in due(now.date())]
     outcomes += [_move(round_id, move) for round_id, move in _publishing()]
+    outcomes += remind_due(now.date())
     return [outcome for outcome in outcomes if outcome]
+
+
+def remind_due(today: date) -> list[Outcome]:
+    """Remind those not finished with each open round that closes in REMIND_DAYS_BEFORE days or tomorrow, once
+    that day (a round whose reminders of the day are written already is not looked at again)."""
+    days = {current_app.config["REMIND_DAYS_BEFORE"], 1}
+    closing = [today + timedelta(days=d) for d in days]
+    rounds = db.session.scalars(sa.select(Round).where(Round.state == "open", Round.closes_on.in_(closing))
+                                .order_by(Round.id))
+    outcomes = []
+    for round_ in rounds.all():
+        if db.session.scalar(sa.select(sa.exists().where(
+                Notice.once_key == services.reminders_key(round_, today)))):
+            continue
+        reminded = services.remind(round_, services.people_to_remind(round_), today)
+        db.session.commit()
+        if reminded:
+            people = "1 person" if reminded == 1 else f"{reminded} people"
+            outcomes.append(Outcome(round_.name, "Reminded", people))
+    return outcomes
 
 
 def _move(round_id: int, move: tuple) -> Outcome | None:

@@ -10,10 +10,11 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.audit.services import record
-from app.auth.models import User
+from app.auth.models import User, department_heads
 from app.database import lock
 from app.dimensions.services import ordered
 from app.extensions import db
+from app.notices.services import enqueue
 from app.org.models import Department, ServiceLink
 from app.ratings.models import (
     CANT_JUDGE,
@@ -31,6 +32,7 @@ from app.ratings.models import (
 from app.ratings.noise import noisy_counts, noisy_sums
 from app.ratings.sealing import BrokenSeal, seal, unseal
 from app.time import utcnow
+from app.web.links import app_path
 
 MAX_COMMENT = 2000
 SCORES = range(1, 6)
@@ -110,6 +112,10 @@ def open_round(actor, round_: Round) -> None:
     _take_step(actor, round_, "open")
     round_.dimensions = [RoundDimension(dimension_id=d.id, position=i) for i, d in enumerate(dimensions)]
     db.session.flush()
+    people = db.session.scalars(sa.select(User.id).join(
+        round_departments, round_departments.c.department_id == User.department_id).where(
+        round_departments.c.round_id == round_.id, User.active))
+    enqueue("round_opened", [(person, _round_facts(round_), _list_path(round_)) for person in people])
 
 
 def close_round(actor, round_: Round) -> None:
@@ -130,6 +136,37 @@ def close_round(actor, round_: Round) -> None:
 def publish_round(actor, round_: Round) -> None:
     _take_step(actor, round_, "publish")
     db.session.flush()
+    _tell_results(round_)
+
+
+def _round_facts(round_: Round) -> dict:
+    """What a notice about the round may say of it (app.notices): names and dates, never an answer."""
+    return {"round_id": round_.id, "round": round_.name, "closes_on": round_.closes_on.isoformat()}
+
+
+def _list_path(round_: Round) -> str:
+    return app_path("ratings.rate", round_id=round_.id)
+
+
+def _tell_results(round_: Round) -> None:
+    """Notices that the results are out: to the heads of the round's departments, with their department's
+    results (the company's for a head of several), and to everyone else who took part."""
+    headed: dict[int, list[int]] = defaultdict(list)
+    for head, department in db.session.execute(
+            sa.select(department_heads.c.user_id, department_heads.c.department_id)
+            .join(round_departments, round_departments.c.department_id == department_heads.c.department_id)
+            .join(User, User.id == department_heads.c.user_id)
+            .where(round_departments.c.round_id == round_.id, User.active)
+            .order_by(department_heads.c.department_id)):
+        headed[head].append(department)
+    enqueue("results_for_head", [
+        (head, _round_facts(round_), app_path("reports.scorecard", round_id=round_.id, department_id=ids[0])
+         if len(ids) == 1 else app_path("reports.company", round_id=round_.id))
+        for head, ids in headed.items()])
+    raters = db.session.scalars(sa.select(Completion.user_id).join(User, User.id == Completion.user_id).where(
+        Completion.round_id == round_.id, Completion.done > 0, User.active))
+    enqueue("results_for_rater", [(rater, _round_facts(round_), app_path("home.home"))
+                                  for rater in raters if rater not in headed])
 
 
 # Whom each person rates --------------------------------------------------------------------------
@@ -591,6 +628,17 @@ def finished_of_ended(rounds: list[Round]) -> dict[int, tuple[int, int]]:
     return {round_id: (int(finished), people)
             for round_id, people, _started, finished in _completed(Completion.round_id,
                                                                    Completion.round_id.in_(ended))}
+
+
+def remind(round_: Round, people: list[User], day: date) -> int:
+    """Write a reminder for each of `people`, except those reminded of this round on `day` already (by the
+    schedule or a facilitator, in this transaction or one alongside): how many were written."""
+    return enqueue("reminder", [(person.id, _round_facts(round_), _list_path(round_)) for person in people],
+                   once_key=reminders_key(round_, day))
+
+
+def reminders_key(round_: Round, day: date) -> str:
+    return f"reminder:{round_.id}:{day.isoformat()}"
 
 
 def people_to_remind(round_: Round) -> list[User]:

@@ -1,11 +1,10 @@
 """Pages of rating rounds: facilitators run rounds; employees rate the departments that serve them."""
-import smtplib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_babel import force_locale, format_date, ngettext
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -22,8 +21,7 @@ from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
-from app.web.links import external_url
-from app.web.mail import mail_configured, send_mail
+from app.web.mail import mail_configured
 
 bp = Blueprint("ratings", __name__, url_prefix="/rounds")
 
@@ -182,16 +180,6 @@ def move(round_id: int, action: str):
     return redirect_to(url_for("ratings.detail", round_id=round_id))
 
 
-def _reminder(round_: Round, person, url: str) -> tuple[str, str]:
-    with force_locale(person.language or "en"):
-        subject = _("Reminder: %(round)s is waiting for your ratings", round=round_.name)
-        body = _("Hello %(name)s,\n\n"
-                 "the rating round %(round)s closes on %(date)s and your list is not finished yet. "
-                 "Your answers are anonymous.\n\n%(url)s",
-                 name=person.name, round=round_.name, date=format_date(round_.closes_on, "long"), url=url)
-    return subject, body
-
-
 @bp.post("/<int:round_id>/remind")
 @requires(policies.can_run_rounds)
 def remind(round_id: int):
@@ -204,27 +192,17 @@ def remind(round_id: int):
     if not people:
         flash(_("Everyone has finished: there is nobody to remind."), "info")
         return redirect_to(back)
-    # Only how many: who has not finished is not written down anywhere.
-    record(current_user, "round.remind", round_, f"{len(people)} people")
+    # The reminders go through the outbox (`flask tick` sends them), never from inside this request.
+    reminded = services.remind(round_, people, utcnow().date())
+    record(current_user, "round.remind", round_, f"{len(people)} people")  # only how many, in the log
     db.session.commit()
     if not mail_configured():
-        return render("ratings/remind.html", round_=round_, people=people, mailed=0)
-    url = external_url("ratings.rate", round_id=round_.id)
-    unsent = []
-    for i, person in enumerate(people):
-        try:
-            send_mail(person.email, *_reminder(round_, person, url))
-        except smtplib.SMTPRecipientsRefused:
-            unsent.append(person)
-        except OSError:  # unreachable or refusing us (SMTPException is an OSError): the rest would fail too
-            unsent.extend(people[i:])
-            break
-    if unsent:
-        current_app.logger.warning("%d of %d reminders could not be mailed", len(unsent), len(people))
-        return render("ratings/remind.html", round_=round_, people=unsent, mailed=len(people) - len(unsent),
-                      mail_failed=True)
-    flash(ngettext("%(num)d reminder was sent by e-mail.", "%(num)d reminders were sent by e-mail.",
-                   len(people)), "success")
+        return render("ratings/remind.html", round_=round_, people=people)
+    if reminded:
+        flash(ngettext("%(num)d reminder will be sent within a minute.",
+                       "%(num)d reminders will be sent within a minute.", reminded), "success")
+    else:
+        flash(_("Everyone who has not finished was reminded of this round today already."), "info")
     return redirect_to(back)
 
 

@@ -10,8 +10,11 @@ from app.audit.models import AuditEntry
 from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
+from app.notices.models import Notice
+from app.notices.services import send_due
 from app.ratings import services
 from app.ratings.models import Completion, Participation, PendingBallot, Round
+from app.time import utcnow
 from tests.factories import PASSWORD, audited, count, link, make_department, make_user, page_text
 
 CONFIRMED = {"confirmed": "1"}  # the second post, from the page that asks first
@@ -404,27 +407,40 @@ def test_only_an_open_round_has_people_to_remind(fac, company):
     assert "Remind them" not in page_text(fac.get(f"/rounds/{round_.id}"))
 
 
-def test_reminding_with_mail_sends_each_person_a_link(fac, company, inbox):
+def test_reminding_with_mail_queues_a_reminder_the_tick_sends(fac, company, inbox):
     round_ = make_round(company, "open")
     answer_all(round_, company["employee"])
+    send_due(utcnow())  # the round's opening, told to everyone in it
+    inbox.clear()
     response = fac.post(f"/rounds/{round_.id}/remind")
-    assert response.status_code == 303
+    assert response.status_code == 303 and inbox == []  # nothing leaves inside the request
     page = page_text(fac.get(response.headers["Location"]))
-    assert "6 reminders were sent by e-mail." in page
+    assert "6 reminders will be sent within a minute." in page
+    assert audit()[-1] == ("round.remind", "6 people")
+    send_due(utcnow())
     expected = {p.email for p in company["sellers"][1:] + [company["head"], company["facilitator"]]}
     assert {m["To"] for m in inbox} == expected and len(inbox) == 6
     for message in inbox:
         body = message.get_payload(decode=True).decode()
         assert f"http://localhost/rounds/{round_.id}/rate" in body
-        assert "Spring 2026" in str(make_header(decode_header(message["Subject"])))
-    assert audit()[-1] == ("round.remind", "6 people")
+        subject = str(make_header(decode_header(message["Subject"])))
+        assert "Spring 2026" in subject and ("Напоминание" if message["To"] == "seller0@example.com"
+                                             else "Reminder") in subject
 
 
-def test_a_mail_server_that_does_not_answer_falls_back_to_the_list(app, fac, company):
+def test_reminding_twice_a_day_queues_nothing_more(fac, company, inbox):
+    round_ = make_round(company, "open")
+    fac.post(f"/rounds/{round_.id}/remind")
+    response = fac.post(f"/rounds/{round_.id}/remind")
+    page = page_text(fac.get(response.headers["Location"]))
+    assert "Everyone who has not finished was reminded of this round today already." in page
+    assert count(Notice, Notice.kind == "reminder") == 7
+
+
+def test_reminding_sends_nothing_inside_the_request(app, fac, company):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_USE_TLS=False)  # nothing listens there
     round_ = make_round(company, "open")
     response = fac.post(f"/rounds/{round_.id}/remind")
-    assert response.status_code == 200
-    page = page_text(response)
-    assert "The mail server did not take the reminders below." in page
-    assert "employee@example.com" in page and "reminders were sent" not in page
+    assert response.status_code == 303
+    assert "7 reminders will be sent within a minute." in page_text(fac.get(response.headers["Location"]))
+    assert count(Notice, Notice.kind == "reminder", Notice.state == "pending") == 7

@@ -54,6 +54,8 @@ EXPECTED = {
     # Anyone signed in is signed out, and sent to the sign-in page like everyone else.
     ("auth.sign_out_everywhere", "POST"): expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ("auth.language", "POST"): EVERYONE,
+    ("notices.choices", "GET"): SIGNED_IN,
+    ("notices.choices", "POST"): SIGNED_IN,
     ("audit.index", "GET"): ADMIN,
     ("dimensions.index", "GET"): ADMIN,
     ("dimensions.new", "GET"): ADMIN,

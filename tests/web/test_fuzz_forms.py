@@ -38,6 +38,7 @@ from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
 from app.metrics import forms as metric_forms
 from app.metrics.models import Reading
+from app.notices.forms import NoticeChoicesForm
 from app.org import forms as org_forms
 from app.projects import services as projects
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
@@ -196,6 +197,9 @@ CASES: dict[str, Case] = {
                                           "confirm": NEW_PASSWORD}),
     "auth.language": Case("employee", form=LanguageForm, valid=lambda w: {"language": "ru"}),
     "auth.sign_out_everywhere": Case("employee", fresh_client=True),
+    "notices.choices": Case("employee", form=NoticeChoicesForm,
+                            valid=lambda w: {"notify_by_email": "y", "chat_format": "teams",
+                                             "chat_webhook": "https://chat.example.com/hook"}),
     # API tokens
     "tokens.create": Case("head", form=TokenForm, valid=lambda w: {"name": "Help desk", "scope": "write"}),
     "tokens.revoke": Case("head", args=lambda w: {"token_id": w.token.id}, form=EmptyForm),

@@ -18,6 +18,7 @@ LAYERS = (
     {"audit"},
     {"dimensions"},
     {"auth"},
+    {"notices"},
     {"org"},
     {"ratings"},
     {"reports"},
