@@ -116,7 +116,9 @@ def tick(now: datetime | None = None) -> list[str] | None:
     try:
         now = now or utcnow()
         lines = [str(outcome) for outcome in run_schedule(now)]
-        notices = send_due(now)  # after the moves, so a round opened now tells its people at once
+        # After the moves, so a round opened now tells its people at once: its notices were written on the
+        # clock, which may be later than the `now` this tick started at.
+        notices = send_due(max(now, utcnow()))
         return lines + ([str(notices)] if notices.sent or notices.failed else [])
     finally:
         db.session.rollback()  # whatever a failed move left half done

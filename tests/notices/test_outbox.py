@@ -14,6 +14,7 @@ from app.cli import tick
 from app.extensions import db
 from app.notices import services as notices
 from app.notices.models import Notice
+from app.time import utcnow
 from app.ratings import services
 from tests.factories import PASSWORD, count, in_parallel, make_user
 from tests.ratings.test_schedule import CLOSES, OPENS, at, draft
@@ -67,6 +68,14 @@ def test_a_round_that_opens_mails_each_person_once_in_their_language(company, in
         assert ("января 2027" if message["To"] == seller_ru.email else "January 26, 2027") in body(message)
     assert tick(at(OPENS, 0, 1)) == [] and len(inbox) == 3  # nothing twice
     assert count(Notice, Notice.state == "sent") == 3
+
+
+def test_a_round_opening_on_the_clock_sends_its_notices_in_the_same_tick(company, inbox):
+    """As in the demo: no `now` given, so the notices are written after the moment the tick started."""
+    today = utcnow().date()
+    draft(company, opens=today, closes=today + timedelta(days=14))
+    assert tick() == ["Opened Winter", "Notices: 2 sent, 0 failed"]
+    assert len(inbox) == 2
 
 
 def test_chat_webhooks_receive_slack_and_teams_json(app, company, chat):
