@@ -14,8 +14,8 @@ from app.cli import tick
 from app.extensions import db
 from app.notices import services as notices
 from app.notices.models import Notice
-from app.time import utcnow
 from app.ratings import services
+from app.time import utcnow
 from tests.factories import PASSWORD, count, in_parallel, make_user
 from tests.ratings.test_schedule import CLOSES, OPENS, at, draft
 from tests.ratings.test_schedule import company as company  # noqa: F401 (a fixture)
