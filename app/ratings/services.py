@@ -247,9 +247,10 @@ def targets_for(user, round_: Round) -> list[Target]:
     return targets
 
 
-def addable_departments(user, round_: Round) -> list[Department]:
-    """Departments taking part that the person may add: not their own, not already on their list."""
-    present = {t.key for t in targets_for(user, round_)}
+def addable_departments(user, round_: Round, targets: list[Target] | None = None) -> list[Department]:
+    """Departments taking part that the person may add: not their own, not already on their list
+    (`targets`, when the caller has it already)."""
+    present = {t.key for t in targets or targets_for(user, round_)}
     return [d for d in round_.departments if d.id != user.department_id and f"d{d.id}" not in present]
 
 
