@@ -95,17 +95,12 @@ class History:
     def now(self) -> RoundResults:
         return self.results(self.current)
 
-    def earlier(self) -> list[Round]:
-        """Rounds before the current one, the most recent first."""
-        return [r for r in reversed(self.rounds) if r.id != self.current.id]
-
     def change(self, department: Department, measure, figure: Figure | None) -> Change | None:
         """The change since the last earlier round in which the department has a figure on this measure."""
         if figure is None:
             return None
-        for round_ in self.earlier():
-            if not self.took_part(round_, department):
-                continue
+        earlier = [r for r in reversed(self.rounds) if r.id != self.current.id]  # the most recent first
+        for round_ in earlier:  # a department that did not take part has no figure in that round
             before = self.results(round_).total("service", department.id, measure)
             if before is not None:
                 return Change(round_, rounded(before.mean), rounded(figure.mean) - rounded(before.mean))
