@@ -11,7 +11,7 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,12 +86,13 @@ def check(url: sa.engine.URL, source: Path) -> str:
 
 def restore(url: sa.engine.URL, source: Path, busy_ms: int = 15000) -> Outcome:
     """Replace the configured database's contents with a backup's, after checking it is one of ours."""
+    source = Path(source)
     revision = check(url, source)
     if backend(url) == "sqlite":
-        _restore_sqlite(Path(source), _sqlite_file(url, must_exist=False), busy_ms)
+        _restore_sqlite(source, _sqlite_file(url, must_exist=False), busy_ms)
     else:
-        _restore_postgres(url, Path(source))
-    return Outcome(Path(source), Path(source).stat().st_size, revision)
+        _restore_postgres(url, source)
+    return Outcome(source, source.stat().st_size, revision)
 
 
 # SQLite ------------------------------------------------------------------------------------------
@@ -112,20 +113,16 @@ def _read_only(path: Path, busy_ms: int) -> sqlite3.Connection:
 
 
 def _backup_sqlite(database: Path, target: Path, busy_ms: int) -> None:
-    source = sqlite3.connect(database, timeout=busy_ms / 1000)
-    try:
-        # One read transaction: a consistent snapshot, while WAL lets the app keep writing. Every table is
-        # written anew in key order, so no page keeps the order in which rows were written.
-        source.execute("VACUUM INTO ?", (str(target),))
-    except sqlite3.Error as error:
-        raise BackupError(f"SQLite could not copy {database}: {error}") from None
-    finally:
-        source.close()
-    copy = sqlite3.connect(target)
-    try:  # a single self-contained file: no write-ahead log beside it (sqlite_revision checks it next)
+    with closing(sqlite3.connect(database, timeout=busy_ms / 1000)) as source:
+        try:
+            # One read transaction: a consistent snapshot, while WAL lets the app keep writing. Every table
+            # is written anew in key order, so no page keeps the order in which rows were written.
+            source.execute("VACUUM INTO ?", (str(target),))
+        except sqlite3.Error as error:
+            raise BackupError(f"SQLite could not copy {database}: {error}") from None
+    # A single self-contained file: no write-ahead log beside it (sqlite_revision checks it next).
+    with closing(sqlite3.connect(target)) as copy:
         copy.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        copy.close()
 
 
 def sqlite_revision(path: Path) -> str:
@@ -150,19 +147,16 @@ def sqlite_revision(path: Path) -> str:
 
 
 def _restore_sqlite(source: Path, database: Path, busy_ms: int) -> None:
-    backup_file = _read_only(source, busy_ms)
-    live = sqlite3.connect(database, timeout=busy_ms / 1000)
-    try:
-        # The backup API in reverse: every page of the database is replaced in one step, under its
-        # write lock, so nobody reads half of the old and half of the new.
-        backup_file.backup(live)
-        live.execute("PRAGMA journal_mode=WAL")
-        live.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the restored pages into the file itself
-    except sqlite3.Error as error:
-        raise BackupError(f"SQLite could not restore into {database}: {error}") from None
-    finally:
-        live.close()
-        backup_file.close()
+    with closing(_read_only(source, busy_ms)) as backup_file, \
+            closing(sqlite3.connect(database, timeout=busy_ms / 1000)) as live:
+        try:
+            # The backup API in reverse: every page of the database is replaced in one step, under its
+            # write lock, so nobody reads half of the old and half of the new.
+            backup_file.backup(live)
+            live.execute("PRAGMA journal_mode=WAL")
+            live.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the restored pages into the file itself
+        except sqlite3.Error as error:
+            raise BackupError(f"SQLite could not restore into {database}: {error}") from None
 
 
 # PostgreSQL --------------------------------------------------------------------------------------

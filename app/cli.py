@@ -167,8 +167,5 @@ def tick_command(now: datetime | None, every: int | None):
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo_command)
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(tick_command)
+    for command in (demo_command, create_admin_command, backup_command, restore_command, tick_command):
+        app.cli.add_command(command)

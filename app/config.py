@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
-def _bool(name: str, default: bool) -> bool:
+def _bool(name: str, default: bool | None) -> bool | None:
     value = os.environ.get(name)
     if value is None:
         return default
@@ -33,8 +33,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # None: secure exactly when the site is served over https (see derive_settings).
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False) if "SESSION_COOKIE_SECURE" in os.environ \
-        else None
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", None)
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "60"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     INVITE_LINK_HOURS = int(os.environ.get("INVITE_LINK_HOURS", "72"))
@@ -49,9 +48,7 @@ class Config:
                                               "10 per 10 minutes;20 per hour;50 per day")
     # Every call to /api/v1, counted per token (per address for calls without a live token).
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get(
-        "REDIS_URL", "memory://"
-    )
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     # Every limit a refused sign-in broke is known, so Retry-After names the time when all have reset.
     RATELIMIT_FAIL_ON_FIRST_BREACH = False
@@ -143,12 +140,10 @@ def derive_settings(app) -> None:
         path = Path(app.instance_path) / "trading-zone.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql://"):
-        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"].replace(
-            "postgresql://", "postgresql+psycopg://", 1
-        )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://"):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):  # psycopg 3 is the driver we ship; this would ask for psycopg2
+        uri = app.config["SQLALCHEMY_DATABASE_URI"] = uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    if uri.startswith("postgresql+psycopg://"):
         # The driver in autocommit: the app sends BEGIN itself, and none for page views (app.database).
         # A pooled connection is checked before use: after PostgreSQL restarts, the first request of each
         # worker gets its page instead of the outage page.

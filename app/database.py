@@ -162,12 +162,8 @@ def connect_apart(engine) -> sa.Connection:
 
 def erase_deleted_rows() -> None:
     """After a round's closing is committed, make the database files forget the answers and done notes it
-    deleted, and the order and transactions they were written in.
-
-    SQLite: deleted rows are already overwritten with zeros (secure_delete); copy those pages home and
-    empty the write-ahead log, which still held the rows. PostgreSQL: VACUUM FULL writes both tables anew
-    and drops their old files, dead rows, transaction ids (xmin) and positions (ctid) with them.
-    """
+    deleted, and the order and transactions they were written in: SQLite's write-ahead log still holds them
+    (the file's pages are zeroed by secure_delete); PostgreSQL's old files keep dead rows, xmin and ctid."""
     # A connection outside any transaction (on_begin sends no BEGIN for it).
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if db.engine.dialect.name == "sqlite":
@@ -198,10 +194,8 @@ def lock(*objects) -> None:
 
 
 def flush_unless_taken(refusal: Exception) -> None:
-    """Write the pending rows; if a unique name, code or address was taken between the check that found it
-    free and this write, by another request running alongside (a double-click, a second tab, another
-    import), raise `refusal`, as the check would have, instead of failing the request. The failed write
-    leaves the transaction unusable: the caller rolls back before it answers."""
+    """Write the pending rows; if a unique name, code or address was taken since the check found it free (a
+    double-click, a second tab), raise `refusal` as the check would have. The caller then rolls back."""
     try:
         db.session.flush()
     except sa.exc.IntegrityError:
@@ -218,11 +212,10 @@ class MadeAlready(Exception):
 
 
 def flush_once(row) -> None:
-    """Write the pending rows, `row` new among them with the one-time token of the form it came from
-    (its `form_token`, unique). If another copy of that form already made its row, before this one or
-    alongside it (a double-click, a form sent again), raise MadeAlready naming that row instead of making a
-    second one; the caller rolls back. The row is looked for apart from this transaction, which the failed
-    write left unusable (a savepoint would not help: the session writes pending rows before taking one)."""
+    """Write the pending rows, `row` new among them with its form's one-time `form_token`; if another copy of
+    that form made its row already (a double-click), raise MadeAlready naming it, and the caller rolls back.
+    Looked for apart from this transaction, which the failed write left unusable (a savepoint would not
+    help: the session writes pending rows before taking one)."""
     try:
         db.session.flush()
     except sa.exc.IntegrityError:
@@ -236,7 +229,6 @@ def flush_once(row) -> None:
         raise MadeAlready(made_id) from None
 
 
-
 # Scheduled work (`flask tick`) on several hosts: one row per kind of work, held by one run at a time.
 scheduler_leases = sa.Table(
     "scheduler_leases",
@@ -248,13 +240,10 @@ scheduler_leases = sa.Table(
 
 
 def take_lease(name: str, holder: str, now: datetime, seconds: int) -> bool:
-    """Hold the lease `name` for `holder` until `seconds` after `now`, if nobody else holds it now: True
-    when taken (or kept, by its own holder), False when another holder has it. Committed at once.
-
-    One conditional statement decides, so two hosts asking at the same moment cannot both win: the row is
-    made if missing (a second maker's INSERT does nothing), and taken only while it is free or expired
-    (PostgreSQL re-checks the condition on the row the first taker wrote; SQLite runs one writer at once).
-    An expired lease is taken over: a tick that died holding it stops nobody for longer than `seconds`."""
+    """Hold the lease `name` for `holder` until `seconds` after `now` unless another holder has it (False);
+    committed at once. Conditional statements decide, so two hosts asking at once cannot both win (PostgreSQL
+    re-checks the condition on the row the first taker wrote; SQLite runs one writer at once). An expired
+    lease is taken over: a tick that died holding it stops nobody for longer than `seconds`."""
     until = now + timedelta(seconds=seconds)
     row = {"name": name, "holder": holder, "held_until": until}
     insert = (postgresql.insert if db.engine.dialect.name == "postgresql"

@@ -15,8 +15,7 @@ NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
 def strong_password(form, field):
-    problem = password_problem(field.data or "")
-    if problem:
+    if problem := password_problem(field.data or ""):
         raise ValidationError(problem)
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit.services import record
-from app.auth.services import find_user_by_email, invite_links_for_new_people, issue_link
+from app.auth.services import find_user_by_email, issue_link, new_links
 from app.extensions import db
 from app.web.links import external_url
 from app.web.mail import mail_configured, send_mail
@@ -49,9 +49,10 @@ def deliver_link(user, purpose: str) -> str | None:
 
 
 def invite_new_people(users: list) -> list[tuple]:
-    """deliver_link's invitations for people an import just created: (person, URL to show or None)."""
+    """deliver_link's invitations for people an import just created (they have no older links to end):
+    (person, URL to show or None)."""
     return [(user, _deliver(user, "invite", token))
-            for user, token in zip(users, invite_links_for_new_people(users), strict=True)]
+            for user, token in zip(users, new_links(users, "invite"), strict=True)]
 
 
 def request_reset(email: str) -> None:

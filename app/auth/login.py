@@ -28,7 +28,7 @@ def mark_seen() -> None:
 
 def unauthorized():
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    if request.headers.get("HX-Request") == "true" and wants_fragment():
+    if wants_fragment():
         response = make_response("", 401)
         response.headers["HX-Redirect"] = target
         return response

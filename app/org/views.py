@@ -13,6 +13,7 @@ from app.org.forms import ActiveForm, DepartmentForm, DepartmentLinksForm, Perso
 from app.org.models import Department
 from app.web import csvfile
 from app.web.authz import requires
+from app.web.changes import committed
 from app.web.confirm import confirmation, confirmed
 from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
@@ -73,11 +74,10 @@ def department(department_id: int):
     department = db.get_or_404(Department, department_id)
     if not policies.can_view_department(current_user, department):
         abort(403)
-    links = services.service_links()
+    clients, providers = services.links_of(department)
     by_id = {d.id: d for d in services.departments()}
-    serves = [by_id[c] for p, c in sorted(links) if p == department.id]
-    served_by = [by_id[p] for p, c in sorted(links) if c == department.id]
-    return render("org/department.html", department=department, serves=serves, served_by=served_by)
+    return render("org/department.html", department=department, serves=[by_id[i] for i in sorted(clients)],
+                  served_by=[by_id[i] for i in sorted(providers)])
 
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
@@ -90,13 +90,8 @@ def department_edit(department_id: int):
 @requires(policies.can_manage_organisation)
 def department_delete(department_id: int):
     department = db.get_or_404(Department, department_id)
-    try:
-        services.delete_department(current_user, department)
-    except services.OrgError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not committed(services.delete_department, department, refused=services.OrgError):
         return redirect_to(url_for("org.department", department_id=department_id))
-    db.session.commit()
     flash(_("Department deleted."), "success")
     return redirect_to(url_for("org.departments"))
 
@@ -219,36 +214,33 @@ def _person_data(form: PersonForm) -> services.PersonData:
 @bp.route("/people/new", methods=["GET", "POST"])
 @requires(policies.can_manage_organisation)
 def person_new():
-    form = _person_form(None)
-    if form.validate_on_submit():
-        try:
-            person = services.save_person(current_user, None, _person_data(form))
-            url = deliver_link(person, "invite")
-        except services.OrgError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            return render("org/links.html", links=[(person, url)])
-    return render("org/person_form.html", form=form, person=None)
+    return _save_person(None)
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @requires(policies.can_manage_organisation)
 def person_edit(person_id: int):
-    person = db.get_or_404(User, person_id)
+    return _save_person(db.get_or_404(User, person_id))
+
+
+def _save_person(person: User | None):
+    """Save the form; someone new gets their invitation link, shown at once."""
     form = _person_form(person)
     if form.validate_on_submit():
         try:
-            services.save_person(current_user, person, _person_data(form))
+            saved = services.save_person(current_user, person, _person_data(form))
+            url = deliver_link(saved, "invite") if person is None else None
         except services.OrgError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("%(name)s saved.", name=person.name), "success")
+            if person is None:
+                return render("org/links.html", links=[(saved, url)])
+            flash(_("%(name)s saved.", name=saved.name), "success")
             return redirect_to(url_for("org.people"))
-    return render("org/person_form.html", form=form, person=person, active_form=ActiveForm())
+    return render("org/person_form.html", form=form, person=person,
+                  active_form=ActiveForm() if person else None)
 
 
 @bp.post("/people/<int:person_id>/active")
@@ -264,13 +256,7 @@ def person_active(person_id: int):
                               "working for good. Reactivating lets them sign in again, with none of those "
                               "back.", name=person.name),
                             _("Deactivate"), back=url_for("org.person_edit", person_id=person.id))
-    try:
-        services.set_active(current_user, person, form.active.data == "1")
-    except services.OrgError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if committed(services.set_active, person, form.active.data == "1", refused=services.OrgError):
         flash(_("%(name)s can sign in again.", name=person.name) if person.active
               else _("%(name)s is deactivated and signed out everywhere.", name=person.name), "success")
     return redirect_to(url_for("org.person_edit", person_id=person.id))

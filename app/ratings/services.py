@@ -201,10 +201,10 @@ def round_to_rate(user, round_id: int) -> tuple[Round | None, bool]:
     return round_, round_ is not None and takes_part(user, round_)
 
 
-def _taking_part(round_: Round, department_ids) -> set[int]:
-    """Which of these departments take part in the round (asked of the database: there may be hundreds)."""
-    return set(db.session.scalars(sa.select(round_departments.c.department_id).where(
-        round_departments.c.round_id == round_.id, round_departments.c.department_id.in_(department_ids))))
+def _in_round(round_id):
+    """A department's place among the round's departments, to join on."""
+    return sa.and_(round_departments.c.department_id == Department.id,
+                   round_departments.c.round_id == round_id)
 
 
 def latest_round() -> Round | None:
@@ -238,8 +238,7 @@ def _providers(round_: Round, department_id: int) -> list[Department]:
     """Departments taking part in the round that serve `department_id` on the service map."""
     return list(db.session.scalars(
         sa.select(Department).join(ServiceLink, ServiceLink.provider_id == Department.id)
-        .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
-                                         round_departments.c.round_id == round_.id))
+        .join(round_departments, _in_round(round_.id))
         .where(ServiceLink.client_id == department_id)
         .order_by(Department.name)
     ))
@@ -278,15 +277,17 @@ def targets_for(user, round_: Round) -> list[Target]:
     targets.append(Target("company", "company", None, "company" in done))
     added = {int(key[1:]) for key in done - {t.key for t in targets}}
     if added:
-        for department in db.session.scalars(sa.select(Department).where(
-                Department.id.in_(_taking_part(round_, added))).order_by(Department.id)):
+        taking_part = (sa.select(Department).join(round_departments, _in_round(round_.id))
+                       .where(Department.id.in_(added)).order_by(Department.id))
+        for department in db.session.scalars(taking_part):
             targets.append(Target(f"d{department.id}", "service", department, True, listed=False))
     return targets
 
 
-def addable_departments(user, round_: Round) -> list[Department]:
-    """Departments taking part that the person may add: not their own, not already on their list."""
-    present = {t.key for t in targets_for(user, round_)}
+def addable_departments(user, round_: Round, targets: list[Target] | None = None) -> list[Department]:
+    """Departments taking part that the person may add: not their own, not already on their list
+    (`targets`, when the caller has it already)."""
+    present = {t.key for t in targets or targets_for(user, round_)}
     return [d for d in round_.departments if d.id != user.department_id and f"d{d.id}" not in present]
 
 
@@ -301,8 +302,7 @@ DEPARTMENT_TARGET = (
     sa.select(sa.exists().where(ServiceLink.provider_id == Department.id,
                                 ServiceLink.client_id == sa.bindparam("client_id")),
               _DONE, _RATER_TAKES_PART, Department)
-    .join(round_departments, sa.and_(round_departments.c.department_id == Department.id,
-                                     round_departments.c.round_id == sa.bindparam("round_id")))
+    .join(round_departments, _in_round(sa.bindparam("round_id")))
     .where(Department.id == sa.bindparam("department_id")))
 DEPARTMENT_KEY = re.compile(r"d([1-9][0-9]{0,8})")  # within any database's integer
 

@@ -18,6 +18,7 @@ from app.ratings.forms import RoundForm, rating_form
 from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import requires
+from app.web.changes import committed
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
@@ -49,7 +50,7 @@ def index():
     return render("ratings/index.html", rounds=rounds, progress=_progress_of(rounds))
 
 
-def _round_form(round_: Round | None, last: Round | None) -> RoundForm:
+def _round_form(round_: Round | None, last: Round | None, locked: bool) -> RoundForm:
     """The round's form; a new round's starts from the last round's departments and threshold."""
     form = RoundForm(obj=round_)
     departments = org_services.departments()
@@ -67,7 +68,7 @@ def _round_form(round_: Round | None, last: Round | None) -> RoundForm:
                 form.threshold.data = last.threshold
         else:
             form.department_ids.data = [d.id for d in round_.departments]
-    elif round_ is not None and policies.fixed_fields_locked(round_):
+    elif locked:
         # Disabled fields are not sent: keep the round's own values, unless someone sent others
         # (then the service refuses, and says why).
         if not form.opens_on.raw_data:
@@ -76,14 +77,15 @@ def _round_form(round_: Round | None, last: Round | None) -> RoundForm:
             form.threshold.data = round_.threshold
         if not form.department_ids.raw_data:
             form.department_ids.data = [d.id for d in round_.departments]
-    if round_ is not None and policies.fixed_fields_locked(round_):
+    if locked:
         form.opens_on.render_kw = form.threshold.render_kw = {"disabled": True}
     return form
 
 
 def _save_round(round_: Round | None):
     last = services.latest_round() if round_ is None else None
-    form = _round_form(round_, last)
+    locked = round_ is not None and policies.fixed_fields_locked(round_)
+    form = _round_form(round_, last, locked)
     problem = None
     valid = form.validate_on_submit()
     if form.is_submitted():  # the round's own rules too, so that every problem shows at once
@@ -106,7 +108,6 @@ def _save_round(round_: Round | None):
             db.session.commit()
             flash(_("Round %(name)s saved.", name=saved.name), "success")
             return redirect_to(url_for("ratings.detail", round_id=saved.id))
-    locked = round_ is not None and policies.fixed_fields_locked(round_)
     return render("ratings/round_form.html", form=form, round_=round_, problem=problem, locked=locked,
                   last_round=last)
 
@@ -167,13 +168,7 @@ def move(round_id: int, action: str):
     if action in CONFIRM and not confirmed():
         return confirmation(*CONFIRM[action](round_), back=url_for("ratings.detail", round_id=round_id))
     change, done = STEP_SERVICES[action]
-    try:
-        change(current_user, round_)
-    except services.RatingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if committed(change, round_, refused=services.RatingError):
         if action == "close":
             erase_deleted_rows()  # the ballots folded at closing must not linger in the database files
         flash(done(), "success")
@@ -233,14 +228,8 @@ def _list_context(round_: Round) -> dict:
         "targets": targets,
         "done": sum(1 for t in listed if t.done),
         "total": len(listed),
-        "addable": services.addable_departments(current_user, round_),
+        "addable": services.addable_departments(current_user, round_, targets),
     }
-
-
-def _not_open():
-    """Answering needs an open round: a page says so for a GET, a message on the list for a POST."""
-    flash(_("This round is not open: answers cannot be sent."), "error")
-    return redirect_to(url_for("ratings.rate", round_id=request.view_args["round_id"]))
 
 
 @bp.get("/<int:round_id>/rate")
@@ -262,8 +251,11 @@ def rate_target(round_id: int, target_key: str):
     a web server's log cannot tell one from the other; both answer with the same redirect."""
     round_ = _round_to_rate(round_id)
     back = url_for("ratings.rate", round_id=round_.id)
-    if not policies.is_answering(round_):
-        return _not_open() if request.method == "POST" else render("ratings/not_open.html", round_=round_)
+    if not policies.is_answering(round_):  # a page says so for a GET, a message on the list for a POST
+        if request.method != "POST":
+            return render("ratings/not_open.html", round_=round_)
+        flash(_("This round is not open: answers cannot be sent."), "error")
+        return redirect_to(back)
     try:
         target = services.find_target(current_user, round_, target_key)
     except services.RatingError as error:
@@ -278,43 +270,28 @@ def rate_target(round_id: int, target_key: str):
         return render("ratings/target_done.html", round_=round_, target=target,
                       skipped=services.was_skipped(current_user, round_, target))
     if request.method == "POST" and "skip" in request.form:  # CSRFProtect has checked the token already
-        return _answer(round_, target, skipping=True)
+        if not policies.can_skip(target):
+            flash(_("Only a department on your list that you have not answered for can be skipped."), "error")
+            return redirect_to(back)
+        return _answer(round_, target, services.skip)
     form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
     if not form.validate_on_submit():
         return render("ratings/rate_target.html", "ratings/_rating_form.html",
                       round_=round_, target=target, form=form)
     comment = form.comment.data if "comment" in form else ""
-    return _answer(round_, target, scores=form.scores(), comment=comment)
+    return _answer(round_, target, services.submit, form.scores(), comment)
 
 
 def _undo_skip(round_: Round, target):
-    try:
-        services.undo_skip(current_user, round_, target)
-    except services.RatingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not committed(services.undo_skip, round_, target, refused=services.RatingError):
         return redirect_to(url_for("ratings.rate", round_id=round_.id))
-    db.session.commit()
     flash(_("The skip is undone: rate %(target)s now, or skip it again.", target=target_title(target)),
           "success")
     return redirect_to(url_for("ratings.rate_target", round_id=round_.id, target_key=target.key))
 
 
-def _answer(round_: Round, target, skipping: bool = False, scores=None, comment: str = ""):
-    back = url_for("ratings.rate", round_id=round_.id)
-    try:
-        if skipping:
-            if not policies.can_skip(target):
-                raise services.RatingError(
-                    _("Only a department on your list that you have not answered for can be skipped."))
-            services.skip(current_user, round_, target)
-        else:
-            services.submit(current_user, round_, target, scores, comment)
-    except services.RatingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect_to(back)
-    db.session.commit()
-    # One message for both: its length, in the cookie and on the next page, must not tell them apart.
-    flash(_("Thank you — %(target)s is ticked off your list.", target=target_title(target)), "success")
-    return redirect_to(back)
+def _answer(round_: Round, target, answer, *scores_and_comment):
+    if committed(answer, round_, target, *scores_and_comment, refused=services.RatingError):
+        # One message for both: its length, in the cookie and on the next page, must not tell them apart.
+        flash(_("Thank you — %(target)s is ticked off your list.", target=target_title(target)), "success")
+    return redirect_to(url_for("ratings.rate", round_id=round_.id))

@@ -89,21 +89,32 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | None]]
     axis_y = top + row_h * len(items) + 4
     chart = Chart(chart_id, title, _("Mean on a scale of 1 to 5. %(values)s.", values=_listing(items)),
                   label_w + plot_w + right, axis_y + 20, "bars")
+    _grid(chart, label_w, plot_w, top, axis_y)
+    for i, (label, value) in enumerate(items):
+        y = top + i * row_h
+        row_label(chart, label_w, y, label, narrow)
+        _bar(chart, label_w, plot_w, y + bar_y, value, "bar weak" if label in highlight else "bar")
+    return chart
+
+
+def _grid(chart: Chart, label_w: int, plot_w: int, top: int, axis_y: int) -> None:
+    """The bars' scale: a line at each whole number from 0 to 5, numbered under the axis."""
     for tick in range(0, SCALE_HIGH + 1):
         x = label_w + plot_w * tick // SCALE_HIGH
         chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
         chart.label(x, axis_y + 15, str(tick), "tick", "middle")
-    for i, (label, value) in enumerate(items):
-        y = top + i * row_h
-        row_label(chart, label_w, y, label, narrow)
-        if value is None:
-            chart.label(label_w + 6, y + bar_y + 12, _("not enough responses"), "na")
-            continue
-        width = round(plot_w * float(value) / SCALE_HIGH, 1)
-        chart.add("rect", x=label_w, y=y + bar_y, width=width, height=16,
-                  class_="bar weak" if label in highlight else "bar")
-        chart.label(label_w + width + 6, y + bar_y + 12, format_mean(value), "value")
-    return chart
+
+
+def _bar(chart: Chart, label_w: int, plot_w: int, y: float, value: Decimal | None, css: str,
+         height: int = 16, text_y: int = 12) -> None:
+    """A mean's bar with the mean written beside it; where there is no figure, the words that say so."""
+    text_y += y
+    if value is None:
+        chart.label(label_w + 6, text_y, _("not enough responses"), "na")
+        return
+    width = round(plot_w * float(value) / SCALE_HIGH, 1)
+    chart.add("rect", x=label_w, y=y, width=width, height=height, class_=css)
+    chart.label(label_w + width + 6, text_y, format_mean(value), "value")
 
 
 def row_label(chart: Chart, label_w: int, y: float, label: str, narrow: bool) -> None:
@@ -155,21 +166,12 @@ def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | Non
         x = label_w + i * legend_gap
         chart.add("rect", x=x, y=6, width=14, height=14, class_=f"bar {css}")
         chart.label(x + 20, 18, _short(name, 24), "label")
-    for tick in range(0, SCALE_HIGH + 1):
-        x = label_w + plot_w * tick // SCALE_HIGH
-        chart.add("line", x1=x, x2=x, y1=top, y2=axis_y, class_="grid")
-        chart.label(x, axis_y + 15, str(tick), "tick", "middle")
+    _grid(chart, label_w, plot_w, top, axis_y)
     for i, (label, a, b) in enumerate(items):
         y = top + i * row_h
         row_label(chart, label_w, y + (0 if narrow else 6), label, narrow)
         for j, (value, css) in enumerate(((a, "series-a"), (b, "series-b"))):
-            bar_y = y + bars_y + j * 16
-            if value is None:
-                chart.label(label_w + 6, bar_y + 11, _("not enough responses"), "na")
-                continue
-            width = round(plot_w * float(value) / SCALE_HIGH, 1)
-            chart.add("rect", x=label_w, y=bar_y, width=width, height=14, class_=f"bar {css}")
-            chart.label(label_w + width + 6, bar_y + 11, format_mean(value), "value")
+            _bar(chart, label_w, plot_w, y + bars_y + j * 16, value, f"bar {css}", height=14, text_y=11)
     return chart
 
 

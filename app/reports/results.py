@@ -36,6 +36,10 @@ def rounded(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(TENTH, ROUND_HALF_UP)
 
 
+def mean_of(figure: Figure | None) -> Decimal | None:
+    return rounded(figure.mean) if figure else None
+
+
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
     return number(value if isinstance(value, Decimal) else rounded(value), "mean")
@@ -91,17 +95,12 @@ class History:
     def now(self) -> RoundResults:
         return self.results(self.current)
 
-    def earlier(self) -> list[Round]:
-        """Rounds before the current one, the most recent first."""
-        return [r for r in reversed(self.rounds) if r.id != self.current.id]
-
     def change(self, department: Department, measure, figure: Figure | None) -> Change | None:
         """The change since the last earlier round in which the department has a figure on this measure."""
         if figure is None:
             return None
-        for round_ in self.earlier():
-            if not self.took_part(round_, department):
-                continue
+        earlier = [r for r in reversed(self.rounds) if r.id != self.current.id]  # the most recent first
+        for round_ in earlier:  # a department that did not take part has no figure in that round
             before = self.results(round_).total("service", department.id, measure)
             if before is not None:
                 return Change(round_, rounded(before.mean), rounded(figure.mean) - rounded(before.mean))
@@ -136,7 +135,7 @@ class TrendPoint:
 
     @property
     def value(self) -> Decimal | None:
-        return rounded(self.figure.mean) if self.figure else None
+        return mean_of(self.figure)
 
 
 def measures(round_: Round) -> list[tuple[str, str]]:
@@ -151,10 +150,6 @@ def parse_measure(round_: Round, raw: str | None):
     if re.fullmatch(r"[0-9]{1,9}", raw) and any(rd.dimension_id == int(raw) for rd in round_.dimensions):
         return int(raw)
     return None
-
-
-def measure_label(round_: Round, measure) -> str:
-    return dict(measures(round_))[str(measure)]
 
 
 # Department scorecard ----------------------------------------------------------------------------
@@ -176,14 +171,9 @@ class DimensionRow:
 
     @property
     def flag(self) -> str | None:
-        gap = self.gap
-        if gap is None:
+        if self.gap is None or abs(self.gap) <= GAP:
             return None
-        if gap > GAP:
-            return "blind_spot"  # the department thinks better of itself than the others do
-        if -gap > GAP:
-            return "hidden_strength"
-        return None
+        return "blind_spot" if self.gap > 0 else "hidden_strength"  # blind: it thinks better of itself
 
 
 @dataclass
@@ -199,8 +189,7 @@ class Scorecard:
     @property
     def weakest(self) -> list[DimensionRow]:
         """The dimensions with the lowest others' means among those shown (ties: the order asked)."""
-        shown = [(row.others.mean, i, row) for i, row in enumerate(self.rows) if row.others is not None]
-        return [row for _mean, _i, row in sorted(shown, key=lambda t: t[:2])[:WEAKEST]]
+        return sorted((row for row in self.rows if row.others), key=lambda row: row.others.mean)[:WEAKEST]
 
 
 def scorecard(round_: Round, department: Department, with_comments: bool,
@@ -254,8 +243,7 @@ class CompanyView:
 
     @property
     def weakest(self) -> list[Criterion]:
-        shown = [(c.figure.mean, i, c) for i, c in enumerate(self.criteria) if c.figure is not None]
-        return [c for _mean, _i, c in sorted(shown, key=lambda t: t[:2])[:WEAKEST]]
+        return sorted((c for c in self.criteria if c.figure), key=lambda c: c.figure.mean)[:WEAKEST]
 
 
 def company_view(round_: Round) -> CompanyView:
@@ -338,7 +326,7 @@ def service_matrix(round_: Round, measure) -> Matrix:
             cells[(cell.rater.id if cell.rater else None, target.id)] = cell.figure
             if cell.rater is not None:
                 raters.setdefault(cell.rater.id, cell.rater)
-    return Matrix(round_, measure, measure_label(round_, measure), columns,
+    return Matrix(round_, measure, dict(measures(round_))[str(measure)], columns,
                   sorted(raters.values(), key=lambda d: d.name), cells)
 
 
@@ -355,10 +343,6 @@ COMPANY_TABLES = {"heatmap": _l("How other departments see each department"),
                   "weakest": _l("The company's three weakest criteria"), "rates": _l("Response rates"),
                   "trends": _l("Overall mean per round")}
 MATRIX_TABLES = {"means": _l("Mean"), "raters": _l("Raters"), "pairs": _l("Both directions")}
-
-
-def _mean(figure: Figure | None) -> Decimal | None:
-    return rounded(figure.mean) if figure else None
 
 
 def _na() -> str:
@@ -385,9 +369,9 @@ def scorecard_tables(card: Scorecard) -> dict[str, list[list]]:
         # counts per score, as in the distribution table; the overall row has none
         distribution = list(row.others.distribution) if row.others and row.others.distribution else [None] * 5
         dimensions.append([
-            row.label, _mean(row.others), row.others.n if row.others else None, *distribution,
+            row.label, mean_of(row.others), row.others.n if row.others else None, *distribution,
             row.change.delta if row.change else None, row.change.since.name if row.change else "",
-            _mean(row.self_view), row.gap,
+            mean_of(row.self_view), row.gap,
             _note(_na() if row.others is None else "",
                   _("self-assessment: not enough responses") if row.self_view is None else "",
                   _flag_text(row.flag)),
@@ -398,9 +382,9 @@ def scorecard_tables(card: Scorecard) -> dict[str, list[list]]:
                          _na() if card.respondents is None else ""]],
         "dimensions": dimensions,
         "weakest": [["#", _("Dimension"), _("Others' view")],
-                    *([i, row.label, _mean(row.others)] for i, row in enumerate(card.weakest, start=1))],
+                    *([i, row.label, mean_of(row.others)] for i, row in enumerate(card.weakest, start=1))],
         "trend": [[_("Round"), _("Others' view"), _("Note")],
-                  *([p.round.name, _mean(p.figure) if p.took_part else None,
+                  *([p.round.name, mean_of(p.figure) if p.took_part else None,
                      _("did not take part") if not p.took_part else "" if p.figure else _na()]
                     for p in card.trend)],
     }
@@ -416,23 +400,23 @@ def company_tables(view: CompanyView) -> dict[str, list[list]]:
         empty = [d.name for d, f in zip(view.dimensions, line.cells, strict=True) if f is None]
         if line.overall is None:
             empty.append(_("Overall"))
-        heatmap.append([line.department.name, *(_mean(f) for f in line.cells), _mean(line.overall),
+        heatmap.append([line.department.name, *(mean_of(f) for f in line.cells), mean_of(line.overall),
                         line.respondents, _empty(_na(), empty)])
     criteria = [[_("Criterion"), _("Mean"), _("Raters"), _("Note")]]
-    criteria += [[name, _mean(figure), figure.n if figure else None, "" if figure else _na()]
+    criteria += [[name, mean_of(figure), figure.n if figure else None, "" if figure else _na()]
                  for name, figure in [*((c.dimension.name, c.figure) for c in view.criteria),
                                       (_("Overall"), view.company_overall)]]
     trends = [[_("Department"), *(r.name for r in view.trend_rounds), _("Note")]]
     for department, points in view.trends:
         absent = [p.round.name for p in points if not p.took_part]
         too_few = [p.round.name for p in points if p.took_part and p.figure is None]
-        trends.append([department.name, *(_mean(p.figure) if p.took_part else None for p in points),
+        trends.append([department.name, *(mean_of(p.figure) if p.took_part else None for p in points),
                        _note(_empty(_("did not take part"), absent), _empty(_na(), too_few))])
     return {
         "heatmap": heatmap,
         "criteria": criteria,
         "weakest": [["#", _("Criterion"), _("Mean")],
-                    *([i, c.dimension.name, _mean(c.figure)] for i, c in enumerate(view.weakest, start=1))],
+                    *([i, c.dimension.name, mean_of(c.figure)] for i, c in enumerate(view.weakest, start=1))],
         "rates": [[_("Department"), _("People"), _("Started"), _("Finished"), _("Share finished")],
                   *([r.department.name, r.members, r.started, r.finished, percent(r.finished, r.members)]
                     for r in view.rates)],
@@ -446,7 +430,7 @@ def matrix_tables(matrix: Matrix) -> dict[str, list[list]]:
         row_heads.append((None, _("Other departments")))
     tables = {}
     # The screen shows mean and raters in each cell; here they are two grids, so both stay numbers.
-    for name, value in (("means", _mean), ("raters", lambda f: f.n if f else None)):
+    for name, value in (("means", mean_of), ("raters", lambda f: f.n if f else None)):
         grid = [[_("Rater ↓ / rated →"), *(d.name for d in matrix.columns), _("Note")]]
         for rater, rater_name in row_heads:
             own = rater.id if rater else None  # a department does not rate itself: its own cell stays empty
@@ -456,6 +440,6 @@ def matrix_tables(matrix: Matrix) -> dict[str, list[list]]:
         tables[name] = grid
     tables["pairs"] = [[_("Department A"), _("Department B"), _("A rates B"), _("B rates A"), _("Difference"),
                         _("Tension")],
-                       *([p.a.name, p.b.name, _mean(p.a_rates_b), _mean(p.b_rates_a), p.difference,
+                       *([p.a.name, p.b.name, mean_of(p.a_rates_b), mean_of(p.b_rates_a), p.difference,
                           _("yes") if p.tension else ""] for p in matrix.pairs)]
     return tables

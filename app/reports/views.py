@@ -12,6 +12,7 @@ from app.org.policies import can_act_for
 from app.ratings.models import Round
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
+from app.reports.results import mean_of
 from app.versions import names_version
 from app.web import spreadsheet
 from app.web.authz import requires
@@ -180,15 +181,11 @@ def scorecard_csv(round_id: int, department_id: int):
 
 # Charts ------------------------------------------------------------------------------------------
 
-def _mean(figure):
-    return results.rounded(figure.mean) if figure else None
-
-
 def _criteria_chart(view: results.CompanyView):
     weakest = {c.dimension.name for c in view.weakest}
     return charts.for_phones(
         charts.bar_chart, "company-criteria", _("The company as its external clients see it, per criterion"),
-        [(c.dimension.name, _mean(c.figure)) for c in view.criteria], highlight=weakest)
+        [(c.dimension.name, mean_of(c.figure)) for c in view.criteria], highlight=weakest)
 
 
 def _trend_lines(view: results.CompanyView) -> dict:
@@ -209,7 +206,7 @@ def _scorecard_charts(card: results.Scorecard) -> dict:
         "self_vs_others": charts.for_phones(
             charts.grouped_bars, "self-vs-others",
             _("%(department)s: self-assessment beside others' view", department=department),
-            [(row.label, _mean(row.self_view), _mean(row.others)) for row in [*card.rows, card.overall]],
+            [(row.label, mean_of(row.self_view), mean_of(row.others)) for row in [*card.rows, card.overall]],
             _("Self-assessment"), _("Others' view")),
         "trend": charts.for_phones(
             charts.line_chart, "overall-trend",

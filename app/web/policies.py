@@ -10,9 +10,7 @@ ROLES = {
 
 
 def has_role(user, role: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return ROLES[role](user)
+    return getattr(user, "is_authenticated", False) and ROLES[role](user)
 
 
 def has_any_role(user, *roles: str) -> bool:
