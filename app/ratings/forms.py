@@ -21,7 +21,7 @@ from app.web.memo import kept
 
 MIN_THRESHOLD, MAX_THRESHOLD = 3, 50
 K_RULE = _l("k is a whole number from 3 to 50.")
-CADENCE_LABELS = {"none": _l("None"), "month": _l("Every month"), "quarter": _l("Every quarter"),
+CADENCE_LABELS = {"none": _l("Does not repeat"), "month": _l("Every month"), "quarter": _l("Every quarter"),
                   "half_year": _l("Every half-year"), "year": _l("Every year")}
 
 
