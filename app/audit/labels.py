@@ -34,6 +34,8 @@ LABELS = {
     "round.close": _l("Round closed"),
     "round.publish": _l("Round published"),
     "round.remind": _l("Reminders sent"),
+    "round.prepare": _l("Next round prepared"),
+    "round.confirm": _l("Next round confirmed"),
     "metric.create": _l("Metric added"),
     "metric.update": _l("Metric edited"),
     "readings.import": _l("Readings imported"),

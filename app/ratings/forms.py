@@ -5,6 +5,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -13,13 +14,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.ratings.models import CANT_JUDGE
+from app.ratings.models import CADENCES, CANT_JUDGE
 from app.ratings.services import MAX_COMMENT
 from app.web.forms import Form
 from app.web.memo import kept
 
 MIN_THRESHOLD, MAX_THRESHOLD = 3, 50
 K_RULE = _l("k is a whole number from 3 to 50.")
+CADENCE_LABELS = {"none": _l("Does not repeat"), "month": _l("Every month"), "quarter": _l("Every quarter"),
+                  "half_year": _l("Every half-year"), "year": _l("Every year")}
 
 
 class RoundForm(Form):
@@ -42,6 +45,13 @@ class RoundForm(Form):
         _l("Publish the results as soon as the round closes"),
         description=_l("The round opens and closes by itself on its dates (UTC); ticked, its results are "
                        "published then too, without waiting for a facilitator."),
+    )
+    cadence = SelectField(
+        _l("Repeat"), default="none",
+        choices=[SelectChoice(value, CADENCE_LABELS[value]) for value in CADENCES],
+        description=_l("Once a repeating round is published, the next one is prepared from it: the same "
+                       "departments, threshold and dimensions, its dates a period later. It opens only "
+                       "after a facilitator confirms it."),
     )
 
 

@@ -30,6 +30,8 @@ ROUND_STEPS = {
 # own department, which keeps every counter key a real department.
 KINDS = ("service", "self", "company")
 CANT_JUDGE = 0
+# How often a round repeats: its cadence, and the months from one round to the next (0: it does not repeat).
+CADENCES = {"none": 0, "month": 1, "quarter": 3, "half_year": 6, "year": 12}
 NO_ROWID = {"sqlite_with_rowid": False}
 
 round_departments = sa.Table(
@@ -48,6 +50,10 @@ class Round(db.Model):
         sa.CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
         sa.CheckConstraint("state IN ('draft', 'open', 'closed', 'published')", name="state_known"),
         sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        sa.CheckConstraint("cadence IN ('none', 'month', 'quarter', 'half_year', 'year')",
+                           name="cadence_known"),
+        # A round the schedule prepared stays a draft until a facilitator confirms it.
+        sa.CheckConstraint("confirmed OR state = 'draft'", name="confirmed_before_opening"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,12 +70,19 @@ class Round(db.Model):
     noise_scale: Mapped[float | None]
     # Published by the schedule as soon as it closes (app.ratings.schedule), instead of by a facilitator.
     publish_when_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Repeating rounds: once published, the schedule prepares the next from it (app.ratings.schedule), at
+    # most one (the unique key), which waits for a facilitator to confirm it before it may open.
+    cadence: Mapped[str] = mapped_column(sa.String(10), default="none", server_default="none")
+    prepared_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"),
+                                                         unique=True)
+    confirmed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     departments: Mapped[list[Department]] = relationship(secondary=round_departments,
                                                          order_by=Department.name)
     dimensions: Mapped[list[RoundDimension]] = relationship(
         order_by="RoundDimension.position", cascade="all, delete-orphan"
     )
+    prepared_from: Mapped[Round | None] = relationship(remote_side=[id])
 
     def __str__(self) -> str:
         return self.name

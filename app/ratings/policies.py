@@ -9,8 +9,16 @@ def can_run_rounds(user) -> bool:
 
 
 def next_steps(round_) -> tuple[str, ...]:
-    """The step a facilitator may take from the round's state; none once it is published."""
+    """The step a facilitator may take from the round's state; none once it is published, nor while a
+    prepared round awaits confirmation (confirming is its step)."""
+    if awaits_confirmation(round_):
+        return ()
     return tuple(step for step, (leaves, _reaches, _when) in ROUND_STEPS.items() if leaves == round_.state)
+
+
+def awaits_confirmation(round_) -> bool:
+    """A round the schedule prepared from a repeating one, not confirmed by a facilitator yet."""
+    return round_.state == "draft" and not round_.confirmed
 
 
 def can_edit(round_) -> bool:

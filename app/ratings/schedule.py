@@ -5,13 +5,16 @@ Days are UTC days: a round opens at 00:00 UTC on `opens_on` and closes at the en
 the day after). Every move goes through the services a facilitator's button uses, in a transaction of its
 own, audited as done by the schedule; `_move`'s row lock keeps a facilitator pressing the button at the same
 moment, or a second tick, from moving a round twice: whichever comes second finds it moved and leaves it.
-An open round also reminds those not finished, REMIND_DAYS_BEFORE days and one day before it closes.
+A published round that repeats has its next round prepared, which opens only once a facilitator has
+confirmed it. An open round also reminds those not finished, REMIND_DAYS_BEFORE days and one day before it
+closes.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from app.audit.services import SCHEDULE
 from app.database import erase_deleted_rows
@@ -29,7 +32,7 @@ PUBLISH = ("closed", services.publish_round, "Published")
 @dataclass(frozen=True)
 class Outcome:
     round_name: str
-    done: str  # "Opened", "Closed", "Published", "Reminded"; or "Left" when the round could not move
+    done: str  # "Opened", "Closed", "Published", "Prepared", "Reminded"; or "Left" when it could not move
     reason: str = ""
 
     def __str__(self) -> str:
@@ -39,7 +42,7 @@ class Outcome:
 def due(today: date) -> list[tuple[int, tuple]]:
     """(round id, move) of every round whose date has come, in the order they are moved: a round that
     closes is published in the same tick if its facilitator chose so."""
-    opening = sa.select(Round.id).where(Round.state == "draft", Round.opens_on <= today,
+    opening = sa.select(Round.id).where(Round.state == "draft", Round.confirmed, Round.opens_on <= today,
                                         Round.closes_on >= today)  # a draft past its closing day stays
     closing = sa.select(Round.id).where(Round.state == "open", Round.closes_on < today)
     return ([(round_id, OPEN) for round_id in db.session.scalars(opening.order_by(Round.id))]
@@ -56,8 +59,27 @@ def run_schedule(now: datetime) -> list[Outcome]:
     Running it again at the same moment does nothing."""
     outcomes = [_move(round_id, move) for round_id, move in due(now.date())]
     outcomes += [_move(round_id, move) for round_id, move in _publishing()]
+    outcomes += prepare_due()
     outcomes += remind_due(now.date())
     return [outcome for outcome in outcomes if outcome]
+
+
+def prepare_due() -> list[Outcome]:
+    """Prepare the next round of every published repeating round that has none yet, for a facilitator to
+    confirm; the round's unique key turns a second preparation (another tick) into nothing."""
+    prepared = aliased(Round)
+    repeating = sa.select(Round.id).where(Round.state == "published", Round.cadence != "none",
+                                          ~sa.exists().where(prepared.prepared_from_id == Round.id))
+    outcomes = []
+    for round_id in db.session.scalars(repeating.order_by(Round.id)).all():
+        try:
+            next_round = services.prepare_next(SCHEDULE, db.session.get(Round, round_id))
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            continue
+        db.session.commit()
+        outcomes.append(Outcome(next_round.name, "Prepared"))
+    return outcomes
 
 
 def remind_due(today: date) -> list[Outcome]:

@@ -1,4 +1,5 @@
 """Rules of rating rounds: the state machine, whom each person rates, anonymous answers, and closing."""
+import calendar
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.notices.services import enqueue
 from app.org.models import Department, ServiceLink
 from app.ratings.models import (
+    CADENCES,
     CANT_JUDGE,
     ROUND_STEPS,
     BallotCount,
@@ -91,6 +93,69 @@ def save_round(actor, round_: Round | None, name: str, opens_on: date, closes_on
     return round_
 
 
+def set_cadence(actor, round_: Round, cadence: str) -> None:
+    """How often the round repeats; chosen while it is a draft."""
+    if cadence == round_.cadence:
+        return
+    if cadence not in CADENCES:
+        raise RatingError(_("Choose how often the round repeats."))
+    if round_.state != "draft":
+        raise RatingError(_("Once a round is open, how often it repeats is fixed."))
+    round_.cadence = cadence
+    db.session.flush()
+    record(actor, "round.update", round_, f"repeats: {cadence}")
+
+
+def shifted(day: date, months: int) -> date:
+    """The day `months` later; a month's last day stays its last day, and a day the month lacks becomes
+    the month's last (Jan 31 → Apr 30 → Jul 31)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return date(year, month, last if at_end else min(day.day, last))
+
+
+_PERIOD_SUFFIX = re.compile(r" \(\d{4}-\d{2}\)$")
+
+
+def next_name(round_: Round, opens_on: date) -> str:
+    """The round's name with the month the next one opens in, in place of any such month already there
+    ("Pulse" → "Pulse (2027-04)" → "Pulse (2027-07)"): the same in every language."""
+    base = _PERIOD_SUFFIX.sub("", round_.name)[:110]
+    return f"{base} ({opens_on:%Y-%m})"
+
+
+def prepare_next(actor, round_: Round) -> Round:
+    """The next round of a published repeating round, as a draft waiting for a facilitator to confirm it:
+    the same departments, threshold, dimensions (those not retired since) and cadence, its dates a period
+    later. A second preparation from the same round fails on the database's unique key (IntegrityError)."""
+    months = CADENCES[round_.cadence]
+    if round_.state != "published" or not months:
+        raise RatingError(_("Only a published round that repeats has a next round."))
+    opens_on = shifted(round_.opens_on, months)
+    next_round = Round(
+        name=next_name(round_, opens_on), opens_on=opens_on, closes_on=shifted(round_.closes_on, months),
+        threshold=round_.threshold, departments=list(round_.departments), cadence=round_.cadence,
+        publish_when_closed=round_.publish_when_closed, prepared_from=round_, confirmed=False, state="draft",
+        dimensions=[RoundDimension(dimension_id=asked.dimension_id, position=asked.position)
+                    for asked in round_.dimensions if not asked.dimension.retired])
+    db.session.add(next_round)
+    db.session.flush()
+    record(actor, "round.prepare", next_round, f"from {round_.name}")
+    return next_round
+
+
+def confirm_round(actor, round_: Round) -> None:
+    """A facilitator confirms a prepared round, which may then open, on its date or by hand."""
+    lock(round_)
+    if round_.confirmed:
+        raise RatingError(_("This round is confirmed already."))
+    round_.confirmed = True
+    db.session.flush()
+    record(actor, "round.confirm", round_)
+
+
 def _take_step(actor, round_: Round, step: str) -> None:
     leaves, reaches, when = ROUND_STEPS[step]
     lock(round_)  # a step and a fold never run side by side, nor the same step twice
@@ -106,11 +171,15 @@ def _take_step(actor, round_: Round, step: str) -> None:
 
 
 def open_round(actor, round_: Round) -> None:
-    dimensions = ordered(include_retired=False)
-    if not dimensions:
+    if not round_.confirmed:
+        raise RatingError(_("Confirm the next round first: check its departments and dates."))
+    # A prepared round asks what the round it was prepared from asked; any other, the dimensions in use.
+    dimensions = [] if round_.dimensions else ordered(include_retired=False)
+    if not (round_.dimensions or dimensions):
         raise RatingError(_("Add at least one service dimension first."))
     _take_step(actor, round_, "open")
-    round_.dimensions = [RoundDimension(dimension_id=d.id, position=i) for i, d in enumerate(dimensions)]
+    if dimensions:
+        round_.dimensions = [RoundDimension(dimension_id=d.id, position=i) for i, d in enumerate(dimensions)]
     db.session.flush()
     people = db.session.scalars(sa.select(User.id).join(
         round_departments, round_departments.c.department_id == User.department_id).where(

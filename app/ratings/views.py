@@ -14,7 +14,7 @@ from app.database import erase_deleted_rows
 from app.extensions import db
 from app.org import services as org_services
 from app.ratings import policies, services
-from app.ratings.forms import RoundForm, rating_form
+from app.ratings.forms import CADENCE_LABELS, RoundForm, rating_form
 from app.ratings.models import Round
 from app.time import utcnow
 from app.web.authz import requires
@@ -77,8 +77,10 @@ def _round_form(round_: Round | None, last: Round | None, locked: bool) -> Round
             form.threshold.data = round_.threshold
         if not form.department_ids.raw_data:
             form.department_ids.data = [d.id for d in round_.departments]
+        if not form.cadence.raw_data:
+            form.cadence.data = round_.cadence
     if locked:
-        form.opens_on.render_kw = form.threshold.render_kw = {"disabled": True}
+        form.opens_on.render_kw = form.threshold.render_kw = form.cadence.render_kw = {"disabled": True}
     return form
 
 
@@ -101,6 +103,7 @@ def _save_round(round_: Round | None):
             saved = services.save_round(current_user, round_, form.name.data, form.opens_on.data,
                                         form.closes_on.data, form.threshold.data, departments,
                                         form.publish_when_closed.data)
+            services.set_cadence(current_user, saved, form.cadence.data)
         except services.RatingError as error:
             db.session.rollback()
             problem = str(error)
@@ -135,7 +138,7 @@ def detail(round_id: int):
     waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
                   progress=_progress(round_), steps=policies.next_steps(round_), waiting=waiting,
-                  editable=policies.can_edit(round_), today=utcnow().date())
+                  editable=policies.can_edit(round_), today=utcnow().date(), cadences=CADENCE_LABELS)
 
 
 # What a facilitator is asked before the steps that cannot be undone: title, consequence, button.
@@ -172,6 +175,22 @@ def move(round_id: int, action: str):
         if action == "close":
             erase_deleted_rows()  # the ballots folded at closing must not linger in the database files
         flash(done(), "success")
+    return redirect_to(url_for("ratings.detail", round_id=round_id))
+
+
+@bp.post("/<int:round_id>/confirm")
+@requires(policies.can_run_rounds)
+def confirm(round_id: int):
+    """A facilitator confirms the round the schedule prepared, after checking it."""
+    round_ = db.get_or_404(Round, round_id)
+    try:
+        services.confirm_round(current_user, round_)
+    except services.RatingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The round is confirmed: it opens on its date, or when you open it."), "success")
     return redirect_to(url_for("ratings.detail", round_id=round_id))
 
 

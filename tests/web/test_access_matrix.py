@@ -93,6 +93,7 @@ EXPECTED = {
     ("ratings.edit", "POST"): FACILITATOR,
     ("ratings.move", "POST"): FACILITATOR,
     ("ratings.remind", "POST"): FACILITATOR,
+    ("ratings.confirm", "POST"): FACILITATOR,
     ("ratings.rate", "GET"): RATERS,
     ("ratings.rate_target", "GET"): RATERS,
     ("ratings.rate_target", "POST"): RATERS,

@@ -282,6 +282,7 @@ CASES: dict[str, Case] = {
     "ratings.move": Case("facilitator", args=lambda w: {
         "round_id": w.round.id, "action": st.sampled_from(["open", "close", "publish"])}),
     "ratings.remind": Case("facilitator", args=lambda w: {"round_id": w.round.id}),
+    "ratings.confirm": Case("facilitator", args=lambda w: {"round_id": w.round.id}),
     "ratings.rate_target": Case("employee", args=lambda w: {
         "round_id": w.round.id, "target_key": st.one_of(st.just(f"d{w['finance'].id}"), st.sampled_from(
             ["self", "company", "d0", "d-1", f"d{2**31}", "d" + "9" * 5000, "x"]), in_an_address)},

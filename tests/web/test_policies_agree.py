@@ -1,10 +1,13 @@
 """Each page-level policy is asked in one place by the view and the template: for every role, the link or
 button is on the page exactly when its address answers, and its address answers 403 exactly when it is not."""
+from datetime import date
+
 import pytest
 from flask import url_for
 
 from app.api import policies as api
 from app.audit import policies as audit
+from app.audit.services import SCHEDULE
 from app.dimensions import policies as dimensions
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
@@ -12,6 +15,7 @@ from app.metrics import policies as metrics
 from app.org import policies as org_policies
 from app.projects import policies as projects
 from app.ratings import policies as ratings
+from app.ratings import services as ratings_services
 from app.reports import policies as reports
 from app.workshops import policies as workshops
 from tests.factories import PASSWORD
@@ -63,3 +67,29 @@ def test_every_role_is_allowed_somewhere_and_refused_somewhere(org):
     for predicate in {p for p, _page, _address in WAYS_IN}:
         answers = {predicate(org[role]) for role in ("employee", "head", "facilitator", "admin")}
         assert answers == {True, False}, predicate.__name__
+
+
+@pytest.mark.parametrize("role", ["employee", "head", "facilitator", "admin"])
+def test_the_next_rounds_confirm_button_is_shown_exactly_to_whom_confirming_answers(app, client, org, role):
+    seed_default_dimensions()
+    facilitator = org["facilitator"]
+    last = ratings_services.save_round(facilitator, None, "Pulse", date(2026, 3, 1), date(2026, 3, 31), 5,
+                                       [org["finance"], org["sales"]])
+    ratings_services.set_cadence(facilitator, last, "quarter")
+    for step in (ratings_services.open_round, ratings_services.close_round, ratings_services.publish_round):
+        step(facilitator, last)
+    following = ratings_services.prepare_next(SCHEDULE, last)
+    db.session.commit()
+    person = org[role]
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    with app.test_request_context():
+        page_url = url_for("ratings.detail", round_id=following.id)
+        target = url_for("ratings.confirm", round_id=following.id)
+    allowed = ratings.can_run_rounds(person)
+
+    shown = client.get(page_url)
+    assert (f'action="{target}"' in shown.get_data(as_text=True)) is allowed, role
+    answer = client.post(target)
+    assert (answer.status_code == 403) is not allowed, f"{role} at {target}: {answer.status_code}"
+    db.session.refresh(following)
+    assert following.confirmed is allowed
