@@ -62,6 +62,14 @@ def _reminder(p: dict, name: str, url: str) -> tuple[str, str]:
               name=name, round=p["round"], date=_closes_on(p), url=url))
 
 
+def _round_prepared(p: dict, name: str, url: str) -> tuple[str, str]:
+    opens_on = format_date(date.fromisoformat(p["opens_on"]), "long")
+    return (_("%(round)s is prepared: confirm it", round=p["round"]),
+            _("Hello %(name)s,\n\nthe next rating round, %(round)s, was prepared from the last one, to open "
+              "on %(date)s. Check its departments and dates, then confirm it: until then it does not open."
+              "\n\n%(url)s", name=name, round=p["round"], date=opens_on, url=url))
+
+
 def _results_for_head(p: dict, name: str, url: str) -> tuple[str, str]:
     return (_("The results of %(round)s are published", round=p["round"]),
             _("Hello %(name)s,\n\nthe results of the rating round %(round)s are published: see how the "
@@ -76,8 +84,8 @@ def _results_for_rater(p: dict, name: str, url: str) -> tuple[str, str]:
               "on it.\n\n%(url)s", name=name, round=p["round"], url=url))
 
 
-TEXTS = {"round_opened": _round_opened, "reminder": _reminder, "results_for_head": _results_for_head,
-         "results_for_rater": _results_for_rater}
+TEXTS = {"round_opened": _round_opened, "reminder": _reminder, "round_prepared": _round_prepared,
+         "results_for_head": _results_for_head, "results_for_rater": _results_for_rater}
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,10 @@ def prepare_next(actor, round_: Round) -> Round:
     db.session.add(next_round)
     db.session.flush()
     record(actor, "round.prepare", next_round, f"from {round_.name}")
+    facilitators = db.session.scalars(sa.select(User.id).where(User.is_facilitator, User.active))
+    enqueue("round_prepared", [(facilitator, _round_facts(next_round), app_path("ratings.detail",
+                                                                                round_id=next_round.id))
+                               for facilitator in facilitators])
     return next_round
 
 
@@ -210,7 +214,8 @@ def publish_round(actor, round_: Round) -> None:
 
 def _round_facts(round_: Round) -> dict:
     """What a notice about the round may say of it (app.notices): names and dates, never an answer."""
-    return {"round_id": round_.id, "round": round_.name, "closes_on": round_.closes_on.isoformat()}
+    return {"round_id": round_.id, "round": round_.name, "opens_on": round_.opens_on.isoformat(),
+            "closes_on": round_.closes_on.isoformat()}
 
 
 def _list_path(round_: Round) -> str:

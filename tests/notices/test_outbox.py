@@ -189,7 +189,7 @@ def test_results_go_to_heads_and_raters_and_no_notice_holds_an_answer(app, compa
     texts = " ".join(subject(m) + body(m) for m in inbox)
     assert "are published" in texts and "drawer" not in texts
     for parameters in db.session.scalars(sa.select(Notice.parameters)):
-        assert set(parameters) <= {"round_id", "round", "closes_on"}
+        assert set(parameters) <= {"round_id", "round", "opens_on", "closes_on"}
 
 
 def test_reminders_come_days_before_closing_once_a_day_beside_the_button(app, company, inbox):

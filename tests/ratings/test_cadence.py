@@ -1,6 +1,7 @@
 """Repeating rounds: the period's arithmetic, the next round prepared once from a published one (by the tick,
 with the same departments, k and dimensions), and a facilitator's confirmation before it may open."""
 from datetime import date, timedelta
+from email.header import decode_header, make_header
 
 import pytest
 import sqlalchemy as sa
@@ -244,3 +245,13 @@ def test_a_department_made_since_is_not_taken_into_the_next_round(company):
     make_department("Legal", "LEG")
     run_through(round_)
     assert {d.code for d in prepared_from(round_.id).departments} == {"FIN", "SAL"}
+
+
+def test_the_facilitators_are_told_to_confirm_the_prepared_round(company, inbox):
+    round_ = repeating(company)
+    run_through(round_)
+    following = prepared_from(round_.id)
+    told = [m for m in inbox if "is prepared" in str(make_header(decode_header(m["Subject"])))]
+    assert [m["To"] for m in told] == [company["facilitator"].email]  # the seller is no facilitator
+    text = told[0].get_payload(decode=True).decode()
+    assert f"http://localhost/rounds/{following.id}" in text and "April 12, 2027" in text
