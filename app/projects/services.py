@@ -24,11 +24,13 @@ from app.projects.models import (
     Project,
     ProjectEvent,
     RootCause,
+    Task,
     project_departments,
 )
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
+from app.time import utcnow
 from app.web.numbers import number, percent
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
@@ -277,6 +279,49 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
     db.session.add(check_in)
     db.session.flush()
     return check_in
+
+
+# Tasks -------------------------------------------------------------------------------------------
+
+def add_task(actor: User, project: Project, title: str, owner: User | None, due_on: date | None,
+             form_token: str | None = None) -> Task:
+    """A task for anyone active, on a project still under way. A task its form (`form_token`) already
+    added is not added again: MadeAlready names it."""
+    lock(project)  # a completion may be under way
+    if project.status in ("completed", "cancelled"):
+        raise ProjectError(_("A finished project takes no more tasks."))
+    title = title.strip()
+    if not title:
+        raise ProjectError(_("Say what the task is."), "title")
+    if owner is None or not owner.active:
+        raise ProjectError(_("Choose who does the task."), "owner_id")
+    task = Task(project=project, title=title, owner=owner, due_on=due_on, created_by_id=actor.id,
+                form_token=form_token)
+    db.session.add(task)
+    flush_once(task)
+    record(actor, "task.add", project, title)
+    return task
+
+
+def set_task_done(actor: User, task: Task, done: bool) -> Task:
+    """Tick a task done or undo it. Sent twice (a double-click, two tabs), the second finds it so already
+    and changes nothing."""
+    lock(task)
+    if task.done == done:
+        return task
+    task.done, task.done_at = done, utcnow() if done else None
+    db.session.flush()
+    record(actor, "task.done" if done else "task.undone", task.project, task.title)
+    return task
+
+
+def overdue_tasks(project_ids, today: date) -> dict[int, int]:
+    """How many tasks are overdue (not done, due before `today`) per project, for any number of projects
+    in one query; projects with none are left out."""
+    return dict(db.session.execute(
+        sa.select(Task.project_id, sa.func.count()).where(
+            Task.project_id.in_(list(project_ids)), Task.done.is_(False), Task.due_on < today)
+        .group_by(Task.project_id)).all())
 
 
 STATUS_LABELS = {"proposed": _l("proposed"), "active": _l("active"), "completed": _l("completed"),
