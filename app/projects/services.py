@@ -373,6 +373,19 @@ class Progress:
             return "wrong_way"
         return "towards_target"
 
+    @property
+    def verdict(self) -> str:
+        """"Did it move?" in words, as the project page says it (and the workshops' review repeats)."""
+        state = self.state
+        if state == "no_readings":
+            return _("No readings since %(date)s yet: nothing to compare with the baseline.",
+                     date=self.since.isoformat())
+        if state == "beyond_target":
+            return _("Beyond target: %(percent)d%% of the way covered.", percent=round(self.share * 100))
+        if state == "wrong_way":
+            return _("Moved the wrong way: away from the target.")
+        return _("%(percent)d%% of the way from baseline to target covered so far.", percent=self.percent)
+
 
 def current_rule() -> str:
     return _("mean of the last %(n)d readings since the start (plus the expected lag)", n=BASELINE_READINGS)
@@ -455,6 +468,16 @@ def portfolio(filters: Filters) -> list[Project]:
     if filters.status:
         query = query.where(Project.status == filters.status)
     return list(db.session.scalars(query))
+
+
+def open_projects_of(departments: list[Department]) -> list[Project]:
+    """The projects not finished yet (proposed or active) that any of `departments` owns or takes part in."""
+    return list(db.session.scalars(
+        sa.select(Project).options(*LISTED)
+        .where(Project.status.in_(("proposed", "active")), Project.id.in_(
+            sa.select(project_departments.c.project_id).where(
+                project_departments.c.department_id.in_([d.id for d in departments]))))
+        .order_by(Project.created_at.desc(), Project.id.desc())))
 
 
 def projects_for_department(department: Department) -> list[Project]:
