@@ -18,6 +18,7 @@ from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.notices.services import send_due
 from app.org.services import OrgError, clean_email
+from app.projects.follow_up import remind_check_ins, weekly_digest
 from app.ratings.schedule import run_schedule
 from app.time import utcnow
 
@@ -116,11 +117,23 @@ def tick(now: datetime | None = None) -> list[str] | None:
     try:
         now = now or utcnow()
         lines = [str(outcome) for outcome in run_schedule(now)]
+        lines += _follow_up(now)
         notices = send_due(now)  # after the moves, so a round opened now tells its people at once
         return lines + ([str(notices)] if notices.sent or notices.failed else [])
     finally:
         db.session.rollback()  # whatever a failed move left half done
         give_back_lease(TICK_LEASE, holder, utcnow())
+
+
+def _follow_up(now: datetime) -> list[str]:
+    """The projects' notices of the day (UTC): check-ins due, and on Mondays the weekly digest."""
+    lines = []
+    for what, write in (("check-ins due", remind_check_ins), ("weekly digests", weekly_digest)):
+        written = write(now.date())
+        db.session.commit()
+        if written:
+            lines.append(f"Notices of {what}: {written} written")
+    return lines
 
 
 def _utc(_context, _parameter, value: str | None) -> datetime | None:
@@ -140,7 +153,8 @@ def _utc(_context, _parameter, value: str | None) -> datetime | None:
               help="Tick again every SECONDS, until the process that started this one ends.")
 def tick_command(now: datetime | None, every: int | None):
     """Do the scheduled work that is due: open and close rating rounds on their dates (UTC days), publish
-    those set to publish themselves, remind those not finished, and send the notices waiting in the outbox.
+    those set to publish themselves, remind those not finished, tell of project check-ins due (and on
+    Mondays write the weekly digest), and send the notices waiting in the outbox.
     Safe to run on several hosts at once: one acts."""
     parent = os.getppid()
     while True:

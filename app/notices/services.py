@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -76,8 +76,45 @@ def _results_for_rater(p: dict, name: str, url: str) -> tuple[str, str]:
               "on it.\n\n%(url)s", name=name, round=p["round"], url=url))
 
 
+def _day(iso: str) -> str:
+    return format_date(date.fromisoformat(iso), "long")
+
+
+def _check_in_due(p: dict, name: str, url: str) -> tuple[str, str]:
+    return (_("Check-in due: %(project)s", project=p["project"]),
+            _("Hello %(name)s,\n\nthe project %(project)s has had no check-in since %(date)s. Say what was "
+              "done and whether it is on track.\n\n%(url)s",
+              name=name, project=p["project"], date=_day(p["since"]), url=url))
+
+
+def _digest_lines(p: dict) -> list[str]:
+    """The digest's parts that have something in them: a heading, then a line an item with its link."""
+    parts = (
+        ("stale", _("Check-ins due"), lambda i: _("%(project)s: no check-in since %(date)s",
+                                                  project=i["project"], date=_day(i["since"]))),
+        ("off_track", _("Off track at the last check-in"), lambda i: i["project"]),
+        ("overdue", _("Overdue tasks"), lambda i: ngettext(
+            "%(project)s: %(num)d task overdue", "%(project)s: %(num)d tasks overdue", i["tasks"],
+            project=i["project"])),
+        ("metrics", _("Metrics without a fresh reading"), lambda i: _(
+            "%(metric)s: last reading %(date)s", metric=i["metric"], date=_day(i["last"])) if i["last"]
+            else _("%(metric)s: no readings yet", metric=i["metric"])),
+    )
+    lines = []
+    for key, heading, text in parts:
+        if p[key]:
+            lines += ["", heading + ":", *(f"- {text(i)}: {absolute_url(i['path'])}" for i in p[key])]
+    return lines
+
+
+def _digest(p: dict, name: str, url: str) -> tuple[str, str]:
+    return (_("Your week in Trading Zone: %(week)s", week=p["week"]),
+            "\n".join([_("Hello %(name)s,\n\nwhat needs a look this week, among the projects and metrics "
+                          "you follow:", name=name), *_digest_lines(p), "", url]))
+
+
 TEXTS = {"round_opened": _round_opened, "reminder": _reminder, "results_for_head": _results_for_head,
-         "results_for_rater": _results_for_rater}
+         "results_for_rater": _results_for_rater, "check_in_due": _check_in_due, "digest": _digest}
 
 
 @dataclass(frozen=True)
