@@ -97,6 +97,7 @@ PAGES: dict[str, list[str | Sent]] = {
         Sent("/projects/new"),
         "/projects/{project}",
         "/projects/{project}/edit",
+        "/projects/{project}/tasks/{task}/edit",
         "/metrics",
         "/metrics/new",
         "/metrics/suggested",
@@ -188,7 +189,7 @@ def live_workshops() -> dict[str, int]:
     return ids
 
 
-def project_with_tasks(facilitator: User) -> int:
+def project_with_tasks(facilitator: User) -> dict[str, int]:
     """The demo's first active project, with a task overdue, one still ahead and one done: its Tasks
     section in every state it shows."""
     project = one(Project, Project.status == "active")
@@ -196,7 +197,7 @@ def project_with_tasks(facilitator: User) -> int:
     for title, due in (("Agree the cut-off", -3), ("Write the guide", 10), ("Map the hand-offs", -10)):
         task = projects.add_task(facilitator, project, title, owner, date.today() + timedelta(days=due))
     projects.set_task_done(facilitator, task, True)
-    return project.id
+    return {"project": project.id, "task": task.id}
 
 
 def prepare_demo() -> dict[str, int | str]:
@@ -216,7 +217,7 @@ def prepare_demo() -> dict[str, int | str]:
         "open_round": one(Round, Round.state == "open").id,
         "published_round": db.session.scalar(
             sa.select(Round.id).where(Round.state == "published").order_by(Round.id.desc()).limit(1)),
-        "project": project_with_tasks(one(User, User.email == SIGN_INS["facilitator"])),
+        **project_with_tasks(one(User, User.email == SIGN_INS["facilitator"])),
         "metric": metric.id,
         "metric_name": metric.name,
         "finished_workshop": one(Workshop, Workshop.title == FINISHED).id,

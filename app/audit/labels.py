@@ -45,6 +45,7 @@ LABELS = {
     "project.complete": _l("Project completed"),
     "project.cancel": _l("Project cancelled"),
     "task.add": _l("Project task added"),
+    "task.edit": _l("Project task edited"),
     "task.done": _l("Project task done"),
     "task.undone": _l("Project task reopened"),
     "workshop.create": _l("Workshop created"),

@@ -283,23 +283,37 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
 
 # Tasks -------------------------------------------------------------------------------------------
 
-def add_task(actor: User, project: Project, title: str, owner: User | None, due_on: date | None,
-             form_token: str | None = None) -> Task:
-    """A task for anyone active, on a project still under way. A task its form (`form_token`) already
-    added is not added again: MadeAlready names it."""
+def _task_rules(project: Project, title: str, owner: User | None) -> str:
+    """The title as kept, once the task may be written: on a project under way, with an active owner."""
     lock(project)  # a completion may be under way
     if project.status in ("completed", "cancelled"):
-        raise ProjectError(_("A finished project takes no more tasks."))
+        raise ProjectError(_("A finished project's tasks can no longer change."))
     title = title.strip()
     if not title:
         raise ProjectError(_("Say what the task is."), "title")
     if owner is None or not owner.active:
         raise ProjectError(_("Choose who does the task."), "owner_id")
+    return title
+
+
+def add_task(actor: User, project: Project, title: str, owner: User | None, due_on: date | None,
+             form_token: str | None = None) -> Task:
+    """A task for anyone active, on a project still under way. A task its form (`form_token`) already
+    added is not added again: MadeAlready names it."""
+    title = _task_rules(project, title, owner)
     task = Task(project=project, title=title, owner=owner, due_on=due_on, created_by_id=actor.id,
                 form_token=form_token)
     db.session.add(task)
     flush_once(task)
     record(actor, "task.add", project, title)
+    return task
+
+
+def edit_task(actor: User, task: Task, title: str, owner: User | None, due_on: date | None) -> Task:
+    task.title = _task_rules(task.project, title, owner)
+    task.owner, task.due_on = owner, due_on
+    db.session.flush()
+    record(actor, "task.edit", task.project, task.title)
     return task
 
 

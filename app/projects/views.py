@@ -346,12 +346,41 @@ def add_task(project_id: int):
     return _tasks_answer(project, form, http_status=422)
 
 
-@bp.post("/<int:project_id>/tasks/<int:task_id>/<any(done,undo):action>")
-@requires(policies.can_view_projects)
-def tick_task(project_id: int, task_id: int, action: str):
+def _task_of(project_id: int, task_id: int) -> Task:
     task = db.get_or_404(Task, task_id)
     if task.project_id != project_id:
         abort(404)
+    return task
+
+
+@bp.route("/<int:project_id>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@requires(policies.can_view_projects)
+def edit_task(project_id: int, task_id: int):
+    task = _task_of(project_id, task_id)
+    if not policies.can_manage_project(current_user, task.project):
+        abort(403)
+    form = _task_form(request.form)
+    if not form.is_submitted():
+        form.title.data, form.owner_id.data, form.due_on.data = task.title, task.owner_id or 0, task.due_on
+    elif form.validate():
+        try:
+            services.edit_task(current_user, task, form.title.data,
+                               db.session.get(User, form.owner_id.data) if form.owner_id.data else None,
+                               form.due_on.data)
+        except services.ProjectError as error:
+            db.session.rollback()
+            form[error.field or "title"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Task saved."), "success")
+            return redirect_to(url_for("projects.detail", project_id=project_id, _anchor="tasks"))
+    return render("projects/task_form.html", form=form, task=task, http_status=422 if form.errors else 200)
+
+
+@bp.post("/<int:project_id>/tasks/<int:task_id>/<any(done,undo):action>")
+@requires(policies.can_view_projects)
+def tick_task(project_id: int, task_id: int, action: str):
+    task = _task_of(project_id, task_id)
     if not policies.can_tick_task(current_user, task):
         abort(403)
     if not TaskDoneForm().validate_on_submit():

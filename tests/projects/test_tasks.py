@@ -133,3 +133,23 @@ def test_the_portfolio_counts_each_projects_overdue_tasks(client, org):
     sign_in_as(client, org["employee"])
     text = page_text(client.get("/projects"))
     assert "Overdue tasks" in text and "2 tasks overdue" in text and "1 task overdue" not in text
+
+
+def test_a_manager_edits_a_task_and_its_owner_may_not(client, org):
+    project = a_project(org)
+    task = a_task(org, project)
+    edit = f"/projects/{project.id}/tasks/{task.id}/edit"
+    sign_in_as(client, org["employee"])
+    assert client.get(edit).status_code == 403
+    assert edit not in page_text(client.get(f"/projects/{project.id}"))
+    sign_in_as(client, org["head"])
+    assert edit in page_text(client.get(f"/projects/{project.id}"))
+    assert "Send the invoices" in page_text(client.get(edit))
+    refused = client.post(edit, data={"title": "x" * 201, "owner_id": org["head"].id})
+    assert refused.status_code == 422 and db.session.get(Task, task.id).title == "Send the invoices"
+    saved = client.post(edit, data={"title": "Send them all", "owner_id": org["head"].id,
+                                     "due_on": TOMORROW.isoformat()})
+    assert saved.status_code == 303
+    task = db.session.get(Task, task.id)
+    assert (task.title, task.owner_id, task.due_on) == ("Send them all", org["head"].id, TOMORROW)
+    assert count(AuditEntry, AuditEntry.action == "task.edit") == 1

@@ -115,6 +115,8 @@ EXPECTED = {
     ("projects.move", "POST"): PROJECT_TEAM,
     ("projects.check_in", "POST"): PROJECT_TEAM,
     ("projects.add_task", "POST"): PROJECT_TEAM,
+    ("projects.edit_task", "GET"): PROJECT_TEAM,
+    ("projects.edit_task", "POST"): PROJECT_TEAM,
     ("projects.tick_task", "POST"): TASK_OWNER,
     ("projects.root_causes", "GET"): ADMIN,
     ("projects.root_causes", "POST"): ADMIN,

@@ -280,6 +280,9 @@ CASES: dict[str, Case] = {
     "projects.add_task": Case("head", args=lambda w: {"project_id": w.project.id}, form=TaskForm,
                               valid=lambda w: {"title": "Agree the cut-off", "owner_id": w["employee"].id,
                                                "due_on": "2026-12-31"}),
+    "projects.edit_task": Case("head", args=lambda w: {"project_id": w.project.id, "task_id": w.task.id},
+                               form=TaskForm, valid=lambda w: {"title": "Send them all",
+                                                               "owner_id": w["head"].id, "due_on": ""}),
     "projects.tick_task": Case("employee", args=lambda w: {
         "project_id": w.project.id, "task_id": w.task.id, "action": st.sampled_from(["done", "undo"])},
         form=TaskDoneForm),
