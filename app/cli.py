@@ -108,9 +108,10 @@ TICK_LEASE, TICK_LEASE_SECONDS = "tick", 300
 
 
 def tick(now: datetime | None = None) -> list[str] | None:
-    """One tick: what it did, one line a move (and one for the notices sent, if any); None when another
-    tick holds the lease. `now` (naive UTC) stands in for the clock's time for the rounds' dates and the
-    notices' retries; the lease always runs on the clock."""
+    """One tick: what it did, one line a move, one a kind of project notice written (and one for the notices
+    sent, if any); None when another tick holds the lease. `now` (naive UTC) stands in for the clock's time
+    for the rounds' dates, the projects' notices and the notices' retries; the lease always runs on the
+    clock."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
     if not take_lease(TICK_LEASE, holder, utcnow(), TICK_LEASE_SECONDS):
         return None
