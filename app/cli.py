@@ -18,6 +18,7 @@ from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.notices.services import send_due
 from app.org.services import OrgError, clean_email
+from app.projects.follow_up import remind_check_ins, weekly_digest
 from app.ratings.schedule import run_schedule
 from app.time import utcnow
 
@@ -107,15 +108,17 @@ TICK_LEASE, TICK_LEASE_SECONDS = "tick", 300
 
 
 def tick(now: datetime | None = None) -> list[str] | None:
-    """One tick: what it did, one line a move (and one for the notices sent, if any); None when another
-    tick holds the lease. `now` (naive UTC) stands in for the clock's time for the rounds' dates and the
-    notices' retries; the lease always runs on the clock."""
+    """One tick: what it did, one line a move, one a kind of project notice written (and one for the notices
+    sent, if any); None when another tick holds the lease. `now` (naive UTC) stands in for the clock's time
+    for the rounds' dates, the projects' notices and the notices' retries; the lease always runs on the
+    clock."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:200]
     if not take_lease(TICK_LEASE, holder, utcnow(), TICK_LEASE_SECONDS):
         return None
     try:
         now = now or utcnow()
         lines = [str(outcome) for outcome in run_schedule(now)]
+        lines += _follow_up(now)
         # After the moves, so a round opened now tells its people at once: its notices were written on the
         # clock, which may be later than the `now` this tick started at.
         notices = send_due(max(now, utcnow()))
@@ -123,6 +126,17 @@ def tick(now: datetime | None = None) -> list[str] | None:
     finally:
         db.session.rollback()  # whatever a failed move left half done
         give_back_lease(TICK_LEASE, holder, utcnow())
+
+
+def _follow_up(now: datetime) -> list[str]:
+    """The projects' notices of the day (UTC): check-ins due, and on Mondays the weekly digest."""
+    lines = []
+    for what, write in (("check-ins due", remind_check_ins), ("weekly digests", weekly_digest)):
+        written = write(now.date())
+        db.session.commit()
+        if written:
+            lines.append(f"Notices of {what}: {written} written")
+    return lines
 
 
 def _utc(_context, _parameter, value: str | None) -> datetime | None:
@@ -142,7 +156,8 @@ def _utc(_context, _parameter, value: str | None) -> datetime | None:
               help="Tick again every SECONDS, until the process that started this one ends.")
 def tick_command(now: datetime | None, every: int | None):
     """Do the scheduled work that is due: open and close rating rounds on their dates (UTC days), publish
-    those set to publish themselves, remind those not finished, and send the notices waiting in the outbox.
+    those set to publish themselves, remind those not finished, tell of project check-ins due (and on
+    Mondays write the weekly digest), and send the notices waiting in the outbox.
     Safe to run on several hosts at once: one acts."""
     parent = os.getppid()
     while True:

@@ -72,6 +72,11 @@ class Config:
     RESULT_NOISE_SCALE = float(os.environ.get("RESULT_NOISE_SCALE", "0.5"))
     # Open rounds remind those not finished this many days before closing, and again the day before.
     REMIND_DAYS_BEFORE = int(os.environ.get("REMIND_DAYS_BEFORE", "3"))
+    # An active project's lead is told a check-in is due once its last one (or its start) is this many days
+    # old, and again each such period; no project stores a cadence of its own.
+    CHECKIN_DAYS = int(os.environ.get("CHECKIN_DAYS", "14"))
+    # A metric whose newest reading is older than this many days shows in the weekly digest.
+    METRIC_FRESH_DAYS = int(os.environ.get("METRIC_FRESH_DAYS", "35"))
     DEBUG = _bool("FLASK_DEBUG", False)
     TESTING = False
 

@@ -3,7 +3,7 @@ axe-core in a browser (tests/e2e/test_accessibility.py), the Nu HTML checker (te
 
 A page is its address with {placeholders} filled from `prepare_demo()`, or a form `Sent` from that address."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +15,7 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric
 from app.org.models import Department
+from app.projects import services as projects
 from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.workshops import services as workshops
@@ -96,6 +97,7 @@ PAGES: dict[str, list[str | Sent]] = {
         Sent("/projects/new"),
         "/projects/{project}",
         "/projects/{project}/edit",
+        "/projects/{project}/tasks/{task}/edit",
         "/metrics",
         "/metrics/new",
         "/metrics/suggested",
@@ -187,6 +189,17 @@ def live_workshops() -> dict[str, int]:
     return ids
 
 
+def project_with_tasks(facilitator: User) -> dict[str, int]:
+    """The demo's first active project, with a task overdue, one still ahead and one done: its Tasks
+    section in every state it shows."""
+    project = one(Project, Project.status == "active")
+    owner = project.lead or facilitator
+    for title, due in (("Agree the cut-off", -3), ("Write the guide", 10), ("Map the hand-offs", -10)):
+        task = projects.add_task(facilitator, project, title, owner, date.today() + timedelta(days=due))
+    projects.set_task_done(facilitator, task, True)
+    return {"project": project.id, "task": task.id}
+
+
 def prepare_demo() -> dict[str, int | str]:
     """Load the demo company and the live workshops (inside an app context); returns what the page
     addresses need."""
@@ -204,7 +217,7 @@ def prepare_demo() -> dict[str, int | str]:
         "open_round": one(Round, Round.state == "open").id,
         "published_round": db.session.scalar(
             sa.select(Round.id).where(Round.state == "published").order_by(Round.id.desc()).limit(1)),
-        "project": one(Project, Project.id.is_not(None)).id,
+        **project_with_tasks(one(User, User.email == SIGN_INS["facilitator"])),
         "metric": metric.id,
         "metric_name": metric.name,
         "finished_workshop": one(Workshop, Workshop.title == FINISHED).id,

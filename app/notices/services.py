@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -43,15 +43,15 @@ def enqueue(kind: str, notes, once_key: str | None = None) -> int:
 
 # What each kind says. The parameters hold ids and names only; the person's name is read when it is sent.
 
-def _closes_on(p: dict) -> str:
-    return format_date(date.fromisoformat(p["closes_on"]), "long")
+def _day(iso: str) -> str:
+    return format_date(date.fromisoformat(iso), "long")
 
 
 def _round_opened(p: dict, name: str, url: str) -> tuple[str, str]:
     return (_("%(round)s is open: your ratings are welcome", round=p["round"]),
             _("Hello %(name)s,\n\nthe rating round %(round)s is open until %(date)s. Rate the departments "
               "that serve yours: your answers are anonymous.\n\n%(url)s",
-              name=name, round=p["round"], date=_closes_on(p), url=url))
+              name=name, round=p["round"], date=_day(p["closes_on"]), url=url))
 
 
 def _reminder(p: dict, name: str, url: str) -> tuple[str, str]:
@@ -59,15 +59,14 @@ def _reminder(p: dict, name: str, url: str) -> tuple[str, str]:
             _("Hello %(name)s,\n\n"
               "the rating round %(round)s closes on %(date)s and your list is not finished yet. "
               "Your answers are anonymous.\n\n%(url)s",
-              name=name, round=p["round"], date=_closes_on(p), url=url))
+              name=name, round=p["round"], date=_day(p["closes_on"]), url=url))
 
 
 def _round_prepared(p: dict, name: str, url: str) -> tuple[str, str]:
-    opens_on = format_date(date.fromisoformat(p["opens_on"]), "long")
     return (_("%(round)s is prepared: confirm it", round=p["round"]),
             _("Hello %(name)s,\n\nthe next rating round, %(round)s, was prepared from the last one, to open "
               "on %(date)s. Check its departments and dates, then confirm it: until then it does not open."
-              "\n\n%(url)s", name=name, round=p["round"], date=opens_on, url=url))
+              "\n\n%(url)s", name=name, round=p["round"], date=_day(p["opens_on"]), url=url))
 
 
 def _results_for_head(p: dict, name: str, url: str) -> tuple[str, str]:
@@ -84,8 +83,42 @@ def _results_for_rater(p: dict, name: str, url: str) -> tuple[str, str]:
               "on it.\n\n%(url)s", name=name, round=p["round"], url=url))
 
 
+def _check_in_due(p: dict, name: str, url: str) -> tuple[str, str]:
+    return (_("Check-in due: %(project)s", project=p["project"]),
+            _("Hello %(name)s,\n\nthe project %(project)s has had no check-in since %(date)s. Say what was "
+              "done and whether it is on track.\n\n%(url)s",
+              name=name, project=p["project"], date=_day(p["since"]), url=url))
+
+
+def _digest_lines(p: dict) -> list[str]:
+    """The digest's parts that have something in them: a heading, then a line an item with its link."""
+    parts = (
+        ("stale", _("Check-ins due"), lambda i: _("%(project)s: no check-in since %(date)s",
+                                                  project=i["project"], date=_day(i["since"]))),
+        ("off_track", _("Off track at the last check-in"), lambda i: i["project"]),
+        ("overdue", _("Overdue tasks"), lambda i: ngettext(
+            "%(project)s: %(num)d task overdue", "%(project)s: %(num)d tasks overdue", i["tasks"],
+            project=i["project"])),
+        ("metrics", _("Metrics without a fresh reading"), lambda i: _(
+            "%(metric)s: last reading %(date)s", metric=i["metric"], date=_day(i["last"])) if i["last"]
+            else _("%(metric)s: no readings yet", metric=i["metric"])),
+    )
+    lines = []
+    for key, heading, text in parts:
+        if p[key]:
+            lines += ["", heading + ":", *(f"- {text(i)}: {absolute_url(i['path'])}" for i in p[key])]
+    return lines
+
+
+def _digest(p: dict, name: str, url: str) -> tuple[str, str]:
+    return (_("Your week in Trading Zone: %(week)s", week=p["week"]),
+            "\n".join([_("Hello %(name)s,\n\nwhat needs a look this week, among the projects and metrics "
+                          "you follow:", name=name), *_digest_lines(p), "", url]))
+
+
 TEXTS = {"round_opened": _round_opened, "reminder": _reminder, "round_prepared": _round_prepared,
-         "results_for_head": _results_for_head, "results_for_rater": _results_for_rater}
+         "results_for_head": _results_for_head, "results_for_rater": _results_for_rater,
+         "check_in_due": _check_in_due, "digest": _digest}
 
 
 @dataclass(frozen=True)

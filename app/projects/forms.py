@@ -60,6 +60,17 @@ class CheckInForm(Form):
     done = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=4000)])
 
 
+class TaskForm(Form):
+    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=200)])
+    owner_id = SelectField(_l("Owner"), coerce=int, default=0)
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    form_token = FormTokenField()
+
+
+class TaskDoneForm(Form):
+    """Ticking a task done or undoing it: a button, with its CSRF token."""
+
+
 class RootCauseForm(Form):
     key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=80)])

@@ -117,6 +117,10 @@ class Project(db.Model):
     check_ins: Mapped[list[CheckIn]] = relationship(back_populates="project",
                                                     order_by="(CheckIn.on.desc(), CheckIn.id.desc())",
                                                     cascade="all, delete-orphan")
+    # open ones first, the soonest due on top
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="(Task.done, Task.due_on.is_(None), Task.due_on, Task.id)")
 
     @property
     def member_ids(self) -> set[int]:
@@ -161,6 +165,40 @@ class CheckIn(db.Model):
 
     project: Mapped[Project] = relationship(back_populates="check_ins")
     author: Mapped[User | None] = relationship()
+
+
+class Task(db.Model):
+    """A piece of the project's work: who does it, by when, and whether it is done."""
+
+    __tablename__ = "project_tasks"
+    __table_args__ = (
+        sa.CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+        # done_at says when it was ticked: there exactly while it is done
+        sa.CheckConstraint("(done AND done_at IS NOT NULL) OR (NOT done AND done_at IS NULL)",
+                           name="done_when"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # Required by the rules; a person's row going leaves the task without an owner, as a project's lead.
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    due_on: Mapped[date | None]
+    done: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # The one-time value of the "add a task" form it was made by: a second copy of that form finds it.
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), index=True, unique=True)
+
+    project: Mapped[Project] = relationship(back_populates="tasks")
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    def overdue(self, today: date) -> bool:
+        return not self.done and self.due_on is not None and self.due_on < today
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class BaselineReading(db.Model):

@@ -30,6 +30,12 @@ def can_check_in(user, project) -> bool:
     # (by id: Flask-Login's UserMixin compares users by their session token, not their identity)
 
 
+def can_tick_task(user, task) -> bool:
+    """Tick a task done or undo it: whoever manages the project, and the task's owner."""
+    return can_manage_project(user, task.project) or (
+        getattr(user, "is_authenticated", False) and task.owner_id == user.id)
+
+
 def can_see_source_figures(user, project) -> bool:
     """The figures of the department a project started from (where it started, its score across rounds)
     follow the results' own rule: its heads and the facilitators. Running the project opens nothing more:

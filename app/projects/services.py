@@ -24,11 +24,13 @@ from app.projects.models import (
     Project,
     ProjectEvent,
     RootCause,
+    Task,
     project_departments,
 )
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
+from app.time import utcnow
 from app.web.numbers import number, percent
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
@@ -279,6 +281,63 @@ def add_check_in(actor: User, project: Project, on: date, done: str, status: str
     return check_in
 
 
+# Tasks -------------------------------------------------------------------------------------------
+
+def _task_rules(project: Project, title: str, owner: User | None) -> str:
+    """The title as kept, once the task may be written: on a project under way, with an active owner."""
+    lock(project)  # a completion may be under way
+    if project.status in ("completed", "cancelled"):
+        raise ProjectError(_("A finished project's tasks can no longer change."))
+    title = title.strip()
+    if not title:
+        raise ProjectError(_("Say what the task is."), "title")
+    if owner is None or not owner.active:
+        raise ProjectError(_("Choose who does the task."), "owner_id")
+    return title
+
+
+def add_task(actor: User, project: Project, title: str, owner: User | None, due_on: date | None,
+             form_token: str | None = None) -> Task:
+    """A task for anyone active, on a project still under way. A task its form (`form_token`) already
+    added is not added again: MadeAlready names it."""
+    title = _task_rules(project, title, owner)
+    task = Task(project=project, title=title, owner=owner, due_on=due_on, created_by_id=actor.id,
+                form_token=form_token)
+    db.session.add(task)
+    flush_once(task)
+    record(actor, "task.add", project, title)
+    return task
+
+
+def edit_task(actor: User, task: Task, title: str, owner: User | None, due_on: date | None) -> Task:
+    task.title = _task_rules(task.project, title, owner)
+    task.owner, task.due_on = owner, due_on
+    db.session.flush()
+    record(actor, "task.edit", task.project, task.title)
+    return task
+
+
+def set_task_done(actor: User, task: Task, done: bool) -> Task:
+    """Tick a task done or undo it. Sent twice (a double-click, two tabs), the second finds it so already
+    and changes nothing."""
+    lock(task)
+    if task.done == done:
+        return task
+    task.done, task.done_at = done, utcnow() if done else None
+    db.session.flush()
+    record(actor, "task.done" if done else "task.undone", task.project, task.title)
+    return task
+
+
+def overdue_tasks(project_ids, today: date) -> dict[int, int]:
+    """How many tasks are overdue (not done, due before `today`) per project, for any number of projects
+    in one query; projects with none are left out."""
+    return dict(db.session.execute(
+        sa.select(Task.project_id, sa.func.count()).where(
+            Task.project_id.in_(list(project_ids)), Task.done.is_(False), Task.due_on < today)
+        .group_by(Task.project_id)).all())
+
+
 STATUS_LABELS = {"proposed": _l("proposed"), "active": _l("active"), "completed": _l("completed"),
                  "cancelled": _l("cancelled"), "on_track": _l("on track"), "at_risk": _l("at risk"),
                  "off_track": _l("off track")}
@@ -327,6 +386,19 @@ class Progress:
         if share < 0:
             return "wrong_way"
         return "towards_target"
+
+    @property
+    def verdict(self) -> str:
+        """"Did it move?" in words, as the project page says it (and the workshops' review repeats)."""
+        state = self.state
+        if state == "no_readings":
+            return _("No readings since %(date)s yet: nothing to compare with the baseline.",
+                     date=self.since.isoformat())
+        if state == "beyond_target":
+            return _("Beyond target: %(percent)d%% of the way covered.", percent=round(self.share * 100))
+        if state == "wrong_way":
+            return _("Moved the wrong way: away from the target.")
+        return _("%(percent)d%% of the way from baseline to target covered so far.", percent=self.percent)
 
 
 def current_rule() -> str:
@@ -410,6 +482,16 @@ def portfolio(filters: Filters) -> list[Project]:
     if filters.status:
         query = query.where(Project.status == filters.status)
     return list(db.session.scalars(query))
+
+
+def open_projects_of(departments: list[Department]) -> list[Project]:
+    """The projects not finished yet (proposed or active) that any of `departments` owns or takes part in."""
+    return list(db.session.scalars(
+        sa.select(Project).options(*LISTED)
+        .where(Project.status.in_(("proposed", "active")), Project.id.in_(
+            sa.select(project_departments.c.project_id).where(
+                project_departments.c.department_id.in_([d.id for d in departments]))))
+        .order_by(Project.created_at.desc(), Project.id.desc())))
 
 
 def projects_for_department(department: Department) -> list[Project]:

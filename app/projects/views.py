@@ -21,15 +21,15 @@ from app.org.models import Department
 from app.org.policies import can_act_for
 from app.org.services import departments, people_by_department
 from app.projects import charts, policies, services
-from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
-from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, ProjectEvent, RootCause
+from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm, TaskDoneForm, TaskForm
+from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, ProjectEvent, RootCause, Task
 from app.ratings.models import Round
 from app.reports.charts import for_phones
 from app.reports.policies import can_view_scorecard
 from app.reports.results import format_mean, noise_effect
 from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
-from app.web.htmx import redirect_to, render
+from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.ids import id_arg
 from app.web.memo import kept
 from app.workshops.models import Card, Workshop
@@ -47,9 +47,11 @@ def index():
     filters = services.Filters(id_arg("dimension"), id_arg("metric"), id_arg("department"),
                                status if status in STATUSES else None)
     projects = services.portfolio(filters)
+    overdue = services.overdue_tasks((p.id for p in projects), date.today())
     by_category, groups = services.root_cause_split(projects)
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
     return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
+                  overdue=overdue,
                   by_category=by_category, groups=groups, departments=departments(), metrics=metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",
@@ -216,6 +218,7 @@ SHOWN = (joinedload(Project.owner_department), joinedload(Project.lead), joinedl
          joinedload(Project.metric), joinedload(Project.source_round), joinedload(Project.source_department),
          joinedload(Project.source_dimension), selectinload(Project.departments),
          selectinload(Project.members), selectinload(Project.check_ins).joinedload(CheckIn.author),
+         selectinload(Project.tasks).joinedload(Task.owner),
          selectinload(Project.events).joinedload(ProjectEvent.actor))
 
 
@@ -225,18 +228,35 @@ def _origin(project: Project) -> Workshop | None:
                              .where(Card.project_id == project.id).order_by(Card.id).limit(1))
 
 
-def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200):
+def _task_form(formdata=None) -> TaskForm:
+    """The "add a task" form, read from the request when `formdata` is given; the adder owns by default."""
+    form = TaskForm() if formdata is not None else TaskForm(formdata=None, owner_id=current_user.id)
+    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name))
+    form.owner_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(p.id, p.name) for p in people]
+    return form
+
+
+def _tasks(project: Project, task_form: TaskForm | None = None) -> dict:
+    """What the Tasks section shows, on the page and as the fragment htmx swaps."""
+    today = date.today()
+    return {"project": project, "today": today, "task_form": task_form or _task_form(),
+            "task_done_form": TaskDoneForm(),
+            "can_manage": policies.can_manage_project(current_user, project),
+            "tasks_overdue": sum(task.overdue(today) for task in project.tasks)}
+
+
+def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200,
+            task_form: TaskForm | None = None):
     """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, eleventh pass)."""
     show_figures = policies.can_see_source_figures(current_user, project)
     moved = _did_it_move(project)
     return render(
-        "projects/detail.html", project=project, origin=_origin(project), progress=moved.progress,
+        "projects/detail.html", origin=_origin(project), progress=moved.progress,
         chart=moved.chart, baseline_used=moved.baseline_used,
         source_figures=services.source_figures(project) if show_figures else None,
         source_scores=services.source_scores(project) if show_figures else None,
         check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
-        status_label=services.status_label, show_figures=show_figures,
-        can_manage=policies.can_manage_project(current_user, project),
+        status_label=services.status_label, show_figures=show_figures, **_tasks(project, task_form),
         can_check_in=policies.can_check_in(current_user, project), current_rule=services.current_rule(),
         fmt=format_mean, noise_effect=noise_effect, http_status=http_status)
 
@@ -290,6 +310,84 @@ def check_in(project_id: int):
             flash(_("Check-in added."), "success")
             return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="check-ins"))
     return _detail(project, form, http_status=422)
+
+
+def _tasks_answer(project: Project, task_form: TaskForm | None = None, http_status: int = 200):
+    """The Tasks section for htmx; the page otherwise: after a change, post/redirect/get to the section."""
+    if wants_fragment():
+        return render("projects/_tasks.html", **_tasks(project, task_form), http_status=http_status)
+    if http_status == 200:
+        return redirect_to(url_for("projects.detail", project_id=project.id, _anchor="tasks"))
+    return _detail(project, task_form=task_form, http_status=http_status)
+
+
+@bp.post("/<int:project_id>/tasks")
+@requires(policies.can_view_projects)
+def add_task(project_id: int):
+    project = db.get_or_404(Project, project_id)
+    if not policies.can_manage_project(current_user, project):
+        abort(403)
+    form = _task_form(request.form)
+    if form.validate_on_submit():
+        try:
+            services.add_task(current_user, project, form.title.data,
+                              db.session.get(User, form.owner_id.data) if form.owner_id.data else None,
+                              form.due_on.data, form.form_token.data)
+        except services.ProjectError as error:
+            db.session.rollback()
+            form[error.field or "title"].errors.append(str(error))
+        except MadeAlready:  # a second copy of the same form: the first added it
+            db.session.rollback()
+            return _tasks_answer(project)
+        else:
+            db.session.commit()
+            flash(_("Task added."), "success")
+            return _tasks_answer(project)
+    return _tasks_answer(project, form, http_status=422)
+
+
+def _task_of(project_id: int, task_id: int) -> Task:
+    task = db.get_or_404(Task, task_id)
+    if task.project_id != project_id:
+        abort(404)
+    return task
+
+
+@bp.route("/<int:project_id>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@requires(policies.can_view_projects)
+def edit_task(project_id: int, task_id: int):
+    task = _task_of(project_id, task_id)
+    if not policies.can_manage_project(current_user, task.project):
+        abort(403)
+    form = _task_form(request.form)
+    if not form.is_submitted():
+        form.title.data, form.owner_id.data, form.due_on.data = task.title, task.owner_id or 0, task.due_on
+    elif form.validate():
+        try:
+            services.edit_task(current_user, task, form.title.data,
+                               db.session.get(User, form.owner_id.data) if form.owner_id.data else None,
+                               form.due_on.data)
+        except services.ProjectError as error:
+            db.session.rollback()
+            form[error.field or "title"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Task saved."), "success")
+            return redirect_to(url_for("projects.detail", project_id=project_id, _anchor="tasks"))
+    return render("projects/task_form.html", form=form, task=task, http_status=422 if form.errors else 200)
+
+
+@bp.post("/<int:project_id>/tasks/<int:task_id>/<any(done,undo):action>")
+@requires(policies.can_view_projects)
+def tick_task(project_id: int, task_id: int, action: str):
+    task = _task_of(project_id, task_id)
+    if not policies.can_tick_task(current_user, task):
+        abort(403)
+    if not TaskDoneForm().validate_on_submit():
+        abort(400)
+    services.set_task_done(current_user, task, action == "done")
+    db.session.commit()
+    return _tasks_answer(task.project)
 
 
 # Root causes (admin) -----------------------------------------------------------------------------

@@ -506,6 +506,24 @@ def review_board(workshop: Workshop) -> ReviewBoard:
     return board
 
 
+@dataclass(frozen=True)
+class OpenProject:
+    """A project still under way of the departments taking part, as the review phase lists it."""
+    project: Project
+    status: str  # in words
+    verdict: str | None  # "did it move?" as its page says it; None before it started
+    overdue: int  # tasks overdue
+
+
+def open_projects(workshop: Workshop, today: date) -> list[OpenProject]:
+    """The open projects of the departments taking part: what they already work on, before new cards."""
+    found = projects.open_projects_of(workshop.departments)
+    overdue = projects.overdue_tasks([p.id for p in found], today)
+    return [OpenProject(p, projects.status_label(p.status),
+                        progress.verdict if (progress := projects.progress(p)) else None,
+                        overdue.get(p.id, 0)) for p in found]
+
+
 # Minutes -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 import base64
 import hashlib
 import hmac
+from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
@@ -235,6 +236,7 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
     }
     if phase == "review":
         context["review"] = services.review_board(workshop)
+        context["open_projects"] = services.open_projects(workshop, date.today())
     if phase == "collect":
         context["card_form"] = forms.get("card") or card_form()
         context["card_form_key"] = session.get(CARD_FORM, 0)

@@ -33,6 +33,7 @@ METRIC_OWNERS = expect(LOGIN, DENIED, OK, DENIED, OK, OK)  # the owner's heads, 
 NOWHERE = expect(GONE, GONE, GONE, GONE, GONE, GONE)
 API = expect(ANY, ANY, ANY, ANY, ANY, ANY)
 WORKSHOP = expect(LOGIN, OK, OK, DENIED, OK, DENIED)  # participants and facilitators
+TASK_OWNER = expect(LOGIN, OK, OK, DENIED, OK, DENIED)  # the project team, and the employee owns the task
 CARD_AUTHOR = expect(LOGIN, OK, DENIED, DENIED, DENIED, DENIED)  # the employee wrote the card
 
 EXPECTED = {
@@ -114,6 +115,10 @@ EXPECTED = {
     ("projects.edit", "POST"): PROJECT_TEAM,
     ("projects.move", "POST"): PROJECT_TEAM,
     ("projects.check_in", "POST"): PROJECT_TEAM,
+    ("projects.add_task", "POST"): PROJECT_TEAM,
+    ("projects.edit_task", "GET"): PROJECT_TEAM,
+    ("projects.edit_task", "POST"): PROJECT_TEAM,
+    ("projects.tick_task", "POST"): TASK_OWNER,
     ("projects.root_causes", "GET"): ADMIN,
     ("projects.root_causes", "POST"): ADMIN,
     ("metrics.index", "GET"): READERS,
@@ -194,6 +199,7 @@ def url_arguments(org, role, endpoint):
     # Rating pages need an open round; results need a published one.
     round_ = make_round(org, "published" if endpoint.startswith("reports.") else "open")
     project = make_project(org, department, other)
+    task = projects.add_task(org["facilitator"], project, "Send the invoices", org["employee"], None)
     # The employee and (for their own department) the head take part; the employee wrote a card.
     workshop = workshops.save_workshop(
         org["facilitator"], None, "Workshop", date(2026, 6, 1), None, [org["finance"], org["sales"]],
@@ -208,6 +214,7 @@ def url_arguments(org, role, endpoint):
         "workshop_id": workshop.id,
         "card_id": card.id,
         "project_id": project.id,
+        "task_id": task.id,
         "metric_id": metric.id,
         "department_id": department.id,
         "person_id": org["employee"].id,
@@ -217,7 +224,8 @@ def url_arguments(org, role, endpoint):
         "round_id": round_.id,
         "target_key": "self",
         "token_id": 999,
-        "action": "cancel" if endpoint.startswith("projects.") else "close",
+        "action": {"projects.tick_task": "done"}.get(endpoint)
+        or ("cancel" if endpoint.startswith("projects.") else "close"),
     }
 
 

@@ -128,6 +128,9 @@ def test_the_sales_employee_sees_no_admin_pages(app, demo):
 def test_the_first_tick_opens_the_demos_draft_round_by_itself(app, demo):
     """What the README's run command shows: the tick started beside the server opens a round at once."""
     result = app.test_cli_runner().invoke(args=["tick"])
-    assert (result.exit_code, result.output) == (0, "Opened Winter 2026 pulse\n")
+    opened, *notices = result.output.splitlines()
+    assert (result.exit_code, opened) == (0, "Opened Winter 2026 pulse")
+    # and tells the demo's projects' leads of the check-ins due (on a Monday, heads of their week too)
+    assert all(line.startswith("Notices of ") for line in notices)
     assert db.session.scalar(sa.select(Round.state).where(Round.name == "Winter 2026 pulse")) == "open"
     assert app.test_cli_runner().invoke(args=["tick"]).output == ""

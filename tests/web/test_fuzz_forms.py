@@ -41,7 +41,7 @@ from app.metrics.models import Reading
 from app.notices.forms import NoticeChoicesForm
 from app.org import forms as org_forms
 from app.projects import services as projects
-from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm
+from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm, TaskDoneForm, TaskForm
 from app.ratings import services as ratings
 from app.ratings.forms import RoundForm, rating_form
 from app.web import forms as web_forms
@@ -99,6 +99,10 @@ class World:
         return projects.save_project(self["head"], None, projects.ProjectData(
             title="Faster invoices", owner_department=self["finance"], departments=[self["sales"]],
             metric=self.metric, target_value=60.0, target_date=date(2026, 12, 31)))
+
+    @cached_property
+    def task(self):
+        return projects.add_task(self["head"], self.project, "Send the invoices", self["employee"], None)
 
     @cached_property
     def round(self):
@@ -273,6 +277,15 @@ CASES: dict[str, Case] = {
                           form=MoveForm, valid=lambda w: {"note": "Off we go"}),
     "projects.check_in": Case("head", args=lambda w: {"project_id": w.project.id}, form=CheckInForm,
                               valid=lambda w: {"on": "2026-02-01", "status": "at_risk", "done": "Talked"}),
+    "projects.add_task": Case("head", args=lambda w: {"project_id": w.project.id}, form=TaskForm,
+                              valid=lambda w: {"title": "Agree the cut-off", "owner_id": w["employee"].id,
+                                               "due_on": "2026-12-31"}),
+    "projects.edit_task": Case("head", args=lambda w: {"project_id": w.project.id, "task_id": w.task.id},
+                               form=TaskForm, valid=lambda w: {"title": "Send them all",
+                                                               "owner_id": w["head"].id, "due_on": ""}),
+    "projects.tick_task": Case("employee", args=lambda w: {
+        "project_id": w.project.id, "task_id": w.task.id, "action": st.sampled_from(["done", "undo"])},
+        form=TaskDoneForm),
     "projects.root_causes": Case("admin", form=RootCauseForm, valid=lambda w: {
         "key": "weather", "name_en": "Weather", "name_ru": "Погода", "position": "7", "retired": ""}),
     # Rating rounds

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.metrics import policies as metrics
 from app.org import policies as org_policies
 from app.projects import policies as projects
+from app.projects import services as project_services
 from app.ratings import policies as ratings
 from app.ratings import services as ratings_services
 from app.reports import policies as reports
@@ -93,3 +94,28 @@ def test_the_next_rounds_confirm_button_is_shown_exactly_to_whom_confirming_answ
     assert (answer.status_code == 403) is not allowed, f"{role} at {target}: {answer.status_code}"
     db.session.refresh(following)
     assert following.confirmed is allowed
+
+
+@pytest.mark.parametrize("role", ["employee", "head", "sales_head", "facilitator", "admin"])
+def test_a_projects_task_controls_are_shown_exactly_to_whom_they_answer(app, client, org, role):
+    """Per object: adding and editing for whoever manages the project; ticking also for the task's owner
+    (the employee)."""
+    project = project_services.save_project(org["head"], None, project_services.ProjectData(
+        title="Faster invoices", owner_department=org["finance"], departments=[org["sales"]]))
+    task = project_services.add_task(org["head"], project, "Send the invoices", org["employee"], None)
+    db.session.commit()
+    person = org[role]
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    with app.test_request_context():
+        page = url_for("projects.detail", project_id=project.id)
+        add = url_for("projects.add_task", project_id=project.id)
+        edit = url_for("projects.edit_task", project_id=project.id, task_id=task.id)
+        tick = url_for("projects.tick_task", project_id=project.id, task_id=task.id, action="done")
+    shown = client.get(page).get_data(as_text=True)
+    manage, may_tick = projects.can_manage_project(person, project), projects.can_tick_task(person, task)
+    assert manage is (role in ("head", "facilitator")) and may_tick is (manage or role == "employee")
+    for marker, answer, allowed in ((f'action="{add}"', lambda: client.post(add), manage),
+                                    (f'href="{edit}"', lambda: client.get(edit), manage),
+                                    (f'action="{tick}"', lambda: client.post(tick), may_tick)):
+        assert (marker in shown) is allowed, f"{role}: {marker}"
+        assert (answer().status_code == 403) is not allowed, f"{role}: {marker}"

@@ -3,18 +3,21 @@ board's cheap poll, anonymous cards, and the minutes with their downloads."""
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
+from app.metrics.models import Reading
+from app.projects import services as projects
 from app.projects.models import Project, RootCause
 from app.ratings import services as ratings
 from app.workshops import services
 from app.workshops.models import Card, Participant, Vote, Workshop
-from tests.factories import PASSWORD, count, count_statements, form_token_of, page_text
+from tests.factories import PASSWORD, count, count_statements, form_token_of, make_department, page_text
+from tests.projects.test_services import START, make_metric
 
 HTMX = {"HX-Request": "true"}
 
@@ -640,3 +643,28 @@ def test_the_set_up_keeps_the_chosen_round(client, org):
     services.move_phase(org["facilitator"], workshop, 1)
     db.session.commit()
     assert "The results of Spring are not published yet." in page_text(client.get(url(workshop)))
+
+
+def test_the_review_lists_the_open_projects_of_the_departments_taking_part(client, org, ws):
+    metric = make_metric(values=(40, 42, 44))
+    started = projects.save_project(org["head"], None, projects.ProjectData(
+        title="Faster invoices", owner_department=org["finance"], departments=[org["sales"]], metric=metric,
+        target_value=60.0, target_date=date(2027, 1, 1)))
+    projects.move(org["head"], started, "start", on=START)
+    db.session.add(Reading(metric=metric, taken_on=START + timedelta(days=1), value=50))
+    projects.add_task(org["head"], started, "Chase", org["employee"], date.today() - timedelta(days=1))
+    cancelled = projects.save_project(org["head"], None, projects.ProjectData(
+        title="Dropped idea", owner_department=org["sales"], departments=[org["finance"]]))
+    projects.move(org["head"], cancelled, "cancel")
+    it, hr = make_department("IT", "IT"), make_department("People", "HR")
+    projects.save_project(org["facilitator"], None, projects.ProjectData(
+        title="Laptops on day one", owner_department=it, departments=[hr]))
+    to_phase(org, ws, "review")
+    sign_in(client, org["employee"])
+    page = page_text(client.get(url(ws)))
+    assert "Open projects of these departments" in page
+    assert f'href="/projects/{started.id}">Faster invoices</a>' in page
+    # baseline 42 (the mean of 40, 42, 44), target 60, now 50: as the project's own page says it
+    assert "44% of the way from baseline to target covered so far." in page
+    assert "1 task overdue" in page
+    assert "Dropped idea" not in page and "Laptops on day one" not in page
