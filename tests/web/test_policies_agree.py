@@ -1,6 +1,7 @@
 """Each page-level policy is asked in one place by the view and the template: for every role, the link or
 button is on the page exactly when its address answers, and its address answers 403 exactly when it is not."""
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from app.api import policies as api
@@ -63,3 +64,24 @@ def test_every_role_is_allowed_somewhere_and_refused_somewhere(org):
     for predicate in {p for p, _page, _address in WAYS_IN}:
         answers = {predicate(org[role]) for role in ("employee", "head", "facilitator", "admin")}
         assert answers == {True, False}, predicate.__name__
+
+
+@pytest.mark.parametrize("role", ["employee", "head", "sales_head", "facilitator", "admin"])
+def test_a_weakness_response_is_offered_exactly_to_whom_it_answers(client, org, role):
+    """Object by object: the form to answer Finance's weakest dimension on "you said — we did" is there
+    exactly for Finance's heads, and its address refuses everyone else."""
+    from app.dimensions.models import Dimension
+    from app.loop import policies as loop
+    from tests.reports.test_pages_scorecard import spring_and_autumn
+
+    autumn, finance = spring_and_autumn(org)["autumn"], org["finance"]
+    weakest = db.session.scalar(sa.select(Dimension).where(Dimension.key == "competence"))
+    person = org[role]
+    allowed = loop.can_respond_to_weakness(person, finance)
+    assert allowed is (role == "head")
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    address = f"/you-said/{autumn.id}/departments/{finance.id}/dimensions/{weakest.id}"
+    answer = client.post(address, data={f"response-{finance.id}-{weakest.id}-text": "We hear you."})
+    assert answer.status_code == (303 if allowed else 403)
+    page = client.get(f"/you-said?round={autumn.id}").get_data(as_text=True)
+    assert (f'action="{address}"' in page) is allowed
