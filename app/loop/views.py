@@ -39,12 +39,15 @@ def _prefix(department: Department, dimension_id: int) -> str:
 def _forms(cards: list[services.Card]) -> dict[tuple[int, int], ResponseForm]:
     """The response forms the person may use: for the weakest dimensions of departments they head, while
     the round's responses are open."""
-    return {(card.department.id, row.dimension.id): ResponseForm(
-                formdata=None, prefix=_prefix(card.department, row.dimension.id),
-                text=card.responses[row.dimension.id].text if row.dimension.id in card.responses else "")
-            for card in cards if card.open_for_responses
-            and policies.can_respond_to_weakness(current_user, card.department)
-            for row in card.summary.weakest}
+    forms = {}
+    for card in cards:
+        if card.open_for_responses and policies.can_respond_to_weakness(current_user, card.department):
+            for row in card.summary.weakest:
+                said = card.responses.get(row.dimension.id)
+                forms[(card.department.id, row.dimension.id)] = ResponseForm(
+                    formdata=None, prefix=_prefix(card.department, row.dimension.id),
+                    text=said.text if said else "")
+    return forms
 
 
 @bp.get("")
