@@ -55,6 +55,7 @@ def configure_extensions(app: Flask) -> None:
     from app.auth import models as _auth  # noqa: F401
     from app.database import configure_database
     from app.dimensions import models as _dimensions  # noqa: F401
+    from app.loop import models as _loop  # noqa: F401
     from app.metrics import models as _metrics  # noqa: F401
     from app.notices import models as _notices  # noqa: F401
     from app.org import models as _org  # noqa: F401
@@ -91,6 +92,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.cli import register_commands
     from app.dimensions.views import bp as dimensions_bp
     from app.home.views import bp as home_bp
+    from app.loop.views import bp as loop_bp
     from app.metrics.views import bp as metrics_bp
     from app.notices.views import bp as notices_bp
     from app.org.views import bp as org_bp
@@ -101,7 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.workshops.views import bp as workshops_bp
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
-                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp):
+                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -114,6 +116,7 @@ def configure_templates(app: Flask) -> None:
     from app.audit import policies as audit
     from app.auth.forms import LANGUAGE_CHOICES
     from app.dimensions import policies as dimensions
+    from app.loop import policies as loop
     from app.metrics import policies as metrics
     from app.notices.views import choices_form
     from app.org import policies as org
@@ -134,7 +137,7 @@ def configure_templates(app: Flask) -> None:
         notice_choices_form=choices_form,  # the account page shows them
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
-    for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops):
+    for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

@@ -55,6 +55,7 @@ LABELS = {
     "workshop.phase": _l("Workshop moved to another phase"),
     "workshop.merge": _l("Workshop cards merged"),
     "workshop.project": _l("Project started from a workshop"),
+    "weakness.respond": _l("Response to a weakness saved"),
 }
 
 

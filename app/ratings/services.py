@@ -239,7 +239,7 @@ def _tell_results(round_: Round) -> None:
         for head, ids in headed.items()])
     raters = db.session.scalars(sa.select(Completion.user_id).join(User, User.id == Completion.user_id).where(
         Completion.round_id == round_.id, Completion.done > 0, User.active))
-    enqueue("results_for_rater", [(rater, _round_facts(round_), app_path("home.home"))
+    enqueue("results_for_rater", [(rater, _round_facts(round_), app_path("loop.index", round=round_.id))
                                   for rater in raters if rater not in headed])
 
 
@@ -308,7 +308,7 @@ def open_rounds_for(user) -> list[Round]:
     ))
 
 
-def _providers(round_: Round, department_id: int) -> list[Department]:
+def providers(round_: Round, department_id: int) -> list[Department]:
     """Departments taking part in the round that serve `department_id` on the service map."""
     return list(db.session.scalars(
         sa.select(Department).join(ServiceLink, ServiceLink.provider_id == Department.id)
@@ -320,7 +320,7 @@ def _providers(round_: Round, department_id: int) -> list[Department]:
 
 def listed_keys(round_: Round, department_id: int) -> set[str]:
     """The targets on the list of everyone in a department: its providers, itself, the company."""
-    return {f"d{d.id}" for d in _providers(round_, department_id)} | {"self", "company"}
+    return {f"d{d.id}" for d in providers(round_, department_id)} | {"self", "company"}
 
 
 def _done_keys(user, round_: Round) -> set[str]:
@@ -345,8 +345,8 @@ def targets_for(user, round_: Round) -> list[Target]:
     """The person's list: departments serving theirs, their own as others see it, the company;
     then any department they added and rated."""
     done = _done_keys(user, round_)
-    providers = _providers(round_, user.department_id)
-    targets = [Target(f"d{d.id}", "service", d, f"d{d.id}" in done) for d in providers]
+    targets = [Target(f"d{d.id}", "service", d, f"d{d.id}" in done)
+               for d in providers(round_, user.department_id)]
     targets.append(Target("self", "self", user.department, "self" in done))
     targets.append(Target("company", "company", None, "company" in done))
     added = {int(key[1:]) for key in done - {t.key for t in targets}}

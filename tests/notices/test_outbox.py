@@ -183,7 +183,7 @@ def test_results_go_to_heads_and_raters_and_no_notice_holds_an_answer(app, compa
     told = dict(db.session.execute(sa.select(Notice.user_id, Notice.link).where(
         Notice.kind.in_(("results_for_head", "results_for_rater")))).all())
     assert told == {head.id: f"/results/{round_.id}/departments/{finance.id}",
-                    **{rater.id: "/" for rater in raters}}
+                    **{rater.id: f"/you-said?round={round_.id}" for rater in raters}}  # what came of it
     assert idle.id not in told
     notices.send_due(at(CLOSES + timedelta(days=1)))
     texts = " ".join(subject(m) + body(m) for m in inbox)

@@ -160,6 +160,8 @@ EXPECTED = {
     ("workshops.unvote", "POST"): WORKSHOP,
     ("workshops.edit_card", "GET"): CARD_AUTHOR,
     ("workshops.edit_card", "POST"): CARD_AUTHOR,
+    ("loop.index", "GET"): SIGNED_IN,  # each person's own rounds and departments, or none
+    ("loop.respond", "POST"): expect(LOGIN, DENIED, OK, DENIED, DENIED, DENIED),  # the department's heads
 }
 
 
@@ -197,7 +199,7 @@ def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
     other = org["finance"] if department is org["sales"] else org["sales"]
     # Rating pages need an open round; results need a published one.
-    round_ = make_round(org, "published" if endpoint.startswith("reports.") else "open")
+    round_ = make_round(org, "published" if endpoint.startswith(("reports.", "loop.")) else "open")
     project = make_project(org, department, other)
     task = projects.add_task(org["facilitator"], project, "Send the invoices", org["employee"], None)
     # The employee and (for their own department) the head take part; the employee wrote a card.

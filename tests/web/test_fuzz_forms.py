@@ -36,6 +36,7 @@ from app.auth.services import issue_link
 from app.dimensions.forms import DimensionForm
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
+from app.loop.forms import ResponseForm
 from app.metrics import forms as metric_forms
 from app.metrics.models import Reading
 from app.notices.forms import NoticeChoicesForm
@@ -50,6 +51,7 @@ from app.workshops import services as workshops
 from app.workshops.forms import ActionForm, CardForm, MergeForm, ProjectFromCardForm, StepForm, WorkshopForm
 from tests.api.helpers import make_metric
 from tests.factories import PASSWORD, make_department, page_text
+from tests.reports.test_results import Survey
 
 NEW_PASSWORD = "a quite different passphrase"
 
@@ -137,6 +139,16 @@ class World:
         return self.first_cards[phase]
 
     @cached_property
+    def results(self):
+        """A published round in which three of Sales rated Finance, the first dimension the weakest: its
+        heads may respond to it."""
+        self.dimension  # noqa: B018
+        survey = Survey(self["facilitator"], [self["finance"], self["sales"]], name="Autumn 2025",
+                        opens=date(2025, 9, 1), closes=date(2025, 9, 30))
+        survey.rate(self["sales"], self["finance"], [[1, 3]] * 3)
+        return survey.publish()
+
+    @cached_property
     def token(self):
         return create_token(self["head"], "CRM", "read")[0]
 
@@ -177,6 +189,14 @@ def project_from_card(w) -> dict:
     prefix = f"card{w.card_ids('projects')[0]}-"
     return {prefix + "title": "Clear orders", prefix + "owner_department_id": w["finance"].id,
             prefix + "department_ids": [w["sales"].id]}
+
+
+def weakness(w) -> dict:
+    return {"round_id": w.results.id, "department_id": w["finance"].id, "dimension_id": w.dimension.id}
+
+
+def response_form(w) -> ResponseForm:
+    return ResponseForm(prefix=f"response-{w['finance'].id}-{w.dimension.id}")
 
 
 def rating_form_of(w):
@@ -301,6 +321,9 @@ CASES: dict[str, Case] = {
             ["self", "company", "d0", "d-1", f"d{2**31}", "d" + "9" * 5000, "x"]), in_an_address)},
         form=rating_form_of, valid=lambda w: {
             **{f"d{i}": "4" for i in ratings.asked_dimensions(w.round)}, "comment": "Fine"}),
+    # You said — we did
+    "loop.respond": Case("head", args=weakness, form=response_form, valid=lambda w: {
+        f"response-{w['finance'].id}-{w.dimension.id}-text": "We now answer within a day."}),
     # Workshops
     "workshops.new": Case("facilitator", form=WorkshopForm, valid=lambda w: {
         "title": "Hand-offs", "held_on": "2026-07-01", "round_id": 0,

@@ -25,6 +25,7 @@ LAYERS = (
     {"metrics"},
     {"projects", "api"},
     {"workshops"},
+    {"loop"},
     {"home", "demo"},
     {"cli"},
     {"__init__"},

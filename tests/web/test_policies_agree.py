@@ -3,14 +3,17 @@ button is on the page exactly when its address answers, and its address answers 
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from app.api import policies as api
 from app.audit import policies as audit
 from app.audit.services import SCHEDULE
 from app.dimensions import policies as dimensions
+from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
 from app.extensions import db
+from app.loop import policies as loop
 from app.metrics import policies as metrics
 from app.org import policies as org_policies
 from app.projects import policies as projects
@@ -20,6 +23,7 @@ from app.ratings import services as ratings_services
 from app.reports import policies as reports
 from app.workshops import policies as workshops
 from tests.factories import PASSWORD
+from tests.reports.test_pages_scorecard import spring_and_autumn
 
 # (the predicate, the page that offers the way in, the address it leads to)
 WAYS_IN = [
@@ -119,3 +123,20 @@ def test_a_projects_task_controls_are_shown_exactly_to_whom_they_answer(app, cli
                                     (f'action="{tick}"', lambda: client.post(tick), may_tick)):
         assert (marker in shown) is allowed, f"{role}: {marker}"
         assert (answer().status_code == 403) is not allowed, f"{role}: {marker}"
+
+
+@pytest.mark.parametrize("role", ["employee", "head", "sales_head", "facilitator", "admin"])
+def test_a_weakness_response_is_offered_exactly_to_whom_it_answers(client, org, role):
+    """Object by object: the form to answer Finance's weakest dimension on "you said — we did" is there
+    exactly for Finance's heads, and its address refuses everyone else."""
+    autumn, finance = spring_and_autumn(org)["autumn"], org["finance"]
+    weakest = db.session.scalar(sa.select(Dimension).where(Dimension.key == "competence"))
+    person = org[role]
+    allowed = loop.can_respond_to_weakness(person, finance)
+    assert allowed is (role == "head")
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    address = f"/you-said/{autumn.id}/departments/{finance.id}/dimensions/{weakest.id}"
+    answer = client.post(address, data={f"response-{finance.id}-{weakest.id}-text": "We hear you."})
+    assert answer.status_code == (303 if allowed else 403)
+    page = client.get(f"/you-said?round={autumn.id}").get_data(as_text=True)
+    assert (f'action="{address}"' in page) is allowed
