@@ -1,6 +1,6 @@
 """An improvement project in Chromium: the head of Finance starts one from the weakest dimension of the
-scorecard, adds Sales, links NPS, starts it, adds readings and reads "did it move?" (a check-in without
-JavaScript)."""
+scorecard, adds Sales, links NPS, starts it, adds an overdue task and ticks it done, adds readings and reads
+"did it move?" (a check-in without JavaScript)."""
 from datetime import date, timedelta
 
 import pytest
@@ -105,6 +105,27 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
         "Baseline: 30 — mean of the last 3 readings before the start.")
     expect(did_it_move).to_contain_text(f"{(date.today() - timedelta(days=30)).isoformat()}: 28")
     expect(did_it_move).to_contain_text(f"No readings since {date.today().isoformat()} yet")
+
+    # A task, due yesterday, is overdue in words (not by colour alone); ticking it done in place keeps the
+    # focus on its button and clears the count.
+    tasks = page.locator("#tasks")
+    tasks.get_by_label("Task").fill("Publish Finance's help-desk hours")
+    tasks.get_by_label("Owner").select_option(label="Hana Head")
+    tasks.get_by_label("Due date").fill((date.today() - timedelta(days=1)).isoformat())
+    tasks.get_by_role("button", name="Add the task").click()
+    expect(tasks.get_by_role("status")).to_have_text("Task added.")
+    expect(page.locator("#tasks-overdue")).to_have_text("1 task overdue")
+    task = tasks.locator("li.task").first
+    expect(task.locator(".badge")).to_have_text("overdue")
+    tick = task.locator("button[id$='-tick']")
+    expect(tick).to_have_text("Done: Publish Finance's help-desk hours")
+    tick_id = tick.get_attribute("id")
+    tick.click()
+    expect(page.locator("#tasks-overdue")).to_have_count(0)
+    undo = page.locator(f"#{tick_id}")
+    expect(undo).to_have_text("Undo: Publish Finance's help-desk hours")
+    expect(undo).to_be_focused()
+    assert task.locator("s").evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
 
     # The head adds readings since the start on the metric page (Finance owns NPS): today and tomorrow
     # (a reading may be dated up to one day ahead).
