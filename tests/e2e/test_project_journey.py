@@ -4,11 +4,14 @@ scorecard, adds Sales, links NPS, starts it, adds an overdue task and ticks it d
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.auth.models import User
+from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
 from app.metrics.services import record_reading, save_metric
+from app.projects.services import ProjectData, save_project, weak_spot
 from app.ratings import services
 from app.ratings.models import Round
 from tests.e2e.conftest import form_ready, sign_in
@@ -160,3 +163,36 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
     expect(no_js_page.get_by_text("Check-in added.")).to_be_visible()
     expect(no_js_page.locator("#check-ins li").first).to_contain_text("Opened a Finance help desk for Sales.")
     expect(no_js_page.locator("#check-ins li .badge").first).to_have_text("on track")
+
+
+def test_a_rater_sees_what_came_of_it_and_the_heads_response(page, journey, live_server):
+    """"You said — we did": a seller who rated Finance finds Finance's weakest dimension, the project started
+    from it, and the response Finance's head wrote there (saved in place)."""
+    base, ids = journey
+    with live_server.database() as session:
+        head = session.scalar(sa.select(User).where(User.email == "head.finance@example.com"))
+        seller = session.scalar(sa.select(User).where(User.email == "seller0@example.com"))
+        accessibility = session.scalar(sa.select(Dimension).where(Dimension.key == "accessibility"))
+        source = weak_spot(session.get(Round, ids["round"]), head.department, accessibility)
+        save_project(head, None, ProjectData(title="Open a Finance help desk", source=source,
+                                             owner_department=head.department, departments=[seller.department]))
+
+    sign_in(page, base, "head.finance@example.com", PASSWORD)
+    page.get_by_role("link", name="You said — we did").click()
+    finance = page.locator(f"#card-{ids['finance']}")
+    expect(finance.locator("h2")).to_contain_text("your department")
+    finance.get_by_text("Respond").first.click()
+    finance.get_by_label("The department's response").first.fill("A help desk opens on Mondays.")
+    finance.get_by_role("button", name="Save the response").first.click()
+    expect(finance.get_by_role("status")).to_have_text("Saved.")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    sign_in(page, base, "seller0@example.com", PASSWORD)
+    page.get_by_role("link", name="You said — we did").click()
+    finance = page.locator(f"#card-{ids['finance']}")
+    expect(finance.locator("h2")).to_contain_text("rated by your department")
+    weakest = finance.locator("ol li").first
+    expect(weakest).to_contain_text("Accessibility")
+    expect(weakest.get_by_role("link", name="Open a Finance help desk")).to_be_visible()
+    expect(weakest.locator(".response")).to_contain_text("A help desk opens on Mondays.")
+    expect(weakest).not_to_contain_text("Respond")  # a seller cannot answer for Finance
