@@ -174,8 +174,9 @@ def test_a_rater_sees_what_came_of_it_and_the_heads_response(page, journey, live
         seller = session.scalar(sa.select(User).where(User.email == "seller0@example.com"))
         accessibility = session.scalar(sa.select(Dimension).where(Dimension.key == "accessibility"))
         source = weak_spot(session.get(Round, ids["round"]), head.department, accessibility)
-        save_project(head, None, ProjectData(title="Open a Finance help desk", source=source,
-                                             owner_department=head.department, departments=[seller.department]))
+        data = ProjectData(title="Open a Finance help desk", source=source, owner_department=head.department,
+                           departments=[seller.department])
+        save_project(head, None, data)
 
     sign_in(page, base, "head.finance@example.com", PASSWORD)
     page.get_by_role("link", name="You said — we did").click()
