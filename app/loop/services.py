@@ -19,7 +19,7 @@ from app.extensions import db
 from app.loop.models import MAX_RESPONSE, WeaknessResponse
 from app.org.models import Department
 from app.projects.models import Project
-from app.projects.services import LISTED, Progress, progress
+from app.projects.services import LISTED, Progress, progress_of
 from app.ratings.models import Completion, Round, round_departments
 from app.ratings.services import providers
 from app.reports.results import History, Scorecard, published_rounds, scorecard
@@ -110,9 +110,10 @@ def cards(user, round_: Round) -> list[Card]:
     responses = list(db.session.scalars(sa.select(WeaknessResponse).where(
         WeaknessResponse.round_id == round_.id, WeaknessResponse.department_id.in_(ids))))
     later = _departments_published_later(round_)
+    moved = progress_of(projects)
     return [Card(department=d, own=is_own, summary=scorecard(round_, d, with_comments=False, history=history),
                  projects=[p for p in projects if p.source_department_id == d.id],
-                 progress={p.id: progress(p) for p in projects if p.source_department_id == d.id},
+                 progress={p.id: moved.get(p.id) for p in projects if p.source_department_id == d.id},
                  responses={r.dimension_id: r for r in responses if r.department_id == d.id},
                  open_for_responses=d.id not in later)
             for d, is_own in departments]

@@ -2,6 +2,7 @@
 readings before the start, a lifecycle with every move recorded, check-ins, and "did it move?"."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -406,12 +407,30 @@ def current_rule() -> str:
 
 
 def progress(project: Project) -> Progress | None:
-    if project.started_on is None or project.baseline is None or project.target_value is None:
-        return None
-    since = project.started_on + timedelta(days=project.expected_lag_days or 0)
-    rows = _last_readings(project.metric_id, Reading.taken_on >= since)
-    current = sum(r.value for r in rows) / len(rows) if rows else None
-    return Progress(project.baseline, project.target_value, since, rows, current)
+    return progress_of([project]).get(project.id)
+
+
+def progress_of(projects: list[Project]) -> dict[int, Progress]:
+    """"Did it move?" of each started project with a target, by its id: one query for any number of them
+    (a workshop's review lists many)."""
+    since = {p.id: p.started_on + timedelta(days=p.expected_lag_days or 0) for p in projects
+             if p.started_on is not None and p.baseline is not None and p.target_value is not None}
+    if not since:
+        return {}
+    readings = defaultdict(list)  # metric id -> its readings since the earliest start, newest first
+    for row in db.session.execute(
+            sa.select(Reading.metric_id, Reading.taken_on, Reading.value)
+            .where(Reading.metric_id.in_({p.metric_id for p in projects if p.id in since}),
+                   Reading.taken_on >= min(since.values()))
+            .order_by(Reading.taken_on.desc())):
+        readings[row.metric_id].append(row)
+    found = {}
+    for p in projects:
+        if p.id in since:
+            rows = [r for r in readings[p.metric_id] if r.taken_on >= since[p.id]][:BASELINE_READINGS][::-1]
+            current = sum(r.value for r in rows) / len(rows) if rows else None
+            found[p.id] = Progress(p.baseline, p.target_value, since[p.id], rows, current)
+    return found
 
 
 @dataclass(frozen=True)

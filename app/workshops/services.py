@@ -519,9 +519,9 @@ def open_projects(workshop: Workshop, today: date) -> list[OpenProject]:
     """The open projects of the departments taking part: what they already work on, before new cards."""
     found = projects.open_projects_of(workshop.departments)
     overdue = projects.overdue_tasks([p.id for p in found], today)
+    moved = projects.progress_of(found)
     return [OpenProject(p, projects.status_label(p.status),
-                        progress.verdict if (progress := projects.progress(p)) else None,
-                        overdue.get(p.id, 0)) for p in found]
+                        moved[p.id].verdict if p.id in moved else None, overdue.get(p.id, 0)) for p in found]
 
 
 # Minutes -----------------------------------------------------------------------------------------

@@ -118,8 +118,8 @@ def test_the_head_of_finance_reaches_finance_only(app, demo):
 def test_the_sales_employee_sees_no_admin_pages(app, demo):
     client = app.test_client()
     client.sign_in("employee.sales@example.com", DEMO_PASSWORD)
-    # Workshops (the list shows only their own) and the project portfolio are open to everyone.
-    assert navigation(client.get("/")) == ["Home", "Workshops", "Projects"]
+    # What came of their round, workshops (the list shows only their own) and the project portfolio.
+    assert navigation(client.get("/")) == ["Home", "You said — we did", "Workshops", "Projects"]
     assert "Sales" in client.get("/").get_data(as_text=True)
     assert client.get("/org/departments").status_code == 403
     assert client.get("/audit").status_code == 403
