@@ -228,10 +228,10 @@ def _origin(project: Project) -> Workshop | None:
                              .where(Card.project_id == project.id).order_by(Card.id).limit(1))
 
 
-def _task_form(formdata=None) -> TaskForm:
+def _task_form(project: Project, formdata=None, task: Task | None = None) -> TaskForm:
     """The "add a task" form, read from the request when `formdata` is given; the adder owns by default."""
     form = TaskForm() if formdata is not None else TaskForm(formdata=None, owner_id=current_user.id)
-    people = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.name))
+    people = services.task_owners(project, current_user, task.owner if task else None)
     form.owner_id.choices = [SelectChoice(0, _("— choose —"))] + [SelectChoice(p.id, p.name) for p in people]
     return form
 
@@ -239,9 +239,9 @@ def _task_form(formdata=None) -> TaskForm:
 def _tasks(project: Project, task_form: TaskForm | None = None) -> dict:
     """What the Tasks section shows, on the page and as the fragment htmx swaps."""
     today = date.today()
-    return {"project": project, "today": today, "task_form": task_form or _task_form(),
-            "task_done_form": TaskDoneForm(),
-            "can_manage": policies.can_manage_project(current_user, project),
+    can_manage = policies.can_manage_project(current_user, project)
+    return {"project": project, "today": today, "task_done_form": TaskDoneForm(), "can_manage": can_manage,
+            "task_form": task_form or (_task_form(project) if can_manage else None),
             "tasks_overdue": sum(task.overdue(today) for task in project.tasks)}
 
 
@@ -327,7 +327,7 @@ def add_task(project_id: int):
     project = db.get_or_404(Project, project_id)
     if not policies.can_manage_project(current_user, project):
         abort(403)
-    form = _task_form(request.form)
+    form = _task_form(project, request.form)
     if form.validate_on_submit():
         try:
             services.add_task(current_user, project, form.title.data,
@@ -359,7 +359,7 @@ def edit_task(project_id: int, task_id: int):
     task = _task_of(project_id, task_id)
     if not policies.can_manage_project(current_user, task.project):
         abort(403)
-    form = _task_form(request.form)
+    form = _task_form(task.project, request.form, task)
     if not form.is_submitted():
         form.title.data, form.owner_id.data, form.due_on.data = task.title, task.owner_id or 0, task.due_on
     elif form.validate():

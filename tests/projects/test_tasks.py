@@ -92,7 +92,7 @@ def test_the_project_page_lists_tasks_and_says_how_many_are_overdue(client, org)
 
 
 def test_a_manager_adds_a_task_once_however_often_the_form_is_sent(client, org):
-    project = a_project(org)
+    project = a_project(org, members=[org["employee"]])
     sign_in_as(client, org["head"])
     page = client.get(f"/projects/{project.id}")
     data = {"title": "Agree the cut-off", "owner_id": org["employee"].id, "due_on": TOMORROW.isoformat(),
@@ -153,3 +153,15 @@ def test_a_manager_edits_a_task_and_its_owner_may_not(client, org):
     task = db.session.get(Task, task.id)
     assert (task.title, task.owner_id, task.due_on) == ("Send them all", org["head"].id, TOMORROW)
     assert count(AuditEntry, AuditEntry.action == "task.edit") == 1
+
+
+def test_a_task_is_given_only_to_the_projects_people(client, org):
+    """The lead, members and heads of its departments are offered; anyone else is refused, not stored."""
+    project = a_project(org)
+    sign_in_as(client, org["head"])
+    page = page_text(client.get(f"/projects/{project.id}"))
+    assert org["sales_head"].name in page and org["employee"].name not in page
+    data = {"title": "Agree the cut-off", "owner_id": org["employee"].id, "form_token": form_token_of(
+        client.get(f"/projects/{project.id}"))}
+    refused = client.post(f"/projects/{project.id}/tasks", data=data, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and count(Task) == 0
