@@ -91,11 +91,9 @@ def weekly_digest(today: date) -> int:
     unfresh = [m for m in db.session.scalars(sa.select(Metric).order_by(Metric.name))
                if last_reading.get(m.id) is None or last_reading[m.id] < fresh_since]
     people = db.session.scalars(sa.select(User).options(selectinload(User.headed_departments)).where(
-        User.active.is_(True)).order_by(User.id))
+        User.active.is_(True), sa.or_(User.is_facilitator, User.headed_departments.any())).order_by(User.id))
     notes = []
     for person in people:
-        if not has_any_role(person, "head", "facilitator"):
-            continue
         everything = has_any_role(person, "facilitator")
         mine = [p for p in projects if can_view_projects(person) and (
             everything or person.head_of & {d.id for d in p.departments})]

@@ -301,9 +301,9 @@ def task_owners(project: Project, *also: User | None) -> list[User]:
     """Whom a task may be given to, by name: the project's lead and members, the heads of its departments,
     and whoever else is named (the person adding it, a task's owner). Not the whole company: a select of
     20,000 people made the project page take seconds (docs/BENCHMARKS.md, thirteenth pass)."""
-    departments = {project.owner_department_id, *(d.id for d in project.departments)}
-    heads = db.session.scalars(sa.select(User).join(department_heads, department_heads.c.user_id == User.id)
-                               .where(department_heads.c.department_id.in_(departments)))
+    heads = db.session.scalars(
+        sa.select(User).join(department_heads, department_heads.c.user_id == User.id)
+        .where(department_heads.c.department_id.in_([d.id for d in project.departments])))
     people = [project.lead, *project.members, *heads, *also]
     return sorted({p.id: p for p in people if p is not None and p.active}.values(), key=lambda p: p.name)
 
