@@ -78,6 +78,8 @@ def test_from_rating_to_the_scorecard(browser, page, no_js_page, journey):
     expect(facilitator.get_by_role("heading", level=1, name="Close Spring?")).to_be_visible()
     expect(facilitator.get_by_text("This cannot be undone.")).to_be_visible()
     facilitator.get_by_role("link", name="Cancel").click()
+    # back on the round page (the confirm page's button has the same name, so wait for its heading to go)
+    expect(facilitator.get_by_role("heading", level=1, name="Close Spring?")).to_have_count(0)
     expect(facilitator.get_by_role("button", name="Close the round")).to_be_visible()  # still open
     facilitator.get_by_role("button", name="Close the round").click()
     # the confirm page's own button, once it has replaced the round page's (same name)
