@@ -1,5 +1,6 @@
-"""The outbox survives a kill: `flask tick`, killed with SIGKILL while the mail server holds one notice,
-loses none and sends none twice; the next tick (once the dead one's lease has run out) sends the rest."""
+"""`flask tick` as hosts run it, in processes of its own: killed with SIGKILL while the mail server holds one
+notice, it loses none and sends none twice, and the next tick (once the dead one's lease has run out) sends
+the rest; two hosts' ticks started at once open a round once and tell each person once."""
 import asyncio
 import subprocess
 import threading
@@ -52,8 +53,8 @@ def _tick(database_uri: str, port: int, *args: str) -> subprocess.Popen:
 
 
 @pytest.fixture
-def mail_server():
-    handler = _Holding(hold_at=3)
+def mail_server(request):
+    handler = _Holding(hold_at=getattr(request, "param", 3))
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
@@ -92,3 +93,23 @@ def test_a_tick_killed_mid_send_loses_no_notice_and_sends_none_twice(company, da
     assert sorted(handler.recipients) == expected  # each person once
     db.session.expire_all()
     assert count(Notice, Notice.state == "sent") == 6
+
+
+@pytest.mark.parametrize("mail_server", [0], indirect=True)  # holds nothing
+def test_two_hosts_ticking_at_once_open_the_round_once_and_tell_each_person_once(
+        company, database_uri, mail_server):
+    handler, port = mail_server
+    for _ in range(20):
+        person(company["sales"])
+    round_ = draft(company)
+    expected = sorted(p.email for p in round_.departments[0].members + round_.departments[1].members)
+    opening = f"{round_.opens_on}T09:00"
+    db.session.commit()  # SQLite: the test's open transaction would hold the lock the ticks need
+
+    ticks = [_tick(database_uri, port, "--now", opening) for _ in range(2)]
+    outputs = [tick.communicate(timeout=SECONDS)[0] for tick in ticks]
+    assert [tick.returncode for tick in ticks] == [0, 0], outputs
+    assert sum("Opened Winter" in output for output in outputs) == 1, outputs
+    assert sorted(handler.recipients) == expected  # each person of the round once, by one host or the other
+    db.session.expire_all()
+    assert count(Notice, Notice.state == "sent") == len(expected)
