@@ -1,5 +1,6 @@
 """Browser fixtures: the real app served on a free port, and Chromium driven through Playwright."""
 import os
+import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -8,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -58,11 +61,43 @@ def sqlite_template(request, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
-    """The app on 127.0.0.1 and a free port, with a database of its own; ready once make_server returns."""
-    path = tmp_path / "live.sqlite"
-    shutil.copy(sqlite_template, path)
-    app = create_app(app_config(f"sqlite:///{path}", SERVER_NAME=None))
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of the test's own (the unit tests may be using theirs beside it), built by the
+    migrations, on the server of TEST_DATABASE_URL or else 127.0.0.1:5432; dropped afterwards."""
+    server = make_url(TEST_DATABASE_URL or "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"tz_browser_{secrets.token_hex(4)}"
+    admin = sa.create_engine(server.set(drivername="postgresql+psycopg", database="postgres"),
+                             isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {server.host}:{server.port}: {error.orig}"
+        if os.environ.get("REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    try:
+        uri = server.set(database=name).render_as_string(hide_password=False)
+        migrate_to_head(uri)
+        yield uri
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@pytest.fixture
+def live_server(request, sqlite_template, tmp_path) -> Iterator[LiveServer]:
+    """The app on 127.0.0.1 and a free port, with a database of its own (SQLite; PostgreSQL for a test that
+    asks with `@pytest.mark.parametrize("live_server", ["postgresql"], indirect=True)`); ready once
+    make_server returns."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        uri = request.getfixturevalue("postgres_database")
+    else:
+        uri = f"sqlite:///{tmp_path / 'live.sqlite'}"
+        shutil.copy(sqlite_template, tmp_path / "live.sqlite")
+    app = create_app(app_config(uri, SERVER_NAME=None))
     limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)

@@ -49,6 +49,7 @@ def notices_to(live_server, kind: str) -> list[int]:
         return sorted(session.scalars(sa.select(Notice.user_id).where(Notice.kind == kind)))
 
 
+@pytest.mark.parametrize("live_server", ["sqlite", "postgresql"], indirect=True)
 def test_a_repeating_round_runs_itself_and_prepares_the_next(page, company):
     live_server, ids = company
     base = live_server.url
