@@ -89,6 +89,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.chain.views import bp as chain_bp
     from app.cli import register_commands
     from app.dimensions.views import bp as dimensions_bp
     from app.home.views import bp as home_bp
@@ -103,7 +104,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.workshops.views import bp as workshops_bp
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
-                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp):
+                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -115,6 +116,7 @@ def configure_templates(app: Flask) -> None:
     from app.api import policies as api
     from app.audit import policies as audit
     from app.auth.forms import LANGUAGE_CHOICES
+    from app.chain import policies as chain
     from app.dimensions import policies as dimensions
     from app.loop import policies as loop
     from app.metrics import policies as metrics
@@ -137,7 +139,8 @@ def configure_templates(app: Flask) -> None:
         notice_choices_form=choices_form,  # the account page shows them
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
-    for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop):
+    for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop,
+                   chain):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

@@ -34,3 +34,13 @@ class SuggestedForm(Form):
     keys = SelectMultipleField(_l("Suggested metrics"), choices=[], widget=ListWidget(prefix_label=False),
                                option_widget=CheckboxInput())
     owner_department_id = SelectField(_l("Owner department"), coerce=int, default=0)
+
+
+class DriversForm(Form):
+    """The client-facing departments that drive a metric, as one checklist."""
+
+    department_ids = SelectMultipleField(
+        _l("Client-facing departments that drive it"), coerce=int, default=[],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("Departments whose work with clients moves this number. Ticking one marks it as "
+                       "facing external clients; its service chain starts here."))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
@@ -17,7 +18,7 @@ from app.database import flush_unless_taken, lock
 from app.extensions import db
 from app.metrics import policies
 from app.metrics.models import Metric, Reading
-from app.org.models import Department
+from app.org.models import Department, department_metrics
 from app.time import utcnow
 from app.versions import bump_readings
 from app.web import csvfile
@@ -66,6 +67,38 @@ def save_metric(actor, metric: Metric | None, name: str, description: str, unit:
     record(actor, "metric.create" if created else "metric.update", metric,
            f"{direction} is better; unit: {unit}; owner: {owner}")
     return metric
+
+
+# Client-facing departments that drive a metric --------------------------------------------------
+
+def drivers(metric: Metric) -> list[Department]:
+    """The client-facing departments that drive the metric, by name."""
+    return list(db.session.scalars(sa.select(Department).join(
+        department_metrics, department_metrics.c.department_id == Department.id).where(
+        department_metrics.c.metric_id == metric.id).order_by(Department.name)))
+
+
+def set_drivers(actor, metric: Metric, departments: list[Department]) -> bool:
+    """Make exactly `departments` drive the metric, each marked as facing external clients (driving a
+    client's number is facing clients). Returns whether anything changed. Sent twice at once, the same
+    marks stay one row each: the insert skips a row already there."""
+    wanted = {d.id for d in departments}
+    had = {d.id for d in drivers(metric)}
+    if wanted == had:
+        return False
+    gone = had - wanted
+    if gone:
+        db.session.execute(sa.delete(department_metrics).where(
+            department_metrics.c.metric_id == metric.id, department_metrics.c.department_id.in_(gone)))
+    if wanted - had:
+        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+        rows = [{"department_id": i, "metric_id": metric.id} for i in sorted(wanted - had)]
+        db.session.execute(insert(department_metrics).values(rows).on_conflict_do_nothing())
+    for department in departments:
+        department.faces_clients = True
+    db.session.flush()
+    record(actor, "metric.drivers", metric, ", ".join(sorted(d.code for d in departments)) or "-")
+    return True
 
 
 # Suggested metrics (PRODUCT.md §5) ---------------------------------------------------------------

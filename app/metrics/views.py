@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.metrics import charts, policies, services
-from app.metrics.forms import MetricForm, ReadingForm, SuggestedForm
+from app.metrics.forms import DriversForm, MetricForm, ReadingForm, SuggestedForm
 from app.metrics.models import Metric
 from app.org.models import Department
 from app.org.services import departments
@@ -105,15 +105,26 @@ def suggested():
 
 # One metric and its readings ---------------------------------------------------------------------
 
-def _detail_context(metric: Metric, form: ReadingForm | None = None, saved: str = "") -> dict:
+def _drivers_form(metric: Metric) -> DriversForm:
+    form = DriversForm()
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments()]
+    if not form.is_submitted():
+        form.department_ids.data = [d.id for d in services.drivers(metric)]
+    return form
+
+
+def _detail_context(metric: Metric, form: ReadingForm | None = None, saved: str = "",
+                    drivers_form: DriversForm | None = None) -> dict:
+    can_manage = policies.can_manage_catalog(current_user)
     readings = services.readings(metric)
     chart = for_phones(charts.trend_chart, f"trend-{metric.id}", _("%(name)s over time", name=metric.name),
                        [(r.taken_on, r.value) for r in reversed(readings)], metric.direction, metric.unit,
                        number)
     return {"metric": metric, "readings": readings, "chart": chart, "saved": saved,
             "form": form or ReadingForm(formdata=None, taken_on=utcnow().date()),
-            "can_add": policies.can_add_readings(current_user, metric),
-            "can_manage": policies.can_manage_catalog(current_user)}
+            "can_add": policies.can_add_readings(current_user, metric), "can_manage": can_manage,
+            "drivers": services.drivers(metric),
+            "drivers_form": drivers_form or (_drivers_form(metric) if can_manage else None)}
 
 
 @bp.get("/<int:metric_id>")
@@ -152,6 +163,22 @@ def add_reading(metric_id: int):
                 flash(message, "success")
                 return redirect_to(url_for("metrics.detail", metric_id=metric.id))
     return render("metrics/detail.html", "metrics/_readings.html", **_detail_context(metric, form))
+
+
+@bp.post("/<int:metric_id>/drivers")
+@requires(policies.can_manage_catalog)
+def set_drivers(metric_id: int):
+    metric = db.get_or_404(Metric, metric_id)
+    form = _drivers_form(metric)
+    if form.validate_on_submit():
+        chosen = [d for i in form.department_ids.data if (d := db.session.get(Department, i))]
+        changed = services.set_drivers(current_user, metric, chosen)
+        db.session.commit()
+        flash(_("The departments that drive %(name)s are saved.", name=metric.name) if changed
+              else _("Nothing to change."), "success")
+        return redirect_to(url_for("metrics.detail", metric_id=metric.id, _anchor="drivers"))
+    return render("metrics/detail.html", **_detail_context(metric, drivers_form=form),
+                  http_status=422)
 
 
 # CSV import --------------------------------------------------------------------------------------

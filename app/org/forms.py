@@ -27,6 +27,10 @@ class DepartmentForm(Form):
     parent_id = SelectField(_l("Part of"), coerce=int, default=0)
     head_ids = SelectMultipleField(_l("Heads"), coerce=int, default=[],
                                    description=_l("People who lead this department and read its scorecard."))
+    faces_clients = BooleanField(
+        _l("Faces external clients"),
+        description=_l("It deals with the company's clients; the metrics it drives are chosen on each "
+                       "metric's page. Unticked, it drives none."))
 
 
 class PersonForm(Form):

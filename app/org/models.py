@@ -34,6 +34,8 @@ class Department(db.Model):
     # its letter case, even when created at the same moment. Text: folding can lengthen a name (ß → ss).
     name_key: Mapped[str] = mapped_column(sa.Text, index=True, unique=True)
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    # It deals with the company's external clients: the start of a service chain (app/chain/).
+    faces_clients: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     parent_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("departments.id", ondelete="RESTRICT"), index=True
     )
@@ -52,6 +54,16 @@ class Department(db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+# Which external-client metrics a client-facing department drives: the chain of a metric starts from them.
+# Kept beside the departments (as their heads are), so unmarking a department clears its metrics here.
+department_metrics = sa.Table(
+    "department_metrics",
+    db.metadata,
+    sa.Column("department_id", sa.ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("metric_id", sa.ForeignKey("metrics.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class ServiceLink(db.Model):

@@ -11,7 +11,7 @@ from app.auth.models import User, department_heads
 from app.auth.services import end_all_sessions, normalise_email, revoke_all_tokens, void_links
 from app.database import connect_apart, flush_unless_taken
 from app.extensions import db
-from app.org.models import Department, ServiceLink, name_key
+from app.org.models import Department, ServiceLink, department_metrics, name_key
 from app.web import csvfile
 
 
@@ -63,9 +63,10 @@ def _check_department(name: str, code: str, parent: Department | None, departmen
         ancestor = ancestor.parent
 
 
-def save_department(actor, department: Department | None, name: str, code: str,
-                    parent: Department | None, heads: list[User]) -> Department:
-    """Create (department None) or update a department with its heads."""
+def save_department(actor, department: Department | None, name: str, code: str, parent: Department | None,
+                    heads: list[User], faces_clients: bool | None = None) -> Department:
+    """Create (department None) or update a department with its heads; `faces_clients` None keeps the mark
+    as it is. Unmarked, a department drives no external metric any more: those ties go with the mark."""
     name, code = name.strip(), code.strip().upper()
     _check_department(name, code, parent, department)
     department_id = department.id if department else None
@@ -75,6 +76,8 @@ def save_department(actor, department: Department | None, name: str, code: str,
         db.session.add(department)
     department.name, department.code, department.parent = name, code, parent
     department.heads = heads
+    if faces_clients is not None:
+        department.faces_clients = faces_clients
     try:
         db.session.flush()
     except sa.exc.IntegrityError:
@@ -83,8 +86,12 @@ def save_department(actor, department: Department | None, name: str, code: str,
         with connect_apart(db.engine) as connection:
             refusal = _name_or_code_taken(name, code, department_id, connection)
         raise (refusal or OrgError(_("Another department already has this name or code."))) from None
+    if not department.faces_clients:
+        db.session.execute(sa.delete(department_metrics).where(
+            department_metrics.c.department_id == department.id))
     record(actor, "department.create" if created else "department.update", department,
-           "heads: " + ", ".join(h.email for h in heads))
+           "heads: " + ", ".join(h.email for h in heads)
+           + ("; faces external clients" if department.faces_clients else ""))
     return department
 
 

@@ -51,7 +51,7 @@ def _save_department(department: Department | None):
         heads = [db.session.get(User, i) for i in form.head_ids.data]
         try:
             saved = services.save_department(current_user, department, form.name.data, form.code.data,
-                                             parent, heads)
+                                             parent, heads, form.faces_clients.data)
         except services.OrgError as error:
             db.session.rollback()
             form.name.errors.append(str(error))

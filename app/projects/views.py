@@ -132,6 +132,9 @@ def new():
     form = _project_form(None)
     args, prefix = (request.form, "source_") if form.is_submitted() else (request.args, "")
     source = _weak_spot(*(id_arg(prefix + name, args) for name in ("round", "department", "dimension")))
+    if not form.is_submitted():  # from a service chain: its metric, the departments on the way to the client
+        form.metric_id.data = id_arg("metric") or 0
+        form.department_ids.data = request.args.getlist("joining", type=int)
     if source is not None and not form.is_submitted():
         form.title.data = source.title
         form.source_round.data, form.source_department.data = source.round.id, source.department.id

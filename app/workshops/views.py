@@ -40,6 +40,7 @@ from app.reports.results import format_mean
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.ids import id_arg
 from app.web.policies import has_role
 from app.workshops import policies, services
 from app.workshops.forms import (
@@ -128,6 +129,9 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
         form.round_id.data = workshop.round_id or 0
         form.department_ids.data = [d.id for d in workshop.departments]
         form.participant_ids.data = [p.user_id for p in workshop.participants]
+    elif workshop is None and not form.is_submitted():  # from a service chain: its departments and round
+        form.department_ids.data = request.args.getlist("department", type=int)
+        form.round_id.data = id_arg("round") or 0
     rounds = list(db.session.scalars(sa.select(Round).where(Round.state.in_(("open", "published")))
                                      .order_by(Round.opens_on.desc(), Round.id.desc())))
     if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:

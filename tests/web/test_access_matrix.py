@@ -132,6 +132,9 @@ EXPECTED = {
     ("metrics.add_reading", "POST"): METRIC_OWNERS,
     ("metrics.import_readings", "GET"): READERS,  # each row is checked against what the person may write
     ("metrics.import_readings", "POST"): METRIC_OWNERS,  # no file is read for whoever may import nothing
+    ("metrics.set_drivers", "POST"): STAFF,
+    ("chain.index", "GET"): RESULTS,  # every department's published means, as the company view
+    ("chain.view", "GET"): RESULTS,
     ("tokens.index", "GET"): READERS,
     ("tokens.create", "POST"): READERS,
     ("tokens.revoke", "POST"): expect(LOGIN, DENIED, GONE, GONE, GONE, GONE),  # only one's own tokens
@@ -199,7 +202,7 @@ def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
     other = org["finance"] if department is org["sales"] else org["sales"]
     # Rating pages need an open round; results need a published one.
-    round_ = make_round(org, "published" if endpoint.startswith(("reports.", "loop.")) else "open")
+    round_ = make_round(org, "published" if endpoint.startswith(("reports.", "loop.", "chain.")) else "open")
     project = make_project(org, department, other)
     task = projects.add_task(org["facilitator"], project, "Send the invoices", org["employee"], None)
     # The employee and (for their own department) the head take part; the employee wrote a card.

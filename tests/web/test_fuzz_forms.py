@@ -244,7 +244,7 @@ CASES: dict[str, Case] = {
     "org.department_edit": Case("admin", args=lambda w: {"department_id": w["sales"].id},
                                 form=org_forms.DepartmentForm, valid=lambda w: {
                                     "name": "Sales", "code": "SAL", "parent_id": 0,
-                                    "head_ids": [w["sales_head"].id]}),
+                                    "head_ids": [w["sales_head"].id], "faces_clients": "y"}),
     "org.department_delete": Case("admin", args=lambda w: {"department_id": make_department().id}),
     "org.service_link": Case("admin", form=org_forms.ServiceLinkForm, valid=lambda w: {
         "provider": w["sales"].id, "client": w["finance"].id, "state": "on"}),
@@ -274,6 +274,9 @@ CASES: dict[str, Case] = {
                              "owner_department_id": 0}),
     "metrics.suggested": Case("facilitator", form=metric_forms.SuggestedForm,
                               valid=lambda w: {"keys": ["csat"], "owner_department_id": w["sales"].id}),
+    "metrics.set_drivers": Case("facilitator", args=lambda w: {"metric_id": w.metric.id},
+                                form=metric_forms.DriversForm,
+                                valid=lambda w: {"department_ids": [w["sales"].id, w["finance"].id]}),
     "metrics.add_reading": Case("head", args=lambda w: {"metric_id": w.metric.id},
                                 form=metric_forms.ReadingForm,
                                 valid=lambda w: {"taken_on": "2026-02-01", "value": "3,5", "note": "ok"}),

@@ -23,7 +23,7 @@ LAYERS = (
     {"ratings"},
     {"reports"},
     {"metrics"},
-    {"projects", "api"},
+    {"projects", "api", "chain"},
     {"workshops"},
     {"loop"},
     {"home", "demo"},

@@ -9,6 +9,7 @@ from flask import url_for
 from app.api import policies as api
 from app.audit import policies as audit
 from app.audit.services import SCHEDULE
+from app.chain import policies as chain
 from app.dimensions import policies as dimensions
 from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
@@ -31,6 +32,7 @@ WAYS_IN = [
     (ratings.can_run_rounds, "home.home", "ratings.new"),
     (reports.can_view_company, "home.home", "reports.index"),
     (metrics.can_view_metrics, "home.home", "metrics.index"),
+    (chain.can_view_chain, "home.home", "chain.index"),
     (org_policies.can_view_organisation, "home.home", "org.service_map"),
     (org_policies.can_view_organisation, "home.home", "org.departments"),
     (org_policies.can_manage_organisation, "home.home", "org.people"),

@@ -1,0 +1,144 @@
+"""The service chain of an external-client metric: the departments that serve the ones driving it, step by
+step up the service map, with their scores through the publishing gate and the weakest links."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.dimensions.models import Dimension
+from app.extensions import db
+from app.metrics.models import Metric
+from app.org.models import Department, ServiceLink, department_metrics
+from app.ratings.models import Round
+from app.reports.gate import Figure, results_of
+from app.reports.results import WEAKEST
+
+# How far apart the answers behind a weak link are, in words: the standard deviation of its (noisy)
+# distribution of 1–5 answers below CLOSE is "close together", at SPLIT or above "far apart".
+CLOSE, SPLIT = 0.75, 1.25
+
+
+@dataclass(frozen=True)
+class Step:
+    """One department of the chain, at its shortest distance from the client (0: it drives the metric)."""
+
+    department: Department
+    distance: int
+    serves: tuple[int, ...]  # the ids of the chain's departments one step nearer the client that it serves
+    scores: tuple[Figure | None, ...]  # per dimension of the chain, None where the gate shows nothing
+    respondents: int | None  # people who rated it this round, None below k
+    took_part: bool
+
+    def weakest(self, dimensions: list[Dimension]) -> tuple[Dimension, Figure] | None:
+        """Its lowest shown dimension (ties: the order asked), or None when the gate shows none."""
+        shown = [(d, f) for d, f in zip(dimensions, self.scores, strict=True) if f is not None]
+        return min(shown, key=lambda pair: pair[1].mean) if shown else None
+
+
+@dataclass(frozen=True)
+class WeakLink:
+    step: Step
+    dimension: Dimension
+    figure: Figure
+
+    @property
+    def agreement(self) -> str | None:
+        """"close", "mixed" or "split": how far apart the answers are (None without a distribution)."""
+        counts = self.figure.distribution
+        total = sum(counts) if counts else 0
+        if not total:
+            return None
+        mean = sum(score * count for score, count in enumerate(counts, start=1)) / total
+        deviation = math.sqrt(sum(count * (score - mean) ** 2
+                                  for score, count in enumerate(counts, start=1)) / total)
+        return "close" if deviation < CLOSE else "split" if deviation >= SPLIT else "mixed"
+
+
+@dataclass
+class Chain:
+    metric: Metric
+    round: Round | None  # None: no published round, so no scores
+    dimensions: list[Dimension]
+    steps: list[Step]  # by distance, then by name
+    weakest: list[WeakLink]
+
+    @property
+    def depth(self) -> int:
+        return max((s.distance for s in self.steps), default=-1)
+
+    @property
+    def drivers(self) -> list[Department]:
+        return [s.department for s in self.steps if s.distance == 0]
+
+    def weak_in(self, step: Step) -> list[Dimension]:
+        return [w.dimension for w in self.weakest if w.step is step]
+
+    def on_the_way(self, step: Step) -> list[Department]:
+        """The departments from `step` down to the client, one step at a time (the first it serves on each
+        step, by id): those a project on this link needs beside it."""
+        by_id = {s.department.id: s for s in self.steps}
+        way = []
+        while step.serves:
+            step = by_id[step.serves[0]]
+            way.append(step.department)
+        return way
+
+
+def metrics_and_drivers() -> list[tuple[Metric, list[Department]]]:
+    """Every metric with the client-facing departments that drive it (by name), in two queries."""
+    drivers: dict[int, list[Department]] = defaultdict(list)
+    for metric_id, department in db.session.execute(
+            sa.select(department_metrics.c.metric_id, Department).join(
+                Department, Department.id == department_metrics.c.department_id).order_by(Department.name)):
+        drivers[metric_id].append(department)
+    return [(m, drivers[m.id]) for m in db.session.scalars(sa.select(Metric).order_by(Metric.name))]
+
+
+def walk(starts: list[int], links: list[tuple[int, int]]) -> dict[int, int]:
+    """Breadth-first up the service map from the `starts`: {department id: steps from the nearest start}.
+    Each department once, at its shortest distance; a cycle ends where it meets a department seen."""
+    providers: dict[int, list[int]] = defaultdict(list)
+    for provider, client in links:
+        providers[client].append(provider)
+    distance = dict.fromkeys(starts, 0)
+    frontier = list(distance)
+    while frontier:
+        ahead = []
+        for client in frontier:
+            for provider in providers[client]:
+                if provider not in distance:
+                    distance[provider] = distance[client] + 1
+                    ahead.append(provider)
+        frontier = ahead
+    return distance
+
+
+def chain_for(metric: Metric, round_: Round | None) -> Chain:
+    """The chain of `metric` with the scores of the published `round_` (None: without scores). A fixed
+    number of queries whatever the company's size: the drivers, the whole service map, the chain's
+    departments, the round's dimensions and the gate's sums (kept per process)."""
+    starts = list(db.session.scalars(sa.select(department_metrics.c.department_id).where(
+        department_metrics.c.metric_id == metric.id)))
+    links = list(db.session.execute(sa.select(ServiceLink.provider_id, ServiceLink.client_id)).tuples())
+    distance = walk(starts, links)
+    by_id = {d.id: d for d in db.session.scalars(sa.select(Department).where(Department.id.in_(distance)))}
+    serves: dict[int, list[int]] = defaultdict(list)
+    for provider, client in links:
+        if provider in distance and client in distance and distance[provider] == distance[client] + 1:
+            serves[provider].append(client)
+    dimensions = [rd.dimension for rd in round_.dimensions] if round_ else []
+    gate = results_of([round_])[round_.id] if round_ else None
+    steps = []
+    for department_id in sorted(distance, key=lambda i: (distance[i], by_id[i].name.casefold())):
+        took_part = gate is not None and gate.took_part(department_id)
+        steps.append(Step(
+            by_id[department_id], distance[department_id], tuple(sorted(serves[department_id])),
+            tuple(gate.total("service", department_id, d.id) if took_part else None for d in dimensions),
+            gate.respondents("service", department_id) if took_part else None, took_part))
+    links_shown = [WeakLink(s, d, f) for s in steps
+                   for d, f in zip(dimensions, s.scores, strict=True) if f is not None]
+    weakest = sorted(links_shown, key=lambda w: w.figure.mean)[:WEAKEST]
+    return Chain(metric, round_, dimensions, steps, weakest)
