@@ -241,9 +241,11 @@ def _dates(start: date, end: date, weekly: bool) -> list[date]:
 
 
 def load_metrics() -> int:
-    """Add the suggested metrics that are missing and two years of readings up to today; returns readings
-    written. Idempotent: metrics are matched by name, readings upserted by (metric, date)."""
+    """Add the suggested metrics that are missing and two years of readings up to today, with the departments
+    that drive them (once the demo company is there); returns readings written. Idempotent: metrics are
+    matched by name, readings upserted by (metric, date)."""
     rng = random.Random(DEMO["metrics"]["seed"])
+    facilitator = _one(User, User.email == DEMO["facilitator"])
     by_code = {d.code: d for d in db.session.scalars(sa.select(Department))}
     end = utcnow().date()
     start = end - timedelta(days=730)
@@ -257,6 +259,9 @@ def load_metrics() -> int:
                             direction=suggestion.direction, owner_department=by_code.get(series["owner"]))
             db.session.add(metric)
             db.session.flush()
+        if "drivers" in series and facilitator is not None:
+            metrics.set_drivers(facilitator, metric,
+                                [d for code in series["drivers"] if (d := by_code.get(code))])
         existing = {r.taken_on: r for r in db.session.scalars(
             sa.select(Reading).where(Reading.metric_id == metric.id))}
         for day in _dates(start, end, series["weekly"]):

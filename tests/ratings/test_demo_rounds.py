@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.auth.models import User
+from app.chain.services import chain_for
 from app.dimensions.models import Dimension
 from app.extensions import db
+from app.metrics.models import Metric
 from app.org.models import Department
 from app.ratings import services
 from app.ratings.models import Comment, Participation, PendingBallot, Round, Tally
@@ -199,3 +201,14 @@ def test_the_demo_employee_still_has_everything_to_rate_in_the_open_round(rounds
     targets = services.targets_for(employee, round_)
     assert len(targets) >= 3 and not any(t.done for t in targets)
     assert round_ in services.open_rounds_for(employee)
+
+
+def test_the_nps_chain_shows_finance_two_steps_upstream_as_its_weakest_link(rounds, dept):
+    """The demo's story of a service chain (app/chain): Support faces the clients of NPS, Sales serves
+    Support, Finance serves Sales, and Finance's accessibility is the weakest score along the chain."""
+    nps = db.session.scalar(sa.select(Metric).where(Metric.name == "Net Promoter Score (NPS)"))
+    chain = chain_for(nps, rounds[PUBLISHED[-1]])
+    distance = {s.department.code: s.distance for s in chain.steps}
+    assert (distance["SUP"], distance["SAL"], distance["FIN"]) == (0, 1, 2)
+    weakest = chain.weakest[0]
+    assert (weakest.step.department.id, weakest.dimension.key) == (dept["FIN"], "accessibility")
