@@ -105,6 +105,8 @@ PAGES: dict[str, list[str | Sent]] = {
         "/metrics/{metric}/edit",
         "/metrics/import",
         Sent("/metrics/import", "metric,date,value\n{metric_name},2026-11-02,4.5\n{metric_name},someday,x\n"),
+        "/chain",
+        "/chain/{nps}",
         "/org/departments",
         "/org/service-map",  # read only: no toggles
         "/workshops",
@@ -128,6 +130,7 @@ PAGES: dict[str, list[str | Sent]] = {
         RATE,
         RATE + "/d{it}",
         "/metrics",
+        "/chain/{nps}",
         "/org/departments/{finance}",
     ],
     "employee": [
@@ -222,6 +225,7 @@ def prepare_demo() -> dict[str, int | str]:
         **project_with_tasks(one(User, User.email == SIGN_INS["facilitator"])),
         "metric": metric.id,
         "metric_name": metric.name,
+        "nps": one(Metric, Metric.name.startswith("Net Promoter")).id,
         "finished_workshop": one(Workshop, Workshop.title == FINISHED).id,
         "scheduled_workshop": one(Workshop, Workshop.title == SCHEDULED).id,
         **live_workshops(),
