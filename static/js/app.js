@@ -35,11 +35,12 @@
     }
   });
 
-  /* 2. A table wider than its box scrolls sideways inside it: such a box is a named region that the
-     keyboard can reach and scroll (its name is the table's caption). A box that fits is left plain. */
+  /* 2. A table (or a picture drawn at its own size) wider than its box scrolls sideways inside it: such a
+     box is a named region that the keyboard can reach and scroll (its name is the table's caption, or the
+     picture's title). A box that fits is left plain. */
   function nameScrollers() {
-    document.querySelectorAll(".table-wrap").forEach(function (box) {
-      const caption = box.querySelector("caption");
+    document.querySelectorAll(".table-wrap, .chart-scroll").forEach(function (box) {
+      const caption = box.querySelector("caption, svg > title");
       if (box.scrollWidth > box.clientWidth) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");

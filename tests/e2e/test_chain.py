@@ -1,6 +1,6 @@
 """A metric's service chain in Chromium: a facilitator marks Support as facing the clients of NPS, opens the
 chain, finds Finance two steps upstream as its weakest link on accessibility, and starts a project from it;
-on a phone the page does not scroll sideways."""
+on a phone the page does not scroll sideways; at 200 departments axe finds no serious issue."""
 import re
 from datetime import date
 
@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 
 from app.auth.models import User
 from app.dimensions.services import seed_default_dimensions
-from app.metrics.services import save_metric
+from app.metrics.services import save_metric, set_drivers
 from app.ratings import services
 from app.ratings.models import Round
 from tests.e2e.conftest import form_ready, sign_in
+from tests.e2e.test_accessibility import assert_accessible, axe_page, visit  # noqa: F401  (axe_page: a fixture)
 from tests.e2e.test_looks import click_nav, overflow
 from tests.factories import PASSWORD, link, make_department, make_user
 
@@ -107,3 +108,32 @@ def test_the_chain_fits_a_phone_and_offers_a_workshop_with_its_departments(phone
     taking_part = phone.get_by_role("group", name="Departments taking part")
     for name in ("Support", "Sales Ops", "Finance"):
         expect(taking_part.get_by_label(name, exact=True)).to_be_checked()
+
+
+@pytest.fixture
+def big_chain_server(live_server):
+    """Support, which drives NPS, and 200 departments, each serving one a step nearer it (a tree five levels
+    deep, 40 per level); no round published yet."""
+    with live_server.database():
+        support = make_department("Support", "SUP")
+        facilitator = make_user("fac@example.com", "Fay Facilitator", support, is_facilitator=True)
+        levels = [[support]]
+        for level in range(1, 6):
+            levels.append([make_department(f"Unit {level}-{i:02d}", f"U{level}{i:02d}") for i in range(40)])
+            for i, department in enumerate(levels[level]):
+                link(department, levels[level - 1][i % len(levels[level - 1])])
+        nps = save_metric(facilitator, None, "Net Promoter Score", "", "points", "higher", support)
+        set_drivers(facilitator, nps, [support])
+    return live_server
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_chain_of_200_departments_has_no_serious_accessibility_issue(axe_page, big_chain_server, width):  # noqa: F811
+    page = axe_page(viewport={"width": width, "height": 800})
+    sign_in(page, big_chain_server.url, "fac@example.com", PASSWORD)
+    visit(page, f"{big_chain_server.url}/chain")
+    page.get_by_role("link", name="Net Promoter Score").click()
+    expect(page.locator("table.chain tbody tr")).to_have_count(201)
+    expect(page.get_by_text("and 28 more (see the table)")).to_have_count(5)
+    assert overflow(page) <= 0
+    assert_accessible(page, f"/chain at 200 departments ({width} px)")
