@@ -54,8 +54,8 @@ def chain_chart(chart_id: str, chain: Chain) -> Chart:
     weak = "; ".join(_("%(department)s, %(steps)s: %(dimension)s %(mean)s",
                        department=w.step.department.name, steps=distance_words(w.step.distance),
                        dimension=w.dimension.name, mean=format_mean(w.figure.mean)) for w in chain.weakest)
-    desc = _("%(count)s departments serve the external clients of %(metric)s, up to %(depth)s steps away.",
-             count=len(chain.steps), metric=chain.metric.name, depth=max(chain.depth, 0))
+    desc = _("Departments on the chain of %(metric)s: %(count)d; the farthest is %(steps)s.",
+             metric=chain.metric.name, count=len(chain.steps), steps=distance_words(chain.depth))
     if weak:
         desc += " " + _("Weakest links: %(links)s.", links=weak)
     chart = Chart(chart_id, _("The service chain of %(metric)s", metric=chain.metric.name), desc,

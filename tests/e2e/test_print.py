@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from app.demo import DEMO_PASSWORD
+from app.metrics.models import Metric
 from app.org.models import Department
 from app.projects.models import Project
 from app.ratings.models import Round
@@ -28,9 +29,10 @@ def pages(demo, live_server) -> dict[str, str]:
         finance = session.scalar(sa.select(Department.id).where(Department.name == "Finance"))
         project = session.scalar(sa.select(sa.func.min(Project.id)).where(Project.metric_id.is_not(None)))
         workshop = session.scalar(sa.select(Workshop.id).where(Workshop.phase == "wrapup"))
+        nps = session.scalar(sa.select(Metric.id).where(Metric.name.startswith("Net Promoter")))
     return {"company": f"/results/{round_id}", "matrix": f"/results/{round_id}/matrix",
             "scorecard": f"/results/{round_id}/departments/{finance}", "project": f"/projects/{project}",
-            "portfolio": "/projects", "minutes": f"/workshops/{workshop}/minutes"}
+            "portfolio": "/projects", "minutes": f"/workshops/{workshop}/minutes", "chain": f"/chain/{nps}"}
 
 
 @pytest.fixture(params=["en", "ru"])
@@ -66,7 +68,8 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("name", ["company", "matrix", "scorecard", "project", "portfolio", "minutes"])
+@pytest.mark.parametrize("name", ["company", "matrix", "scorecard", "project", "portfolio", "minutes",
+                                  "chain"])
 def test_printed_pages_fit_a4_with_every_column_readable(reader, demo, pages, name):
     reader.goto(demo + pages[name])
     expect(reader.get_by_role("heading", level=1)).to_be_visible()
