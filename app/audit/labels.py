@@ -38,6 +38,7 @@ LABELS = {
     "round.confirm": _l("Next round confirmed"),
     "metric.create": _l("Metric added"),
     "metric.update": _l("Metric edited"),
+    "metric.drivers": _l("Departments driving a metric set"),
     "readings.import": _l("Readings imported"),
     "reading.api_write": _l("Readings written through the API"),
     "api_token.create": _l("API token created"),

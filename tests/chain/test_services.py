@@ -3,6 +3,7 @@ links, and the marks of which client-facing departments drive which metric."""
 import pytest
 import sqlalchemy as sa
 
+from app.audit.models import AuditEntry
 from app.auth.models import User
 from app.chain.services import chain_for, metrics_and_drivers, walk
 from app.dimensions.services import seed_default_dimensions
@@ -11,7 +12,7 @@ from app.metrics import services as metrics
 from app.metrics.models import Metric
 from app.org.models import Department, department_metrics
 from app.org.services import save_department
-from tests.factories import count, count_statements, in_parallel, link, make_department, make_user
+from tests.factories import audited, count, count_statements, in_parallel, link, make_department, make_user
 from tests.reports.test_results import Survey
 
 # The walk ----------------------------------------------------------------------------------------
@@ -135,6 +136,9 @@ def test_marking_a_driver_marks_it_client_facing_and_unmarking_the_department_cl
     assert metrics.set_drivers(company["facilitator"], company["nps"], [company["SUP"], fin])
     assert fin.faces_clients and metrics.drivers(company["nps"]) == [fin, company["SUP"]]
     assert not metrics.set_drivers(company["facilitator"], company["nps"], [fin, company["SUP"]])
+    entries = db.session.execute(audited(AuditEntry.action, AuditEntry.details).where(
+        AuditEntry.action == "metric.drivers")).all()
+    assert entries == [("metric.drivers", "SUP"), ("metric.drivers", "FIN, SUP")]  # a change only
     admin = make_user("admin@example.com", is_admin=True)
     save_department(admin, fin, "Finance", "FIN", None, [], faces_clients=False)
     assert metrics.drivers(company["nps"]) == [company["SUP"]]
