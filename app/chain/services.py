@@ -69,10 +69,6 @@ class Chain:
     def depth(self) -> int:
         return max((s.distance for s in self.steps), default=-1)
 
-    @property
-    def drivers(self) -> list[Department]:
-        return [s.department for s in self.steps if s.distance == 0]
-
     def weak_in(self, step: Step) -> list[Dimension]:
         return [w.dimension for w in self.weakest if w.step is step]
 
