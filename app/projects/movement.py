@@ -217,10 +217,10 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
-        """moved (more than elsewhere), moved_wrong_way (less), did_not_move, or cant_tell (no comparison).
-        A higher score is always better."""
+        """moved (more than elsewhere), moved_wrong_way (less), did_not_move; too_early (no round after
+        the lag yet) or cant_tell (no comparison). A higher score is always better."""
         if self.ours is None:
-            return "cant_tell"
+            return "too_early" if self.reason == "no_round_after" else "cant_tell"
         low, high = self.interval
         return "moved" if low > 0 else "moved_wrong_way" if high < 0 else "did_not_move"
 
