@@ -95,21 +95,26 @@ class Movement:
         if self.observed is None:
             return None
         low, high = self.interval
-        return _("The %(n)d readings since %(date)s average %(observed)s where %(predicted)s was predicted: "
-                 "a difference of %(difference)s (%(level)d%% interval %(low)s to %(high)s).",
-                 n=self.after, date=self.since.isoformat(), observed=number(self.observed),
-                 predicted=number(self.predicted), difference=number(self.difference, "signed"),
-                 level=self.level, low=number(low, "signed"), high=number(high, "signed"))
+        return ngettext("The reading since %(date)s is %(observed)s where %(predicted)s was predicted: a "
+                        "difference of %(difference)s (%(level)d%% interval %(low)s to %(high)s).",
+                        "The %(num)d readings since %(date)s average %(observed)s where %(predicted)s was "
+                        "predicted: a difference of %(difference)s (%(level)d%% interval %(low)s to "
+                        "%(high)s).",
+                        self.after, date=self.since.isoformat(), observed=number(self.observed),
+                        predicted=number(self.predicted), difference=number(self.difference, "signed"),
+                        level=self.level, low=number(low, "signed"), high=number(high, "signed"))
 
     @property
     def fitted_on(self) -> str | None:
         if self.observed is None:
             return None
         if self.seasonal:
-            return _("Predicted from %(n)d readings before the start: their trend and month-of-year pattern.",
-                     n=self.history)
-        return _("Predicted from %(n)d readings before the start: their trend (a season needs two years of "
-                 "readings).", n=self.history)
+            return ngettext("Predicted from %(num)d reading before the start: their trend and month-of-year "
+                            "pattern.", "Predicted from %(num)d readings before the start: their trend and "
+                            "month-of-year pattern.", self.history)
+        return ngettext("Predicted from %(num)d reading before the start: their trend (a season needs two "
+                        "years of readings).", "Predicted from %(num)d readings before the start: their "
+                        "trend (a season needs two years of readings).", self.history)
 
 
 def _design(days: Sequence[date], start: date, seasonal: bool) -> np.ndarray:
