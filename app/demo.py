@@ -223,6 +223,9 @@ def _level(start: date, day: date, series: dict) -> float:
         # an S-shaped climb to the new level over about a year after the turn
         t = min((day - series["turn"]).days / 365, 1.0)
         level += (series["after_a_year"] - series["start"]) * (1 - math.cos(math.pi * t)) / 2
+    if "season" in series:  # highest in the middle of the peak month, lowest six months later
+        peak = date(day.year, series["peak"], 15)
+        level += series["season"] * math.cos(2 * math.pi * (day - peak).days / 365.25)
     return level
 
 
@@ -241,14 +244,14 @@ def _dates(start: date, end: date, weekly: bool) -> list[date]:
 
 
 def load_metrics() -> int:
-    """Add the suggested metrics that are missing and two years of readings up to today, with the departments
+    """Add the suggested metrics that are missing and some years of readings up to today, with the departments
     that drive them (once the demo company is there); returns readings written. Idempotent: metrics are
     matched by name, readings upserted by (metric, date)."""
     rng = random.Random(DEMO["metrics"]["seed"])
     facilitator = _one(User, User.email == DEMO["facilitator"])
     by_code = {d.code: d for d in db.session.scalars(sa.select(Department))}
     end = utcnow().date()
-    start = end - timedelta(days=730)
+    start = end - timedelta(days=365 * DEMO["metrics"]["years"])
     written = 0
     for suggestion in metrics.suggested_metrics():
         series = DEMO["metrics"]["series"][suggestion.key]
@@ -284,6 +287,7 @@ def load_projects() -> int:
     facilitator = _one(User, User.email == DEMO["facilitator"])
     rounds = published_rounds()
     latest = rounds[-1] if rounds else None
+    today = utcnow().date()
     added = 0
     for spec in DEMO["projects"]:
         if _one(Project, Project.title == spec["title"]) is not None:
@@ -305,11 +309,15 @@ def load_projects() -> int:
             departments=_departments(spec["departments"]), problem="", evidence=spec.get("evidence", ""),
             lead=lead, members=owner_department.members[:2],
             root_cause=_one(RootCause, RootCause.key == spec["root_cause"]), metric=metric,
-            target_value=spec.get("target"), target_date=spec.get("target_date"),
+            target_value=spec.get("target"), target_date=spec.get("target_date") or (
+                today + timedelta(days=spec["target_in_days"]) if "target_in_days" in spec else None),
             expected_lag_days=spec.get("lag_days"), source=spot))
-        if "starts" in spec:
+        # A start relative to today keeps a project within its expected lag whenever the demo is loaded.
+        starts = today - timedelta(days=spec["started_days_ago"]) if "started_days_ago" in spec \
+            else spec.get("starts")
+        if starts is not None:
             try:
-                projects.move(actor, project, "start", on=spec["starts"])
+                projects.move(actor, project, "start", on=starts)
             except projects.ProjectError:
                 continue  # the metric has no readings that far back: leave it proposed
         for on, done, status in spec.get("check_ins", []):

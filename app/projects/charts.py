@@ -1,13 +1,16 @@
 """SVG charts of projects, drawn with the report charts' shapes: a metric's readings with its baseline,
-target and start marker; the root-cause split beside the typical split."""
+target, start and lag markers and the band its history predicted; the root-cause split beside the typical
+split."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.metrics.models import Reading
+from app.projects.movement import Band
 from app.reports.charts import PHONE_WIDTH, Chart, row_label
 from app.web.numbers import number
 
@@ -16,9 +19,10 @@ POINTS_SAID = 60  # up to this many readings, the chart marks and says each one
 
 def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline: float | None,
                    target: float | None, started_on: date | None, since: date | None,
-                   width: int = 640, narrow: bool = False) -> Chart:
+                   band: Sequence[Band] = (), width: int = 640, narrow: bool = False) -> Chart:
     """Readings over time as a line; the baseline and target as dashed lines; the start (and the end of
-    the expected lag) as vertical markers. All of it also said in the desc, for screen readers."""
+    the expected lag) as vertical markers; from the lag on, the band the metric's own history predicted
+    (movement.against_history). All of it also said in the desc, for screen readers."""
     left, right, top, bottom, height = 56, 120, 16, 34, 240
     width = PHONE_WIDTH if narrow else width
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -37,17 +41,24 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
         extra.append(_("target %(value)s", value=number(target)))
     if started_on is not None:
         extra.append(_("started on %(date)s", date=started_on.isoformat()))
+    if band:
+        extra.append(_("its history predicted %(low)s to %(high)s on %(first)s and %(low_last)s to "
+                       "%(high_last)s on %(last)s", low=number(band[0].low), high=number(band[0].high),
+                       first=band[0].day.isoformat(), low_last=number(band[-1].low),
+                       high_last=number(band[-1].high), last=band[-1].day.isoformat()))
     desc = _("Readings by date: %(values)s.", values=words or _("none yet")) + (
         " " + "; ".join(extra) + "." if extra else "")
     chart = Chart(chart_id, title, desc, width, height, "line")
     if not readings:
         chart.label(left + plot_w / 2, top + plot_h / 2, _("No readings yet."), "na", "middle")
         return chart
-    values = [r.value for r in readings] + [v for v in (baseline, target) if v is not None]
+    values = [r.value for r in readings] + [v for v in (baseline, target) if v is not None] + [
+        v for b in band for v in (b.low, b.high)]
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
     low, high = low - pad, high + pad
-    days = [r.taken_on for r in readings] + [d for d in (started_on, since) if d is not None]
+    days = [r.taken_on for r in readings] + [d for d in (started_on, since) if d is not None] + [
+        b.day for b in band]
     first, last = min(days), max(days)
     span = max((last - first).days, 1)
 
@@ -69,6 +80,13 @@ def readings_chart(chart_id: str, title: str, readings: list[Reading], baseline:
             chart.add("line", x1=left, x2=left + plot_w, y1=y_of(value), y2=y_of(value),
                       class_="trend", stroke_dasharray=dash, stroke_width=1.5)
             chart.label(left + plot_w + 6, y_of(value) + 4, f"{label} {number(value)}", "value")
+    if band:  # under the readings: the range a reading falls in when only trend and season move it (a
+        # polyline the stylesheet fills: the shapes the report charts draw have no polygon)
+        outline = [(b.day, b.high) for b in band] + [(b.day, b.low) for b in reversed(band)]
+        chart.add("polyline", points=" ".join(f"{x_of(day)},{y_of(value)}" for day, value in outline),
+                  class_="forecast")
+        chart.add("polyline", points=" ".join(f"{x_of(b.day)},{y_of(b.forecast)}" for b in band),
+                  class_="forecast-line", stroke_dasharray="3 3")
     markers = ((started_on, _("start")), (since if since != started_on else None, _("lag")))
     for row, (day, label) in enumerate(markers):
         if day is not None:

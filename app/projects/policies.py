@@ -1,6 +1,6 @@
 """Who may see, start, move, edit and check in on which project (also given to templates)."""
 from app.org.policies import can_act_for
-from app.reports.policies import can_view_scorecard
+from app.reports.policies import can_view_company, can_view_scorecard
 from app.web.policies import has_any_role, has_role
 
 
@@ -41,6 +41,12 @@ def can_see_source_figures(user, project) -> bool:
     follow the results' own rule: its heads and the facilitators. Running the project opens nothing more:
     its lead may be anyone."""
     return project.source_department is not None and can_view_scorecard(user, project.source_department)
+
+
+def can_see_comparison(user) -> bool:
+    """The source dimension in the project's departments against the others: it pools figures of many
+    departments, so it follows the company view's rule (heads and facilitators)."""
+    return can_view_company(user)
 
 
 def can_edit_root_causes(user) -> bool:

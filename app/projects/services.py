@@ -28,9 +28,11 @@ from app.projects.models import (
     Task,
     project_departments,
 )
+from app.projects.movement import HISTORY, Comparison, Movement, against_history
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
+from app.stats import Estimate, estimate
 from app.time import utcnow
 from app.web.numbers import number, percent
 
@@ -368,6 +370,7 @@ class Progress:
     since: date  # readings from this day on count (the start plus the expected lag)
     readings: list[sa.Row]  # the readings (date, value) the current value is taken from
     current: float | None  # mean of the last three readings since `since`, None before any
+    movement: Movement  # the readings since `since` against what the metric's own history predicted
 
     @property
     def moved(self) -> float | None:
@@ -400,17 +403,22 @@ class Progress:
         return "towards_target"
 
     @property
-    def verdict(self) -> str:
-        """"Did it move?" in words, as the project page says it (and the workshops' review repeats)."""
+    def way(self) -> str | None:
+        """How far along the way from baseline to target, in words; None before any reading."""
         state = self.state
         if state == "no_readings":
-            return _("No readings since %(date)s yet: nothing to compare with the baseline.",
-                     date=self.since.isoformat())
+            return None
         if state == "beyond_target":
             return _("Beyond target: %(percent)d%% of the way covered.", percent=round(self.share * 100))
         if state == "wrong_way":
             return _("Moved the wrong way: away from the target.")
         return _("%(percent)d%% of the way from baseline to target covered so far.", percent=self.percent)
+
+    @property
+    def verdict(self) -> str:
+        """"Did it move?" in words, as the project page says it (the portfolio, the workshops' review and
+        "you said — we did" repeat it): against the metric's own history, then the way to the target."""
+        return " ".join(words for words in (self.movement.words, self.way) if words)
 
 
 def current_rule() -> str:
@@ -421,29 +429,34 @@ def progress(project: Project) -> Progress | None:
     return progress_of([project]).get(project.id)
 
 
-def progress_of(projects: list[Project]) -> dict[int, Progress]:
+def progress_of(projects: list[Project], today: date | None = None) -> dict[int, Progress]:
     """"Did it move?" of each started project with a target, by its id: one statement for any number of
-    them (a workshop's review lists many), each part reading only its project's last readings."""
-    since = {p.id: p.started_on + timedelta(days=p.expected_lag_days or 0) for p in projects
-             if p.started_on is not None and p.baseline is not None and p.target_value is not None}
-    if not since:
+    them (a workshop's review lists many), reading each metric's readings from the history its projects'
+    forecasts are fitted on (movement.HISTORY before the earliest start) to now."""
+    judged = [p for p in projects
+              if p.started_on is not None and p.baseline is not None and p.target_value is not None]
+    if not judged:
         return {}
-    parts = []
-    for p in projects:
-        if p.id in since:
-            last = (sa.select(Reading.taken_on, Reading.value)
-                    .where(Reading.metric_id == p.metric_id, Reading.taken_on >= since[p.id])
-                    .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS).subquery())
-            parts.append(sa.select(sa.literal(p.id).label("project_id"), last.c.taken_on, last.c.value))
-    readings = defaultdict(list)  # project id -> its last readings, newest first
-    for row in db.session.execute(sa.union_all(*parts)):
-        readings[row.project_id].append(row)
+    today = today or date.today()
+    first: dict[int, date] = {}  # metric id -> the earliest day any of its projects needs
+    for p in judged:
+        first[p.metric_id] = min(first.get(p.metric_id, p.started_on), p.started_on - HISTORY)
+    readings = defaultdict(list)  # metric id -> its readings, oldest first
+    for row in db.session.execute(
+            sa.select(Reading.metric_id, Reading.taken_on, Reading.value)
+            .where(sa.or_(*(sa.and_(Reading.metric_id == metric_id, Reading.taken_on >= day)
+                            for metric_id, day in first.items())))
+            .order_by(Reading.metric_id, Reading.taken_on)):
+        readings[row.metric_id].append(row)
     found = {}
-    for p in projects:
-        if p.id in since:
-            rows = sorted(readings[p.id], key=lambda r: r.taken_on)
-            current = sum(r.value for r in rows) / len(rows) if rows else None
-            found[p.id] = Progress(p.baseline, p.target_value, since[p.id], rows, current)
+    for p in judged:
+        since = p.started_on + timedelta(days=p.expected_lag_days or 0)
+        rows = readings[p.metric_id]
+        last = [r for r in rows if r.taken_on >= since][-BASELINE_READINGS:]
+        current = sum(r.value for r in last) / len(last) if last else None
+        movement = against_history([(r.taken_on, r.value) for r in rows], p.started_on, since, today,
+                                   p.metric.direction, p.target_value - p.baseline)
+        found[p.id] = Progress(p.baseline, p.target_value, since, last, current, movement)
     return found
 
 
@@ -486,6 +499,53 @@ def source_scores(project: Project) -> list[SourceScore]:
     return [SourceScore(r, results[r.id].total("service", project.source_department_id,
                                                project.source_dimension_id))
             for r in rounds if results[r.id].took_part(project.source_department_id)]
+
+
+def source_comparison(project: Project) -> Comparison | None:
+    """The source dimension in the project's departments against the departments without a started
+    project on it, between the last round published before the start and the latest opened after the
+    expected lag (a difference in differences). Only departments whose figures the gate releases in both
+    rounds count. None before the project starts."""
+    if project.started_on is None:
+        return None
+    dimension_id = project.source_dimension_id
+    if dimension_id is None:
+        return Comparison("no_source")
+    since = project.started_on + timedelta(days=project.expected_lag_days or 0)
+    rounds = published_rounds()
+    before = [r for r in rounds if r.closes_on < project.started_on]
+    after = [r for r in rounds if r.opens_on >= since]
+    if not before:
+        return Comparison("no_round_before")
+    if not after:
+        return Comparison("no_round_after", before[-1])
+    before, after = before[-1], after[-1]
+    results = results_of([before, after])
+    with_project = set(db.session.scalars(
+        sa.select(project_departments.c.department_id).join(Project)
+        .where(Project.source_dimension_id == dimension_id, Project.started_on.is_not(None))))
+    ours = {d.id for d in project.departments}
+    others = (results[before.id].taking_part & results[after.id].taking_part) - with_project - ours
+
+    def pooled(department_ids: set[int]) -> tuple[Estimate, Estimate] | None:
+        """The group's score in each round, over its departments released in both."""
+        figures = {d: [results[r.id].total("service", d, dimension_id) for r in (before, after)]
+                   for d in department_ids}
+        shown = [pair for pair in figures.values() if None not in pair]
+        if not shown:
+            return None
+        found = tuple(estimate({score: sum(pair[i].distribution[score - 1] for pair in shown)
+                                for score in range(1, 6)}, r.noise_scale or 0.0)
+                      for i, r in enumerate((before, after)))
+        return None if None in found else found
+
+    ours_scores = pooled(ours)
+    if ours_scores is None:
+        return Comparison("too_few_ours", before, after)
+    others_scores = pooled(others)
+    if others_scores is None:
+        return Comparison("too_few_others", before, after)
+    return Comparison(None, before, after, ours_scores, others_scores)
 
 
 # The portfolio -----------------------------------------------------------------------------------

@@ -48,10 +48,11 @@ def index():
                                status if status in STATUSES else None)
     projects = services.portfolio(filters)
     overdue = services.overdue_tasks((p.id for p in projects), date.today())
+    moved = services.progress_of(projects)
     by_category, groups = services.root_cause_split(projects)
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
     return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
-                  overdue=overdue,
+                  overdue=overdue, moved=moved,
                   by_category=by_category, groups=groups, departments=departments(), metrics=metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",
@@ -204,7 +205,7 @@ def _did_it_move(project: Project) -> DidItMove:
             charts.readings_chart, "project-metric",
             _("%(metric)s: readings, baseline and target", metric=metric.name),
             readings, project.baseline, project.target_value, project.started_on,
-            progress.since if progress else None))
+            progress.since if progress else None, progress.movement.band if progress else ()))
         used = db.session.execute(  # as they were at the start, not as the metric's readings are now
             sa.select(BaselineReading.taken_on, BaselineReading.value)
             .where(BaselineReading.project_id == project.id).order_by(BaselineReading.taken_on)).all()
@@ -212,7 +213,7 @@ def _did_it_move(project: Project) -> DidItMove:
 
     key = (project.id, metric.id, metric.created_at, metric.readings_version, metric.name, since,
            project.baseline, project.target_value, project.started_on, project.expected_lag_days,
-           str(get_locale()))
+           metric.direction, str(get_locale()), date.today())  # "too early" turns with the day
     return kept("did_it_move", key, work_out, size=256)
 
 
@@ -253,8 +254,10 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
     """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, eleventh pass)."""
     show_figures = policies.can_see_source_figures(current_user, project)
     moved = _did_it_move(project)
+    show_comparison = policies.can_see_comparison(current_user)
     return render(
         "projects/detail.html", origin=_origin(project), progress=moved.progress,
+        comparison=services.source_comparison(project) if show_comparison else None,
         chart=moved.chart, baseline_used=moved.baseline_used,
         source_figures=services.source_figures(project) if show_figures else None,
         source_scores=services.source_scores(project) if show_figures else None,

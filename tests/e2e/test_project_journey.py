@@ -107,7 +107,8 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
     expect(did_it_move).to_contain_text(
         "Baseline: 30 — mean of the last 3 readings before the start.")
     expect(did_it_move).to_contain_text(f"{(date.today() - timedelta(days=30)).isoformat()}: 28")
-    expect(did_it_move).to_contain_text(f"No readings since {date.today().isoformat()} yet")
+    expect(page.locator("#verdict")).to_have_text(
+        f"Too early: no reading since the expected lag ended on {date.today().isoformat()}.")
 
     # A task, due yesterday, is overdue in words (not by colour alone); ticking it done in place keeps the
     # focus on its button and clears the count.
@@ -149,6 +150,9 @@ def test_from_weak_spot_to_did_it_move(page, no_js_page, journey):
     expect(page.locator(".share-text")).to_have_text("40%")
     expect(page.locator("#progress-state")).to_have_text(
         "40% of the way from baseline to target covered so far.")
+    # Three readings before the start are too few to know the metric's trend: nobody is told it moved.
+    expect(page.locator("#verdict")).to_have_text(
+        "Can't tell: 3 readings before the start, too few to know its trend (6 are needed).")
     chart = did_it_move.locator("svg").filter(visible=True)  # the wide drawing; phones get a narrow one
     expect(chart).to_be_visible()
     expect(chart.locator("title")).to_have_text("Net Promoter Score: readings, baseline and target")

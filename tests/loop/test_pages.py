@@ -170,6 +170,8 @@ def test_projects_started_from_a_weakness_show_under_it_and_follow_their_moves(c
     assert "Improve competence of Finance active Did it move?" in finance
     assert "The metric moved by +5 since the start (from 32 to 37)" in finance
     assert "50% of the way from baseline to target covered so far" in finance
+    # and whether it moved against its own history: three readings before the start are too few to tell
+    assert "Can't tell: 3 readings before the start, too few to know its trend" in finance
     projects.move(org["head"], other, "cancel")
     db.session.commit()
     assert "Improve tangibles of Finance cancelled" in card(page(client, org["employee"]), "Finance")

@@ -119,7 +119,7 @@ def test_dates_iso_or_day_month_year(app, text, day):
     assert services.parse_date(text) == day
 
 
-def test_the_demo_loads_two_years_once_and_first_contact_resolution_improves(app):
+def test_the_demo_loads_its_years_once_and_first_contact_resolution_improves(app):
     make_department("Support", "SUP")
     make_department("Sales", "SAL")
     written = load_metrics()

@@ -1,5 +1,6 @@
-"""The demo projects: every state, one that moved its metric and one that did not; loading twice adds
-nothing."""
+"""The demo projects: every state; one that moved its metric (and its source dimension against the
+others), one whose metric only follows its season and is not called moved, one too early; loading twice
+adds nothing."""
 import re
 
 import sqlalchemy as sa
@@ -19,12 +20,18 @@ def test_demo_projects(app):
     assert load_projects() == 0 and count(Project) == before
     titles = {project["title"] for project in DEMO["projects"]}
     by_title = {p.title: p for p in db.session.scalars(sa.select(Project)) if p.title in titles}
-    assert len(by_title) == 4
+    assert len(by_title) == 5
     assert {p.status for p in by_title.values()} == {"proposed", "active", "completed", "cancelled"}
-    moved = services.progress(by_title["Resolve client requests at the first contact"])
+    first_contact = by_title["Resolve client requests at the first contact"]
+    moved = services.progress(first_contact)
     assert moved.state == "beyond_target" or moved.share > 0.5
-    flat = services.progress(by_title["Fewer complaints about late deliveries"])
-    assert flat.share is not None and flat.share < 0.5  # not even halfway: noise around a flat line
+    assert moved.movement.verdict == "moved"
+    comparison = services.source_comparison(first_contact)
+    assert comparison.verdict == "moved"  # Support took ownership of its cases; elsewhere nothing changed
+    seasonal = services.progress(by_title["Fewer complaints about late deliveries"])
+    assert seasonal.movement.seasonal and seasonal.movement.verdict == "did_not_move"
+    early = services.progress(by_title["Answer client calls within a minute"])
+    assert early.movement.verdict == "too_early" and early.movement.reason == "lag"
     proposed = by_title["Make Finance easy to reach for Sales"]
     assert proposed.status == "proposed" and proposed.source_dimension.key == "accessibility"
     assert proposed.source_round is not None and proposed.source_department.code == "FIN"

@@ -232,7 +232,7 @@ def test_start_refused_without_a_metric_then_started_and_moving(client, org):
     assert (project.status, project.baseline) == ("active", 32.0)
     page = page_text(client.get(f"/projects/{project.id}"))
     assert "Baseline: 32 — mean of the last 3 readings before the start" in page
-    assert "No readings since" in page
+    assert "Too early: no reading since the expected lag ended on" in page
     db.session.add(Reading(metric=metric, taken_on=today, value=37))
     db.session.commit()
     page = page_text(client.get(f"/projects/{project.id}"))

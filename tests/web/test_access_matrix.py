@@ -40,6 +40,7 @@ EXPECTED = {
     ("static", "GET"): EVERYONE,
     ("home.home", "GET"): SIGNED_IN,
     ("web.health", "GET"): EVERYONE,
+    ("web.methods", "GET"): EVERYONE,
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): EVERYONE,
     ("auth.logout", "POST"): expect(ANY, ANY, ANY, ANY, ANY, ANY),

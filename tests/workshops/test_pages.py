@@ -666,5 +666,6 @@ def test_the_review_lists_the_open_projects_of_the_departments_taking_part(clien
     assert f'href="/projects/{started.id}">Faster invoices</a>' in page
     # baseline 42 (the mean of 40, 42, 44), target 60, now 50: as the project's own page says it
     assert "44% of the way from baseline to target covered so far." in page
+    assert "Can't tell: 3 readings before the start, too few to know its trend" in page  # its verdict first
     assert "1 task overdue" in page
     assert "Dropped idea" not in page and "Laptops on day one" not in page
