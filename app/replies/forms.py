@@ -40,9 +40,9 @@ class AnswerForm(Form):
                                           "tomorrow, without your name."))
 
 
-def prefix(comment) -> str:
+def prefix(comment_id: str) -> str:
     """Each reply form on the scorecard names its fields apart."""
-    return f"reply-{comment.id}"
+    return f"reply-{comment_id}"
 
 
 def reply_forms(user, threads, department) -> dict[str, ReplyForm]:
@@ -50,5 +50,5 @@ def reply_forms(user, threads, department) -> dict[str, ReplyForm]:
     for the department's heads."""
     if not can_reply_to_comments(user, department):
         return {}
-    return {t.comment.id: ReplyForm(formdata=None, prefix=prefix(t.comment)) for t in threads
+    return {t.comment.id: ReplyForm(formdata=None, prefix=prefix(t.comment.id)) for t in threads
             if t.reply is None and t.comment.reply_key is not None}

@@ -88,7 +88,7 @@ def reply(round_id: int, department_id: int, comment_id: str):
     comment = services.released_comment(round_, department, comment_id)
     if comment is None:
         abort(404)
-    form = ReplyForm(prefix=prefix(comment))
+    form = ReplyForm(prefix=prefix(comment.id))
     back = url_for("reports.scorecard", round_id=round_.id, department_id=department.id,
                    _anchor=f"comment-{comment.id}")
     if form.validate_on_submit():
