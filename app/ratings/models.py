@@ -209,6 +209,6 @@ class Comment(db.Model):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(sa.Text)
-    # The hash of the reply code its author was given (app.replies.codes), carried sealed in the ballot:
+    # The hash of the reply code its author was given (app.ratings.reply_codes), carried sealed in the ballot:
     # whoever holds the code reads the department's reply. None for comments released before replies.
     reply_key: Mapped[str | None] = mapped_column(sa.String(64))

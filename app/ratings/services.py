@@ -32,8 +32,8 @@ from app.ratings.models import (
     round_departments,
 )
 from app.ratings.noise import noisy_counts, noisy_sums
+from app.ratings.reply_codes import code_hash, new_code
 from app.ratings.sealing import BrokenSeal, seal, unseal
-from app.replies.codes import code_hash, new_code
 from app.time import utcnow
 from app.web.links import app_path
 
@@ -454,7 +454,7 @@ def skip(user, round_: Round, target: Target) -> str:
 
 
 def _answer(user, round_: Round, target: Target, content: dict) -> str:
-    """Write the done note and the sealed ballot; return a fresh reply code (app.replies.codes) for the
+    """Write the done note and the sealed ballot; return a fresh reply code (app.ratings.reply_codes) for the
     person alone. Every answer gets one, so that nothing tells a commenter from anyone else; only its hash
     goes into the ballot, and from there onto the comment when it is released (none is kept for the rest)."""
     code = new_code()

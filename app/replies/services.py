@@ -11,7 +11,7 @@ from app.audit.services import record
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import Comment, Round
-from app.replies.codes import code_hash, normalized
+from app.ratings.reply_codes import code_hash, normalized
 from app.replies.models import MAX_TEXT, REPLY_KINDS, CommentReply
 from app.reports.gate import RoundResults
 from app.time import utcnow

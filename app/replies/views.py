@@ -4,15 +4,16 @@ The author's pages never look at who is signed in (or whether anyone is), write 
 value of their own, and are never cached: the code is posted, never put in an address.
 """
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import Round
 from app.replies import policies, services
-from app.replies.forms import AnswerForm, CodeForm, ReplyForm, prefix
+from app.replies.forms import AnswerForm, CodeForm, ReplyForm, prefix, reply_forms
 from app.replies.models import REPLY_KINDS, CommentReply
 from app.web.htmx import redirect_to, render, wants_fragment
 
@@ -21,7 +22,17 @@ bp = Blueprint("replies", __name__, url_prefix="/replies")
 
 @bp.app_context_processor
 def reply_words():
-    return {"reply_kinds": REPLY_KINDS, "is_reply_released": services.is_released}
+    return {"reply_kinds": REPLY_KINDS, "is_reply_released": services.is_released,
+            "comment_section": comment_section}
+
+
+def comment_section(round_: Round, department: Department) -> Markup:
+    """A scorecard's released comments with their replies, and the heads' reply forms: asked for by the
+    scorecard's template, as the results area sits below this one."""
+    threads = services.threads(round_, department)
+    return Markup(render_template("replies/_comments.html", threads=threads, round=round_,
+                                  department=department,
+                                  reply_forms=reply_forms(current_user, threads or [], department)))
 
 
 @bp.after_request

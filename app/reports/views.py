@@ -10,8 +10,6 @@ from app.extensions import db
 from app.org.models import Department
 from app.org.policies import can_act_for
 from app.ratings.models import Round
-from app.replies import services as replies
-from app.replies.forms import reply_forms
 from app.reports import charts, policies, results
 from app.reports.gate import OVERALL, RoundResults
 from app.reports.results import mean_of
@@ -138,10 +136,8 @@ def scorecard(round_id: int, department_id: int):
 
     body = _published_body("reports/_scorecard.html", round_, context, department.id, comments_allowed,
                            can_act_for(current_user, department))
-    threads = replies.threads(round_, department) if comments_allowed else []
     return render("reports/scorecard.html", body=body, round=round_, department=department,
-                  comments_allowed=comments_allowed, threads=threads,
-                  reply_forms=reply_forms(current_user, threads or [], department))
+                  comments_allowed=comments_allowed)
 
 
 def _published_body(template: str, round_: Round, context, *shown) -> Markup:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.ratings import services as ratings
-from app.replies.codes import code_hash, normalized
+from app.ratings.reply_codes import code_hash, normalized
 from app.replies.models import CommentReply
 from tests.factories import PASSWORD, link, make_department, make_user
 from tests.ratings.test_services import add_dimensions, asked, same_scores, start_round

@@ -10,8 +10,8 @@ from app.auth.models import User
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import Comment, Round
+from app.ratings.reply_codes import code_hash, normalized
 from app.replies import services
-from app.replies.codes import code_hash, normalized
 from app.replies.models import CommentReply
 from app.replies.services import ReplyError
 from tests.factories import in_parallel
