@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.replies import services
 from app.replies.models import CommentReply
-from tests.factories import PASSWORD, page_text
+from tests.factories import PASSWORD, page_text, posted_at_once
 from tests.replies.test_services import comment_of, reply_to
 
 NOBODY_HAS_IT = "No released comment has this code."
@@ -143,3 +143,18 @@ def test_the_rating_list_and_you_said_we_did_link_to_the_replies(client, world):
     assert client.sign_in(world["erin"].email, PASSWORD).status_code == 303
     assert 'href="/replies"' in page_text(client.get("/you-said"))
     assert 'href="/replies"' in page_text(client.get(f"/rounds/{world['round'].id}/rate"))
+
+
+def test_replies_and_answers_posted_at_once_keep_one_each(app, world, clock):
+    """A double click, or several tabs: every copy answers calmly, and one reply and one answer are kept."""
+    prefix = f"reply-{comment_of(world, 'erin').id}"
+    _browsers, sent = posted_at_once(app, world["head"], reply_address(world, "erin"),
+                                     {f"{prefix}-kind": "fixed", f"{prefix}-text": "Done"})
+    assert [response.status_code for response in sent] == [303] * 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommentReply)) == 1
+    clock.next_day()
+    _browsers, sent = posted_at_once(app, world["erin"], "/replies/answer",
+                                     {"code": world["codes"]["erin"], "answer": "Thanks"})
+    assert sorted(response.status_code for response in sent) == [200, 409, 409, 409]
+    db.session.expire_all()
+    assert db.session.get(CommentReply, comment_of(world, "erin").id).answer == "Thanks"
