@@ -99,12 +99,14 @@ def configure_blueprints(app: Flask) -> None:
     from app.org.views import bp as org_bp
     from app.projects.views import bp as projects_bp
     from app.ratings.views import bp as ratings_bp
+    from app.replies.views import bp as replies_bp
     from app.reports.views import bp as reports_bp
     from app.web.views import bp as web_bp
     from app.workshops.views import bp as workshops_bp
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
-                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp):
+                      reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp,
+                      replies_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -124,6 +126,7 @@ def configure_templates(app: Flask) -> None:
     from app.org import policies as org
     from app.projects import policies as projects
     from app.ratings import policies as ratings
+    from app.replies import policies as replies
     from app.reports import policies as reports
     from app.web import policies as web
     from app.web.layout import hyphenate
@@ -140,7 +143,7 @@ def configure_templates(app: Flask) -> None:
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
     for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop,
-                   chain):
+                   chain, replies):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

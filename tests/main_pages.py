@@ -56,6 +56,8 @@ PAGES: dict[str, list[str | Sent]] = {
         Sent("/login"),
         "/forgot",
         "/password/{reset_token}",
+        "/replies",  # the author's replies: for whoever holds a code, signed in or not
+        Sent("/replies"),
     ],
     "admin": [
         "/",

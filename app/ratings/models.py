@@ -202,9 +202,13 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     # A scorecard reads one department's comments of a round.
-    __table_args__ = (sa.Index("ix_comments_round_target", "round_id", "target_department_id"), NO_ROWID)
+    __table_args__ = (sa.Index("ix_comments_round_target", "round_id", "target_department_id"),
+                      sa.Index("ix_comments_reply_key", "reply_key", unique=True), NO_ROWID)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random: reading in key order shuffles
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"))
     target_department_id: Mapped[int] = mapped_column(sa.ForeignKey("departments.id", ondelete="RESTRICT"))
     text: Mapped[str] = mapped_column(sa.Text)
+    # The hash of the reply code its author was given (app.ratings.reply_codes), carried sealed in the ballot:
+    # whoever holds the code reads the department's reply. None for comments released before replies.
+    reply_key: Mapped[str | None] = mapped_column(sa.String(64))

@@ -32,6 +32,7 @@ from app.ratings.models import (
     round_departments,
 )
 from app.ratings.noise import noisy_counts, noisy_sums
+from app.ratings.reply_codes import code_hash, new_code
 from app.ratings.sealing import BrokenSeal, seal, unseal
 from app.time import utcnow
 from app.web.links import app_path
@@ -435,24 +436,29 @@ def check_scores(round_: Round, scores: dict[int, int]) -> None:
         raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
 
 
-def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> None:
-    """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer."""
+def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> str:
+    """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer.
+    Returns the reply code (see _answer)."""
     check_scores(round_, scores)
     comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
-    _answer(user, round_, target, {"scores": {str(k): v for k, v in scores.items()},
-                                    "comment": comment if target.kind == "service" else ""})
+    return _answer(user, round_, target, {"scores": {str(k): v for k, v in scores.items()},
+                                           "comment": comment if target.kind == "service" else ""})
 
 
-def skip(user, round_: Round, target: Target) -> None:
-    """Done without rating. It leaves what a rating leaves — a done note and a sealed ballot of the same
-    size, dropped at closing — so nobody can tell from the database which it was."""
-    _answer(user, round_, target, {"skip": True})
+def skip(user, round_: Round, target: Target) -> str:
+    """Done without rating. It leaves what a rating leaves — a done note, a sealed ballot of the same size,
+    dropped at closing, and a reply code — so nobody can tell from the database which it was."""
+    return _answer(user, round_, target, {"skip": True})
 
 
-def _answer(user, round_: Round, target: Target, content: dict) -> None:
-    ballot = {"rater": user.department_id, "kind": target.kind,
+def _answer(user, round_: Round, target: Target, content: dict) -> str:
+    """Write the done note and the sealed ballot; return a fresh reply code (app.ratings.reply_codes) for the
+    person alone. Every answer gets one, so that nothing tells a commenter from anyone else; only its hash
+    goes into the ballot, and from there onto the comment when it is released (none is kept for the rest)."""
+    code = new_code()
+    ballot = {"rater": user.department_id, "kind": target.kind, "reply": code_hash(code),
               "target": target.department.id if target.kind == "service" else user.department_id, **content}
     sealed = seal(ballot)
     note = seal({"skip": bool(content.get("skip"))}, pad=NOTE_PAD)
@@ -465,6 +471,7 @@ def _answer(user, round_: Round, target: Target, content: dict) -> None:
         raise RatingError(_("This round is not open."))
     db.session.add(PendingBallot(id=secrets.token_hex(16), round_id=round_.id, sealed=sealed))
     db.session.flush()
+    return code
 
 
 def was_skipped(user, round_: Round, target: Target) -> bool:
@@ -518,7 +525,7 @@ def _fold(round_: Round) -> None:
     — the scores with noise — and the comments, shuffled, without rater department. Nothing is counted
     before this moment, so no earlier copy of the database holds a counter to subtract."""
     groups: dict[tuple, _Counts] = defaultdict(_Counts)
-    comments: dict[int, list[str]] = defaultdict(list)  # target department id -> texts
+    comments: dict[int, list[tuple]] = defaultdict(list)  # target department id -> (text, reply key)
     _take_stored_counters(round_, groups)
     sealed = list(db.session.scalars(sa.select(PendingBallot.sealed)
                                      .where(PendingBallot.round_id == round_.id)))
@@ -540,11 +547,12 @@ def _fold(round_: Round) -> None:
             counts.judged += 1
             counts.overall_sum += sum(judged) / len(judged)
         if ballot["comment"]:
-            comments[ballot["target"]].append(ballot["comment"])
+            comments[ballot["target"]].append((ballot["comment"], ballot.get("reply")))  # none before replies
     shown = _pool_small_groups(groups, round_.threshold)
     _store_counters(round_, groups)
-    released = [Comment(id=secrets.token_hex(16), round_id=round_.id, target_department_id=target, text=text)
-                for target, texts in comments.items() if target in shown for text in texts]
+    released = [Comment(id=secrets.token_hex(16), round_id=round_.id, target_department_id=target, text=text,
+                        reply_key=key)
+                for target, texts in comments.items() if target in shown for text, key in texts]
     _shuffle(released)
     db.session.add_all(released)
     db.session.execute(sa.delete(PendingBallot).where(PendingBallot.round_id == round_.id))

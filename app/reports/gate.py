@@ -145,9 +145,13 @@ class RoundResults:
 
     def comments(self, target_id: int) -> list[str]:
         """Released comments on a department, in random order, only when k or more people rated it."""
+        return [comment.text for comment in self.released_comments(target_id)]
+
+    def released_comments(self, target_id: int) -> list[Comment]:
+        """The comments themselves (for replies to them): the same rule and order as `comments`."""
         if self.respondents("service", target_id) is None:
             return []
-        return list(db.session.scalars(sa.select(Comment.text).where(
+        return list(db.session.scalars(sa.select(Comment).where(
             Comment.round_id == self.round.id, Comment.target_department_id == target_id
         ).order_by(Comment.id)))  # the ids are random: this order says nothing about who or when
 

@@ -136,7 +136,8 @@ def scorecard(round_id: int, department_id: int):
 
     body = _published_body("reports/_scorecard.html", round_, context, department.id, comments_allowed,
                            can_act_for(current_user, department))
-    return render("reports/scorecard.html", body=body, round=round_, department=department)
+    return render("reports/scorecard.html", body=body, round=round_, department=department,
+                  comments_allowed=comments_allowed)
 
 
 def _published_body(template: str, round_: Round, context, *shown) -> Markup:

@@ -577,7 +577,9 @@ def test_comments_are_stored_and_released_without_author(company):
     round_, finance, facilitator = company["round"], company["finance"], company["facilitator"]
     for seller in company["sellers"][:5]:
         rate(seller, round_, f"d{finance.id}", same_scores(round_, 3), f"from {seller.id}?")
-    assert {c["name"] for c in columns("comments")} == {"id", "round_id", "target_department_id", "text"}
+    # reply_key: the hash of a random code only its author holds (tests/replies/test_anonymity.py)
+    assert {c["name"] for c in columns("comments")} == {"id", "round_id", "target_department_id", "text",
+                                                        "reply_key"}
     assert all(RANDOM_KEY.match(key) for key in db.session.scalars(sa.select(Comment.id)))
     close(facilitator, round_)
     publish(facilitator, round_)

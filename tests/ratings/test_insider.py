@@ -356,7 +356,8 @@ def test_a_comments_department_is_in_no_backup_and_not_in_the_order_comments_are
             assert backup_rows(path, "comments") == [], path.name
     close(facilitator, round_)
     columns = {c["name"] for c in sa.inspect(db.engine).get_columns("comments")}
-    assert columns == {"id", "round_id", "target_department_id", "text"}
+    # reply_key: the hash of a random code only its author holds (tests/replies/test_anonymity.py)
+    assert columns == {"id", "round_id", "target_department_id", "text", "reply_key"}
     referred = {(tuple(fk["constrained_columns"]), fk["referred_table"])
                 for fk in sa.inspect(db.engine).get_foreign_keys("comments")}
     assert referred == {(("round_id",), "rounds"), (("target_department_id",), "departments")}

@@ -166,6 +166,12 @@ EXPECTED = {
     ("workshops.edit_card", "POST"): CARD_AUTHOR,
     ("loop.index", "GET"): SIGNED_IN,  # each person's own rounds and departments, or none
     ("loop.respond", "POST"): expect(LOGIN, DENIED, OK, DENIED, DENIED, DENIED),  # the department's heads
+    # The author's pages need only the code, whoever is signed in, or nobody.
+    ("replies.index", "GET"): EVERYONE,
+    ("replies.read", "POST"): EVERYONE,
+    ("replies.answer", "POST"): EVERYONE,
+    # The department's heads, past the check to a comment that is not there (tests/replies has the rest).
+    ("replies.reply", "POST"): expect(LOGIN, DENIED, GONE, DENIED, DENIED, DENIED),
 }
 
 
@@ -202,8 +208,9 @@ def make_project(org, owner, other):
 def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
     other = org["finance"] if department is org["sales"] else org["sales"]
-    # Rating pages need an open round; results need a published one.
-    round_ = make_round(org, "published" if endpoint.startswith(("reports.", "loop.", "chain.")) else "open")
+    # Rating pages need an open round; results (and replies to their comments) need a published one.
+    published = endpoint.startswith(("reports.", "loop.", "chain.", "replies."))
+    round_ = make_round(org, "published" if published else "open")
     project = make_project(org, department, other)
     task = projects.add_task(org["facilitator"], project, "Send the invoices", org["employee"], None)
     # The employee and (for their own department) the head take part; the employee wrote a card.
@@ -228,6 +235,7 @@ def url_arguments(org, role, endpoint):
         "token": "not-a-real-token",
         "filename": "css/app.css",
         "round_id": round_.id,
+        "comment_id": "0" * 32,
         "target_key": "self",
         "token_id": 999,
         "action": {"projects.tick_task": "done"}.get(endpoint)

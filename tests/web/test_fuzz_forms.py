@@ -45,6 +45,9 @@ from app.projects import services as projects
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm, TaskDoneForm, TaskForm
 from app.ratings import services as ratings
 from app.ratings.forms import RoundForm, rating_form
+from app.replies import services as replies
+from app.replies.forms import AnswerForm, CodeForm, ReplyForm, prefix
+from app.replies.models import CommentReply
 from app.web import forms as web_forms
 from app.web.forms import UNSTORABLE, Form
 from app.workshops import services as workshops
@@ -149,6 +152,25 @@ class World:
         return survey.publish()
 
     @cached_property
+    def commented(self) -> dict:
+        """A published round in which three of Sales commented on Finance: the first comment replied to
+        yesterday (its author, holding `code`, may answer), the second waiting for a reply."""
+        self.dimension  # noqa: B018
+        survey = Survey(self["facilitator"], [self["finance"], self["sales"]], name="Winter 2025",
+                        opens=date(2025, 12, 1), closes=date(2025, 12, 31))
+        people = survey.people(self["sales"], 3)
+        db.session.commit()
+        key = f"d{self['finance'].id}"
+        codes = [ratings.submit(p, survey.round, ratings.find_target(p, survey.round, key), survey.scores(2),
+                                f"Comment {i}") for i, p in enumerate(people)]
+        round_ = survey.publish()
+        first, second = (replies.find(code).comment for code in codes[:2])
+        replies.reply(self["head"], round_, self["finance"], first, "fixed", "Done")
+        db.session.get(CommentReply, first.id).written_on = date(2025, 1, 1)  # released since
+        db.session.commit()
+        return {"code": codes[0], "round_id": round_.id, "comment_id": second.id}
+
+    @cached_property
     def token(self):
         return create_token(self["head"], "CRM", "read")[0]
 
@@ -197,6 +219,15 @@ def weakness(w) -> dict:
 
 def response_form(w) -> ResponseForm:
     return ResponseForm(prefix=f"response-{w['finance'].id}-{w.dimension.id}")
+
+
+def comment_reply(w) -> dict:
+    return {"round_id": w.commented["round_id"], "department_id": w["finance"].id,
+            "comment_id": w.commented["comment_id"]}
+
+
+def comment_reply_form(w) -> ReplyForm:
+    return ReplyForm(prefix=prefix(w.commented["comment_id"]))
 
 
 def rating_form_of(w):
@@ -327,6 +358,13 @@ CASES: dict[str, Case] = {
     # You said — we did
     "loop.respond": Case("head", args=weakness, form=response_form, valid=lambda w: {
         f"response-{w['finance'].id}-{w.dimension.id}-text": "We now answer within a day."}),
+    # Replies to comments
+    "replies.reply": Case("head", args=comment_reply, form=comment_reply_form, valid=lambda w: {
+        f"reply-{w.commented['comment_id']}-kind": "will_act",
+        f"reply-{w.commented['comment_id']}-text": "We will look into it."}),
+    "replies.read": Case(None, form=CodeForm, valid=lambda w: {"code": w.commented["code"]}),
+    "replies.answer": Case(None, form=AnswerForm, valid=lambda w: {"code": w.commented["code"],
+                                                                    "answer": "Thank you"}),
     # Workshops
     "workshops.new": Case("facilitator", form=WorkshopForm, valid=lambda w: {
         "title": "Hand-offs", "held_on": "2026-07-01", "round_id": 0,

@@ -22,6 +22,7 @@ LAYERS = (
     {"org"},
     {"ratings"},
     {"reports"},
+    {"replies"},
     {"metrics"},
     {"projects", "api", "chain"},
     {"workshops"},

@@ -21,6 +21,8 @@ from app.projects import policies as projects
 from app.projects import services as project_services
 from app.ratings import policies as ratings
 from app.ratings import services as ratings_services
+from app.ratings.models import Comment
+from app.replies import policies as replies
 from app.reports import policies as reports
 from app.workshops import policies as workshops
 from tests.factories import PASSWORD
@@ -142,3 +144,21 @@ def test_a_weakness_response_is_offered_exactly_to_whom_it_answers(client, org, 
     assert answer.status_code == (303 if allowed else 403)
     page = client.get(f"/you-said?round={autumn.id}").get_data(as_text=True)
     assert (f'action="{address}"' in page) is allowed
+
+
+@pytest.mark.parametrize("role", ["employee", "head", "sales_head", "facilitator", "admin"])
+def test_a_reply_to_a_comment_is_offered_exactly_to_whom_it_answers(client, org, role):
+    """Comment by comment: the reply form under a comment on Finance's scorecard is there exactly for
+    Finance's heads (facilitators read the comments, without it), and its address refuses everyone else."""
+    autumn, finance = spring_and_autumn(org)["autumn"], org["finance"]
+    comment = db.session.scalars(sa.select(Comment).where(Comment.round_id == autumn.id,
+                                                          Comment.target_department_id == finance.id)).first()
+    person = org[role]
+    allowed = replies.can_reply_to_comments(person, finance)
+    assert allowed is (role == "head")
+    assert client.sign_in(person.email, PASSWORD).status_code == 303
+    address = f"/replies/rounds/{autumn.id}/departments/{finance.id}/comments/{comment.id}"
+    page = client.get(f"/results/{autumn.id}/departments/{finance.id}").get_data(as_text=True)
+    assert (f'action="{address}"' in page) is allowed
+    answer = client.post(address, data={f"reply-{comment.id}-kind": "acknowledged"})
+    assert answer.status_code == (303 if allowed else 403)
