@@ -98,6 +98,7 @@ EXPECTED = {
     ("ratings.rate", "GET"): RATERS,
     ("ratings.rate_target", "GET"): RATERS,
     ("ratings.rate_target", "POST"): RATERS,
+    ("reports.methods", "GET"): SIGNED_IN,
     ("reports.index", "GET"): RESULTS,
     ("reports.company", "GET"): RESULTS,
     ("reports.rates", "GET"): RESULTS,
