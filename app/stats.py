@@ -54,6 +54,13 @@ def spread(counts: Mapping[int, float]) -> float | None:
     return math.sqrt(max(0.0, sum(c * (score - mean) ** 2 for score, c in counts.items()) / (n - 1)))
 
 
+def sampling_variance(sd: float, n: float) -> float:
+    """The variance of a mean of n answers with spread sd. A group whose answers all agree is read as if one
+    of them had differed by a point (variance 1/n), so a small unanimous group gets an interval, not a
+    point: agreement among a few people is weak evidence of agreement among all."""
+    return max(sd ** 2, 1 / n) / n
+
+
 def estimate(counts: Mapping[int, float], noise_scale: float = 0.0) -> Estimate | None:
     """A mean from counts per score (1..5), each count carrying noise of scale `noise_scale`.
 
@@ -65,19 +72,17 @@ def estimate(counts: Mapping[int, float], noise_scale: float = 0.0) -> Estimate 
     mean = sum(score * c for score, c in counts.items()) / n
     sd = spread(counts) or 0.0
     noise = count_noise_variance(noise_scale) * sum((score - mean) ** 2 for score in counts) / n ** 2
-    return Estimate(mean, math.sqrt(sd ** 2 / n + noise), n)
+    return Estimate(mean, math.sqrt(sampling_variance(sd, n) + noise), n)
 
 
 def estimate_from(mean: float, sd: float, n: float, noise_variance: float = 0.0) -> Estimate:
     """A mean known only by its spread `sd` over `n` raters, plus `noise_variance` on the mean itself."""
-    return Estimate(mean, math.sqrt(sd ** 2 / n + noise_variance), n)
+    return Estimate(mean, math.sqrt(sampling_variance(sd, n) + noise_variance), n)
 
 
 def p_value(a: Estimate, b: Estimate) -> float:
     """Welch's t-test on two summaries (each group its own variance): the chance of a difference at least
     this wide if both came from the same distribution."""
-    if a.se == 0 and b.se == 0:  # two unanimous, noiseless groups: any difference is in every answer
-        return 1.0 if a.mean == b.mean else 0.0
     # scipy takes standard deviations: se·√n gives back se² = sd² / n, noise included
     return float(stats.ttest_ind_from_stats(a.mean, a.se * math.sqrt(a.n), a.n, b.mean, b.se * math.sqrt(b.n),
                                             b.n, equal_var=False).pvalue)

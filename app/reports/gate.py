@@ -26,7 +26,7 @@ from app.org.models import Department
 from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
 from app.ratings.noise import OVERALL_SENSITIVITY
 from app.ratings.services import split_groups
-from app.stats import Estimate, estimate, spread, sum_noise_variance
+from app.stats import Estimate, estimate, estimate_from, spread, sum_noise_variance
 from app.web.memo import kept_many
 
 OVERALL = "overall"  # the measure "each rater's mean over the dimensions they could judge"
@@ -90,7 +90,7 @@ class _Group:
             se = estimate(self.counts, noise_scale).se
         else:  # the sum of the raters' means carries Laplace noise of scale 5·b; the raters are exact
             noise = sum_noise_variance(noise_scale, OVERALL_SENSITIVITY) / self.weight ** 2
-            se = (overall_spread ** 2 / self.weight + noise) ** 0.5
+            se = estimate_from(mean, overall_spread, self.weight, noise).se
         return Figure(self.n, mean, tuple(self.distribution) if with_distribution else None, se)
 
 
