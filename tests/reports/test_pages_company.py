@@ -120,6 +120,6 @@ def test_the_company_as_its_clients_see_it(client, org, world):
     # three raters: Reliability and Understanding the client could be no weaker than the fourth, Competence
     assert items == ["Accessibility — 1.3 95% interval (1.0–2.8)",
                      "Reliability — 2.0 95% interval (1.0–3.4) · not clearly weaker than Competence (3.0)",
-                     "Understanding the client — 2.3 95% interval (1.0–3.8) · not clearly weaker than Competence "
-                     "(3.0)"]
+                     "Understanding the client — 2.3 95% interval (1.0–3.8) · not clearly weaker than "
+                     "Competence (3.0)"]
     assert "Accessibility: 1.3 (1.0–2.8); Courtesy: 4.0 (" in section  # the chart's description

@@ -63,7 +63,8 @@ def test_pairs_rated_both_ways_and_their_tension(client, org, world):
     pairs = page[page.index('id="pairs-heading"'):]
     assert "0 pairs see each other a point or more apart, beyond noise (tensions)." in pairs
     # overall: no tension, each mean with its interval
-    assert "Finance Sales 4.3 95% interval (2.9–5.0) 4.7 95% interval (1.0–5.0) 0.4 Trading Zone" in words(pairs)
+    assert "Finance Sales 4.3 95% interval (2.9–5.0) 4.7 95% interval (1.0–5.0) 0.4 Trading Zone" \
+        in words(pairs)
     competence = next(rd.dimension_id for rd in world.round.dimensions if rd.dimension.name == "Competence")
     pairs = matrix(client, org["facilitator"], world.round, f"?measure={competence}")
     pairs = pairs[pairs.index('id="pairs-heading"'):]

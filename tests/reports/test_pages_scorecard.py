@@ -62,7 +62,8 @@ def test_the_head_reads_means_raters_self_assessment_and_gaps(client, org, world
     assert "4.0 95% interval (2.6–5.0) +2.0 blind spot" in row(page, "Competence")
     assert row(page, "Accessibility") == ("4.0 95% interval (2.6–5.0) 3 ↑ up by 1.7 since Spring (2.3) "
                                           "2.0 95% interval (1.0–3.4) -2.0 hidden strength")
-    assert row(page, "Courtesy").endswith("4.0 95% interval (2.6–5.0) +1.0")  # a gap of 1.0 is not a blind spot
+    # a gap of 1.0 is not a blind spot
+    assert row(page, "Courtesy").endswith("4.0 95% interval (2.6–5.0) +1.0")
     assert row(page, "Overall").startswith("3.0 95% interval (1.6–4.4) 3 ")
     assert '<a href="/results/methods">How we compute this</a>' in page
 
