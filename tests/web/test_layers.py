@@ -10,7 +10,7 @@ APP = Path(__file__).resolve().parents[2] / "app"
 
 # From the ground up. An area may import from its own layer's other areas only where they share one.
 LAYERS = (
-    {"extensions", "time", "backup"},
+    {"extensions", "time", "backup", "stats"},
     {"database"},
     {"versions"},
     {"config"},
