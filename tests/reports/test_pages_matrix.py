@@ -94,3 +94,24 @@ def test_htmx_swaps_only_the_matrix(client, org, world):
     fragment = page_text(response)
     assert "<html" not in fragment and fragment.lstrip().startswith('<div id="matrix">')
     assert "4.7" in fragment and "HX-Request" in response.headers["Vary"]
+
+
+def test_a_points_difference_that_could_be_noise_says_so_and_is_no_tension(client, org):
+    seed_default_dimensions()
+    s = Survey(org["facilitator"], [org["finance"], org["sales"]], name="Winter")
+    s.rate(org["sales"], org["finance"], [1, 3, 5, 2])  # 2.8, answers far apart
+    s.rate(org["finance"], org["sales"], [5, 3, 4, 3])  # 3.8
+    s.publish()
+    page = matrix(client, org["facilitator"], s.round, f"?measure={s.dimensions[0]}")
+    pairs = words(page[page.index('id="pairs-heading"'):])
+    assert "0 pairs see each other a point or more apart, beyond noise (tensions)." in pairs
+    assert "Finance Sales 3.8 95% interval (2.2–5.0) 2.8 95% interval (1.0–5.0) 1.0 within noise" in pairs
+    assert '<a href="/results/methods">How we compute this</a>' in page
+
+
+def test_the_methods_page_explains_intervals_and_within_noise_in_plain_words(client, org):
+    sign_in_as(client, org["employee"])
+    page = words(page_text(client.get("/results/methods")))
+    assert "How we compute this" in page
+    assert "“3.4 (2.9–3.9)” means: our best guess is 3.4" in page and "with 95% confidence" in page
+    assert "“Within noise”" in page and "less than 5 times in 100 (a 95% level)" in page
