@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy import stats
 
@@ -27,8 +28,14 @@ class Estimate:
 
     def interval(self, level: float = LEVEL) -> tuple[float, float]:
         """Student's t interval around the mean, at `level`."""
-        half = float(stats.t.ppf((1 + level) / 2, self.df)) * self.se
+        half = _t_quantile((1 + level) / 2, self.df) * self.se
         return self.mean - half, self.mean + half
+
+
+@lru_cache(maxsize=1024)
+def _t_quantile(p: float, df: float) -> float:
+    # A heatmap asks for thousands of intervals over a few dozen group sizes: each quantile is found once.
+    return float(stats.t.ppf(p, df))
 
 
 def count_noise_variance(scale: float) -> float:

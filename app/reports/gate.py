@@ -109,7 +109,6 @@ class RoundResults:
         self.round = round_
         self.k = round_.threshold
         self._sums = sums or _sums_of([round_])[round_.id]
-        self._spreads: dict = {}  # (kind, target id) or None for the company -> the spread of overall means
 
     def took_part(self, department_id: int) -> bool:
         return department_id in self._sums.taking_part
@@ -151,15 +150,7 @@ class RoundResults:
         The counters keep no distribution of those means; the mean of the shown dimensions' spreads bounds
         it (the spread of an average is at most the average spread), so the interval errs on the wide side.
         Only dimensions shown (k raters or more) count: every interval comes from published figures."""
-        if whose not in self._spreads:
-            if whose is None:
-                groups = [g for measure, g in self._sums.company.items() if measure != OVERALL]
-            else:
-                groups = [g for (kind, target, measure), g in self._sums.totals.items()
-                          if (kind, target) == whose and measure != OVERALL]
-            spreads = [s for g in groups if g.n >= self.k and (s := spread(g.counts)) is not None]
-            self._spreads[whose] = sum(spreads) / len(spreads) if spreads else 0.0
-        return self._spreads[whose]
+        return self._sums.overall_spreads(self.k).get(whose, 0.0)
 
     def respondents(self, kind: str, target_id: int) -> int | None:
         """How many people answered for a target, or None below k."""
@@ -214,7 +205,22 @@ class _Sums:
         self.company: dict = defaultdict(_Group)  # measure -> group
         self.ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
         self._breakdowns: dict = {}  # measure -> target id -> rater department id -> group
+        self._spreads: dict | None = None  # (kind, target id) or None for the company -> overall spread
         self.taking_part: set[int] = set()
+
+    def overall_spreads(self, k: int) -> dict:
+        """The average spread of each target's shown dimensions (k fixed since the round opened): one pass
+        over the totals, kept with them."""
+        if self._spreads is None:
+            spreads = defaultdict(list)
+            groups = [*(((kind, target), g) for (kind, target, measure), g in self.totals.items()
+                        if measure != OVERALL),
+                      *((None, g) for measure, g in self.company.items() if measure != OVERALL)]
+            for whose, group in groups:
+                if group.n >= k and (s := spread(group.counts)) is not None:
+                    spreads[whose].append(s)
+            self._spreads = {whose: sum(s) / len(s) for whose, s in spreads.items()}
+        return self._spreads
 
     @classmethod
     def read(cls, round_ids: list[int]) -> dict[int, _Sums]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -355,7 +356,7 @@ class Pair:
     def wide(self) -> bool:
         return self.difference >= TENSION
 
-    @property
+    @cached_property  # the matrix page, its CSV and the workshop board ask again; a test is not free
     def tension(self) -> bool:
         """A point or more apart, and beyond noise at the stated level."""
         return self.wide and differs(self.a_rates_b.estimate, self.b_rates_a.estimate)
