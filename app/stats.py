@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from scipy import stats
 
+SCALE = range(1, 6)
 LEVEL = 0.95  # the stated level: an interval covers the true mean 95 times in 100; a false alarm 5 in 100
 
 
@@ -78,7 +79,8 @@ def estimate(counts: Mapping[int, float], noise_scale: float = 0.0) -> Estimate 
         return None
     mean = sum(score * c for score, c in counts.items()) / n
     sd = spread(counts) or 0.0
-    noise = count_noise_variance(noise_scale) * sum((score - mean) ** 2 for score in counts) / n ** 2
+    # every published count carries noise, a score nobody gave too
+    noise = count_noise_variance(noise_scale) * sum((score - mean) ** 2 for score in SCALE) / n ** 2
     return Estimate(mean, math.sqrt(sampling_variance(sd, n) + noise), n)
 
 
