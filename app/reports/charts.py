@@ -1,7 +1,8 @@
 """Server-side SVG charts: geometry and words here, markup in templates/_macros/charts.html.
 
 Each chart says its data in words (title and desc) and carries its numbers as text labels, so it reads
-in a screen reader and on a greyscale print-out. Colours come from classes in static/css/app.css;
+in a screen reader and on a greyscale print-out. A mean's interval (app.stats) is a whisker across its
+bar's end or its point, and is said in the desc. Colours come from classes in static/css/app.css;
 geometry from SVG presentation attributes (the CSP forbids style attributes).
 """
 from __future__ import annotations
@@ -68,32 +69,46 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _value(value: Decimal | None) -> str:
-    return _("not enough responses") if value is None else format_mean(value)
+Interval = tuple[Decimal, Decimal] | None  # a mean's interval as shown (results.interval_of)
 
 
-def _listing(items) -> str:
-    return "; ".join(f"{label}: {_value(value)}" for label, value in items)
+def _value(value: Decimal | None, interval: Interval = None) -> str:
+    if value is None:
+        return _("not enough responses")
+    if interval is None:
+        return format_mean(value)
+    return f"{format_mean(value)} ({format_mean(interval[0])}–{format_mean(interval[1])})"
+
+
+def _listing(items, intervals=None) -> str:
+    intervals = intervals or [None] * len(items)
+    return "; ".join(f"{label}: {_value(value, interval)}"
+                     for (label, value), interval in zip(items, intervals, strict=True))
 
 
 # Horizontal bars ---------------------------------------------------------------------------------
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, Decimal | None]],
-              highlight: set[str] = frozenset(), narrow: bool = False) -> Chart:
-    """One bar per item on the 1–5 scale (drawn from 0), the mean written beside each bar; on a phone
-    (`narrow`) each item's name on a line of its own above its bar."""
+              highlight: set[str] = frozenset(), narrow: bool = False,
+              intervals: list[Interval] | None = None) -> Chart:
+    """One bar per item on the 1–5 scale (drawn from 0), the mean written beside each bar and its interval
+    (one per item in `intervals`) across its end; on a phone (`narrow`) each item's name on a line of its
+    own above its bar."""
+    intervals = intervals or [None] * len(items)
     if narrow:
         label_w, plot_w, right, top, row_h, bar_y = 8, PHONE_WIDTH - 44, 36, 6, 44, 20
     else:
         label_w, plot_w, right, top, row_h, bar_y = 200, 300, 60, 6, 26, 5
     axis_y = top + row_h * len(items) + 4
-    chart = Chart(chart_id, title, _("Mean on a scale of 1 to 5. %(values)s.", values=_listing(items)),
+    chart = Chart(chart_id, title, _("Mean on a scale of 1 to 5. %(values)s.",
+                                     values=_listing(items, intervals)),
                   label_w + plot_w + right, axis_y + 20, "bars")
     _grid(chart, label_w, plot_w, top, axis_y)
-    for i, (label, value) in enumerate(items):
+    for i, ((label, value), interval) in enumerate(zip(items, intervals, strict=True)):
         y = top + i * row_h
         row_label(chart, label_w, y, label, narrow)
-        _bar(chart, label_w, plot_w, y + bar_y, value, "bar weak" if label in highlight else "bar")
+        _bar(chart, label_w, plot_w, y + bar_y, value, "bar weak" if label in highlight else "bar",
+             interval=interval)
     return chart
 
 
@@ -106,15 +121,33 @@ def _grid(chart: Chart, label_w: int, plot_w: int, top: int, axis_y: int) -> Non
 
 
 def _bar(chart: Chart, label_w: int, plot_w: int, y: float, value: Decimal | None, css: str,
-         height: int = 16, text_y: int = 12) -> None:
-    """A mean's bar with the mean written beside it; where there is no figure, the words that say so."""
+         height: int = 16, text_y: int = 12, interval: Interval = None) -> None:
+    """A mean's bar with the mean written beside it, and its interval as a whisker across the bar's end;
+    where there is no figure, the words that say so."""
     text_y += y
     if value is None:
         chart.label(label_w + 6, text_y, _("not enough responses"), "na")
         return
     width = round(plot_w * float(value) / SCALE_HIGH, 1)
     chart.add("rect", x=label_w, y=y, width=width, height=height, class_=css)
-    chart.label(label_w + width + 6, text_y, format_mean(value), "value")
+    end = width
+    if interval is not None:
+        low, high = (round(label_w + plot_w * float(v) / SCALE_HIGH, 1) for v in interval)
+        _whisker(chart, low, high, round(y + height / 2, 1), height / 2 - 1, horizontal=True)
+        end = max(width, high - label_w)
+    chart.label(label_w + end + 6, text_y, format_mean(value), "value")
+
+
+def _whisker(chart: Chart, start: float, stop: float, at: float, cap: float, horizontal: bool) -> None:
+    """An interval drawn as a line with a cap at each end."""
+    if horizontal:
+        chart.add("line", x1=start, x2=stop, y1=at, y2=at, class_="whisker")
+        for x in (start, stop):
+            chart.add("line", x1=x, x2=x, y1=round(at - cap, 1), y2=round(at + cap, 1), class_="whisker")
+    else:
+        chart.add("line", x1=at, x2=at, y1=start, y2=stop, class_="whisker")
+        for y in (start, stop):
+            chart.add("line", x1=round(at - cap, 1), x2=round(at + cap, 1), y1=y, y2=y, class_="whisker")
 
 
 def row_label(chart: Chart, label_w: int, y: float, label: str, narrow: bool) -> None:
@@ -149,16 +182,20 @@ def distribution_bar(chart_id: str, title: str, counts: tuple[int, ...]) -> Char
 # Self-assessment beside others' view -------------------------------------------------------------
 
 def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | None, Decimal | None]],
-                 first: str, second: str, narrow: bool = False) -> Chart:
-    """Two bars per item (first: light, second: dark), each with its mean written beside it; on a phone
-    (`narrow`) each item's name on a line of its own above its bars."""
+                 first: str, second: str, narrow: bool = False,
+                 intervals: list[tuple[Interval, Interval]] | None = None) -> Chart:
+    """Two bars per item (first: light, second: dark), each with its mean written beside it and its
+    interval (a pair per item in `intervals`) across its end; on a phone (`narrow`) each item's name on a
+    line of its own above its bars."""
+    intervals = intervals or [(None, None)] * len(items)
     if narrow:
         label_w, plot_w, right, top, row_h, bars_y, legend_gap = 8, PHONE_WIDTH - 44, 36, 30, 54, 20, 150
     else:
         label_w, plot_w, right, top, row_h, bars_y, legend_gap = 200, 280, 140, 30, 40, 4, 170
     axis_y = top + row_h * len(items)
     desc = "; ".join(_("%(label)s: %(first)s %(a)s, %(second)s %(b)s", label=label, first=first,
-                       a=_value(a), second=second, b=_value(b)) for label, a, b in items)
+                       a=_value(a, a_int), second=second, b=_value(b, b_int))
+                     for (label, a, b), (a_int, b_int) in zip(items, intervals, strict=True))
     chart = Chart(chart_id, title, _("Means on a scale of 1 to 5. %(values)s.", values=desc),
                   label_w + plot_w + right, axis_y + 20, "grouped")
     # the legend: a swatch and a word for each series
@@ -167,11 +204,12 @@ def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | Non
         chart.add("rect", x=x, y=6, width=14, height=14, class_=f"bar {css}")
         chart.label(x + 20, 18, _short(name, 24), "label")
     _grid(chart, label_w, plot_w, top, axis_y)
-    for i, (label, a, b) in enumerate(items):
+    for i, ((label, a, b), pair) in enumerate(zip(items, intervals, strict=True)):
         y = top + i * row_h
         row_label(chart, label_w, y + (0 if narrow else 6), label, narrow)
-        for j, (value, css) in enumerate(((a, "series-a"), (b, "series-b"))):
-            _bar(chart, label_w, plot_w, y + bars_y + j * 16, value, f"bar {css}", height=14, text_y=11)
+        for j, (value, css, interval) in enumerate(((a, "series-a", pair[0]), (b, "series-b", pair[1]))):
+            _bar(chart, label_w, plot_w, y + bars_y + j * 16, value, f"bar {css}", height=14, text_y=11,
+                 interval=interval)
     return chart
 
 
@@ -191,13 +229,15 @@ def _runs(xs: list[float], values: list[Decimal | None], y_of) -> list[str]:
 
 
 def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Decimal | None],
-               width: int = 360, narrow: bool = False) -> Chart:
-    """A mean per round on the 1–5 scale; the line breaks where a round has no figure."""
+               width: int = 360, narrow: bool = False, intervals: list[Interval] | None = None) -> Chart:
+    """A mean per round on the 1–5 scale, each point with its interval as an upright whisker; the line
+    breaks where a round has no figure."""
+    intervals = intervals or [None] * len(values)
     left, right, top, bottom, height = 28, 24, 18, 34, 170
     width = min(width, PHONE_WIDTH) if narrow else width
     plot_w, plot_h = width - left - right, height - top - bottom
     chart = Chart(chart_id, title, _("Overall mean per round, on a scale of 1 to 5. %(values)s.",
-                                     values=_listing(zip(x_labels, values, strict=True))),
+                                     values=_listing(list(zip(x_labels, values, strict=True)), intervals)),
                   width, height, "line")
 
     def y_of(value) -> float:
@@ -220,8 +260,12 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Deci
         edge = {"start": x - pad, "end": x + pad}.get(anchor, x)
         chart.label(round(edge, 1), height - bottom + 18, _short(label, limit), "tick", anchor)
         if value is not None:
+            if intervals[i] is not None:
+                low, high = intervals[i]
+                _whisker(chart, y_of(high), y_of(low), x, 4, horizontal=False)
             chart.add("circle", cx=x, cy=y_of(value), r=4, class_="point")
-            chart.label(x, y_of(value) - 8, format_mean(value), "value", "middle")
+            top_y = y_of(intervals[i][1]) if intervals[i] is not None else y_of(value)  # above the whisker
+            chart.label(x, top_y - 8, format_mean(value), "value", "middle")
     if all(value is None for value in values):
         chart.label(left + plot_w / 2, top + plot_h / 2, _("not enough responses"), "na", "middle")
     return chart

@@ -10,6 +10,8 @@ Pages, CSV exports and the API read rating counters only through `RoundResults`.
 The counts of answers carry the noise added at closing (app.ratings.noise), "can't judge" too; how many
 people answered for a target is exact. A dimension's raters are those answers less its "can't judge" count.
 Each (kind, target, measure) is partitioned once, so every view of the round shows the same cells.
+Every figure carries its standard error (app.stats), computed from these same published counts and the
+round's noise scale alone (docs/METHODS.md).
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.org.models import Department
 from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
+from app.ratings.noise import OVERALL_SENSITIVITY
 from app.ratings.services import split_groups
+from app.stats import Estimate, estimate, estimate_from, spread, sum_noise_variance
 from app.web.memo import kept_many
 
 OVERALL = "overall"  # the measure "each rater's mean over the dimensions they could judge"
@@ -38,6 +42,11 @@ class Figure:
     n: int  # raters behind the number: those who answered (exact) less those who could not judge (noisy)
     mean: float
     distribution: tuple[int, ...] | None = None  # how many gave 1..5, with noise (dimension totals only)
+    se: float = 0.0  # the mean's standard error: sampling and the counters' noise (app.stats)
+
+    @property
+    def estimate(self) -> Estimate:
+        return Estimate(self.mean, self.se, self.n)
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,23 @@ class _Group:
         self.total += score * count
         self.distribution[score - 1] += count
 
-    def figure(self, with_distribution: bool = False) -> Figure | None:
+    @property
+    def counts(self) -> dict[int, int]:
+        return dict(zip(SCALE, self.distribution, strict=True))
+
+    def figure(self, with_distribution: bool = False, noise_scale: float = 0.0,
+               overall_spread: float | None = None) -> Figure | None:
+        """The group's figure. A dimension's standard error comes from its own counts; the overall measure
+        has no distribution, so its spread is given (`overall_spread`, see RoundResults.overall_spread)."""
         if self.weight <= 0:  # noise took every count to 0: there is no mean to show
             return None
         mean = min(SCALE[-1], max(SCALE[0], self.total / self.weight))  # noise may push a sum past the scale
-        return Figure(self.n, mean, tuple(self.distribution) if with_distribution else None)
+        if overall_spread is None:
+            se = estimate(self.counts, noise_scale).se
+        else:  # the sum of the raters' means carries Laplace noise of scale 5·b; the raters are exact
+            noise = sum_noise_variance(noise_scale, OVERALL_SENSITIVITY) / self.weight ** 2
+            se = estimate_from(mean, overall_spread, self.weight, noise).se
+        return Figure(self.n, mean, tuple(self.distribution) if with_distribution else None, se)
 
 
 class RoundResults:
@@ -108,14 +129,28 @@ class RoundResults:
         The company is read only as a whole (`company`): its parts would let one subtract a small one."""
         if kind not in ("service", "self"):
             raise ValueError(kind)
-        return self._shown(self._sums.totals.get((kind, target_id, measure)), measure)
+        return self._shown(self._sums.totals.get((kind, target_id, measure)), measure, (kind, target_id))
 
     def company(self, measure) -> Figure | None:
         """The company as its external clients see it, over every rater of the round."""
-        return self._shown(self._sums.company.get(measure), measure)
+        return self._shown(self._sums.company.get(measure), measure, None)
 
-    def _shown(self, group: _Group | None, measure) -> Figure | None:
-        return group.figure(measure != OVERALL) if group is not None and group.n >= self.k else None
+    def _shown(self, group: _Group | None, measure, spread_of) -> Figure | None:
+        if group is None or group.n < self.k:
+            return None
+        return group.figure(measure != OVERALL, self.noise_scale,
+                            self.overall_spread(spread_of) if measure == OVERALL else None)
+
+    @property
+    def noise_scale(self) -> float:
+        return self.round.noise_scale or 0.0
+
+    def overall_spread(self, whose) -> float:
+        """The spread of the raters' own means ("overall") for a target (kind, id) or the company (None).
+        The counters keep no distribution of those means; the mean of the shown dimensions' spreads bounds
+        it (the spread of an average is at most the average spread), so the interval errs on the wide side.
+        Only dimensions shown (k raters or more) count: every interval comes from published figures."""
+        return self._sums.overall_spreads(self.k).get(whose, 0.0)
 
     def respondents(self, kind: str, target_id: int) -> int | None:
         """How many people answered for a target, or None below k."""
@@ -132,13 +167,20 @@ class RoundResults:
         # Stored under the target itself: the group pooled at closing, never shown on its own.
         visible, pooled = split_groups({rater: g.n for rater, g in groups.items()}, self.k,
                                        always_pooled={target_id})
-        cells = [Cell(self._departments[r], groups[r].figure()) for r in sorted(
+        # A group's overall spread is read from the target's raters as a whole: within one rater department
+        # answers spread no wider, on average, than across all of them.
+        spread_of = self.overall_spread(("service", target_id)) if measure == OVERALL else None
+
+        def figure(group: _Group) -> Figure | None:
+            return group.figure(False, self.noise_scale, spread_of)
+
+        cells = [Cell(self._departments[r], figure(groups[r])) for r in sorted(
             visible, key=lambda r: self._departments[r].name)]
         if pooled:
             pool = _Group()
             for rater in pooled:
                 pool.add(groups[rater])
-            cells.append(Cell(None, pool.figure()))
+            cells.append(Cell(None, figure(pool)))
         return [cell for cell in cells if cell.figure is not None]
 
     # Comments ------------------------------------------------------------------------------------
@@ -167,7 +209,22 @@ class _Sums:
         self.company: dict = defaultdict(_Group)  # measure -> group
         self.ballots: dict[tuple, int] = defaultdict(int)  # (kind, target id) -> ballots
         self._breakdowns: dict = {}  # measure -> target id -> rater department id -> group
+        self._spreads: dict | None = None  # (kind, target id) or None for the company -> overall spread
         self.taking_part: set[int] = set()
+
+    def overall_spreads(self, k: int) -> dict:
+        """The average spread of each target's shown dimensions (k fixed since the round opened): one pass
+        over the totals, kept with them."""
+        if self._spreads is None:
+            spreads = defaultdict(list)
+            groups = [*(((kind, target), g) for (kind, target, measure), g in self.totals.items()
+                        if measure != OVERALL),
+                      *((None, g) for measure, g in self.company.items() if measure != OVERALL)]
+            for whose, group in groups:
+                if group.n >= k and (s := spread(group.counts)) is not None:
+                    spreads[whose].append(s)
+            self._spreads = {whose: sum(s) / len(s) for whose, s in spreads.items()}
+        return self._spreads
 
     @classmethod
     def read(cls, round_ids: list[int]) -> dict[int, _Sums]:

@@ -1,12 +1,15 @@
 """What the results pages and their CSV exports show, composed only from the gate's public methods.
 
 Pages and exports read the same objects and round means the same way, so a CSV says what the screen says.
+A difference is marked (an arrow, a blind spot, a tension) only when it lies beyond noise at the stated level
+(app.stats, docs/METHODS.md); otherwise it is said to be within noise.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,6 +23,7 @@ from app.ratings.models import Round
 from app.ratings.noise import epsilon, typical_shift
 from app.ratings.services import ResponseRate, response_rates
 from app.reports.gate import OVERALL, Figure, RoundResults, results_of
+from app.stats import LEVEL, differs
 from app.web.numbers import number, percent
 
 SCALE_LOW, SCALE_HIGH = 1, 5
@@ -43,6 +47,31 @@ def mean_of(figure: Figure | None) -> Decimal | None:
 def format_mean(value) -> str:
     """A mean for the screen, in the reader's locale (3.5 or 3,5)."""
     return number(value if isinstance(value, Decimal) else rounded(value), "mean")
+
+
+def interval_of(figure: Figure | None) -> tuple[Decimal, Decimal] | None:
+    """The figure's interval at the stated level, as shown: one decimal, within the scale."""
+    if figure is None:
+        return None
+    low, high = figure.estimate.interval(LEVEL)
+    return rounded(max(SCALE_LOW, low)), rounded(min(SCALE_HIGH, high))
+
+
+def format_interval(figure: Figure | None) -> str:
+    """"2.9–3.9": where the mean lies, at the stated level."""
+    low, high = interval_of(figure)
+    return f"{format_mean(low)}–{format_mean(high)}"
+
+
+def with_interval(figure: Figure | None) -> str:
+    """A mean and its interval in words, for titles and print: "3.4 (95 % interval 2.9–3.9)"."""
+    return _("%(mean)s (%(level)s interval %(interval)s)", mean=format_mean(figure.mean),
+             level=stated_level(), interval=format_interval(figure))
+
+
+def stated_level() -> str:
+    """The stated level in words: "95%"."""
+    return _("%(level)d%%", level=round(LEVEL * 100))
 
 
 def noise_effect(round_) -> dict | None:
@@ -103,7 +132,8 @@ class History:
         for round_ in earlier:  # a department that did not take part has no figure in that round
             before = self.results(round_).total("service", department.id, measure)
             if before is not None:
-                return Change(round_, rounded(before.mean), rounded(figure.mean) - rounded(before.mean))
+                return Change(round_, rounded(before.mean), rounded(figure.mean) - rounded(before.mean),
+                              differs(figure.estimate, before.estimate))
         return None
 
     def trend(self, department: Department) -> list[TrendPoint]:
@@ -121,9 +151,13 @@ class Change:
     since: Round
     before: Decimal  # the mean shown for that round
     delta: Decimal  # shown mean now minus shown mean then
+    beyond_noise: bool  # the two rounds' means differ at the stated level (Welch's t-test)
 
     @property
     def direction(self) -> str:
+        """"up" or "down" only for a change beyond noise: a smaller one gets no arrow."""
+        if not self.beyond_noise:
+            return "within_noise"
         return "up" if self.delta > 0 else "down" if self.delta < 0 else "same"
 
 
@@ -170,10 +204,21 @@ class DimensionRow:
         return rounded(self.self_view.mean) - rounded(self.others.mean)
 
     @property
+    def wide_gap(self) -> bool:
+        """The shown gap is more than a third of the scale, whether or not beyond noise."""
+        return self.gap is not None and abs(self.gap) > GAP
+
+    @property
     def flag(self) -> str | None:
-        if self.gap is None or abs(self.gap) <= GAP:
+        """A blind spot or hidden strength: a gap of more than a third of the scale that is also beyond
+        noise (the self-assessment and the others' view differ at the stated level)."""
+        if not self.wide_gap or not differs(self.self_view.estimate, self.others.estimate):
             return None
         return "blind_spot" if self.gap > 0 else "hidden_strength"  # blind: it thinks better of itself
+
+    @property
+    def gap_within_noise(self) -> bool:
+        return self.wide_gap and self.flag is None
 
 
 @dataclass
@@ -187,9 +232,18 @@ class Scorecard:
     trend: list[TrendPoint]
 
     @property
+    def _ranked(self) -> list[DimensionRow]:
+        return sorted((row for row in self.rows if row.others), key=lambda row: row.others.mean)
+
+    @property
     def weakest(self) -> list[DimensionRow]:
         """The dimensions with the lowest others' means among those shown (ties: the order asked)."""
-        return sorted((row for row in self.rows if row.others), key=lambda row: row.others.mean)[:WEAKEST]
+        return self._ranked[:WEAKEST]
+
+    @property
+    def unclear(self) -> dict[str, DimensionRow]:
+        """The weakest not clearly weaker than the fourth, by label: the fourth they are within noise of."""
+        return _not_clearly_weaker(self._ranked, lambda row: row.others, lambda row: row.label)
 
 
 def scorecard(round_: Round, department: Department, with_comments: bool,
@@ -242,8 +296,27 @@ class CompanyView:
     trends: list[tuple[Department, list[TrendPoint]]]
 
     @property
+    def _ranked(self) -> list[Criterion]:
+        return sorted((c for c in self.criteria if c.figure), key=lambda c: c.figure.mean)
+
+    @property
     def weakest(self) -> list[Criterion]:
-        return sorted((c for c in self.criteria if c.figure), key=lambda c: c.figure.mean)[:WEAKEST]
+        return self._ranked[:WEAKEST]
+
+    @property
+    def unclear(self) -> dict[str, Criterion]:
+        """The weakest criteria not clearly weaker than the fourth, by name: that fourth criterion."""
+        return _not_clearly_weaker(self._ranked, lambda c: c.figure, lambda c: c.dimension.name)
+
+
+def _not_clearly_weaker(ranked: list, figure_of, label_of) -> dict:
+    """Which of the three weakest (by label) are within noise of the fourth weakest: the list's cut there is
+    not beyond noise, so a reader should not read the three as clearly the weakest."""
+    if len(ranked) <= WEAKEST:
+        return {}
+    fourth = ranked[WEAKEST]
+    return {label_of(item): fourth for item in ranked[:WEAKEST]
+            if not differs(figure_of(item).estimate, figure_of(fourth).estimate)}
 
 
 def company_view(round_: Round) -> CompanyView:
@@ -280,8 +353,17 @@ class Pair:
         return abs(rounded(self.a_rates_b.mean) - rounded(self.b_rates_a.mean))
 
     @property
-    def tension(self) -> bool:
+    def wide(self) -> bool:
         return self.difference >= TENSION
+
+    @cached_property  # the matrix page, its CSV and the workshop board ask again; a test is not free
+    def tension(self) -> bool:
+        """A point or more apart, and beyond noise at the stated level."""
+        return self.wide and differs(self.a_rates_b.estimate, self.b_rates_a.estimate)
+
+    @property
+    def within_noise(self) -> bool:
+        return self.wide and not self.tension
 
 
 @dataclass
@@ -339,10 +421,12 @@ SCORECARD_TABLES = {"respondents": _l("Respondents"), "dimensions": _l("Per dime
                     "weakest": _l("The three weakest dimensions"), "trend": _l("Overall trend"),
                     "comments": _l("Comments")}
 COMPANY_TABLES = {"heatmap": _l("How other departments see each department"),
+                  "intervals": _l("Each department's means with their intervals"),
                   "criteria": _l("The company as its external clients see it"),
                   "weakest": _l("The company's three weakest criteria"), "rates": _l("Response rates"),
                   "trends": _l("Overall mean per round")}
-MATRIX_TABLES = {"means": _l("Mean"), "raters": _l("Raters"), "pairs": _l("Both directions")}
+MATRIX_TABLES = {"means": _l("Mean"), "raters": _l("Raters"), "intervals": _l("Means with their intervals"),
+                 "pairs": _l("Both directions")}
 
 
 def _na() -> str:
@@ -358,33 +442,61 @@ def _note(*parts: str) -> str:
     return "; ".join(part for part in parts if part)
 
 
-def _flag_text(flag: str | None) -> str:
-    return {"blind_spot": _("blind spot"), "hidden_strength": _("hidden strength")}.get(flag, "")
+def _flag_text(row: DimensionRow) -> str:
+    if row.gap_within_noise:
+        return _("gap within noise")
+    return {"blind_spot": _("blind spot"), "hidden_strength": _("hidden strength")}.get(row.flag, "")
+
+
+def _bounds(figure: Figure | None) -> list:
+    """The interval's two ends as CSV cells (empty without a figure)."""
+    return list(interval_of(figure) or (None, None))
+
+
+def _bounds_heads(what: str) -> list[str]:
+    return [_("%(what)s: low (%(level)s)", what=what, level=stated_level()),
+            _("%(what)s: high (%(level)s)", what=what, level=stated_level())]
+
+
+def _change_note(change: Change | None) -> str:
+    if change is None:
+        return ""
+    return _("beyond noise") if change.beyond_noise else _("within noise")
+
+
+def _weakest_note(unclear: dict, label: str, label_of) -> str:
+    fourth = unclear.get(label)
+    return _("not clearly weaker than %(other)s", other=label_of(fourth)) if fourth is not None else ""
 
 
 def scorecard_tables(card: Scorecard) -> dict[str, list[list]]:
-    dimensions = [[_("Dimension"), _("Others' view"), _("Raters"), "1", "2", "3", "4", "5", _("Change"),
-                   _("Since"), _("Self-assessment"), _("Gap"), _("Note")]]
+    dimensions = [[_("Dimension"), _("Others' view"), *_bounds_heads(_("Others' view")), _("Raters"),
+                   "1", "2", "3", "4", "5", _("Change"), _("Since"), _("Change beyond noise?"),
+                   _("Self-assessment"), *_bounds_heads(_("Self-assessment")), _("Gap"), _("Note")]]
     for row in [*card.rows, card.overall]:
         # counts per score, as in the distribution table; the overall row has none
         distribution = list(row.others.distribution) if row.others and row.others.distribution else [None] * 5
         dimensions.append([
-            row.label, mean_of(row.others), row.others.n if row.others else None, *distribution,
-            row.change.delta if row.change else None, row.change.since.name if row.change else "",
-            mean_of(row.self_view), row.gap,
+            row.label, mean_of(row.others), *_bounds(row.others), row.others.n if row.others else None,
+            *distribution, row.change.delta if row.change else None,
+            row.change.since.name if row.change else "",
+            _change_note(row.change), mean_of(row.self_view), *_bounds(row.self_view), row.gap,
             _note(_na() if row.others is None else "",
                   _("self-assessment: not enough responses") if row.self_view is None else "",
-                  _flag_text(row.flag)),
+                  _flag_text(row)),
         ])
+    unclear = card.unclear
     tables = {
         "respondents": [[_("Round"), _("Department"), _("Respondents"), _("Note")],
                         [card.round.name, card.department.name, card.respondents,
                          _na() if card.respondents is None else ""]],
         "dimensions": dimensions,
-        "weakest": [["#", _("Dimension"), _("Others' view")],
-                    *([i, row.label, mean_of(row.others)] for i, row in enumerate(card.weakest, start=1))],
-        "trend": [[_("Round"), _("Others' view"), _("Note")],
-                  *([p.round.name, mean_of(p.figure) if p.took_part else None,
+        "weakest": [["#", _("Dimension"), _("Others' view"), *_bounds_heads(_("Others' view")), _("Note")],
+                    *([i, row.label, mean_of(row.others), *_bounds(row.others),
+                       _weakest_note(unclear, row.label, lambda fourth: fourth.label)]
+                      for i, row in enumerate(card.weakest, start=1))],
+        "trend": [[_("Round"), _("Others' view"), *_bounds_heads(_("Others' view")), _("Note")],
+                  *([p.round.name, mean_of(p.figure) if p.took_part else None, *_bounds(p.figure),
                      _("did not take part") if not p.took_part else "" if p.figure else _na()]
                     for p in card.trend)],
     }
@@ -402,8 +514,15 @@ def company_tables(view: CompanyView) -> dict[str, list[list]]:
             empty.append(_("Overall"))
         heatmap.append([line.department.name, *(mean_of(f) for f in line.cells), mean_of(line.overall),
                         line.respondents, _empty(_na(), empty)])
-    criteria = [[_("Criterion"), _("Mean"), _("Raters"), _("Note")]]
-    criteria += [[name, mean_of(figure), figure.n if figure else None, "" if figure else _na()]
+    intervals = [[_("Department"), _("Dimension"), _("Mean"), *_bounds_heads(_("Mean")), _("Raters")]]
+    for line in view.heatmap:
+        for name, figure in [*zip((d.name for d in view.dimensions), line.cells, strict=True),
+                             (_("Overall"), line.overall)]:
+            if figure is not None:
+                intervals.append([line.department.name, name, mean_of(figure), *_bounds(figure), figure.n])
+    criteria = [[_("Criterion"), _("Mean"), *_bounds_heads(_("Mean")), _("Raters"), _("Note")]]
+    criteria += [[name, mean_of(figure), *_bounds(figure), figure.n if figure else None,
+                  "" if figure else _na()]
                  for name, figure in [*((c.dimension.name, c.figure) for c in view.criteria),
                                       (_("Overall"), view.company_overall)]]
     trends = [[_("Department"), *(r.name for r in view.trend_rounds), _("Note")]]
@@ -414,9 +533,12 @@ def company_tables(view: CompanyView) -> dict[str, list[list]]:
                        _note(_empty(_("did not take part"), absent), _empty(_na(), too_few))])
     return {
         "heatmap": heatmap,
+        "intervals": intervals,
         "criteria": criteria,
-        "weakest": [["#", _("Criterion"), _("Mean")],
-                    *([i, c.dimension.name, mean_of(c.figure)] for i, c in enumerate(view.weakest, start=1))],
+        "weakest": [["#", _("Criterion"), _("Mean"), *_bounds_heads(_("Mean")), _("Note")],
+                    *([i, c.dimension.name, mean_of(c.figure), *_bounds(c.figure),
+                       _weakest_note(view.unclear, c.dimension.name, lambda fourth: fourth.dimension.name)]
+                      for i, c in enumerate(view.weakest, start=1))],
         "rates": [[_("Department"), _("People"), _("Started"), _("Finished"), _("Share finished")],
                   *([r.department.name, r.members, r.started, r.finished, percent(r.finished, r.members)]
                     for r in view.rates)],
@@ -438,8 +560,15 @@ def matrix_tables(matrix: Matrix) -> dict[str, list[list]]:
             grid.append([rater_name, *(value(f) for _t, f in cells),
                          _empty(_na(), [t.name for t, f in cells if f is None and t.id != own])])
         tables[name] = grid
-    tables["pairs"] = [[_("Department A"), _("Department B"), _("A rates B"), _("B rates A"), _("Difference"),
-                        _("Tension")],
-                       *([p.a.name, p.b.name, mean_of(p.a_rates_b), mean_of(p.b_rates_a), p.difference,
-                          _("yes") if p.tension else ""] for p in matrix.pairs)]
+    tables["intervals"] = [[_("Rater department"), _("Rated department"), _("Mean"),
+                            *_bounds_heads(_("Mean")), _("Raters")],
+                           *([rater_name, target.name, mean_of(f), *_bounds(f), f.n]
+                             for rater, rater_name in row_heads for target in matrix.columns
+                             if (f := matrix.cell(rater, target)) is not None)]
+    tables["pairs"] = [[_("Department A"), _("Department B"), _("A rates B"), *_bounds_heads(_("A rates B")),
+                        _("B rates A"), *_bounds_heads(_("B rates A")), _("Difference"), _("Tension")],
+                       *([p.a.name, p.b.name, mean_of(p.a_rates_b), *_bounds(p.a_rates_b),
+                          mean_of(p.b_rates_a), *_bounds(p.b_rates_a), p.difference,
+                          _("yes") if p.tension else _("within noise") if p.within_noise else ""]
+                         for p in matrix.pairs)]
     return tables

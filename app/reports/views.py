@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from app.extensions import db
@@ -29,6 +29,13 @@ def formatting():
             "percent": percent, "noise_effect": results.noise_effect,
             "company_tables": results.COMPANY_TABLES, "matrix_tables": results.MATRIX_TABLES,
             "scorecard_tables": results.SCORECARD_TABLES}
+
+
+@bp.app_context_processor
+def intervals():
+    """For reports/_macros.html's `mean`, which other areas' pages use too."""
+    return {"mean_interval": results.format_interval, "mean_with_interval": results.with_interval,
+            "stated_level": results.stated_level}
 
 
 def _published_round(round_id: int) -> Round:
@@ -69,6 +76,14 @@ def index():
     rounds = results.published_rounds(newest_first=True, with_departments=True)
     return render("reports/index.html", entries=[(r, _viewable(r)) for r in rounds],
                   company=policies.can_view_company(current_user))
+
+
+@bp.get("/methods")
+@login_required
+def methods():
+    """How the intervals, "within noise" and "did it move?" are worked out, in plain words (docs/METHODS.md
+    in full)."""
+    return render_template("reports/methods.html")
 
 
 @bp.get("/<int:round_id>")
@@ -186,7 +201,8 @@ def _criteria_chart(view: results.CompanyView):
     weakest = {c.dimension.name for c in view.weakest}
     return charts.for_phones(
         charts.bar_chart, "company-criteria", _("The company as its external clients see it, per criterion"),
-        [(c.dimension.name, mean_of(c.figure)) for c in view.criteria], highlight=weakest)
+        [(c.dimension.name, mean_of(c.figure)) for c in view.criteria], highlight=weakest,
+        intervals=[results.interval_of(c.figure) for c in view.criteria])
 
 
 def _trend_lines(view: results.CompanyView) -> dict:
@@ -208,9 +224,12 @@ def _scorecard_charts(card: results.Scorecard) -> dict:
             charts.grouped_bars, "self-vs-others",
             _("%(department)s: self-assessment beside others' view", department=department),
             [(row.label, mean_of(row.self_view), mean_of(row.others)) for row in [*card.rows, card.overall]],
-            _("Self-assessment"), _("Others' view")),
+            _("Self-assessment"), _("Others' view"),
+            intervals=[(results.interval_of(row.self_view), results.interval_of(row.others))
+                       for row in [*card.rows, card.overall]]),
         "trend": charts.for_phones(
             charts.line_chart, "overall-trend",
             _("%(department)s: overall mean per round", department=department),
-            [p.round.name for p in card.trend], [p.value for p in card.trend], width=480),
+            [p.round.name for p in card.trend], [p.value for p in card.trend], width=480,
+            intervals=[results.interval_of(p.figure) for p in card.trend]),
     }

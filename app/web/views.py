@@ -1,8 +1,6 @@
-"""The health check for a load balancer or a monitor; the page on how figures are worked out."""
-from pathlib import Path
-
+"""The health check for a load balancer or a monitor."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, current_app
 
 from app.database import schema_revisions
 
@@ -21,13 +19,3 @@ def health():
     if at != needed:
         return {"status": "unavailable", "database": "ok", "migration": at, "needed": needed}, 503
     return {"status": "ok", "database": "ok", "migration": at}
-
-
-@bp.get("/methods")
-def methods():
-    """docs/METHODS.md as it ships with the code, for everyone: how intervals and "did it move?" are
-    worked out (pages link to it)."""
-    path = Path(current_app.root_path).parent / "docs" / "METHODS.md"
-    if not path.is_file():
-        abort(404)
-    return current_app.response_class(path.read_text(encoding="utf-8"), mimetype="text/markdown")

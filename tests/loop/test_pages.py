@@ -69,12 +69,12 @@ def test_an_employee_sees_their_department_and_those_it_was_asked_to_rate_as_the
     finance = card(text, "Finance")
     assert "rated by your department" in finance
     # The same figures as Finance's scorecard: means, raters, self-assessment, blind spots.
-    assert "Competence 2.0 3 4.0 blind spot" in finance
-    assert "Communication 1.0 3 3.0" in finance
+    assert "Competence 2.0 95% interval (1.0–3.4) 3 4.0 95% interval (2.6–5.0) blind spot" in finance
+    assert "Communication 1.0 95% interval (1.0–2.4) 3 3.0 95% interval (1.6–4.4)" in finance
     assert "Communication — 1.0" in finance and "Competence — 2.0" in finance and "Courtesy — 3.0" in finance
     assert "Reliability: others 3.0, the department itself 5.0" in finance
     head_sees = words(scorecard(client, org["head"], world["autumn"], org["finance"]))
-    assert "Competence 2.0 3" in head_sees
+    assert "Competence 2.0 95% interval (1.0–3.4) 3" in head_sees
     own = card(text, "Sales")
     assert "your department" in own and "not enough responses" in own
 
@@ -133,7 +133,7 @@ def test_the_menu_offers_the_page_once_a_round_of_theirs_is_published(client, or
 
 def test_earlier_rounds_are_chosen_and_others_are_not_there(client, org, world):
     text = page(client, org["employee"], world["spring"])
-    assert "Spring" in text and "Competence 2.3 3" in card(text, "Finance")
+    assert "Spring" in text and "Competence 2.3 95% interval (1.0–3.8) 3" in card(text, "Finance")
     assert f'<option value="{world["spring"].id}" selected>Spring' in text
     sign_in_as(client, make_user(department=org["sales"]))
     assert client.get(f"/you-said?round={world['autumn'].id}").status_code == 404

@@ -215,11 +215,11 @@ def test_the_project_page_says_both_verdicts_with_their_figures_and_draws_the_ba
     assert "The 6 readings since 2026-05-31 average 39 where" in page
     assert "Predicted from 6 readings before the start: their trend" in page
     assert 'class="forecast"' in page and "its history predicted" in page  # the band, and in the desc
-    assert 'href="/methods"' in page
+    assert 'href="/results/methods#did-it-move"' in page
     assert "Moved: the project's departments gained more on this dimension than the others." in page
     assert "The project's departments' change less the others': +2 (95% interval" in page
-    assert client.get("/methods").status_code == 200
-    assert "Did it move — compared with whom?" in client.get("/methods").get_data(as_text=True)
+    methods = page_text(client.get("/results/methods"))
+    assert "Did it move — compared with whom?" in methods and "Can't tell: too little history" in methods
 
 
 def test_the_comparison_of_departments_is_for_those_who_see_the_company_view(client, org, moved_project):

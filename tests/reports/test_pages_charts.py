@@ -97,8 +97,11 @@ def test_charts_say_their_numbers_in_words_and_as_labels(pages, org):
     # drawn twice: for wide screens and, narrower, for phones (tests/e2e/test_phones.py); both say the same
     title = "Finance: self-assessment beside others' view"
     svg, phone = [s for s in charts_of(page).svgs if s["title"] == title]
-    assert "Competence: Self-assessment 4.0, Others' view 2.0" in svg["desc"] and phone["desc"] == svg["desc"]
+    # each mean with its 95% interval: three unanimous raters still leave a wide one
+    assert "Competence: Self-assessment 4.0 (2.6–5.0), Others' view 2.0 (1.0–3.4)" in svg["desc"]
+    assert phone["desc"] == svg["desc"]
     assert re.search(r'<text [^>]*class="value"[^>]*>2.0</text>', page)  # printed beside the bar
+    assert re.search(r'<line [^>]*class="whisker"', page)  # the interval drawn across the bar's end
 
 
 def test_every_page_links_the_one_stylesheet_with_the_results_rules_and_print_rules(client, pages):

@@ -37,9 +37,11 @@ def test_the_heatmap_shows_each_departments_means_in_colour_bands(client, org, w
     # Competence … Tangibles, then overall and respondents
     assert heat_row(page, "Finance") == ["2.0", "4.0", "3.0", "3.0", "3.0", "5.0", "1.0", "3.0", "3.0",
                                          "3.0", "3"]
-    assert '<td class="band-2">2.0</td>' in page
-    assert '<td class="band-5">5.0</td>' in page
-    assert '<td class="band-1">1.0</td>' in page
+    # a compact cell, its 95% interval on hover (three raters who agree still leave a wide one)
+    assert '<td class="band-2" title="2.0 (95% interval 1.0–3.4)">2.0</td>' in page
+    assert '<td class="band-5" title="5.0 (95% interval 3.6–5.0)">5.0</td>' in page
+    assert '<td class="band-1" title="1.0 (95% interval 1.0–2.4)">1.0</td>' in page
+    assert "How we compute this" in page
     assert "Mean score each department receives from the departments it serves, per dimension" in page
 
 
@@ -102,7 +104,8 @@ def test_trends_show_each_departments_overall_per_round(client, org, world):
     page = company_page(client, org["facilitator"], world["autumn"], "/trends")
     trends = page[page.index('<caption>Overall mean per round</caption>'):]
     trends = trends[:trends.index("</table>")]
-    assert "Finance</th><td>2.3</td><td>3.0</td>" in trends
+    assert ('Finance</th><td><span title="2.3 (95% interval 1.0–3.8)">2.3</span></td>'
+            '<td><span title="3.0 (95% interval 1.6–4.4)">3.0</span></td>') in trends
     assert 'class="sparkline"' in trends  # a small line in each row
 
 
@@ -114,5 +117,9 @@ def test_the_company_as_its_clients_see_it(client, org, world):
     page = company_page(client, org["facilitator"], later.round)
     section = page[page.index("The three weakest criteria"):]
     items = [words(li) for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
-    assert items == ["Accessibility — 1.3", "Reliability — 2.0", "Understanding the client — 2.3"]
-    assert "Accessibility: 1.3; Courtesy: 4.0" in section  # the chart's description
+    # three raters: Reliability and Understanding the client could be no weaker than the fourth, Competence
+    assert items == ["Accessibility — 1.3 95% interval (1.0–2.8)",
+                     "Reliability — 2.0 95% interval (1.0–3.4) · not clearly weaker than Competence (3.0)",
+                     "Understanding the client — 2.3 95% interval (1.0–3.8) · not clearly weaker than "
+                     "Competence (3.0)"]
+    assert "Accessibility: 1.3 (1.0–2.8); Courtesy: 4.0 (" in section  # the chart's description

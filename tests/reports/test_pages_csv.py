@@ -53,9 +53,9 @@ def screen_rows(page: str, caption: str) -> list[list[str]]:
 def test_every_table_of_every_results_page_is_a_file_of_its_own(client, org, world):
     sign_in_as(client, org["facilitator"])
     autumn, finance = world["autumn"].id, org["finance"].id
-    pages = {f"/results/{autumn}": ["heatmap", "criteria", "weakest"], f"/results/{autumn}/rates": ["rates"],
-             f"/results/{autumn}/trends": ["trends"],
-             f"/results/{autumn}/matrix": ["means", "raters", "pairs"],
+    pages = {f"/results/{autumn}": ["heatmap", "intervals", "criteria", "weakest"],
+             f"/results/{autumn}/rates": ["rates"], f"/results/{autumn}/trends": ["trends"],
+             f"/results/{autumn}/matrix": ["means", "raters", "intervals", "pairs"],
              f"/results/{autumn}/departments/{finance}": ["respondents", "dimensions", "weakest", "trend",
                                                           "comments"]}
     for url, tables in pages.items():
@@ -77,23 +77,33 @@ def test_the_scorecard_csv_matches_the_screen(client, org, world):
     screen = screen_rows(page_text(client.get(url)),
                          "Others' view, its distribution and change, beside the self-assessment")
     rows = rows_of(download(client, url + ".csv?table=dimensions"))
-    assert rows[0] == ["Dimension", "Others' view", "Raters", "1", "2", "3", "4", "5", "Change", "Since",
-                       "Self-assessment", "Gap", "Note"]
+    assert rows[0] == ["Dimension", "Others' view", "Others' view: low (95%)", "Others' view: high (95%)",
+                       "Raters", "1", "2", "3", "4", "5", "Change", "Since", "Change beyond noise?",
+                       "Self-assessment", "Self-assessment: low (95%)", "Self-assessment: high (95%)", "Gap",
+                       "Note"]
+
+    def with_interval(mean, low, high):  # as the screen says it
+        return f"{mean} 95% interval ({low}–{high})" if mean else NA
+
     for shown, line in zip(screen, rows[1:], strict=True):
         label, mean, raters, _chart, change, self_view, gap, note = shown
-        assert line[:3] == [label, "" if mean == NA else mean, "" if raters == NA else raters]
-        assert line[10:12] == [self_view, gap.lstrip("+")] and note in line[12]
-        if line[8]:
-            assert line[8].lstrip("-") in change and line[9] in change
+        assert [line[0], with_interval(*line[1:4]), line[4]] == [label, mean, "" if raters == NA else raters]
+        assert [with_interval(*line[13:16]), line[16]] == [self_view, gap.lstrip("+")] and note in line[17]
+        if line[10]:
+            assert line[10].lstrip("-") in change and line[11] in change
+            assert (line[12] == "within noise") == ("within noise" in change)  # else an arrow
     competence = rows[1]
-    assert competence == ["Competence", "2.0", "3", "0", "3", "0", "0", "0", "-0.3", "Spring", "4.0", "2.0",
-                          "blind spot"]
+    # 0.3 lower than in spring: within noise; 2 points below the self-assessment, beyond noise: a blind spot
+    assert competence == ["Competence", "2.0", "1.0", "3.4", "3", "0", "3", "0", "0", "0", "-0.3", "Spring",
+                          "within noise", "4.0", "2.6", "5.0", "2.0", "blind spot"]
     assert rows_of(download(client, url + ".csv?table=respondents")) == [
         ["Round", "Department", "Respondents", "Note"], ["Autumn", "Finance", "3", ""]]
     assert rows_of(download(client, url + ".csv?table=weakest"))[1:] == [
-        ["1", "Communication", "1.0"], ["2", "Competence", "2.0"], ["3", "Courtesy", "3.0"]]
-    assert rows_of(download(client, url + ".csv?table=trend"))[1:] == [["Spring", "2.3", ""],
-                                                                       ["Autumn", "3.0", ""]]
+        ["1", "Communication", "1.0", "1.0", "2.4", ""],
+        ["2", "Competence", "2.0", "1.0", "3.4", "not clearly weaker than Reliability"],
+        ["3", "Courtesy", "3.0", "1.6", "4.4", "not clearly weaker than Reliability"]]
+    assert rows_of(download(client, url + ".csv?table=trend"))[1:] == [["Spring", "2.3", "1.0", "3.8", ""],
+                                                                       ["Autumn", "3.0", "1.6", "4.4", ""]]
 
 
 def test_a_russian_reader_gets_semicolons_and_decimal_commas(client, org, world):
@@ -101,9 +111,12 @@ def test_a_russian_reader_gets_semicolons_and_decimal_commas(client, org, world)
     client.post("/language", data={"language": "ru"})
     url = f"/results/{world['autumn'].id}/departments/{org['finance'].id}.csv?table=dimensions"
     lines = download(client, url).data.decode("utf-8-sig").splitlines()
-    assert lines[1] == "Компетентность;2,0;3;0;3;0;0;0;-0,3;Spring;4,0;2,0;слепое пятно"
+    fields = lines[1].split(";")
+    del fields[12]  # "within noise", in words
+    assert fields == ["Компетентность", "2,0", "1,0", "3,4", "3", "0", "3", "0", "0", "0", "-0,3", "Spring",
+                      "4,0", "2,6", "5,0", "2,0", "слепое пятно"]
     rows = rows_of(download(client, url), delimiter=";")
-    assert rows[0][:3] == ["Критерий", "Оценка других отделов", "Оценившие"]
+    assert rows[0][:2] + rows[0][4:5] == ["Критерий", "Оценка других отделов", "Оценившие"]
 
 
 def test_comments_are_exported_with_formulas_kept_as_text(client, org, world):

@@ -57,11 +57,15 @@ def row(page: str, label: str) -> str:
 def test_the_head_reads_means_raters_self_assessment_and_gaps(client, org, world):
     page = scorecard(client, org["head"], world["autumn"], org["finance"])
     assert "Scorecard: Finance" in page
-    assert row(page, "Competence").startswith("2.0 3 ")
-    assert "4.0 +2.0 blind spot" in row(page, "Competence")
-    assert row(page, "Accessibility") == "4.0 3 ↑ up by 1.7 since Spring (2.3) 2.0 -2.0 hidden strength"
-    assert row(page, "Courtesy").endswith("4.0 +1.0")  # a gap of 1.0 is not a blind spot
-    assert row(page, "Overall").startswith("3.0 3 ")
+    # every mean with its 95% interval: three raters who agree still leave a wide one
+    assert row(page, "Competence").startswith("2.0 95% interval (1.0–3.4) 3 ")
+    assert "4.0 95% interval (2.6–5.0) +2.0 blind spot" in row(page, "Competence")
+    assert row(page, "Accessibility") == ("4.0 95% interval (2.6–5.0) 3 ↑ up by 1.7 since Spring (2.3) "
+                                          "2.0 95% interval (1.0–3.4) -2.0 hidden strength")
+    # a gap of 1.0 is not a blind spot
+    assert row(page, "Courtesy").endswith("4.0 95% interval (2.6–5.0) +1.0")
+    assert row(page, "Overall").startswith("3.0 95% interval (1.6–4.4) 3 ")
+    assert '<a href="/results/methods">How we compute this</a>' in page
 
 
 def test_blind_spots_and_hidden_strengths_follow_the_gap(client, org, world):
@@ -76,11 +80,14 @@ def test_blind_spots_and_hidden_strengths_follow_the_gap(client, org, world):
     assert hidden == {"Accessibility", "Responsibility"}
 
 
-def test_the_change_since_the_last_round_is_shown_with_its_direction(client, org, world):
+def test_the_change_since_the_last_round_is_shown_with_its_direction_only_beyond_noise(client, org, world):
+    """Three raters in each round: a change of 0.3 or 0.7 could be chance, 1.3 or more is not."""
     page = scorecard(client, org["head"], world["autumn"], org["finance"])
-    assert "↓ down by 0.3 since Spring (2.3)" in row(page, "Competence")  # 2.0 now, 2.3 in spring
+    assert "within noise −0.3 since Spring (2.3)" in row(page, "Competence")  # 2.0 now, 2.3 in spring
     assert "↑ up by 2.7 since Spring (2.3)" in row(page, "Responsibility")
-    assert "↑ up by 0.7 since Spring (2.3)" in row(page, "Overall")
+    assert "↓ down by 1.3 since Spring (2.3)" in row(page, "Communication")
+    assert "within noise +0.7 since Spring (2.3)" in row(page, "Overall")
+    assert "↑" not in row(page, "Overall") and "↓" not in row(page, "Competence")
     spring = scorecard(client, org["head"], world["spring"], org["finance"])
     assert "no earlier figure" in row(spring, "Competence")
 
@@ -90,7 +97,10 @@ def test_the_three_weakest_are_the_lowest_means_shown(client, org, world):
     section = page[page.index('id="weakest-heading"'):page.index("Self-assessment beside")]
     items = [words(li).replace("Start a project", "").split(" · ")[0].strip()
              for li in re.findall(r"<li>(.*?)</li>", section, re.S)]
-    assert items == ["Communication — 1.0", "Competence — 2.0", "Courtesy — 3.0"]
+    assert items == ["Communication — 1.0 95% interval (1.0–2.4)",
+                     "Competence — 2.0 95% interval (1.0–3.4)", "Courtesy — 3.0 95% interval (1.6–4.4)"]
+    # Reliability (3.0) comes fourth: neither Competence nor Courtesy is clearly weaker than it
+    assert section.count("not clearly weaker than Reliability (3.0)") == 2
 
 
 def test_respondents_and_comments_for_the_head_and_the_facilitator(client, org, world):
@@ -124,8 +134,7 @@ def test_start_a_project_from_each_weak_dimension(app, client, org, world):
 def test_the_trend_lists_every_round_up_to_this_one(client, org, world):
     page = scorecard(client, org["head"], world["autumn"], org["finance"])
     trend = page[page.index("Overall mean per round, as others see the department"):]
-    assert re.search(r"Spring</th><td class=\"num\">2.3</td>", trend)
-    assert re.search(r"Autumn</th><td class=\"num\">3.0</td>", trend)
+    assert "Spring 2.3 95% interval (1.0–3.8) Autumn 3.0 95% interval (1.6–4.4)" in words(trend)
     spring = scorecard(client, org["head"], world["spring"], org["finance"])
     assert "Autumn" not in spring[spring.index("Overall mean per round"):]
 

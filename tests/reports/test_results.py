@@ -160,7 +160,9 @@ def test_change_since_the_last_round_with_a_figure(company):
     card = results.scorecard(third.round, finance, with_comments=False)
     change = card.rows[0].change
     assert change.since.name == "Spring"
-    assert (change.before, change.delta, change.direction) == (Decimal("2.3"), Decimal("1.0"), "up")
+    # up by 1.0, but three raters a round who disagree: that could be chance, so no arrow
+    assert (change.before, change.delta, change.direction) == (Decimal("2.3"), Decimal("1.0"), "within_noise")
+    assert not change.beyond_noise
     assert [p.value for p in card.trend] == [Decimal("2.3"), None, Decimal("3.3")]
     # seen from the first round, there is nothing earlier, and later rounds are not part of its story
     early = results.scorecard(first.round, finance, with_comments=False)
@@ -237,3 +239,72 @@ def test_unknown_measures_are_refused(company):
     assert results.parse_measure(s.round, str(s.dimensions[2])) == s.dimensions[2]
     for raw in ("x", "-1", "999999", "1.5", "overall ", "²", "١", "9" * 40):
         assert results.parse_measure(s.round, raw) is None
+
+
+# Beyond noise ------------------------------------------------------------------------------------
+# Each crafted so that the answer is known (tests/test_stats.py checks the rates over many draws).
+
+def spread_out(counts: dict[int, int]) -> list[int]:
+    """One score per person: {2: 3, 4: 1} → [2, 2, 2, 4]."""
+    return [score for score, n in counts.items() for _ in range(n)]
+
+
+@pytest.mark.parametrize("k", [3, 5, 10])
+def test_a_real_change_gets_an_arrow_and_a_resample_is_within_noise_for_every_k(company, k):
+    """15 Sales raters a round: Finance from 2.5 to 3.8 is marked; the same spread again is not."""
+    finance, sales = company["FIN"], company["SAL"]
+    poor = spread_out({1: 3, 2: 5, 3: 4, 4: 2, 5: 1})  # 2.5
+    good = spread_out({2: 1, 3: 4, 4: 7, 5: 3})  # 3.8
+    again = spread_out({2: 1, 3: 5, 4: 6, 5: 3})  # 3.7: the same people, a slightly different day
+    cards = []
+    for name, month, scores in (("Spring", 3, poor), ("Summer", 6, good), ("Autumn", 9, again)):
+        s = survey(company, k=k, name=name, opens=date(2026, month, 1), closes=date(2026, month, 28))
+        s.rate(sales, finance, scores)
+        cards.append(results.scorecard(s.publish(), finance, with_comments=False))
+    summer, autumn = cards[1].overall.change, cards[2].overall.change
+    assert (summer.delta, summer.beyond_noise, summer.direction) == (Decimal("1.3"), True, "up")
+    assert (autumn.delta, autumn.beyond_noise, autumn.direction) == (Decimal("-0.1"), False, "within_noise")
+    low, high = results.interval_of(cards[1].rows[0].others)
+    assert (low, high) == (Decimal("3.3"), Decimal("4.3"))  # 15 raters: a point wide
+
+
+def test_a_wide_gap_that_could_be_noise_is_not_a_blind_spot(company):
+    """Self 4.7 against others 3.0 is more than a third of the scale apart; but the three others answer
+    1, 3 and 5, so their mean could well be 4.7 too."""
+    finance = company["FIN"]
+    s = survey(company)
+    s.rate(company["SAL"], finance, [1, 3, 5])
+    s.rate(finance, "self", [5, 5, 4])
+    s.publish()
+    row = results.scorecard(s.round, finance, with_comments=False).rows[0]
+    assert row.gap == Decimal("1.7") and row.wide_gap
+    assert row.flag is None and row.gap_within_noise
+    table = results.scorecard_tables(results.scorecard(s.round, finance, with_comments=False))["dimensions"]
+    assert table[1][-1] == "gap within noise"
+
+
+def test_a_difference_of_a_point_that_could_be_noise_is_not_a_tension(company):
+    finance, sales = company["FIN"], company["SAL"]
+    s = survey(company)
+    s.rate(sales, finance, [1, 3, 5, 2])  # 2.8, spread wide
+    s.rate(finance, sales, [5, 3, 4, 3])  # 3.8
+    s.publish()
+    pair = results.service_matrix(s.round, s.dimensions[0]).pairs[0]
+    assert pair.difference == Decimal("1.0") and pair.wide
+    assert not pair.tension and pair.within_noise
+    assert results.matrix_tables(results.service_matrix(s.round, s.dimensions[0]))["pairs"][1][-1] == \
+        "within noise"
+
+
+def test_overall_figures_carry_an_interval_from_the_dimensions_spread(company):
+    finance = company["FIN"]
+    s = survey(company)
+    s.rate(company["SAL"], finance, [[1, 2, 3, 4, 5, 1, 2, 3, 4], [5, 4, 3, 2, 1, 5, 4, 3, 2],
+                                     [3, 3, 3, 3, 3, 3, 3, 3, 3], [2, 4, 2, 4, 2, 4, 2, 4, 2]])
+    s.publish()
+    card = results.scorecard(s.round, finance, with_comments=False)
+    low, high = results.interval_of(card.overall.others)
+    assert low < results.rounded(card.overall.others.mean) < high
+    # the overall spread is bounded by the dimensions' average spread: no wider than theirs
+    widths = [results.interval_of(row.others) for row in card.rows]
+    assert high - low <= max(h - lo for lo, h in widths)
