@@ -2,7 +2,6 @@
 step up the service map, with their scores through the publishing gate and the weakest links."""
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,10 +14,6 @@ from app.org.models import Department, ServiceLink, department_metrics
 from app.ratings.models import Round
 from app.reports.gate import Figure, results_of
 from app.reports.results import WEAKEST
-
-# How far apart the answers behind a weak link are, in words: the standard deviation of its (noisy)
-# distribution of 1–5 answers below CLOSE is "close together", at SPLIT or above "far apart".
-CLOSE, SPLIT = 0.75, 1.25
 
 
 @dataclass(frozen=True)
@@ -43,18 +38,6 @@ class WeakLink:
     step: Step
     dimension: Dimension
     figure: Figure
-
-    @property
-    def agreement(self) -> str | None:
-        """"close", "mixed" or "split": how far apart the answers are (None without a distribution)."""
-        counts = self.figure.distribution
-        total = sum(counts) if counts else 0
-        if not total:
-            return None
-        mean = sum(score * count for score, count in enumerate(counts, start=1)) / total
-        deviation = math.sqrt(sum(count * (score - mean) ** 2
-                                  for score, count in enumerate(counts, start=1)) / total)
-        return "close" if deviation < CLOSE else "split" if deviation >= SPLIT else "mixed"
 
 
 @dataclass
