@@ -60,7 +60,8 @@ def test_the_page_shows_the_chain_as_a_picture_and_a_table_with_its_weakest_link
     signed_in(client, people["facilitator"])
     page = BeautifulSoup(client.get(f"/chain/{company['nps'].id}").get_data(as_text=True), "html.parser")
     weakest = [li.get_text(" ", strip=True) for li in page.select("ol.weakest li")]
-    assert weakest[0].startswith("Finance (2 steps upstream) — Accessibility 1.3 95% interval (1.0–2.8) over 3 raters")
+    assert weakest[0].startswith(
+        "Finance (2 steps upstream) — Accessibility 1.3 95% interval (1.0–2.8) over 3 raters")
     svg = page.select_one("svg.chart-chain")
     assert svg["role"] == "img" and "Weakest links: Finance, 2 steps upstream: Accessibility 1.3" in \
         svg.select_one("desc").get_text()
