@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.chain.services import Chain, Step
-from app.reports.charts import FONT, Chart, _short
+from app.reports.charts import FONT, Chart, shortened
 from app.reports.results import format_mean
 
 BOX_W, BOX_H, GAP_X, GAP_Y, MARGIN = 170, 62, 60, 14, 10
@@ -21,11 +21,11 @@ def _arrow(chart: Chart, x1: float, y1: float, x2: float, y2: float) -> None:
 
 def _box_lines(chain: Chain, step: Step) -> list[tuple[str, str]]:
     """The box's lines of text with their classes: the name, its weakest dimension, the weak-link label."""
-    lines = [(_short(step.department.name, NAME_CHARS), "value")]
+    lines = [(shortened(step.department.name, NAME_CHARS), "value")]
     weakest = step.weakest(chain.dimensions)
     if weakest:
         dimension, figure = weakest
-        lines.append((_short(f"{dimension.name} {format_mean(figure.mean)}", NAME_CHARS + 2), "label"))
+        lines.append((shortened(f"{dimension.name} {format_mean(figure.mean)}", NAME_CHARS + 2), "label"))
     else:
         lines.append((_("no figures") if step.took_part else _("not in this round"), "na"))
     if chain.weak_in(step):
@@ -67,7 +67,7 @@ def chain_chart(chart_id: str, chain: Chain) -> Chart:
     clients_x, clients_y = MARGIN + (columns - 1) * (BOX_W + GAP_X), y_of(0)
     chart.add("rect", x=clients_x, y=clients_y, width=BOX_W, height=BOX_H, rx=4, class_="box clients")
     chart.label(clients_x + 8, clients_y + 22, _("External clients"), "value")
-    chart.label(clients_x + 8, clients_y + 40, _short(chain.metric.name, NAME_CHARS + 2), "label")
+    chart.label(clients_x + 8, clients_y + 40, shortened(chain.metric.name, NAME_CHARS + 2), "label")
     for step in chain.steps:
         if step.department.id not in where:
             continue

@@ -64,7 +64,7 @@ def for_phones(draw, chart_id: str, *args, **kwargs) -> Chart:
     return chart
 
 
-def _short(text: str, limit: int) -> str:
+def shortened(text: str, limit: int) -> str:
     """Names cut to fit a label column; the full names are in the chart's desc and in the table."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -153,9 +153,9 @@ def _whisker(chart: Chart, start: float, stop: float, at: float, cap: float, hor
 def row_label(chart: Chart, label_w: int, y: float, label: str, narrow: bool) -> None:
     """An item's name: at the left of its bars, or on a phone on a line above them."""
     if narrow:
-        chart.label(label_w, y + 14, _short(label, 44), "label")
+        chart.label(label_w, y + 14, shortened(label, 44), "label")
     else:
-        chart.label(label_w - 8, y + 17, _short(label, 30), "label", "end")
+        chart.label(label_w - 8, y + 17, shortened(label, 30), "label", "end")
 
 
 # A distribution of scores as one stacked bar -----------------------------------------------------
@@ -202,7 +202,7 @@ def grouped_bars(chart_id: str, title: str, items: list[tuple[str, Decimal | Non
     for i, (name, css) in enumerate(((first, "series-a"), (second, "series-b"))):
         x = label_w + i * legend_gap
         chart.add("rect", x=x, y=6, width=14, height=14, class_=f"bar {css}")
-        chart.label(x + 20, 18, _short(name, 24), "label")
+        chart.label(x + 20, 18, shortened(name, 24), "label")
     _grid(chart, label_w, plot_w, top, axis_y)
     for i, ((label, a, b), pair) in enumerate(zip(items, intervals, strict=True)):
         y = top + i * row_h
@@ -258,7 +258,7 @@ def line_chart(chart_id: str, title: str, x_labels: list[str], values: list[Deci
     for i, (x, label, value) in enumerate(zip(xs, x_labels, values, strict=True)):
         anchor = "middle" if len(values) == 1 or 0 < i < len(values) - 1 else "start" if i == 0 else "end"
         edge = {"start": x - pad, "end": x + pad}.get(anchor, x)
-        chart.label(round(edge, 1), height - bottom + 18, _short(label, limit), "tick", anchor)
+        chart.label(round(edge, 1), height - bottom + 18, shortened(label, limit), "tick", anchor)
         if value is not None:
             if intervals[i] is not None:
                 low, high = intervals[i]
