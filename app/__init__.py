@@ -53,6 +53,7 @@ def configure_extensions(app: Flask) -> None:
     from app.audit import models as _audit  # noqa: F401
     from app.auth import login
     from app.auth import models as _auth  # noqa: F401
+    from app.complaints import models as _complaints  # noqa: F401
     from app.database import configure_database
     from app.dimensions import models as _dimensions  # noqa: F401
     from app.loop import models as _loop  # noqa: F401
