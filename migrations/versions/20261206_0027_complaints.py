@@ -7,7 +7,8 @@ Create Date: 2026-12-06
 Issue 25: admins map each complaint category to a dimension and a root cause (both optional, RESTRICT: a
 mapped dimension or root cause is retired, not deleted). A complaint is received by a client-facing
 department on a day; `import_key` (unique) is the complaint system's id or a hash of the row, so the same
-file imported twice, or twice at once, keeps one copy. Downgrade drops both tables.
+file imported twice, or twice at once, keeps one copy. A complaints file waits for its confirm among the
+staged uploads, as people and readings files do. Downgrade drops both tables and staged complaint files.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -57,8 +58,16 @@ def upgrade():
     op.create_index(op.f('ix_complaints_received_on'), 'complaints', ['received_on'])
     op.create_index(op.f('ix_complaints_category_id'), 'complaints', ['category_id'])
     op.create_index(op.f('ix_complaints_department_id'), 'complaints', ['department_id'])
+    with op.batch_alter_table('staged_uploads') as batch:
+        batch.drop_constraint(op.f('ck_staged_uploads_kind_known'), type_='check')
+        batch.create_check_constraint(op.f('ck_staged_uploads_kind_known'),
+                                      "kind IN ('people', 'readings', 'complaints')")
 
 
 def downgrade():
+    op.execute("DELETE FROM staged_uploads WHERE kind = 'complaints'")
+    with op.batch_alter_table('staged_uploads') as batch:
+        batch.drop_constraint(op.f('ck_staged_uploads_kind_known'), type_='check')
+        batch.create_check_constraint(op.f('ck_staged_uploads_kind_known'), "kind IN ('people', 'readings')")
     op.drop_table('complaints')
     op.drop_table('complaint_categories')
