@@ -22,11 +22,13 @@ from app.metrics.services import MetricError, latest_allowed_date, parse_date
 from app.org.models import Department, ServiceLink
 from app.projects.models import RootCause
 from app.web import csvfile
+from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
 
 NAME_LIMIT = 120
 TEXT_LIMIT = 1000
 ID_LIMIT = 40
 ROW_LIMIT = 50_000
+API_LIMIT = 1000  # complaints in one API request
 IMPORT_COLUMNS = ("date", "category", "department", "id", "text")
 # The source's rule: only 3–7 % of unhappy clients complain, so N complaints stand for about N/0.07 to
 # N/0.03 unhappy clients.
@@ -81,12 +83,8 @@ class ComplaintRow(csvfile.Row):
 def parse_complaints_csv(text: str) -> list[ComplaintRow]:
     """Check every row (an import goes ahead only if no row has a problem). Categories are matched by name
     and departments by code, ignoring case."""
-    by_name = {c.name.lower(): c for c in categories()}
-    by_code = {d.code.lower(): d for d in db.session.scalars(sa.select(Department))}
-    latest = latest_allowed_date()
+    check = _checker()
     rows: list[ComplaintRow] = []
-    occurrences: Counter = Counter()
-    seen_ids: dict[str, int] = {}
     try:
         for line, values in csvfile.records(text or "", ("date", "category", "department"), IMPORT_COLUMNS):
             if not any(values.values()):
@@ -95,12 +93,40 @@ def parse_complaints_csv(text: str) -> list[ComplaintRow]:
             rows.append(row)
             if len(rows) > ROW_LIMIT:
                 raise ComplaintError(_("The file has more than %(n)d rows; split it.", n=ROW_LIMIT))
-            _check_row(row, by_name, by_code, latest, seen_ids, occurrences)
+            check(row)
     except csvfile.CsvFileError as error:
         raise ComplaintError(str(error)) from None
     if not rows:
         raise ComplaintError(_("The file has no complaints in it."))
     return rows
+
+
+def parse_complaint_items(items: list) -> list[ComplaintRow]:
+    """The API's complaints (JSON objects with the file's columns as keys), checked as a file's rows are;
+    a row's `line` is its index in the list."""
+    check = _checker()
+    rows = []
+    for index, item in enumerate(items):
+        item = item if isinstance(item, dict) else {}
+        row = ComplaintRow(line=index, values={column: item.get(column) or "" for column in IMPORT_COLUMNS})
+        if not all(isinstance(value, str) for value in row.values.values()):
+            row.problems.append(_("Each complaint is an object whose fields are text: %(columns)s.",
+                                  columns=", ".join(IMPORT_COLUMNS)))
+        elif any(UNSTORABLE.search(value) for value in row.values.values()):
+            row.problems.append(str(UNSTORABLE_MESSAGE))
+        else:
+            row.values = {column: value.strip() for column, value in row.values.items()}
+            check(row)
+        rows.append(row)
+    return rows
+
+
+def _checker():
+    """A check of one row after another, against the categories and departments as they are now."""
+    by_name = {c.name.lower(): c for c in categories()}
+    by_code = {d.code.lower(): d for d in db.session.scalars(sa.select(Department))}
+    latest, occurrences, seen_ids = latest_allowed_date(), Counter(), {}
+    return lambda row: _check_row(row, by_name, by_code, latest, seen_ids, occurrences)
 
 
 def _check_row(row: ComplaintRow, by_name: dict, by_code: dict, latest: date, seen_ids: dict,

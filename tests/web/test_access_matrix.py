@@ -152,6 +152,7 @@ EXPECTED = {
     ("api.metrics", "GET"): API,
     ("api.readings", "GET"): API,
     ("api.add_readings", "POST"): API,
+    ("api.add_complaints", "POST"): API,
     ("workshops.index", "GET"): SIGNED_IN,
     ("workshops.new", "GET"): FACILITATOR,
     ("workshops.new", "POST"): FACILITATOR,
