@@ -53,6 +53,7 @@ def configure_extensions(app: Flask) -> None:
     from app.audit import models as _audit  # noqa: F401
     from app.auth import login
     from app.auth import models as _auth  # noqa: F401
+    from app.complaints import models as _complaints  # noqa: F401
     from app.database import configure_database
     from app.dimensions import models as _dimensions  # noqa: F401
     from app.loop import models as _loop  # noqa: F401
@@ -91,6 +92,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.chain.views import bp as chain_bp
     from app.cli import register_commands
+    from app.complaints.views import bp as complaints_bp
     from app.dimensions.views import bp as dimensions_bp
     from app.home.views import bp as home_bp
     from app.loop.views import bp as loop_bp
@@ -106,7 +108,7 @@ def configure_blueprints(app: Flask) -> None:
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
                       reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp,
-                      replies_bp):
+                      replies_bp, complaints_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -119,6 +121,7 @@ def configure_templates(app: Flask) -> None:
     from app.audit import policies as audit
     from app.auth.forms import LANGUAGE_CHOICES
     from app.chain import policies as chain
+    from app.complaints import policies as complaints
     from app.dimensions import policies as dimensions
     from app.loop import policies as loop
     from app.metrics import policies as metrics
@@ -143,7 +146,7 @@ def configure_templates(app: Flask) -> None:
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
     for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop,
-                   chain, replies):
+                   chain, replies, complaints):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
+from app.complaints import services as complaints
+from app.complaints.models import ComplaintCategory
 from app.database import erase_deleted_rows
 from app.dimensions.models import Dimension
 from app.dimensions.services import seed_default_dimensions
@@ -95,6 +97,7 @@ def load_demo() -> list[tuple[str, str]]:
     # The demo's past is no news: only what happens from now on (the draft the tick opens) is told.
     db.session.execute(sa.delete(Notice).where(Notice.id > told_before))
     load_metrics()
+    load_complaints()
     load_projects()
     load_workshops()
     return [tuple(sign_in) for sign_in in DEMO["sign_ins"]]
@@ -277,6 +280,40 @@ def load_metrics() -> int:
             written += 1
     db.session.flush()
     return written
+
+
+# Complaints --------------------------------------------------------------------------------------
+
+def load_complaints() -> int:
+    """Map the demo's complaint categories and import its complaints for Customer Support through the
+    services; returns how many were added. Idempotent: categories matched by name, complaints by their id."""
+    spec = DEMO["complaints"]
+    admin = _one(User, User.email == "admin@example.com")
+    facilitator = _one(User, User.email == DEMO["facilitator"])
+    if admin is None or facilitator is None or _one(Department, Department.code == "SUP") is None:
+        return 0
+    rng = random.Random(spec["seed"])
+    items = []
+    for name, (dimension_key, cause_key, per_week) in spec["categories"].items():
+        if _one(ComplaintCategory, ComplaintCategory.name == name) is None:
+            complaints.save_category(admin, None, name, _one(Dimension, Dimension.key == dimension_key),
+                                     _one(RootCause, RootCause.key == cause_key))
+        day = spec["start"]
+        while day <= spec["end"]:
+            for n in range(_poisson(rng, per_week / 7)):
+                items.append({"date": day.isoformat(), "category": name, "department": "SUP",
+                              "id": f"DEMO-{name[:8]}-{day.isoformat()}-{n}"})
+            day += timedelta(days=1)
+    return complaints.import_complaints(facilitator, complaints.parse_complaint_items(items))
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """How many happen on a day with this mean (Knuth's method: small means only)."""
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
 
 
 # Projects ----------------------------------------------------------------------------------------

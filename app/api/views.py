@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 from app.api import policies, services
 from app.api.forms import EmptyForm, TokenForm
 from app.auth.models import ApiToken
+from app.complaints import policies as complaints_policies
+from app.complaints import services as complaints
 from app.extensions import db, limiter
 from app.metrics.models import Metric
 from app.web import errors as web_errors
@@ -220,6 +222,32 @@ def add_readings(metric_id: int):
         return error_response(403, str(error))
     db.session.commit()
     return jsonify({"added": added, "updated": updated})
+
+
+@bp.post("/complaints")
+@rate_limited
+@token_required("write")
+def add_complaints():
+    if not complaints_policies.can_import_complaints(g.api_user):
+        return error_response(403, _("Only facilitators and admins may import complaints."))
+    if not request.is_json:
+        return error_response(415, _("Send the complaints as JSON (Content-Type: application/json)."))
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        payload = None
+    items = payload.get("complaints") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not items or len(items) > complaints.API_LIMIT:
+        return _invalid(services.PayloadError([services.FieldError("complaints", _(
+            "Send {\"complaints\": [...]} with 1 to %(n)d complaints.", n=complaints.API_LIMIT))]))
+    rows = complaints.parse_complaint_items(items)
+    errors = [services.FieldError(f"complaints[{row.line}]", problem)
+              for row in rows for problem in row.problems]
+    if errors:
+        return _invalid(services.PayloadError(errors))
+    added = complaints.import_complaints(g.api_user, rows)
+    db.session.commit()
+    return jsonify({"added": added, "imported_before": len(rows) - added})
 
 
 # Token pages -------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ class StagedUpload(db.Model):
     the confirm sends back this random key, not the file."""
 
     __tablename__ = "staged_uploads"
-    __table_args__ = (sa.CheckConstraint("kind IN ('people', 'readings')", name="kind_known"),)
+    __table_args__ = (sa.CheckConstraint("kind IN ('people', 'readings', 'complaints')", name="kind_known"),)
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(10))  # which import: people or readings
+    kind: Mapped[str] = mapped_column(sa.String(10))  # which import: people, readings or complaints
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     text: Mapped[str] = mapped_column(sa.Text)

@@ -13,7 +13,7 @@ def test_no_generated_request_causes_a_server_error(app, org):
     db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 3  # list metrics, read readings, add readings
+    assert len(operations) == 4  # list metrics, read readings, add readings, add complaints
 
     for operation in operations:
         @given(case=operation.as_strategy())

@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from app.complaints.models import ComplaintCategory
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
 from app.metrics.models import Metric
@@ -134,6 +135,12 @@ EXPECTED = {
     ("metrics.import_readings", "GET"): READERS,  # each row is checked against what the person may write
     ("metrics.import_readings", "POST"): METRIC_OWNERS,  # no file is read for whoever may import nothing
     ("metrics.set_drivers", "POST"): STAFF,
+    ("complaints.categories", "GET"): ADMIN,
+    ("complaints.categories", "POST"): ADMIN,
+    ("complaints.category", "GET"): ADMIN,
+    ("complaints.category", "POST"): ADMIN,
+    ("complaints.import_complaints", "GET"): STAFF,
+    ("complaints.import_complaints", "POST"): STAFF,
     ("chain.index", "GET"): RESULTS,  # every department's published means, as the company view
     ("chain.view", "GET"): RESULTS,
     ("tokens.index", "GET"): READERS,
@@ -145,6 +152,7 @@ EXPECTED = {
     ("api.metrics", "GET"): API,
     ("api.readings", "GET"): API,
     ("api.add_readings", "POST"): API,
+    ("api.add_complaints", "POST"): API,
     ("workshops.index", "GET"): SIGNED_IN,
     ("workshops.new", "GET"): FACILITATOR,
     ("workshops.new", "POST"): FACILITATOR,
@@ -221,9 +229,11 @@ def url_arguments(org, role, endpoint):
         workshops.move_phase(org["facilitator"], workshop, 1)
     card = workshops.add_card(org["employee"], workshop, "Late invoices", None, None)
     metric = Metric(name="Net Promoter Score", direction="higher", owner_department=department)
-    db.session.add(metric)
+    category = ComplaintCategory(name="Late invoice")
+    db.session.add_all([metric, category])
     db.session.flush()
     return {
+        "category_id": category.id,
         "workshop_id": workshop.id,
         "card_id": card.id,
         "project_id": project.id,

@@ -33,6 +33,8 @@ from app.auth.forms import (
     SignInForm,
 )
 from app.auth.services import issue_link
+from app.complaints import services as complaints
+from app.complaints.forms import CategoryForm
 from app.dimensions.forms import DimensionForm
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
@@ -98,6 +100,10 @@ class World:
         db.session.add_all(Reading(metric=metric, taken_on=date(2026, 1, day), value=40.0 + day)
                            for day in (1, 2, 3))
         return metric
+
+    @cached_property
+    def category(self):
+        return complaints.save_category(self["admin"], None, "Late invoice", self.dimension, None)
 
     @cached_property
     def project(self):
@@ -315,6 +321,15 @@ CASES: dict[str, Case] = {
         "head", form=lambda w: (web_forms.ImportUploadForm(), web_forms.ImportConfirmForm()),
         valid=lambda w: {"file": ("readings.csv",
                                   f"metric,date,value\n{w.metric.name},2026-02-01,44".encode())}),
+    # Complaints
+    "complaints.categories": Case("admin", form=CategoryForm, valid=lambda w: {
+        "name": "Rude answer", "dimension_id": w.dimension.id, "root_cause_id": 0}),
+    "complaints.category": Case("admin", args=lambda w: {"category_id": w.category.id}, form=CategoryForm,
+                                valid=lambda w: {"name": "Late bill", "dimension_id": 0, "root_cause_id": 0}),
+    "complaints.import_complaints": Case(
+        "facilitator", form=lambda w: (web_forms.ImportUploadForm(), web_forms.ImportConfirmForm()),
+        valid=lambda w: {"file": ("complaints.csv",
+                                  f"date,category,department\n2026-02-01,{w.category.name},SAL".encode())}),
     # Projects
     "projects.new": Case("head", form=ProjectForm, valid=lambda w: {
         "title": "Answer Sales within a day", "problem": "Sales wait", "evidence": "",
@@ -391,6 +406,8 @@ CASES: dict[str, Case] = {
 SKIPPED = {
     "api.add_readings": "JSON, not a form: tests/api/test_schemathesis.py fuzzes it from its OpenAPI "
                         "document",
+    "api.add_complaints": "JSON, not a form: tests/api/test_schemathesis.py fuzzes it from its OpenAPI "
+                          "document",
 }
 
 

@@ -1,0 +1,113 @@
+"""Pages of complaints: admins map the categories, facilitators and admins import a file; a department's
+scorecard shows the complaints its service feeds."""
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
+
+from app.complaints import policies, services
+from app.complaints.forms import CategoryForm
+from app.complaints.models import ComplaintCategory
+from app.dimensions.models import Dimension
+from app.dimensions.services import ordered
+from app.extensions import db
+from app.org.models import Department
+from app.projects.models import RootCause
+from app.projects.services import root_causes
+from app.ratings.models import Round
+from app.web import csvfile
+from app.web.authz import requires
+from app.web.forms import ImportConfirmForm, ImportUploadForm
+from app.web.htmx import redirect_to, render
+
+bp = Blueprint("complaints", __name__, url_prefix="/complaints")
+
+
+@bp.app_context_processor
+def complaint_words():
+    return {"complaints_fed_section": complaints_fed_section}
+
+
+def complaints_fed_section(round_: Round, department: Department) -> Markup:
+    """'Complaints your service feeds' over the round's period, drawn afresh below the scorecard's kept
+    body: complaints keep arriving after a round is published."""
+    fed = services.complaints_fed(department, round_.opens_on, round_.closes_on)
+    total = sum(f.count for f in fed)
+    low, high = services.COMPLAIN_SHARE
+    return Markup(render_template("complaints/_fed.html", fed=fed, total=total, round=round_,
+                                  unhappy=(round(total / high), round(total / low))))
+
+
+# Categories --------------------------------------------------------------------------------------
+
+def _category_form(category: ComplaintCategory | None) -> CategoryForm:
+    form = CategoryForm(obj=category)
+    none = SelectChoice(0, _("— none —"))
+    form.dimension_id.choices = [none] + [SelectChoice(d.id, d.name) for d in ordered(include_retired=False)]
+    form.root_cause_id.choices = [none] + [SelectChoice(c.id, c.name) for c in root_causes()]
+    return form
+
+
+def _save(category: ComplaintCategory | None, form: CategoryForm):
+    dimension = db.session.get(Dimension, form.dimension_id.data) if form.dimension_id.data else None
+    cause = db.session.get(RootCause, form.root_cause_id.data) if form.root_cause_id.data else None
+    try:
+        services.save_category(current_user, category, form.name.data, dimension, cause)
+    except services.ComplaintError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+        return None
+    db.session.commit()
+    flash(_("Category saved."), "success")
+    return redirect_to(url_for("complaints.categories"))
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@requires(policies.can_manage_categories)
+def categories():
+    form = _category_form(None)
+    if form.validate_on_submit() and (done := _save(None, form)) is not None:
+        return done
+    return render("complaints/categories.html", categories=services.categories(), form=form)
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@requires(policies.can_manage_categories)
+def category(category_id: int):
+    category = db.session.get(ComplaintCategory, category_id) or abort(404)
+    form = _category_form(category)
+    if form.validate_on_submit() and (done := _save(category, form)) is not None:
+        return done
+    return render("complaints/category.html", category=category, form=form)
+
+
+# CSV import --------------------------------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(policies.can_import_complaints)
+def import_complaints():
+    upload, confirm = ImportUploadForm(), ImportConfirmForm()
+    if "staged" in request.form:
+        text = csvfile.take(current_user, "complaints", confirm)
+        if text is None:
+            return redirect_to(url_for("complaints.import_complaints"))
+        try:  # checked again: a category or a department may have changed since the preview
+            added = services.import_complaints(current_user, services.parse_complaints_csv(text))
+        except services.ComplaintError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect_to(url_for("complaints.import_complaints"))
+        db.session.commit()
+        flash(_("Complaints imported: %(added)d new; any imported before were left as they were.",
+                added=added), "success")
+        return redirect_to(url_for("complaints.import_complaints"))
+    if upload.validate_on_submit():
+        rows = csvfile.check(current_user, "complaints", upload, confirm, services.ComplaintError,
+                             services.parse_complaints_csv)
+        if rows is not None:
+            db.session.commit()  # the file staged for the confirm
+            return render("complaints/import_preview.html", **csvfile.preview(rows), confirm=confirm,
+                          columns=services.IMPORT_COLUMNS)
+    return render("complaints/import.html", form=upload, columns=services.IMPORT_COLUMNS,
+                  categories=services.categories())
