@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from scipy.stats import norm
 from scipy.stats import t as student
@@ -25,6 +26,9 @@ MIN_DEGREES = 6  # readings beyond the parameters fitted, at the least, for mont
 # Residuals this alike from one reading to the next mean the model misses a pattern (a season seen for
 # less than two years, a turn): its forecast would mislead.
 MAX_AUTOCORRELATION = 0.5
+# The verdict in a word or two, where a table has no room for its sentence (the portfolio).
+LABELS = {"too_early": _l("Too early"), "cant_tell": _l("Can't tell"), "moved": _l("Moved"),
+          "moved_wrong_way": _l("Moved the wrong way"), "did_not_move": _l("Did not move")}
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class Movement:
     @property
     def level(self) -> int:
         return round(LEVEL * 100)
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.verdict])
 
     @property
     def words(self) -> str:
@@ -228,6 +236,10 @@ class Comparison:
             return "too_early" if self.reason == "no_round_after" else "cant_tell"
         low, high = self.interval
         return "moved" if low > 0 else "moved_wrong_way" if high < 0 else "did_not_move"
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.verdict])
 
     @property
     def words(self) -> str:

@@ -191,6 +191,8 @@ def test_a_rater_sees_what_came_of_it_and_the_heads_response(page, journey, live
     finance.get_by_role("button", name="Save the response").first.click()
     expect(finance.get_by_role("status")).to_have_text("Saved.")
     page.get_by_role("button", name="Sign out", exact=True).click()
+    # signed out before the next sign-in loads its form (else the form's token is the old session's)
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
     sign_in(page, base, "seller0@example.com", PASSWORD)
     page.get_by_role("link", name="You said — we did").click()
