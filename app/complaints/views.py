@@ -1,6 +1,6 @@
 """Pages of complaints: admins map the categories, facilitators and admins import a file; a department's
 scorecard shows the complaints its service feeds."""
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,7 +18,6 @@ from app.projects.services import root_causes
 from app.ratings.models import Round
 from app.web import csvfile
 from app.web.authz import requires
-from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render
 
 bp = Blueprint("complaints", __name__, url_prefix="/complaints")
@@ -87,27 +86,13 @@ def category(category_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @requires(policies.can_import_complaints)
 def import_complaints():
-    upload, confirm = ImportUploadForm(), ImportConfirmForm()
-    if "staged" in request.form:
-        text = csvfile.take(current_user, "complaints", confirm)
-        if text is None:
-            return redirect_to(url_for("complaints.import_complaints"))
-        try:  # checked again: a category or a department may have changed since the preview
-            added = services.import_complaints(current_user, services.parse_complaints_csv(text))
-        except services.ComplaintError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect_to(url_for("complaints.import_complaints"))
+    def save(rows):
+        added = services.import_complaints(current_user, rows)
         db.session.commit()
         flash(_("Complaints imported: %(added)d new; any imported before were left as they were.",
                 added=added), "success")
         return redirect_to(url_for("complaints.import_complaints"))
-    if upload.validate_on_submit():
-        rows = csvfile.check(current_user, "complaints", upload, confirm, services.ComplaintError,
-                             services.parse_complaints_csv)
-        if rows is not None:
-            db.session.commit()  # the file staged for the confirm
-            return render("complaints/import_preview.html", **csvfile.preview(rows), confirm=confirm,
-                          columns=services.IMPORT_COLUMNS)
-    return render("complaints/import.html", form=upload, columns=services.IMPORT_COLUMNS,
-                  categories=services.categories())
+
+    return csvfile.import_page(current_user, "complaints", services.parse_complaints_csv,
+                               services.ComplaintError, save, "complaints/import",
+                               columns=services.IMPORT_COLUMNS, categories=services.categories())

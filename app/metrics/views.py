@@ -17,7 +17,6 @@ from app.reports.charts import for_phones
 from app.time import utcnow
 from app.web import csvfile
 from app.web.authz import requires
-from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.numbers import number
 
@@ -189,29 +188,18 @@ def import_readings():
     allowed = [m for m in services.metrics() if policies.can_add_readings(current_user, m)]
     if request.method == "POST" and not allowed:
         abort(403)  # before reading a byte of the file: someone who may import nothing gets nothing parsed
-    upload, confirm = ImportUploadForm(), ImportConfirmForm()
-    if "staged" in request.form:
-        text = csvfile.take(current_user, "readings", confirm)
-        if text is None:
-            return redirect_to(url_for("metrics.import_readings"))
-        try:  # checked again: a metric may have changed hands since the preview
-            added, updated = services.import_readings(current_user,
-                                                      services.parse_readings_csv(text, current_user))
-        except services.MetricError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect_to(url_for("metrics.import_readings"))
+    def save(rows):
+        added, updated = services.import_readings(current_user, rows)
         db.session.commit()
         flash(_("Readings imported: %(added)d new, %(updated)d updated.", added=added, updated=updated),
               "success")
         return redirect_to(url_for("metrics.index"))
-    if upload.validate_on_submit():
-        rows = csvfile.check(current_user, "readings", upload, confirm, services.MetricError,
-                             lambda text: services.parse_readings_csv(text, current_user))
-        if rows is not None:
-            db.session.commit()  # the file staged for the confirm
-            return render("metrics/import_preview.html", **csvfile.preview(rows), confirm=confirm,
-                          added=sum(row.status == "new" for row in rows),
-                          updated=sum(row.status == "updated" for row in rows),
-                          columns=services.IMPORT_COLUMNS)
-    return render("metrics/import.html", form=upload, columns=services.IMPORT_COLUMNS, metrics=allowed)
+
+    def counts(rows):
+        return {"added": sum(row.status == "new" for row in rows),
+                "updated": sum(row.status == "updated" for row in rows)}
+
+    return csvfile.import_page(current_user, "readings",
+                               lambda text: services.parse_readings_csv(text, current_user),
+                               services.MetricError, save, "metrics/import", counts,
+                               columns=services.IMPORT_COLUMNS, metrics=allowed)

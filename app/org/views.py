@@ -15,7 +15,6 @@ from app.web import csvfile
 from app.web.authz import requires
 from app.web.changes import committed
 from app.web.confirm import confirmation, confirmed
-from app.web.forms import ImportConfirmForm, ImportUploadForm
 from app.web.htmx import redirect_to, render, wants_fragment
 from app.web.ids import id_arg
 
@@ -277,26 +276,12 @@ def person_link(person_id: int):
 @bp.route("/people/import", methods=["GET", "POST"])
 @requires(policies.can_manage_organisation)
 def import_people():
-    upload, confirm = ImportUploadForm(), ImportConfirmForm()
-    if "staged" in request.form:
-        text = csvfile.take(current_user, "people", confirm)
-        if text is None:
-            return redirect_to(url_for("org.import_people"))
-        try:  # checked again: someone may have taken an e-mail address since the preview
-            created = services.import_people(current_user, services.parse_people_csv(text))
-        except services.OrgError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect_to(url_for("org.import_people"))
+    def save(rows):
+        created = services.import_people(current_user, rows)
         links = invite_new_people(created)
         db.session.commit()
         flash(_("%(n)d people imported.", n=len(created)), "success")
         return render("org/links.html", links=links)
-    if upload.validate_on_submit():
-        rows = csvfile.check(current_user, "people", upload, confirm, services.OrgError,
-                             services.parse_people_csv)
-        if rows is not None:
-            db.session.commit()  # the file staged for the confirm
-            return render("org/import_preview.html", **csvfile.preview(rows), confirm=confirm,
-                          columns=services.IMPORT_COLUMNS)
-    return render("org/import.html", form=upload, columns=services.IMPORT_COLUMNS)
+
+    return csvfile.import_page(current_user, "people", services.parse_people_csv, services.OrgError, save,
+                               "org/import", columns=services.IMPORT_COLUMNS)

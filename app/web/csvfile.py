@@ -1,6 +1,6 @@
 """An uploaded CSV file, as every import reads it: UTF-8 text with or without a byte order mark, any line
 ends, comma, semicolon or tab between cells; what Python's csv module refuses becomes a clear message.
-And the checked file kept between an import's preview and its confirm."""
+The checked file kept between an import's preview and its confirm, and the import page that runs the three."""
 import csv
 import io
 import secrets
@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import flash
+from flask import flash, request
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.time import utcnow
-from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
+from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE, ImportConfirmForm, ImportUploadForm
+from app.web.htmx import redirect_to, render
 from app.web.models import StagedUpload
 
 DELIMITERS = ",;\t"
@@ -144,3 +145,30 @@ def take(user, kind: str, confirm) -> str | None:
     if text is None:
         flash(_("Nothing was imported: the form expired. Choose the file again."), "error")
     return text
+
+
+# The page ----------------------------------------------------------------------------------------
+
+def import_page(user, kind: str, parse: Callable[[str], list[Row]], refused: type[Exception],
+                save: Callable, page: str, counts: Callable[[list[Row]], dict] = lambda rows: {}, **context):
+    """Every import's one path: the upload (`<page>.html`), every row checked on a preview
+    (`<page>_preview.html`, with `counts` of the rows), then the confirm, which parses the staged file again
+    (a name or a right may have changed since the preview) and hands its rows to `save`; `save` calls the
+    service, commits and answers. What the service refuses as `refused` is flashed and nothing is saved."""
+    upload, confirm = ImportUploadForm(), ImportConfirmForm()
+    if "staged" in request.form:
+        text = take(user, kind, confirm)
+        if text is None:
+            return redirect_to(request.path)
+        try:
+            return save(parse(text))
+        except refused as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect_to(request.path)
+    if upload.validate_on_submit():
+        rows = check(user, kind, upload, confirm, refused, parse)
+        if rows is not None:
+            db.session.commit()  # the file staged for the confirm
+            return render(f"{page}_preview.html", **preview(rows), **counts(rows), confirm=confirm, **context)
+    return render(f"{page}.html", form=upload, **context)
