@@ -138,6 +138,7 @@ def add_keyword(actor, subject: Subject, word: str) -> ThemeKeyword:
     if any(k.word == word for k in theme.keywords):
         raise ThemeError(_("“%(word)s” is already a keyword of %(theme)s.", word=word, theme=subject.name))
     keyword = ThemeKeyword(theme=theme, word=word)
+    db.session.add(keyword)
     flush_unless_taken(ThemeError(_("“%(word)s” is already a keyword of %(theme)s.", word=word,
                                     theme=subject.name)))
     record(actor, "theme.keyword_add", subject.name, word)

@@ -99,8 +99,9 @@ def _released(round_id: int, department_id: int):
 
 def _comment_form(subjects, comment_id: str, formdata=None) -> CommentThemeForm:
     form = CommentThemeForm(formdata=formdata, prefix=f"c{comment_id}")
-    form.theme.choices = [SelectChoice(MODEL, _("as the keywords find it")), SelectChoice(NO_THEME, _("no theme")),
-                          *(SelectChoice(s.key, s.name) for s in subjects)]
+    form.theme.choices = [SelectChoice(MODEL, _("as the keywords find it")),
+                          SelectChoice(NO_THEME, _("no theme"))]
+    form.theme.choices += [SelectChoice(s.key, s.name) for s in subjects]
     return form
 
 
