@@ -80,11 +80,13 @@ def database_uri(template_database, tmp_path):
         yield TEST_DATABASE_URL
         engine = sa.create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1))
         with engine.begin() as connection:
-            # DELETE, children first, is eight times faster than TRUNCATE on tables this small: TRUNCATE makes
-            # new files for every table and index. The sequences restart as TRUNCATE ... RESTART IDENTITY would.
+            # DELETE, children first, is eight times faster than TRUNCATE on tables this small: TRUNCATE
+            # makes new files for every table and index. The sequences restart as TRUNCATE ... RESTART
+            # IDENTITY would.
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
-            connection.exec_driver_sql("SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
+            connection.exec_driver_sql(
+                "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'")
             restore_seeded_rows(connection)
         engine.dispose()
     else:

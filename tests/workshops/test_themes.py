@@ -4,7 +4,6 @@ for good; only the facilitator sees or does either."""
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from app.extensions import db
 from app.themes import services as themes
@@ -26,8 +25,9 @@ def board(company):  # noqa: F811
     s.rate(company["SAL"], company["FIN"], [3] * len(LATE), comments=LATE)
     round_ = s.publish()
     participant = make_user("pat@example.com", "Pat Sales", company["SAL"])
-    workshop = services.save_workshop(company["facilitator"], None, "Finance meets Sales", date(2026, 4, 1),
-                                      round_, [company["FIN"], company["SAL"]], [participant], 3, False, False)
+    workshop = services.save_workshop(company["facilitator"], None, "Finance meets Sales",
+                                      date(2026, 4, 1), round_, [company["FIN"], company["SAL"]],
+                                      [participant], 3, False, False)
     services.move_phase(company["facilitator"], workshop, 1)
     db.session.commit()
     return {**company, "workshop": workshop, "participant": participant}
@@ -44,8 +44,10 @@ def sign_in(client, person):
 
 def test_the_review_offers_each_theme_of_k_comments_and_makes_one_card_of_it(board):
     seeds = services.theme_seeds(board["workshop"])
-    assert [(s.department.name, s.subject.item.key, s.count) for s in seeds] == [("Finance", "reliability", 3)]
-    card, made = services.card_from_theme(board["facilitator"], board["workshop"], board["FIN"], reliability())
+    assert [(s.department.name, s.subject.item.key, s.count) for s in seeds] == \
+        [("Finance", "reliability", 3)]
+    card, made = services.card_from_theme(board["facilitator"], board["workshop"], board["FIN"],
+                                          reliability())
     again, made_again = services.card_from_theme(board["facilitator"], board["workshop"], board["FIN"],
                                                  reliability())
     db.session.commit()
@@ -151,7 +153,8 @@ def test_suggestions_by_plain_post_and_htmx_only_for_the_facilitator(client, boa
     assert client.post(f"/workshops/{workshop.id}/suggestions/{theme}/accept",
                        data={"card_ids": [late.id, slip.id]}).status_code == 403
     sign_in(client, board["facilitator"])
-    assert "These 2 cards talk about Reliability — group them?" in page_text(client.get(f"/workshops/{workshop.id}"))
+    page = page_text(client.get(f"/workshops/{workshop.id}"))
+    assert "These 2 cards talk about Reliability — group them?" in page
     response = client.post(f"/workshops/{workshop.id}/suggestions/{theme}/accept",
                            data={"card_ids": [late.id, "x"]}, follow_redirects=True)
     assert "no longer on the board" in page_text(response) and slip.merged_into_id is None
