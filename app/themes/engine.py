@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -24,6 +24,7 @@ def language_of(word: str) -> str:
     return "ru" if CYRILLIC.search(word.lower()) else "en"
 
 
+@lru_cache(maxsize=65536)  # the Snowball stemmers are pure Python, and comments share most of their words
 def stem(word: str) -> str:
     """The word's stem by the stemmer of its own letters, so a comment may mix both languages."""
     word = word.lower().replace("ё", "е")
