@@ -62,6 +62,7 @@ def configure_extensions(app: Flask) -> None:
     from app.org import models as _org  # noqa: F401
     from app.projects import models as _projects  # noqa: F401
     from app.ratings import models as _ratings  # noqa: F401
+    from app.themes import models as _themes  # noqa: F401
     from app.web import errors, security
     from app.web import models as _web  # noqa: F401
     from app.workshops import models as _workshops  # noqa: F401
@@ -103,12 +104,13 @@ def configure_blueprints(app: Flask) -> None:
     from app.ratings.views import bp as ratings_bp
     from app.replies.views import bp as replies_bp
     from app.reports.views import bp as reports_bp
+    from app.themes.views import bp as themes_bp
     from app.web.views import bp as web_bp
     from app.workshops.views import bp as workshops_bp
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
                       reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp,
-                      replies_bp, complaints_bp):
+                      replies_bp, complaints_bp, themes_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
@@ -131,6 +133,7 @@ def configure_templates(app: Flask) -> None:
     from app.ratings import policies as ratings
     from app.replies import policies as replies
     from app.reports import policies as reports
+    from app.themes import policies as themes
     from app.web import policies as web
     from app.web.layout import hyphenate
     from app.web.numbers import number
@@ -146,7 +149,7 @@ def configure_templates(app: Flask) -> None:
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
     for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop,
-                   chain, replies, complaints):
+                   chain, replies, complaints, themes):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

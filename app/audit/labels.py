@@ -57,6 +57,11 @@ LABELS = {
     "workshop.merge": _l("Workshop cards merged"),
     "workshop.project": _l("Project started from a workshop"),
     "weakness.respond": _l("Response to a weakness saved"),
+    "theme.keyword_add": _l("Theme keyword added"),
+    "theme.keyword_remove": _l("Theme keyword removed"),
+    "theme.comment": _l("Comment's theme corrected"),
+    "workshop.card_from_theme": _l("Workshop card made from a theme"),
+    "workshop.suggestion_reject": _l("Grouping suggestion rejected"),
 }
 
 

@@ -77,3 +77,14 @@ class ProjectFromCardForm(Form):
 
 class ActionForm(Form):
     """A CSRF-protected button: vote, take back, withdraw."""
+
+
+class ThemeCardForm(Form):
+    """Add a theme of a department's comments as a card."""
+    department_id = IntegerField(validators=[DataRequired()])
+    theme_id = IntegerField(validators=[DataRequired()])
+
+
+class SuggestionForm(Form):
+    """Accept a grouping suggestion: the cards it showed (hidden), so a changed board is not merged blind."""
+    card_ids = SelectMultipleField(coerce=int, validate_choice=False, validators=[DataRequired()])

@@ -84,6 +84,7 @@ class Card(db.Model):
         sa.CheckConstraint("length(text) BETWEEN 1 AND 500", name="text_length"),
         sa.CheckConstraint("NOT anonymous OR author_id IS NULL", name="anonymous_without_author"),
         sa.CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_itself"),
+        sa.Index("ix_workshop_cards_seed", "workshop_id", "seed", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +100,9 @@ class Card(db.Model):
         sa.ForeignKey("workshop_cards.id", ondelete="SET NULL"), index=True)
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id", ondelete="SET NULL"),
                                                   index=True)  # the project page finds its workshop
+    # Made from a theme of a department's comments ("<department id>:<theme id>"): the same theme added
+    # again, or twice at once, finds this card instead of making another.
+    seed: Mapped[str | None] = mapped_column(sa.String(40))
 
     workshop: Mapped[Workshop] = relationship(back_populates="cards")
     sources: Mapped[list[Card]] = relationship(back_populates="group", order_by="Card.id")
@@ -117,3 +121,13 @@ class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop_cards.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class RejectedSuggestion(db.Model):
+    """A grouping suggestion (the cards of one theme) the facilitator rejected: it is not made again."""
+
+    __tablename__ = "workshop_rejected_suggestions"
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)

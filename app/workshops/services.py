@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.auth.models import User
-from app.database import flush_once, lock
+from app.database import flush_once, flush_unless_taken, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.org.models import Department
@@ -26,9 +26,11 @@ from app.projects.models import Project, RootCause
 from app.ratings.models import Round
 from app.reports.gate import OVERALL
 from app.reports.results import DimensionRow, History, Pair, scorecard, service_matrix
+from app.themes import services as themes
+from app.themes.models import Theme
 from app.web.numbers import number
 from app.workshops import policies
-from app.workshops.models import PHASES, Card, Participant, Vote, Workshop
+from app.workshops.models import PHASES, Card, Participant, RejectedSuggestion, Vote, Workshop
 
 MIN_BUDGET, MAX_BUDGET = 1, 20
 MAX_CARD_TEXT = 500
@@ -522,6 +524,121 @@ def open_projects(workshop: Workshop, today: date) -> list[OpenProject]:
     moved = projects.progress_of(found)
     return [OpenProject(p, projects.status_label(p.status),
                         moved[p.id].verdict if p.id in moved else None, overdue.get(p.id, 0)) for p in found]
+
+
+# Themes: cards from what comments talk about, and grouping suggestions ------------------------------------
+
+@dataclass(frozen=True)
+class ThemeSeed:
+    """A theme of a taking-part department's released comments, talked about by k or more of them."""
+    department: Department
+    subject: themes.Subject
+    count: int
+
+    @property
+    def seed(self) -> str:
+        return f"{self.department.id}:{self.subject.theme.id}"
+
+
+def theme_seeds(workshop: Workshop) -> list[ThemeSeed]:
+    """What each taking-part department's comments of the workshop's published round talk about."""
+    round_ = workshop_round(workshop)
+    if round_ is None or round_.state != "published":
+        return []
+    found = []
+    for department in workshop.departments:
+        counts = themes.theme_counts(round_, department)
+        found += [ThemeSeed(department, c.subject, c.count) for c in (counts.shown if counts else [])]
+    return found
+
+
+def seeded(workshop: Workshop) -> set[str]:
+    """The seeds of the cards already made from themes."""
+    return set(db.session.scalars(sa.select(Card.seed).where(Card.workshop_id == workshop.id,
+                                                             Card.seed.is_not(None))))
+
+
+def card_from_theme(actor: User, workshop: Workshop, department: Department | None,
+                    theme_id: int) -> tuple[Card, bool]:
+    """One card from a theme of a department's comments ("Finance — Reliability: 7 comments"), tagged with
+    that dimension or root cause, and whether it is new: the same theme again, or twice at once, gives back
+    the one card."""
+    _require_runner(actor, workshop)
+    _hold(workshop)
+    if workshop.phase not in ("review", "collect"):
+        raise WorkshopError(_("Cards are made from themes in the review and collect phases."))
+    seed = next((s for s in theme_seeds(workshop) if department is not None
+                 and s.department.id == department.id and s.subject.theme.id == theme_id), None)
+    if seed is None:
+        raise WorkshopError(_("That theme is not among what the departments' comments talk about."))
+    made = db.session.scalar(sa.select(Card).where(Card.workshop_id == workshop.id, Card.seed == seed.seed))
+    if made is not None:
+        return made, False
+    subject = seed.subject
+    card = Card(workshop=workshop, seed=seed.seed, author_id=actor.id, text=ngettext(
+        "%(department)s — %(theme)s: %(num)d comment", "%(department)s — %(theme)s: %(num)d comments",
+        seed.count, department=department.name, theme=subject.name),
+        dimension=subject.item if subject.kind == "dimension" else None,
+        root_cause=subject.item if subject.kind == "root_cause" else None)
+    db.session.add(card)
+    flush_unless_taken(WorkshopError(_("This card is already on the board.")))
+    bump(workshop)
+    record(actor, "workshop.card_from_theme", workshop, card.text)
+    return card, True
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Cards of the board that talk about one theme: merge them?"""
+    subject: themes.Subject
+    cards: list[Card]
+
+
+def suggestions(workshop: Workshop) -> list[Suggestion]:
+    """In the group phase, each theme two or more of the board's (group) cards share, by the keywords of
+    their text or the dimension and root cause their writers chose, unless the facilitator rejected it;
+    the biggest first."""
+    if workshop.phase != "group":
+        return []
+    by_id = themes.subjects_by_theme_id()
+    keywords = themes.model(by_id)
+    theme_of_item = {(s.kind, s.item.id): t for t, s in by_id.items()}
+    rejected = set(db.session.scalars(sa.select(RejectedSuggestion.theme_id)
+                                      .where(RejectedSuggestion.workshop_id == workshop.id)))
+    cards_of: dict[int, list[Card]] = defaultdict(list)
+    for card in group_cards(workshop):
+        found = set(keywords.themes_of(" ".join([card.text, *(s.text for s in card.sources)])))
+        found |= {theme_of_item.get(("dimension", card.dimension_id)),
+                  theme_of_item.get(("root_cause", card.root_cause_id))} - {None}
+        for theme_id in found - rejected:
+            cards_of[theme_id].append(card)
+    return sorted((Suggestion(by_id[t], cards) for t, cards in cards_of.items() if len(cards) > 1),
+                  key=lambda s: (-len(s.cards), s.subject.kind != "dimension", s.subject.item.position))
+
+
+def accept_suggestion(actor: User, workshop: Workshop, theme_id: int, card_ids: list[int]) -> Card:
+    """Merge the suggestion's cards into its first, as the facilitator saw them (`card_ids`)."""
+    _require_runner(actor, workshop)
+    _hold(workshop)
+    suggestion = next((s for s in suggestions(workshop) if s.subject.theme.id == theme_id), None)
+    if suggestion is None or sorted(c.id for c in suggestion.cards) != sorted(set(card_ids)):
+        raise WorkshopError(_("That suggestion is no longer on the board: look at the board again."))
+    group, *cards = suggestion.cards
+    return merge_cards(actor, group, cards)
+
+
+def reject_suggestion(actor: User, workshop: Workshop, theme_id: int) -> None:
+    """The theme is suggested no more on this board (rejecting it twice is the same as once)."""
+    _require_runner(actor, workshop)
+    _hold(workshop)
+    _require_phase(workshop, "group", _("Suggestions are made in the group phase."))
+    if db.session.get(Theme, theme_id) is None:
+        raise WorkshopError(_("There is no such theme."))
+    if db.session.get(RejectedSuggestion, (workshop.id, theme_id)) is None:
+        db.session.add(RejectedSuggestion(workshop_id=workshop.id, theme_id=theme_id))
+        flush_unless_taken(WorkshopError(_("That suggestion was rejected already.")))
+        bump(workshop)
+        record(actor, "workshop.suggestion_reject", workshop, str(theme_id))
 
 
 # Minutes -----------------------------------------------------------------------------------------

@@ -49,6 +49,8 @@ from app.workshops.forms import (
     MergeForm,
     ProjectFromCardForm,
     StepForm,
+    SuggestionForm,
+    ThemeCardForm,
     WorkshopForm,
 )
 from app.workshops.models import PHASES, Card, Participant, Workshop
@@ -241,6 +243,9 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
     if phase == "review":
         context["review"] = services.review_board(workshop)
         context["open_projects"] = services.open_projects(workshop, date.today())
+    if phase in ("review", "collect") and runner:
+        context["theme_seeds"] = services.theme_seeds(workshop)
+        context["seeded"] = services.seeded(workshop)
     if phase == "collect":
         context["card_form"] = forms.get("card") or card_form()
         context["card_form_key"] = session.get(CARD_FORM, 0)
@@ -248,6 +253,7 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
         context["others"] = [c for c in workshop.cards if not _owns(c)]
     if phase == "group" and runner:
         context["merge_form"] = forms.get("merge") or _merge_form(workshop)
+        context["suggestions"] = services.suggestions(workshop)
     if phase == "vote":
         context["my_dots"] = services.my_dots(current_user, workshop)
         context["progress"] = services.voting_progress(workshop)
@@ -403,6 +409,39 @@ def merge(workshop_id: int):
     cards = [_card(workshop, i) for i in form.card_ids.data]
     services.merge_cards(current_user, group, cards)
     return _done(workshop, success=_("Cards merged."))
+
+
+@bp.post("/<int:workshop_id>/themes")
+@login_required
+def card_from_theme(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    form = ThemeCardForm()
+    if not form.validate_on_submit():
+        return _done(workshop, _("Choose a theme of a department's comments."))
+    department = db.session.get(Department, form.department_id.data)
+    _card, made = services.card_from_theme(current_user, workshop, department, form.theme_id.data)
+    return _done(workshop, success=_("Card added.") if made else _("This card is already on the board."))
+
+
+@bp.post("/<int:workshop_id>/suggestions/<int:theme_id>/accept")
+@login_required
+def accept_suggestion(workshop_id: int, theme_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    form = SuggestionForm()
+    if not form.validate_on_submit():
+        return _done(workshop, _("That suggestion is no longer on the board: look at the board again."))
+    services.accept_suggestion(current_user, workshop, theme_id, form.card_ids.data)
+    return _done(workshop, success=_("Cards merged."))
+
+
+@bp.post("/<int:workshop_id>/suggestions/<int:theme_id>/reject")
+@login_required
+def reject_suggestion(workshop_id: int, theme_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.reject_suggestion(current_user, workshop, theme_id)
+    return _done(workshop, success=_("Suggestion rejected: it will not be made again."))
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/vote")

@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from app.complaints.models import ComplaintCategory
 from app.dimensions.services import ordered, seed_default_dimensions
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.metrics.models import Metric
 from app.projects import services as projects
 from app.ratings import services
+from app.themes.models import ThemeKeyword
 from app.workshops import services as workshops
 from tests.factories import PASSWORD
 
@@ -170,10 +172,20 @@ EXPECTED = {
     ("workshops.withdraw_card", "POST"): WORKSHOP,
     ("workshops.vote", "POST"): WORKSHOP,
     ("workshops.unvote", "POST"): WORKSHOP,
+    ("workshops.card_from_theme", "POST"): FACILITATOR,
+    ("workshops.accept_suggestion", "POST"): FACILITATOR,
+    ("workshops.reject_suggestion", "POST"): FACILITATOR,
     ("workshops.edit_card", "GET"): CARD_AUTHOR,
     ("workshops.edit_card", "POST"): CARD_AUTHOR,
     ("loop.index", "GET"): SIGNED_IN,  # each person's own rounds and departments, or none
     ("loop.respond", "POST"): expect(LOGIN, DENIED, OK, DENIED, DENIED, DENIED),  # the department's heads
+    ("themes.index", "GET"): ADMIN,
+    ("themes.theme", "GET"): ADMIN,
+    ("themes.theme", "POST"): ADMIN,
+    ("themes.remove", "POST"): ADMIN,
+    # An admin who may read the department's comments; none of these roles is both (tests/themes has one).
+    ("themes.comments", "GET"): expect(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED),
+    ("themes.correct", "POST"): expect(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED),
     # The author's pages need only the code, whoever is signed in, or nobody.
     ("replies.index", "GET"): EVERYONE,
     ("replies.read", "POST"): EVERYONE,
@@ -217,7 +229,7 @@ def url_arguments(org, role, endpoint):
     department = org["sales"] if role == "head_other" else org["finance"]
     other = org["finance"] if department is org["sales"] else org["sales"]
     # Rating pages need an open round; results (and replies to their comments) need a published one.
-    published = endpoint.startswith(("reports.", "loop.", "chain.", "replies."))
+    published = endpoint.startswith(("reports.", "loop.", "chain.", "replies.", "themes."))
     round_ = make_round(org, "published" if published else "open")
     project = make_project(org, department, other)
     task = projects.add_task(org["facilitator"], project, "Send the invoices", org["employee"], None)
@@ -246,6 +258,10 @@ def url_arguments(org, role, endpoint):
         "filename": "css/app.css",
         "round_id": round_.id,
         "comment_id": "0" * 32,
+        "kind": "dimension",
+        "key": "competence",
+        "keyword_id": db.session.scalar(sa.select(ThemeKeyword.id).order_by(ThemeKeyword.id)),
+        "theme_id": db.session.scalar(sa.select(ThemeKeyword.theme_id).order_by(ThemeKeyword.id)),
         "target_key": "self",
         "token_id": 999,
         "action": {"projects.tick_task": "done"}.get(endpoint)

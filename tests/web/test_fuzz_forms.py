@@ -50,10 +50,22 @@ from app.ratings.forms import RoundForm, rating_form
 from app.replies import services as replies
 from app.replies.forms import AnswerForm, CodeForm, ReplyForm, prefix
 from app.replies.models import CommentReply
+from app.themes import forms as theme_forms
+from app.themes import services as themes
+from app.themes.models import ThemeKeyword
 from app.web import forms as web_forms
 from app.web.forms import UNSTORABLE, Form
 from app.workshops import services as workshops
-from app.workshops.forms import ActionForm, CardForm, MergeForm, ProjectFromCardForm, StepForm, WorkshopForm
+from app.workshops.forms import (
+    ActionForm,
+    CardForm,
+    MergeForm,
+    ProjectFromCardForm,
+    StepForm,
+    SuggestionForm,
+    ThemeCardForm,
+    WorkshopForm,
+)
 from tests.api.helpers import make_metric
 from tests.factories import PASSWORD, make_department, page_text
 from tests.reports.test_results import Survey
@@ -236,6 +248,26 @@ def comment_reply_form(w) -> ReplyForm:
     return ReplyForm(prefix=prefix(w.commented["comment_id"]))
 
 
+def a_theme(w) -> dict:
+    w.dimension  # noqa: B018 (themes are of the dimensions in use)
+    return {"kind": "dimension", "key": "tangibles"}
+
+
+def a_keyword(w) -> dict:
+    return {"keyword_id": db.session.scalar(sa.select(ThemeKeyword.id).order_by(ThemeKeyword.id))}
+
+
+def comment_theme(w) -> dict:
+    """A released comment on Finance, corrected by an admin who also facilitates (and so reads it)."""
+    w["facilitator"].is_admin = True
+    return comment_reply(w)
+
+
+def reliability(w) -> int:
+    w.dimension  # noqa: B018
+    return themes.subject_named("dimension:reliability").theme.id
+
+
 def rating_form_of(w):
     return rating_form(ratings.asked_dimensions(w.round), with_comment=True)
 
@@ -401,6 +433,23 @@ CASES: dict[str, Case] = {
     "workshops.to_project": Case(
         "facilitator", args=the_card("projects"), valid=project_from_card,
         form=lambda w: ProjectFromCardForm(prefix=f"card{w.card_ids('projects')[0]}")),
+    "workshops.card_from_theme": Case("facilitator", args=the_workshop("review"), form=ThemeCardForm,
+                                      valid=lambda w: {"department_id": w["finance"].id,
+                                                       "theme_id": reliability(w)}),
+    "workshops.accept_suggestion": Case(
+        "facilitator", args=lambda w: {**the_workshop("group")(w), "theme_id": reliability(w)},
+        form=SuggestionForm, valid=lambda w: {"card_ids": w.card_ids("group")}),
+    "workshops.reject_suggestion": Case(
+        "facilitator", args=lambda w: {**the_workshop("group")(w), "theme_id": reliability(w)},
+        form=ActionForm),
+    # Comment themes
+    "themes.theme": Case("admin", args=a_theme, form=theme_forms.KeywordForm,
+                         valid=lambda w: {"theme": "dimension:tangibles", "word": "coffee"}),
+    "themes.remove": Case("admin", args=a_keyword, form=theme_forms.ActionForm),
+    "themes.correct": Case(
+        "facilitator", args=comment_theme,
+        form=lambda w: theme_forms.CommentThemeForm(prefix=f"c{w.commented['comment_id']}"),
+        valid=lambda w: {f"c{w.commented['comment_id']}-theme": "dimension:reliability"}),
 }
 
 SKIPPED = {

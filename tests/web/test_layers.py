@@ -26,6 +26,7 @@ LAYERS = (
     {"metrics"},
     {"projects", "chain"},
     {"complaints"},
+    {"themes"},
     {"api"},
     {"workshops"},
     {"loop"},

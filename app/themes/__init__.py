@@ -1,0 +1,1 @@
+"""Comment themes: released comments and workshop cards tagged with the dimensions and root causes."""
