@@ -1,4 +1,5 @@
 """Fixtures: each test gets a fresh database built by the real migrations (SQLite file or PostgreSQL)."""
+import functools
 import importlib.util
 import os
 import re
@@ -42,17 +43,25 @@ def migrate_to_head(uri: str) -> None:
         db.engine.dispose()
 
 
-def restore_seeded_rows(connection) -> None:
-    """Put back the rows the migrations seed (root causes), as the SQLite copy of the template has them."""
-    path = os.path.join(MIGRATIONS, "versions", "20261122_0004_improvement_projects.py")
+@functools.cache
+def _migration(name: str):
+    path = os.path.join(MIGRATIONS, "versions", name)
     spec = importlib.util.spec_from_file_location("seeding_migration", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
+    return migration
+
+
+def restore_seeded_rows(connection) -> None:
+    """Put back the rows the migrations seed (root causes, themes and their keywords), as the SQLite copy of
+    the template has them."""
+    migration = _migration("20261122_0004_improvement_projects.py")
     connection.execute(sa.text(
         "INSERT INTO root_causes (key, name_en, name_ru, position, retired) "
         "VALUES (:key, :en, :ru, :position, false)"),
         [{"key": key, "en": en, "ru": ru, "position": i}
          for i, (key, en, ru) in enumerate(migration.ROOT_CAUSES)])
+    _migration("20261206_0029_comment_themes.py").seed_keywords(connection)
 
 
 def pytest_collection_modifyitems(config, items):
