@@ -117,3 +117,16 @@ class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop_cards.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class ComplaintCard(db.Model):
+    """A card loaded from the complaints of one category in the review: one per workshop and category, so
+    loading them twice (or twice at once) adds each once. Goes with its card."""
+
+    __tablename__ = "workshop_complaint_cards"
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("complaint_categories.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    card_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop_cards.id", ondelete="CASCADE"), unique=True)
