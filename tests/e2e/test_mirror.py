@@ -34,7 +34,7 @@ def test_the_company_view_shows_its_blind_spot_in_its_clients_eyes(page, demo):
     findings = page.locator("ul.mirror-findings li")
     expect(findings).to_have_count(1)
     expect(findings).to_contain_text(
-        re.compile(r"Competence:\s+blind spot — the company thinks better of its service than its clients do"))
+        re.compile(r"Competence:\s+blind spot — the company thinks better of its service than its clients"))
     competence = page.locator("table.mirror tbody tr", has_text="Competence")
     expect(competence.locator("td").last).to_have_text("blind spot")
     picture = page.get_by_role("img", name=re.compile("^The company in its own people's eyes"))
