@@ -97,6 +97,7 @@ def load_demo() -> list[tuple[str, str]]:
     # The demo's past is no news: only what happens from now on (the draft the tick opens) is told.
     db.session.execute(sa.delete(Notice).where(Notice.id > told_before))
     load_metrics()
+    load_client_survey()
     load_complaints()
     load_projects()
     load_workshops()
@@ -280,6 +281,33 @@ def load_metrics() -> int:
             written += 1
     db.session.flush()
     return written
+
+
+def load_client_survey() -> int:
+    """The demo's client survey: a metric whose readings carry a service dimension each (the external mirror);
+    returns readings written. Idempotent: the metric matched by name, readings upserted by date."""
+    spec = DEMO["client_survey"]
+    rng = random.Random(spec["seed"])
+    metric = _one(Metric, Metric.name == spec["name"])
+    if metric is None:
+        metric = Metric(name=spec["name"], description=spec["description"], unit="points (1–5)",
+                        direction="higher",
+                        owner_department=_one(Department, Department.code == spec["owner"]))
+        db.session.add(metric)
+        db.session.flush()
+    dimensions = [(_one(Dimension, Dimension.key == key), mean) for key, mean in spec["means"].items()]
+    existing = {r.taken_on: r for r in db.session.scalars(
+        sa.select(Reading).where(Reading.metric_id == metric.id))}
+    today = utcnow().date()
+    for n in range(spec["days"]):
+        day = today - timedelta(days=n)
+        dimension, mean = dimensions[day.toordinal() % len(dimensions)]
+        value = min(5.0, max(1.0, round(rng.gauss(mean, spec["noise"]), 2)))
+        reading = existing.get(day) or Reading(metric_id=metric.id, taken_on=day)
+        reading.value, reading.dimension_id = value, dimension.id
+        db.session.add(reading)
+    db.session.flush()
+    return spec["days"]
 
 
 # Complaints --------------------------------------------------------------------------------------

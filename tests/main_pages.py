@@ -113,6 +113,7 @@ PAGES: dict[str, list[str | Sent]] = {
         Sent("/complaints/import", "date,category,department\n2026-03-03,Rude answer,SUP\n2026-03-04,x,X\n"),
         "/chain",
         "/chain/{nps}",
+        "/chain/mirror/{published_round}",
         "/org/departments",
         "/org/service-map",  # read only: no toggles
         "/workshops",

@@ -10,10 +10,12 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.api import policies
 from app.audit.services import record
 from app.auth.models import ApiToken, User
+from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics import services as metric_services
 from app.metrics.models import Metric, Reading
@@ -27,7 +29,7 @@ MAX_NOTE_LENGTH = metric_services.NOTE_LIMIT
 MAX_VALUE = 1e12  # as app.metrics.services checks it; here so each bad item gets a field error
 EARLIEST_YEAR = 1900
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-READING_FIELDS = {"date", "value", "note"}
+READING_FIELDS = {"date", "value", "note", "dimension"}
 
 
 class TokenError(Exception):
@@ -56,6 +58,7 @@ class ReadingInput:
     taken_on: date
     value: float
     note: str
+    dimension: Dimension | None = None
 
 
 # Tokens ------------------------------------------------------------------------------------------
@@ -155,7 +158,8 @@ def readings_between(metric: Metric, start: str | None, end: str | None) -> list
         errors.append(FieldError("to", _("The end date is before the start date.")))
     if errors:
         raise PayloadError(errors)
-    query = sa.select(Reading).where(Reading.metric_id == metric.id).order_by(Reading.taken_on)
+    query = (sa.select(Reading).where(Reading.metric_id == metric.id).options(joinedload(Reading.dimension))
+             .order_by(Reading.taken_on))
     if bounds["from"]:
         query = query.where(Reading.taken_on >= bounds["from"])
     if bounds["to"]:
@@ -175,7 +179,8 @@ def _parse_value(raw, field: str) -> float:
     return value
 
 
-def _parse_item(item, where: str) -> tuple[ReadingInput | None, list[FieldError]]:
+def _parse_item(item, where: str,
+                known: dict[str, Dimension]) -> tuple[ReadingInput | None, list[FieldError]]:
     def at(name: str) -> str:
         return f"{where}.{name}" if where else name
 
@@ -213,9 +218,23 @@ def _parse_item(item, where: str) -> tuple[ReadingInput | None, list[FieldError]
         errors.append(FieldError(at("note"), _("Keep the note under %(n)d characters.", n=MAX_NOTE_LENGTH)))
     elif UNSTORABLE.search(note):
         errors.append(FieldError(at("note"), str(UNSTORABLE_MESSAGE)))
+    dimension = None
+    key = item.get("dimension")
+    if key is not None and (not isinstance(key, str) or UNSTORABLE.search(key)):
+        errors.append(FieldError(at("dimension"),
+                                 _("The dimension is the key of a service dimension, as text.")))
+    elif key is not None:
+        try:
+            dimension = metric_services.dimension_of(key, known)
+        except metric_services.MetricError as error:
+            errors.append(FieldError(at("dimension"), str(error)))
+        else:
+            problem = metric_services.scale_problem(value) if dimension and value is not None else None
+            if problem:
+                errors.append(FieldError(at("value"), problem))
     if errors:
         return None, errors
-    return ReadingInput(taken_on, value, note.strip()), []
+    return ReadingInput(taken_on, value, note.strip(), dimension), []
 
 
 def parse_readings(payload) -> list[ReadingInput]:
@@ -234,9 +253,10 @@ def parse_readings(payload) -> list[ReadingInput]:
     readings: list[ReadingInput] = []
     errors: list[FieldError] = []
     seen: dict[date, int] = {}
+    known = metric_services.dimensions_by_key()
     for index, item in enumerate(items):
         where = "" if single else f"[{index}]"
-        reading, item_errors = _parse_item(item, where)
+        reading, item_errors = _parse_item(item, where, known)
         errors.extend(item_errors)
         if reading is None:
             continue
@@ -259,7 +279,7 @@ def save_readings(actor: User, metric: Metric, readings: list[ReadingInput]) -> 
     for index, reading in enumerate(readings):
         try:
             _reading, is_new = metric_services.record_reading(actor, metric, reading.taken_on,
-                                                               reading.value, reading.note)
+                                                               reading.value, reading.note, reading.dimension)
         except metric_services.MetricError as error:
             errors.append(FieldError(f"[{index}]" if len(readings) > 1 else "body", str(error)))
         else:

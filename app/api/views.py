@@ -164,7 +164,8 @@ def _metric_json(metric: Metric) -> dict:
 
 
 def _reading_json(reading) -> dict:
-    return {"date": reading.taken_on.isoformat(), "value": reading.value, "note": reading.note or ""}
+    return {"date": reading.taken_on.isoformat(), "value": reading.value, "note": reading.note or "",
+            "dimension": reading.dimension.key if reading.dimension else None}
 
 
 def _invalid(error: services.PayloadError):

@@ -3,7 +3,7 @@ step up the service map, with their scores through the publishing gate and the w
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -14,6 +14,7 @@ from app.org.models import Department, ServiceLink, department_metrics
 from app.ratings.models import Round
 from app.reports.gate import Figure, results_of
 from app.reports.results import WEAKEST
+from app.stats import differs
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class WeakLink:
     step: Step
     dimension: Dimension
     figure: Figure
+    clearly_weak: bool = False  # below the chain's middle score beyond noise
+    # the next weakest link not listed, where this one is within noise of it: the cut there is no verdict
+    not_clearly_weaker_than: WeakLink | None = None
 
 
 @dataclass
@@ -119,5 +123,30 @@ def chain_for(metric: Metric, round_: Round | None) -> Chain:
             gate.respondents("service", department_id) if took_part else None, took_part))
     links_shown = [WeakLink(s, d, f) for s in steps
                    for d, f in zip(dimensions, s.scores, strict=True) if f is not None]
-    weakest = sorted(links_shown, key=lambda w: w.figure.mean)[:WEAKEST]
-    return Chain(metric, round_, dimensions, steps, weakest)
+    return Chain(metric, round_, dimensions, steps, weakest_links(links_shown))
+
+
+def weakest_links(links: list[WeakLink]) -> list[WeakLink]:
+    """The three weakest links, those clearly weak first: below the chain's middle score (its median link)
+    beyond noise, lowest first; then, if fewer than three are, the lowest of the others. A low mean from a
+    few people who disagree thus gives way to a clearly low one. Each one within noise of the next link
+    not listed says so, as the scorecard's three weakest do (docs/METHODS.md). Ties: nearer the clients."""
+    ranked = sorted(links, key=lambda w: w.figure.mean)  # stable: the chain's order on a tie
+    if not ranked:
+        return []
+    middle = ranked[len(ranked) // 2].figure.estimate
+    clearly = []
+    for link in ranked[:len(ranked) // 2]:  # only those below the middle can be clearly below it
+        if differs(link.figure.estimate, middle):
+            clearly.append(replace(link, clearly_weak=True))
+            if len(clearly) == WEAKEST:
+                break
+    taken = {(w.step.department.id, w.dimension.id) for w in clearly}
+    others = [w for w in ranked if (w.step.department.id, w.dimension.id) not in taken]
+    picked = (clearly + others)[:WEAKEST]
+    # the next link up: the lowest not listed that is not below the listed (a noisy low one left out is not)
+    top = max(w.figure.mean for w in picked)
+    following = next((w for w in others[WEAKEST - len(clearly):] if w.figure.mean >= top), None)
+    return [replace(w, not_clearly_weaker_than=following)
+            if following and not differs(w.figure.estimate, following.figure.estimate) else w
+            for w in picked]

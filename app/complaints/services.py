@@ -35,6 +35,12 @@ IMPORT_COLUMNS = ("date", "category", "department", "id", "text")
 COMPLAIN_SHARE = (0.03, 0.07)
 
 
+def unhappy_clients(complaints: int) -> tuple[int, int]:
+    """Roughly how many unhappy clients a number of complaints stands for: only 3–7 % of them complain."""
+    low, high = COMPLAIN_SHARE
+    return round(complaints / high), round(complaints / low)
+
+
 class ComplaintError(Exception):
     """A rule of complaints was broken; the message is shown to the user."""
 
@@ -206,9 +212,7 @@ class Fed:
 
     @property
     def unhappy_clients(self) -> tuple[int, int]:
-        """Roughly how many unhappy clients they stand for: only 3–7 % of them complain."""
-        low, high = COMPLAIN_SHARE
-        return round(self.count / high), round(self.count / low)
+        return unhappy_clients(self.count)
 
 
 def complaints_fed(department: Department, start: date, end: date) -> list[Fed]:

@@ -33,9 +33,8 @@ def complaints_fed_section(round_: Round, department: Department) -> Markup:
     body: complaints keep arriving after a round is published."""
     fed = services.complaints_fed(department, round_.opens_on, round_.closes_on)
     total = sum(f.count for f in fed)
-    low, high = services.COMPLAIN_SHARE
     return Markup(render_template("complaints/_fed.html", fed=fed, total=total, round=round_,
-                                  unhappy=(round(total / high), round(total / low))))
+                                  unhappy=services.unhappy_clients(total)))
 
 
 # Categories --------------------------------------------------------------------------------------

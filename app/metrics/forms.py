@@ -28,6 +28,10 @@ class ReadingForm(Form):
     value = StringField(_l("Value"), validators=[DataRequired(message=_l("Give the value."))],
                         description=_l("A number; 3.5 and 3,5 both work."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    # unknown keys are refused by the service, with the keys there are
+    dimension = SelectField(_l("Service dimension (client feedback)"), choices=[], validate_choice=False,
+                            description=_l("Only for client feedback on one of the service dimensions: the "
+                                           "value is then a score on the scale 1 (poor) to 5 (excellent)."))
 
 
 class SuggestedForm(Form):

@@ -42,13 +42,19 @@ class Metric(db.Model):
 
 
 class Reading(db.Model):
-    """One dated value of a metric; one per metric and date (a re-import of a date updates it)."""
+    """One dated value of a metric; one per metric and date (a re-import of a date updates it). Client
+    feedback on one of the service dimensions carries that dimension, on the raters' scale of 1 to 5."""
 
     __tablename__ = "readings"
+    __table_args__ = (sa.CheckConstraint("dimension_id IS NULL OR value BETWEEN 1 AND 5",
+                                         name="dimension_on_the_scale"),)
 
     metric_id: Mapped[int] = mapped_column(sa.ForeignKey("metrics.id", ondelete="CASCADE"), primary_key=True)
     taken_on: Mapped[date] = mapped_column(primary_key=True)
     value: Mapped[float]
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    dimension_id: Mapped[int | None] = mapped_column(sa.ForeignKey("dimensions.id", ondelete="RESTRICT"),
+                                                     index=True)
 
     metric: Mapped[Metric] = relationship(back_populates="readings")
+    dimension = relationship("Dimension")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.database import flush_unless_taken, lock
+from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics import policies
 from app.metrics.models import Metric, Reading
@@ -28,6 +29,8 @@ NOTE_LIMIT = 500
 ROW_LIMIT = 50_000
 # A reading may carry tomorrow's UTC date: east of Greenwich it is already tomorrow.
 FUTURE_TOLERANCE = timedelta(days=1)
+# Client feedback on a service dimension is on the raters' scale, so the two can stand side by side.
+SCALE = (1, 5)
 
 
 class MetricError(Exception):
@@ -201,6 +204,31 @@ def latest_allowed_date() -> date:
     return utcnow().date() + FUTURE_TOLERANCE
 
 
+def dimensions_by_key() -> dict[str, Dimension]:
+    """The dimensions a reading may carry: those in use, by key."""
+    return {d.key: d for d in db.session.scalars(sa.select(Dimension).where(Dimension.retired.is_(False)))}
+
+
+def dimension_of(key: str | None, known: dict[str, Dimension] | None = None) -> Dimension | None:
+    """The dimension a reading names by its key (None for none), or MetricError naming the keys there are."""
+    key = (key or "").strip().lower()
+    if not key:
+        return None
+    known = dimensions_by_key() if known is None else known
+    if key not in known:
+        raise MetricError(_("No service dimension has the key “%(key)s”; the keys are: %(keys)s.",
+                            key=key[:40], keys=", ".join(sorted(known))))
+    return known[key]
+
+
+def scale_problem(value: float) -> str | None:
+    """What is wrong with a dimension reading's value, if anything: it must be on the scale 1 to 5."""
+    if not SCALE[0] <= value <= SCALE[1]:
+        return _("A reading on a service dimension is on the scale %(low)d to %(high)d.", low=SCALE[0],
+                 high=SCALE[1])
+    return None
+
+
 def _check_reading(taken_on: date, value: float, note: str) -> None:
     if taken_on > latest_allowed_date():
         raise MetricError(_("A reading cannot be dated in the future."))
@@ -214,13 +242,16 @@ def _check_reading(taken_on: date, value: float, note: str) -> None:
         raise MetricError(_("The note is longer than %(n)d characters.", n=NOTE_LIMIT))
 
 
-def record_reading(actor, metric: Metric, taken_on: date, value: float,
-                   note: str = "") -> tuple[Reading, bool]:
-    """Add the reading of `metric` for that date, or update the one already there; True if added."""
+def record_reading(actor, metric: Metric, taken_on: date, value: float, note: str = "",
+                   dimension: Dimension | None = None) -> tuple[Reading, bool]:
+    """Add the reading of `metric` for that date, or update the one already there; True if added. A reading
+    of client feedback on a service dimension carries it."""
     if not policies.can_add_readings(actor, metric):
         raise MetricError(_("You may not add readings to this metric."))
     note = (note or "").strip()
     _check_reading(taken_on, value, note)
+    if dimension is not None and (problem := scale_problem(value)):
+        raise MetricError(problem)
     # Two copies of one reading sent at once (form, API or file) would both find no reading for the date
     # and both add one: the second waits here for the first, then updates what the first added.
     lock(metric)
@@ -229,7 +260,7 @@ def record_reading(actor, metric: Metric, taken_on: date, value: float,
     if added:
         reading = Reading(metric=metric, taken_on=taken_on)
         db.session.add(reading)
-    reading.value, reading.note = float(value), note
+    reading.value, reading.note, reading.dimension = float(value), note, dimension
     db.session.flush()  # counted on the metric's readings version (app/versions.py)
     return reading, added
 
@@ -237,7 +268,7 @@ def record_reading(actor, metric: Metric, taken_on: date, value: float,
 def readings(metric: Metric) -> list[Reading]:
     """Newest first."""
     return list(db.session.scalars(sa.select(Reading).where(Reading.metric_id == metric.id)
-                                   .order_by(Reading.taken_on.desc())))
+                                   .options(joinedload(Reading.dimension)).order_by(Reading.taken_on.desc())))
 
 
 def latest_readings() -> dict[int, Reading]:
@@ -262,7 +293,7 @@ def recent_values(since: date) -> dict[int, list[tuple[date, float]]]:
 
 # CSV import --------------------------------------------------------------------------------------
 
-IMPORT_COLUMNS = ("metric", "date", "value", "note")
+IMPORT_COLUMNS = ("metric", "date", "value", "note", "dimension")
 
 
 @dataclass
@@ -271,6 +302,7 @@ class ReadingRow(csvfile.Row):
     taken_on: date | None = None
     value: float | None = None
     note: str = ""
+    dimension: Dimension | None = None
     status: str = ""  # "new" or "updated", once checked
 
 
@@ -278,6 +310,7 @@ def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
     """Check every row (an import goes ahead only if no row has a problem); metrics are matched by name,
     ignoring case. With an `actor`, rows of metrics they may not add readings to are problems too."""
     by_name = {m.name.lower(): m for m in metrics()}
+    known = dimensions_by_key()
     seen: dict[tuple[int, date], int] = {}
     rows: list[ReadingRow] = []
     latest = latest_allowed_date()
@@ -289,7 +322,7 @@ def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
             rows.append(row)
             if len(rows) > ROW_LIMIT:
                 raise MetricError(_("The file has more than %(n)d rows; split it.", n=ROW_LIMIT))
-            _check_row(row, by_name, seen, latest, actor)
+            _check_row(row, by_name, known, seen, latest, actor)
     except csvfile.CsvFileError as error:
         raise MetricError(str(error)) from None
     if not rows:
@@ -301,7 +334,7 @@ def parse_readings_csv(text: str, actor=None) -> list[ReadingRow]:
     return rows
 
 
-def _check_row(row: ReadingRow, by_name: dict, seen: dict, latest: date, actor) -> None:
+def _check_row(row: ReadingRow, by_name: dict, known: dict, seen: dict, latest: date, actor) -> None:
     v, problems = row.values, row.problems
     name = v.get("metric", "")
     row.metric = by_name.get(name.lower())
@@ -330,6 +363,13 @@ def _check_row(row: ReadingRow, by_name: dict, seen: dict, latest: date, actor) 
     row.note = v.get("note", "")
     if len(row.note) > NOTE_LIMIT:
         problems.append(_("The note is longer than %(n)d characters.", n=NOTE_LIMIT))
+    try:
+        row.dimension = dimension_of(v.get("dimension", ""), known)
+    except MetricError as error:
+        problems.append(str(error))
+    else:
+        if row.dimension is not None and row.value is not None and (problem := scale_problem(row.value)):
+            problems.append(problem)
     if row.metric is not None and row.taken_on is not None:
         key = (row.metric.id, row.taken_on)
         if key in seen:
@@ -358,7 +398,8 @@ def import_readings(actor, rows: list[ReadingRow]) -> tuple[int, int]:
     existing = _existing_dates({metric.id for metric in involved})
     new, changed = [], []
     for row in rows:
-        item = {"metric_id": row.metric.id, "taken_on": row.taken_on, "value": row.value, "note": row.note}
+        item = {"metric_id": row.metric.id, "taken_on": row.taken_on, "value": row.value, "note": row.note,
+                "dimension_id": row.dimension.id if row.dimension else None}
         (changed if (row.metric.id, row.taken_on) in existing else new).append(item)
     db.session.flush()
     # bulk statements: one INSERT and one UPDATE by primary key, executemany, no per-row SELECT

@@ -112,6 +112,13 @@ def _drivers_form(metric: Metric) -> DriversForm:
     return form
 
 
+def _reading_form(**defaults) -> ReadingForm:
+    form = ReadingForm(**defaults)
+    form.dimension.choices = [SelectChoice("", _("— none —"))] + [
+        SelectChoice(key, d.name) for key, d in services.dimensions_by_key().items()]
+    return form
+
+
 def _detail_context(metric: Metric, form: ReadingForm | None = None, saved: str = "",
                     drivers_form: DriversForm | None = None) -> dict:
     can_manage = policies.can_manage_catalog(current_user)
@@ -120,7 +127,7 @@ def _detail_context(metric: Metric, form: ReadingForm | None = None, saved: str 
                        [(r.taken_on, r.value) for r in reversed(readings)], metric.direction, metric.unit,
                        number)
     return {"metric": metric, "readings": readings, "chart": chart, "saved": saved,
-            "form": form or ReadingForm(formdata=None, taken_on=utcnow().date()),
+            "form": form or _reading_form(formdata=None, taken_on=utcnow().date()),
             "can_add": policies.can_add_readings(current_user, metric), "can_manage": can_manage,
             "drivers": services.drivers(metric),
             "drivers_form": drivers_form or (_drivers_form(metric) if can_manage else None)}
@@ -133,22 +140,35 @@ def detail(metric_id: int):
     return render("metrics/detail.html", **_detail_context(metric))
 
 
+def _checked(form: ReadingForm):
+    """The form's value and dimension, each problem put under its field."""
+    value = dimension = None
+    try:
+        value = services.parse_number(form.value.data)
+    except services.MetricError as error:
+        form.value.errors.append(str(error))
+    try:
+        dimension = services.dimension_of(form.dimension.data)
+    except services.MetricError as error:
+        form.dimension.errors.append(str(error))
+    if value is not None and dimension is not None and (problem := services.scale_problem(value)):
+        form.value.errors.append(problem)
+    return value, dimension
+
+
 @bp.post("/<int:metric_id>/readings")
 @requires(policies.can_view_metrics)
 def add_reading(metric_id: int):
     metric = db.get_or_404(Metric, metric_id)
     if not policies.can_add_readings(current_user, metric):
         abort(403)
-    form = ReadingForm()
+    form = _reading_form()
     if form.validate_on_submit():
-        try:
-            value = services.parse_number(form.value.data)
-        except services.MetricError as error:
-            form.value.errors.append(str(error))
-        else:
+        value, dimension = _checked(form)
+        if not form.errors:
             try:
                 _reading, added = services.record_reading(current_user, metric, form.taken_on.data, value,
-                                                          form.note.data or "")
+                                                          form.note.data or "", dimension)
             except services.MetricError as error:
                 db.session.rollback()
                 form.taken_on.errors.append(str(error))

@@ -131,3 +131,16 @@ class RejectedSuggestion(db.Model):
     workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"),
                                              primary_key=True)
     theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ComplaintCard(db.Model):
+    """A card loaded from the complaints of one category in the review: one per workshop and category, so
+    loading them twice (or twice at once) adds each once. Goes with its card."""
+
+    __tablename__ = "workshop_complaint_cards"
+
+    workshop_id: Mapped[int] = mapped_column(sa.ForeignKey("workshops.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("complaint_categories.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    card_id: Mapped[int] = mapped_column(sa.ForeignKey("workshop_cards.id", ondelete="CASCADE"), unique=True)

@@ -12,11 +12,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.auth.models import User
+from app.complaints.models import ComplaintCategory
+from app.complaints.services import complaints_fed, unhappy_clients
 from app.database import flush_once, flush_unless_taken, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
@@ -30,7 +33,7 @@ from app.themes import services as themes
 from app.themes.models import Theme
 from app.web.numbers import number
 from app.workshops import policies
-from app.workshops.models import PHASES, Card, Participant, RejectedSuggestion, Vote, Workshop
+from app.workshops.models import PHASES, Card, ComplaintCard, Participant, RejectedSuggestion, Vote, Workshop
 
 MIN_BUDGET, MAX_BUDGET = 1, 20
 MAX_CARD_TEXT = 500
@@ -506,6 +509,88 @@ def review_board(workshop: Workshop) -> ReviewBoard:
     board.tensions = [p for p in service_matrix(round_, OVERALL).tensions
                       if p.a.id in taking_part and p.b.id in taking_part]
     return board
+
+
+# Complaints into the review -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComplaintGroup:
+    """The complaints of one category that the taking-part departments' service feeds, and its card on the
+    board once loaded."""
+
+    category: ComplaintCategory
+    count: int
+    card: Card | None
+
+    @property
+    def unhappy_clients(self) -> tuple[int, int]:
+        return unhappy_clients(self.count)
+
+
+def review_complaints(workshop: Workshop) -> list[ComplaintGroup] | None:
+    """The complaints received in the round's dates that lead back to any taking-part department (each
+    complaint once, whichever of them it feeds), by category, most first; None without a round."""
+    round_ = workshop_round(workshop)
+    if round_ is None:
+        return None
+    fed = {(f.received_by.id, f.category.id): f for department in workshop.departments
+           for f in complaints_fed(department, round_.opens_on, round_.closes_on)}
+    counts: Counter = Counter()
+    categories = {}
+    for f in fed.values():
+        counts[f.category.id] += f.count
+        categories[f.category.id] = f.category
+    cards = dict(db.session.execute(
+        sa.select(ComplaintCard.category_id, Card).join(Card, Card.id == ComplaintCard.card_id)
+        .where(ComplaintCard.workshop_id == workshop.id)).tuples().all())
+    return sorted((ComplaintGroup(categories[c], n, cards.get(c)) for c, n in counts.items()),
+                  key=lambda g: (-g.count, g.category.name.casefold()))
+
+
+def _complaint_card_text(group: ComplaintGroup, round_: Round) -> str:
+    low, high = group.unhappy_clients
+    return ngettext(
+        "%(num)d complaint about “%(category)s”, received from %(start)s to %(end)s. Only 3–7 %% of unhappy "
+        "clients complain: roughly %(low)d to %(high)d unhappy clients.",
+        "%(num)d complaints about “%(category)s”, received from %(start)s to %(end)s. Only 3–7 %% of unhappy "
+        "clients complain: roughly %(low)d to %(high)d unhappy clients.",
+        group.count, category=group.category.name, start=round_.opens_on.isoformat(),
+        end=round_.closes_on.isoformat(), low=low, high=high)[:MAX_CARD_TEXT]
+
+
+def load_complaint_cards(actor: User, workshop: Workshop) -> int:
+    """A card for each category of the review's complaints that has none yet, with the category's dimension
+    and root cause; returns how many were added. Twice, or twice at once, adds them once: the second waits
+    for the workshop's lock and finds them, and the key (workshop, category) holds even without it."""
+    _require_runner(actor, workshop)
+    _hold(workshop)
+    _require_phase(workshop, "review", _("Complaints are loaded as cards in the review phase."))
+    round_ = workshop_round(workshop)
+    if round_ is None:
+        raise WorkshopError(_("This workshop works from no rating round."))
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    anonymous = workshop.anonymous_cards
+    added = 0
+    for group in review_complaints(workshop):
+        if group.card is not None:
+            continue
+        card = Card(workshop=workshop, text=_complaint_card_text(group, round_),
+                    dimension=group.category.dimension, root_cause=group.category.root_cause,
+                    anonymous=anonymous, author_id=None if anonymous else actor.id)
+        db.session.add(card)
+        db.session.flush()
+        kept = db.session.execute(insert(ComplaintCard).values(
+            workshop_id=workshop.id, category_id=group.category.id, card_id=card.id)
+            .on_conflict_do_nothing().returning(ComplaintCard.card_id)).first()
+        if kept is None:  # loaded a moment ago by another request after all
+            db.session.delete(card)
+        else:
+            added += 1
+    db.session.flush()
+    if added:
+        bump(workshop)
+        record(actor, "workshop.complaint_cards", workshop, f"{added} added")
+    return added
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
+from app.complaints.services import unhappy_clients
 from app.database import MadeAlready
 from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
@@ -68,7 +70,8 @@ CARD_FORM = "card_form"  # bumped after each card added here, so the preserved a
 
 @bp.context_processor
 def helpers():
-    return {"phase_label": services.phase_label, "phases": PHASES, "board_ticket": board_ticket}
+    return {"phase_label": services.phase_label, "phases": PHASES, "board_ticket": board_ticket,
+            "unhappy_clients": unhappy_clients}
 
 
 def _workshop(workshop_id: int, check) -> Workshop:
@@ -243,6 +246,7 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
     if phase == "review":
         context["review"] = services.review_board(workshop)
         context["open_projects"] = services.open_projects(workshop, date.today())
+        context["complaints"] = services.review_complaints(workshop)
     if phase in ("review", "collect") and runner:
         context["theme_seeds"] = services.theme_seeds(workshop)
         context["seeded"] = services.seeded(workshop)
@@ -442,6 +446,18 @@ def reject_suggestion(workshop_id: int, theme_id: int):
         abort(400)
     services.reject_suggestion(current_user, workshop, theme_id)
     return _done(workshop, success=_("Suggestion rejected: it will not be made again."))
+
+
+@bp.post("/<int:workshop_id>/complaint-cards")
+@login_required
+def load_complaint_cards(workshop_id: int):
+    workshop = _workshop(workshop_id, policies.can_run)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    added = services.load_complaint_cards(current_user, workshop)
+    return _done(workshop, success=ngettext("%(num)d card added from the complaints.",
+                                            "%(num)d cards added from the complaints.", added) if added
+                 else _("The complaints are on the board already."))
 
 
 @bp.post("/<int:workshop_id>/cards/<int:card_id>/vote")

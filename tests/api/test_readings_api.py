@@ -71,7 +71,7 @@ def test_a_read_token_lists_metrics_and_readings(client, org, nps):
          "owner_department": "SAL"},
     ]
     readings = client.get(f"/api/v1/metrics/{nps.id}/readings", headers=bearer(value)).get_json()
-    assert readings["readings"] == [{"date": "2025-01-31", "value": 30.0, "note": "old"}]
+    assert readings["readings"] == [{"date": "2025-01-31", "value": 30.0, "note": "old", "dimension": None}]
     assert "score" not in str(readings) and "round" not in str(readings)
 
 

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from app.extensions import db
 from app.metrics import services as metrics
 from app.org.models import Department, department_metrics
-from tests.chain.test_services import company, published  # noqa: F401 (company is a fixture)
+from tests.chain.test_services import company, crafted, published  # noqa: F401 (company is a fixture)
 from tests.factories import PASSWORD, count, make_user, page_text, posted_at_once
 
 
@@ -153,3 +153,12 @@ def test_an_admin_unmarks_a_department_and_it_drives_nothing(client, company, pe
                          data={"name": "Support", "code": "SUP", "parent_id": 0})
     assert answer.status_code == 303
     assert not db.session.get(Department, support.id).faces_clients and count(department_metrics) == 0
+
+
+def test_the_page_says_when_a_weakest_link_is_not_clearly_weaker_than_the_next(client, company, people):  # noqa: F811
+    round_ = crafted(company, 1)
+    signed_in(client, people["facilitator"])
+    page = BeautifulSoup(client.get(f"/chain/{company['nps'].id}?round={round_.id}").data, "html.parser")
+    items = [" ".join(li.get_text(" ").split()) for li in page.select("ol.weakest li")]
+    assert items[0].startswith("Finance") and "not clearly weaker" not in items[0]
+    assert items[1].startswith("Sales Ops") and "not clearly weaker than" in items[1]

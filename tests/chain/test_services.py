@@ -165,3 +165,35 @@ def test_the_same_mark_sent_twice_at_once_is_one_row(app, company):
     assert count(department_metrics, department_metrics.c.department_id == ids[1]) == 1
     db.session.expire_all()
     assert db.session.scalar(sa.select(Department.faces_clients).where(Department.id == ids[1]))
+
+
+# The weakest links prefer the clearly weak -------------------------------------------------------
+
+def crafted(company, fin_low_dimensions: int):
+    """Support's three rate Sales Ops 1, 5 and 1 on the first dimension (2.33, but they disagree) and 5
+    elsewhere; Sales Ops' six rate Finance 3 on the next `fin_low_dimensions` dimensions (they agree), 5
+    elsewhere."""
+    s = Survey(company["facilitator"], [company[c] for c in ("SUP", "OPS", "FIN")], k=3)
+    s.rate(company["SUP"], company["OPS"], [[1, 5], [5], [1, 5]])
+    s.rate(company["OPS"], company["FIN"], [[5] + [3] * fin_low_dimensions + [5]] * 6)
+    return s.publish()
+
+
+def test_a_noisy_low_mean_gives_way_to_clearly_weak_links(company):
+    chain = chain_for(company["nps"], crafted(company, 3))
+    listed = [(w.step.department.code, w.dimension.key, round(w.figure.mean, 2)) for w in chain.weakest]
+    keys = [d.key for d in chain.dimensions]
+    assert listed == [("FIN", keys[1], 3), ("FIN", keys[2], 3), ("FIN", keys[3], 3)]
+    assert all(w.clearly_weak and w.not_clearly_weaker_than is None for w in chain.weakest)
+    # by mean alone, Sales Ops' 2.33 would have led the list
+    assert min(f.mean for s in chain.steps for f in s.scores if f) < 2.4
+
+
+def test_a_weakest_link_within_noise_of_the_next_says_so(company):
+    chain = chain_for(company["nps"], crafted(company, 1))
+    first, second, third = chain.weakest
+    assert (first.step.department.code, round(first.figure.mean, 2)) == ("FIN", 3)
+    assert first.clearly_weak and first.not_clearly_weaker_than is None
+    assert (second.step.department.code, round(second.figure.mean, 2)) == ("OPS", 2.33)
+    assert not second.clearly_weak and second.not_clearly_weaker_than.figure.mean == 5
+    assert third.figure.mean == 5 and third.not_clearly_weaker_than is not None
