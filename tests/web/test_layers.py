@@ -28,6 +28,7 @@ LAYERS = (
     {"complaints"},
     {"api"},
     {"workshops"},
+    {"agreements"},
     {"loop"},
     {"home", "demo"},
     {"cli"},
