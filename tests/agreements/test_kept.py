@@ -20,13 +20,17 @@ def answer(user, round_, key, kept=None, scores_value=4):
 
 
 def round_with_answers(world, answers: list[str], k=5):
-    """An agreement in force with one promise, and a round in which a seller answers it for each answer given."""
+    """An agreement in force with one promise, and a round in which one seller gives each answer."""
     agreement = in_force(world)
     promise_id = agreement.promises[0].id
     round_ = start_round(world["facilitator"], [world["finance"], world["sales"]], k=k)
     for seller, kept in zip(world["sellers"], answers, strict=False):
         answer(seller, round_, f"d{world['finance'].id}", {promise_id: kept})
     return agreement, round_
+
+
+def counts(row) -> tuple[int, ...]:
+    return row.asked, row.answered_yes, row.answered_partly, row.answered_no, row.cant_say
 
 
 def published(world, round_):
@@ -71,7 +75,7 @@ def test_over_k_answers_are_counted_at_closing_and_shown_through_the_gate(pair):
     agreement, round_ = round_with_answers(pair, ["yes", "yes", "yes", "partly", "no", "cant_say"])
     results = published(pair, round_)
     row = db.session.scalars(sa.select(PromiseCount)).one()
-    assert (row.asked, row.answered_yes, row.answered_partly, row.answered_no, row.cant_say) == (6, 3, 1, 1, 1)
+    assert counts(row) == (6, 3, 1, 1, 1)
     assert count(PendingBallot) == 0
     kept = results.kept(agreement.promises[0].id)
     assert (kept.n, kept.yes, kept.partly, kept.no) == (5, 3, 1, 1)
@@ -104,4 +108,4 @@ def test_the_answers_go_through_the_round_s_noise_the_askings_stay_exact(pair, a
     published(pair, round_)
     row = db.session.scalars(sa.select(PromiseCount)).one()
     assert ([5, 0, 1, 0], 0.5) in drawn  # yes, partly, no, can't say
-    assert (row.asked, row.answered_yes, row.answered_partly, row.answered_no, row.cant_say) == (6, 6, 1, 2, 1)
+    assert counts(row) == (6, 6, 1, 2, 1)

@@ -9,11 +9,12 @@ from bs4 import BeautifulSoup
 from app.agreements import services
 from app.agreements.models import Agreement, Promise
 from app.audit.models import AuditEntry
+from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.ratings import services as ratings
 from app.workshops import services as workshops
-from tests.factories import PASSWORD, count, form_token_of, make_department, make_user, page_text, posted_at_once
+from tests.factories import count, form_token_of, make_department, make_user, page_text, posted_at_once
 from tests.reports.test_pages_matrix import world  # noqa: F401 (a fixture: a round with a tension)
 from tests.reports.test_results import Survey, sign_in_as
 
@@ -25,15 +26,13 @@ def cast(org):
     org["audit_head"] = make_user("head.audit@example.com", "Aya Head", org["audit"], head_of=[org["audit"]])
     org["nps"] = Metric(name="NPS", direction="higher", unit="points")
     db.session.add(org["nps"])
-    db.session.add_all([Reading(metric=org["nps"], taken_on=date(2026, m, 1), value=30 + m) for m in (1, 2, 3)])
-    from app.dimensions.services import seed_default_dimensions
+    db.session.add_all(Reading(metric=org["nps"], taken_on=date(2026, m, 1), value=30 + m) for m in (1, 2, 3))
     seed_default_dimensions()
     db.session.commit()
     return org
 
 
 def first_dimension():
-    from app.dimensions.services import ordered
     return ordered(include_retired=False)[0]
 
 
@@ -216,18 +215,22 @@ def answered_round(cast, answers: list[str], k=5):
     return agreement
 
 
+def cells(page, table: str) -> list[list[str]]:
+    return [[" ".join(cell.get_text(" ").split()) for cell in row.select("th, td")]
+            for row in page.select(f"{table} tbody tr")]
+
+
 def test_the_agreement_page_shows_the_kept_rate_over_k_beside_the_metric(client, cast):
     agreement = answered_round(cast, ["yes", "yes", "yes", "partly", "no"])
     sign_in_as(client, cast["sales_head"])
     page = BeautifulSoup(client.get(f"/agreements/{agreement.id}").text, "html.parser")
-    row = [" ".join(c.get_text(" ").split()) for c in page.select("table.kept-rate tbody tr")[0].select("th, td")]
-    assert row == ["Summer", "60%", "20%", "20%", "5"]
-    readings = [" ".join(r.get_text(" ").split()) for r in page.select("table.metric-readings tbody tr")]
-    assert readings == ["2026-03-01 33", "2026-02-01 32", "2026-01-01 31"]
+    assert cells(page, "table.kept-rate") == [["Summer", "60%", "20%", "20%", "5"]]
+    assert cells(page, "table.metric-readings") == [["2026-03-01", "33"], ["2026-02-01", "32"],
+                                                      ["2026-01-01", "31"]]
 
 
 def test_under_k_answers_the_page_says_so_and_shows_no_share(client, cast):
     agreement = answered_round(cast, ["yes", "yes", "yes", "no", "cant_say"])
     sign_in_as(client, cast["head"])
-    page = page_text(client.get(f"/agreements/{agreement.id}"))
-    assert "fewer than 5 answers — not shown" in page and "%" not in page.split("kept-rate")[1].split("</table>")[0]
+    page = BeautifulSoup(client.get(f"/agreements/{agreement.id}").text, "html.parser")
+    assert cells(page, "table.kept-rate") == [["Summer", "fewer than 5 answers — not shown"]]
