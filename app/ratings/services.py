@@ -456,9 +456,9 @@ def submit(user, round_: Round, target: Target, scores: dict[int, int], comment:
     return _answer(user, round_, target, content)
 
 
-# "Did you get what was agreed?" The providing department's head promised the receiving department's
-# something (app.agreements); a service ballot of a receiving person about the provider asks of each promise
-# in force whether it was kept. Agreements sit above ratings: they register how to find the promises in
+# "Did you get what was agreed?" A department promised another something (app.agreements); the service
+# ballot of a person of the receiving department about the providing one asks of each promise in force
+# whether it was kept. Agreements sit above ratings: they register how to find the promises in
 # force, under this name in the app's extensions, as a function (provider id, receiver id) -> [AskedPromise].
 PROMISES_IN_FORCE = "promises_in_force"
 KEPT = ("yes", "partly", "no", "cant_say")
