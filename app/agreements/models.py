@@ -16,7 +16,9 @@ from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric
 from app.org.models import Department
+from app.ratings.models import Round
 from app.time import utcnow
+from app.workshops.models import Card
 
 MAX_PROMISES, MAX_PROMISE_TEXT = 3, 300
 
@@ -51,6 +53,8 @@ class Agreement(db.Model):
     receiver: Mapped[Department] = relationship(foreign_keys=[receiver_id])
     drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    round: Mapped[Round | None] = relationship()
+    card: Mapped[Card | None] = relationship()
     promises: Mapped[list[Promise]] = relationship(back_populates="agreement", order_by="Promise.position",
                                                    cascade="all, delete-orphan")
 

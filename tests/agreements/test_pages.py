@@ -158,6 +158,10 @@ def test_a_tension_on_the_matrix_links_to_an_agreement_prefilled_with_its_pair(c
     assert chosen == {"provider_id": str(cast["finance"].id), "receiver_id": str(cast["sales"].id),
                       "dimension_1": str(competence)}
     assert form.select_one("input[name=round_id]")["value"] == str(world.round.id)
+    sent = client.post(link["href"], data={**{f["name"]: f.get("value", "") for f in form.select("input")},
+                                           **chosen, "text_1": "Answer within a day",
+                                           "metric_1": cast["nps"].id})
+    assert "Started from a tension on the service matrix of Autumn." in page_text(client.get(sent.location))
     # Overall has no tension here; and a head of neither department sees no link.
     sign_in_as(client, cast["audit_head"])
     assert "agreement-link" not in client.get(f"/results/{world.round.id}/matrix?measure={competence}").text
@@ -182,6 +186,11 @@ def test_a_workshop_card_links_to_an_agreement_prefilled_with_its_dimension(clie
     assert form.select_one("input[name=card_id]")["value"] == str(card.id)
     assert form.select_one("select[name=provider_id] option[selected]")["value"] in {
         str(cast["finance"].id), str(cast["sales"].id)}
+    sent = client.post(link["href"], data={**{f["name"]: f.get("value", "") for f in form.select("input")},
+                                           "provider_id": cast["finance"].id, "receiver_id": cast["sales"].id,
+                                           "dimension_1": dimension.id, "text_1": "Answer within a day",
+                                           "metric_1": cast["nps"].id})
+    assert "Started from a card of the workshop Spring zone." in page_text(client.get(sent.location))
 
 
 # The question and the kept-rate ------------------------------------------------------------------
