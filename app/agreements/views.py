@@ -21,6 +21,7 @@ from app.web.authz import requires
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
 from app.workshops.models import Card
+from app.workshops.policies import can_view
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -49,13 +50,19 @@ def _prefill(form: AgreementForm) -> None:
     form.receiver_id.data = id_arg("receiver") or 0
     form.dimension_1.data = id_arg("dimension") or 0
     form.round_id.data = id_arg("round")
-    card = db.session.get(Card, id_arg("card") or 0)
+    card = _card(id_arg("card"))
     if card is not None:
         form.card_id.data = card.id
         form.dimension_1.data = card.dimension_id or 0
         pair = card.workshop.departments
         if len(pair) == 2:
             form.provider_id.data, form.receiver_id.data = pair[0].id, pair[1].id
+
+
+def _card(card_id: int | None) -> Card | None:
+    """The workshop card an agreement starts from, if the person may see its workshop."""
+    card = db.session.get(Card, card_id or 0)
+    return card if card is not None and can_view(current_user, card.workshop) else None
 
 
 def _promises(form: AgreementForm) -> list[services.PromiseData]:
@@ -78,7 +85,7 @@ def new():
                 current_user, db.session.get(Department, form.provider_id.data or 0),
                 db.session.get(Department, form.receiver_id.data or 0), _promises(form),
                 db.session.get(Round, form.round_id.data or 0),
-                form.card_id.data if db.session.get(Card, form.card_id.data or 0) else None,
+                form.card_id.data if _card(form.card_id.data) else None,
                 form.form_token.data)
         except services.AgreementError as error:
             db.session.rollback()

@@ -191,6 +191,10 @@ def test_a_workshop_card_links_to_an_agreement_prefilled_with_its_dimension(clie
                                            "dimension_1": dimension.id, "text_1": "Answer within a day",
                                            "metric_1": cast["nps"].id})
     assert "Started from a card of the workshop Spring zone." in page_text(client.get(sent.location))
+    sign_in_as(client, cast["audit_head"])  # not at the workshop: its card opens nothing
+    form = BeautifulSoup(client.get(link["href"]).text, "html.parser")
+    assert not form.select_one("input[name=card_id]").get("value")
+    assert form.select_one("select[name=dimension_1] option[selected]")["value"] == "0"
 
 
 # The question and the kept-rate ------------------------------------------------------------------
