@@ -50,6 +50,7 @@ def configure_extensions(app: Flask) -> None:
     # Every model module first: metadata (and migrations) see all tables, and the models name each other by
     # name (a person's department), which resolves once both are imported; the versions' hooks with them.
     from app import versions as _versions  # noqa: F401
+    from app.agreements import models as _agreements  # noqa: F401
     from app.audit import models as _audit  # noqa: F401
     from app.auth import login
     from app.auth import models as _auth  # noqa: F401
@@ -88,6 +89,8 @@ class DatabaseInteger(IntegerConverter):
 
 def configure_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
+    from app.agreements.services import promises_in_force
+    from app.agreements.views import bp as agreements_bp
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
@@ -101,6 +104,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.notices.views import bp as notices_bp
     from app.org.views import bp as org_bp
     from app.projects.views import bp as projects_bp
+    from app.ratings.services import PROMISES_IN_FORCE
     from app.ratings.views import bp as ratings_bp
     from app.replies.views import bp as replies_bp
     from app.reports.views import bp as reports_bp
@@ -110,8 +114,9 @@ def configure_blueprints(app: Flask) -> None:
 
     for blueprint in (web_bp, home_bp, auth_bp, notices_bp, org_bp, dimensions_bp, audit_bp, ratings_bp,
                       reports_bp, metrics_bp, projects_bp, api_bp, workshops_bp, loop_bp, chain_bp,
-                      replies_bp, complaints_bp, themes_bp):
+                      replies_bp, complaints_bp, themes_bp, agreements_bp):
         app.register_blueprint(blueprint)
+    app.extensions[PROMISES_IN_FORCE] = promises_in_force  # a rating asks about agreements' promises
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
 
@@ -119,6 +124,7 @@ def configure_blueprints(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.agreements import policies as agreements
     from app.api import policies as api
     from app.audit import policies as audit
     from app.auth.forms import LANGUAGE_CHOICES
@@ -149,7 +155,7 @@ def configure_templates(app: Flask) -> None:
     )
     # Every policy, under its own name: a template asks the very predicate its view checks.
     for module in (web, audit, dimensions, org, ratings, reports, metrics, projects, api, workshops, loop,
-                   chain, replies, complaints, themes):
+                   chain, replies, complaints, themes, agreements):
         for name, predicate in vars(module).items():
             if callable(predicate) and getattr(predicate, "__module__", None) == module.__name__:
                 assert name not in app.jinja_env.globals, f"two policies named {name}"

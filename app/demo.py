@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.agreements import services as agreements
+from app.agreements.models import Agreement
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.complaints import services as complaints
@@ -41,6 +43,7 @@ RATINGS = DEMO["ratings"]
 SERVICE = {code: dict(zip(RATINGS["dimensions"], means, strict=True))
            for code, means in RATINGS["service"].items()}
 COMPANY = dict(zip(RATINGS["dimensions"], RATINGS["company"], strict=True))
+AGREEMENT = DEMO["agreement"]
 
 
 def _one(model, where):
@@ -93,10 +96,10 @@ def load_demo() -> list[tuple[str, str]]:
             n += 1
     db.session.flush()
     told_before = db.session.scalar(sa.select(sa.func.max(Notice.id))) or 0
+    load_metrics()  # before the rounds: the agreement a round asks about serves a metric
     load_rounds()
     # The demo's past is no news: only what happens from now on (the draft the tick opens) is told.
     db.session.execute(sa.delete(Notice).where(Notice.id > told_before))
-    load_metrics()
     load_client_survey()
     load_complaints()
     load_projects()
@@ -131,6 +134,8 @@ def load_rounds() -> int:
     for index, (spec, seed) in enumerate(zip(rounds, seeds, strict=True)):
         if spec["name"] in existing:
             continue
+        if spec["name"] == AGREEMENT["asked_from"]:
+            _agree(departments)
         is_open = index == len(rounds) - 1
         # The open round is relative to today, so it is open whenever the demo is loaded.
         opens_on, closes_on = (date.today() - timedelta(days=12), date.today() + timedelta(days=16)) \
@@ -158,6 +163,21 @@ def load_rounds() -> int:
     return added
 
 
+def _agree(departments: dict[str, Department]) -> None:
+    """The demo's agreement, unless its two departments have one: drafted by the provider's head, confirmed
+    by the receiver's, before the round that first asks about it."""
+    provider, receiver = departments[AGREEMENT["provider"]], departments[AGREEMENT["receiver"]]
+    if _one(Agreement, sa.and_(Agreement.provider_id == provider.id, Agreement.receiver_id == receiver.id)):
+        return
+    dimensions = {d.key: d for d in db.session.scalars(sa.select(Dimension))}
+    metrics_by_name = {m.name: m for m in db.session.scalars(sa.select(Metric))}
+    agreement = agreements.draft(provider.heads[0], provider, receiver, [
+        agreements.PromiseData(p["text"], dimensions[p["dimension"]], metrics_by_name[p["metric"]])
+        for p in AGREEMENT["promises"]])
+    agreements.confirm(receiver.heads[0], agreement)
+    db.session.commit()
+
+
 def _answer(round_: Round, index: int, teams: dict[str, list[tuple[int, User]]], code_of: dict[int, str],
             rng: random.Random, held_back: int | None) -> None:
     """People answer their lists: most rate most targets, some skip, some leave targets undone.
@@ -166,6 +186,7 @@ def _answer(round_: Round, index: int, teams: dict[str, list[tuple[int, User]]],
     """
     is_open = held_back is not None
     dimensions = [(rd.dimension_id, rd.dimension.key) for rd in round_.dimensions]
+    kept_rng = random.Random(AGREEMENT["seed"] + index)  # apart: the scores stay what they were before it
     drift = defaultdict(lambda: rng.uniform(-0.15, 0.15))  # (department, dimension): this round's mood
     comments = {code: rng.sample(texts, min(len(texts), 4)) for code, texts in RATINGS["comments"].items()}
     comments["SUP"] = RATINGS["support_handovers"][index] + comments["SUP"]
@@ -193,7 +214,10 @@ def _answer(round_: Round, index: int, teams: dict[str, list[tuple[int, User]]],
                     if target.kind == "service" and comments.get(provider) \
                             and rng.random() < RATINGS["comment_chance"]:
                         comment = comments[provider].pop(0)
-                    ratings.submit(person, round_, target, scores, comment)
+                    asked = ratings.asked_promises(person, target)
+                    kept = {p.id: kept_rng.choices(ratings.KEPT, AGREEMENT["promises"][i]["kept"])[0]
+                            for i, p in enumerate(asked)}
+                    ratings.submit(person, round_, target, scores, comment, kept)
         db.session.commit()
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.agreements.models import Agreement
 from app.api.services import create_token, revoke_token
 from app.auth.models import User
 from app.auth.services import issue_link
@@ -139,6 +140,10 @@ PAGES: dict[str, list[str | Sent]] = {
         "/metrics",
         "/chain/{nps}",
         "/org/departments/{finance}",
+        "/agreements",
+        "/agreements/{agreement}",
+        "/agreements/new",
+        Sent("/agreements/new"),
     ],
     "employee": [
         "/",
@@ -233,6 +238,7 @@ def prepare_demo() -> dict[str, int | str]:
         "metric": metric.id,
         "metric_name": metric.name,
         "nps": one(Metric, Metric.name.startswith("Net Promoter")).id,
+        "agreement": one(Agreement, Agreement.id.is_not(None)).id,
         "finished_workshop": one(Workshop, Workshop.title == FINISHED).id,
         "scheduled_workshop": one(Workshop, Workshop.title == SCHEDULED).id,
         **live_workshops(),

@@ -56,6 +56,8 @@ LABELS = {
     "workshop.phase": _l("Workshop moved to another phase"),
     "workshop.merge": _l("Workshop cards merged"),
     "workshop.project": _l("Project started from a workshop"),
+    "agreement.draft": _l("Agreement drafted"),
+    "agreement.confirm": _l("Agreement confirmed"),
     "weakness.respond": _l("Response to a weakness saved"),
     "theme.keyword_add": _l("Theme keyword added"),
     "theme.keyword_remove": _l("Theme keyword removed"),

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.ratings.models import CADENCES, CANT_JUDGE
-from app.ratings.services import MAX_COMMENT
+from app.ratings.services import KEPT, MAX_COMMENT
 from app.web.forms import Form
 from app.web.memo import kept
 
@@ -68,23 +68,36 @@ def dimension_field(dimension_id: int) -> str:
     return f"d{dimension_id}"
 
 
+KEPT_LABELS = {"yes": _l("Yes"), "partly": _l("Partly"), "no": _l("No"), "cant_say": _l("Can't say")}
+
+
+def promise_field(promise_id: int) -> str:
+    return f"p{promise_id}"
+
+
 class RatingForm(Form):
-    """Made by `rating_form`: one radio group per dimension asked, and maybe a comment."""
+    """Made by `rating_form`: one radio group per dimension asked, one per promise asked, maybe a comment."""
 
     asked: tuple[int, ...] = ()  # the dimensions' ids, in the round's order
+    promises: tuple[int, ...] = ()  # ids of the promises asked about (app.ratings.services.asked_promises)
 
     def scores(self) -> dict[int, int]:
         return {dimension_id: self[dimension_field(dimension_id)].data for dimension_id in self.asked}
 
-
-def rating_form(asked: tuple[int, ...], with_comment: bool) -> RatingForm:
-    """A form for the dimensions asked (their ids, in the round's order); 0 means "can't judge".
-    Its class is made once for each such set and kept: every answer sent builds one of these forms.
-    The page shows each dimension's name and question itself, from the round."""
-    return kept("rating_form", (asked, with_comment), lambda: _rating_form_class(asked, with_comment), 64)()
+    def kept(self) -> dict[int, str]:
+        return {promise_id: self[promise_field(promise_id)].data for promise_id in self.promises}
 
 
-def _rating_form_class(asked: tuple[int, ...], with_comment: bool) -> type[RatingForm]:
+def rating_form(asked: tuple[int, ...], with_comment: bool, promises: tuple[int, ...] = ()) -> RatingForm:
+    """A form for the dimensions asked (their ids, in the round's order); 0 means "can't judge"; and for the
+    promises asked about. Its class is made once for each such set and kept: every answer sent builds one of
+    these forms. The page shows each dimension's name and question itself, from the round."""
+    return kept("rating_form", (asked, with_comment, promises),
+                lambda: _rating_form_class(asked, with_comment, promises), 64)()
+
+
+def _rating_form_class(asked: tuple[int, ...], with_comment: bool,
+                       promises: tuple[int, ...]) -> type[RatingForm]:
     choices = [SelectChoice(value, label) for value, label in SCALE]
     choices.append(SelectChoice(CANT_JUDGE, _l("Can't judge")))
     fields: dict = {"asked": asked}
@@ -94,6 +107,11 @@ def _rating_form_class(asked: tuple[int, ...], with_comment: bool) -> type[Ratin
             coerce=int, choices=choices,
             validators=[InputRequired(message=_l("Choose an answer, or “Can't judge”."))],
         )
+    fields["promises"] = promises
+    for promise_id in promises:
+        fields[promise_field(promise_id)] = RadioField(
+            "", choices=[SelectChoice(value, KEPT_LABELS[value]) for value in KEPT],
+            validators=[InputRequired(message=_l("Choose an answer, or “Can't say”."))])
     if with_comment:
         fields["comment"] = TextAreaField(
             _l("Comment (optional)"),

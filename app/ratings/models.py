@@ -212,3 +212,27 @@ class Comment(db.Model):
     # The hash of the reply code its author was given (app.ratings.reply_codes), carried sealed in the ballot:
     # whoever holds the code reads the department's reply. None for comments released before replies.
     reply_key: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class PromiseCount(db.Model):
+    """"Did you get what was agreed?" about one promise (app.agreements) in a round: how many raters of the
+    receiving department were asked (exact, as ballots are) and how many answered each way, with the same
+    noise as the scores' counts. Written once, at closing, only for a promise k or more were asked about.
+    The promise is named by its table only: agreements sit above ratings."""
+
+    __tablename__ = "promise_counts"
+    __table_args__ = (
+        sa.CheckConstraint("asked > 0", name="asked_positive"),
+        sa.CheckConstraint("answered_yes >= 0 AND answered_partly >= 0 AND answered_no >= 0 "
+                           "AND cant_say BETWEEN 0 AND asked", name="counts_range"),
+        NO_ROWID,
+    )
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    promise_id: Mapped[int] = mapped_column(sa.ForeignKey("promises.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    asked: Mapped[int]
+    answered_yes: Mapped[int]
+    answered_partly: Mapped[int]
+    answered_no: Mapped[int]
+    cant_say: Mapped[int]

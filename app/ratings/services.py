@@ -26,6 +26,7 @@ from app.ratings.models import (
     Completion,
     Participation,
     PendingBallot,
+    PromiseCount,
     Round,
     RoundDimension,
     Tally,
@@ -436,15 +437,44 @@ def check_scores(round_: Round, scores: dict[int, int]) -> None:
         raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
 
 
-def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "") -> str:
-    """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer.
-    Returns the reply code (see _answer)."""
+def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "",
+           kept: dict[int, str] | None = None) -> str:
+    """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer:
+    the scores, the comment and, for each promise asked (asked_promises), whether it was kept. Returns the
+    reply code (see _answer)."""
     check_scores(round_, scores)
     comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))
-    return _answer(user, round_, target, {"scores": {str(k): v for k, v in scores.items()},
-                                           "comment": comment if target.kind == "service" else ""})
+    kept = kept or {}
+    if set(kept) != {p.id for p in asked_promises(user, target)} or not set(kept.values()) <= set(KEPT):
+        raise RatingError(_("Say for each promise whether you got what was agreed, or “can't say”."))
+    content = {"scores": {str(k): v for k, v in scores.items()},
+               "comment": comment if target.kind == "service" else ""}
+    if kept:
+        content["kept"] = {str(k): v for k, v in kept.items()}
+    return _answer(user, round_, target, content)
+
+
+# "Did you get what was agreed?" A department promised another something (app.agreements); the service
+# ballot of a person of the receiving department about the providing one asks of each promise in force
+# whether it was kept. Agreements sit above ratings: they register how to find the promises in
+# force, under this name in the app's extensions, as a function (provider id, receiver id) -> [AskedPromise].
+PROMISES_IN_FORCE = "promises_in_force"
+KEPT = ("yes", "partly", "no", "cant_say")
+
+
+@dataclass(frozen=True)
+class AskedPromise:
+    id: int
+    text: str
+
+
+def asked_promises(user, target: Target) -> list[AskedPromise]:
+    find = current_app.extensions.get(PROMISES_IN_FORCE)
+    if target.kind != "service" or find is None or not user.department_id:
+        return []
+    return find(target.department.id, user.department_id)
 
 
 def skip(user, round_: Round, target: Target) -> str:
@@ -526,6 +556,7 @@ def _fold(round_: Round) -> None:
     before this moment, so no earlier copy of the database holds a counter to subtract."""
     groups: dict[tuple, _Counts] = defaultdict(_Counts)
     comments: dict[int, list[tuple]] = defaultdict(list)  # target department id -> (text, reply key)
+    kept: dict[int, Counter] = defaultdict(Counter)  # promise id -> answer -> raters
     _take_stored_counters(round_, groups)
     sealed = list(db.session.scalars(sa.select(PendingBallot.sealed)
                                      .where(PendingBallot.round_id == round_.id)))
@@ -548,8 +579,11 @@ def _fold(round_: Round) -> None:
             counts.overall_sum += sum(judged) / len(judged)
         if ballot["comment"]:
             comments[ballot["target"]].append((ballot["comment"], ballot.get("reply")))  # none before replies
+        for promise_id, answer in ballot.get("kept", {}).items():
+            kept[int(promise_id)][answer] += 1
     shown = _pool_small_groups(groups, round_.threshold)
     _store_counters(round_, groups)
+    _store_promise_counts(round_, kept)
     released = [Comment(id=secrets.token_hex(16), round_id=round_.id, target_department_id=target, text=text,
                         reply_key=key)
                 for target, texts in comments.items() if target in shown for text, key in texts]
@@ -635,6 +669,22 @@ def _store_counters(round_: Round, groups: dict[tuple, _Counts]) -> None:
                for (key, d, score), n in zip(cells, counts, strict=True) if n > 0]
     if tallies:
         db.session.execute(sa.insert(Tally), tallies)
+
+
+def _store_promise_counts(round_: Round, kept: dict[int, Counter]) -> None:
+    """Write how each promise was answered, as the scores are: only for a promise k or more people were asked
+    about (fewer are dropped, as a group under k is), how many were asked exactly, each answer's count with
+    noise ("can't say" too, kept within those asked)."""
+    promises = sorted(p for p, answers in kept.items() if answers.total() >= round_.threshold)
+    counts = noisy_counts([kept[p][answer] for p in promises for answer in KEPT], round_.noise_scale or 0)
+    rows = []
+    for i, promise_id in enumerate(promises):
+        asked = kept[promise_id].total()
+        yes, partly, no, cant_say = counts[i * len(KEPT):(i + 1) * len(KEPT)]
+        rows.append({"round_id": round_.id, "promise_id": promise_id, "asked": asked, "answered_yes": yes,
+                     "answered_partly": partly, "answered_no": no, "cant_say": min(cant_say, asked)})
+    if rows:
+        db.session.execute(sa.insert(PromiseCount), rows)
 
 
 def split_groups(sizes: dict[int, int], k: int, always_pooled=frozenset()) -> tuple[list[int], list[int]]:

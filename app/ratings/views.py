@@ -293,12 +293,14 @@ def rate_target(round_id: int, target_key: str):
             flash(_("Only a department on your list that you have not answered for can be skipped."), "error")
             return redirect_to(back)
         return _answer(round_, target, services.skip)
-    form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service")
+    promises = services.asked_promises(current_user, target)
+    form = rating_form(services.asked_dimensions(round_), with_comment=target.kind == "service",
+                       promises=tuple(p.id for p in promises))
     if not form.validate_on_submit():
         return render("ratings/rate_target.html", "ratings/_rating_form.html",
-                      round_=round_, target=target, form=form)
+                      round_=round_, target=target, form=form, promises=promises)
     comment = form.comment.data if "comment" in form else ""
-    return _answer(round_, target, services.submit, form.scores(), comment)
+    return _answer(round_, target, services.submit, form.scores(), comment, form.kept())
 
 
 def _undo_skip(round_: Round, target):

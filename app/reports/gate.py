@@ -23,7 +23,15 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.org.models import Department
-from app.ratings.models import CANT_JUDGE, BallotCount, Comment, Round, Tally, round_departments
+from app.ratings.models import (
+    CANT_JUDGE,
+    BallotCount,
+    Comment,
+    PromiseCount,
+    Round,
+    Tally,
+    round_departments,
+)
 from app.ratings.noise import OVERALL_SENSITIVITY
 from app.ratings.services import split_groups
 from app.stats import Estimate, estimate, estimate_from, spread, sum_noise_variance
@@ -55,6 +63,20 @@ class Cell:
 
     rater: Department | None
     figure: Figure
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How the receiving department answered "did you get what was agreed?" about one promise."""
+
+    n: int  # who answered yes, partly or no: those asked (exact) less those who could not say (noisy)
+    yes: int  # the answers' counts, with noise
+    partly: int
+    no: int
+
+    def share(self, answer: str) -> float:
+        """The share of one answer among yes, partly and no."""
+        return getattr(self, answer) / (self.yes + self.partly + self.no)
 
 
 @dataclass
@@ -182,6 +204,25 @@ class RoundResults:
                 pool.add(groups[rater])
             cells.append(Cell(None, figure(pool)))
         return [cell for cell in cells if cell.figure is not None]
+
+    # Promises ------------------------------------------------------------------------------------
+
+    def kept(self, promise_id: int) -> Kept | None:
+        """Whether a promise (app.agreements) was kept, as its receivers answered in this round; None when
+        fewer than k of them answered yes, partly or no."""
+        row = self._promise_counts.get(promise_id)
+        if row is None:
+            return None
+        answered = row.answered_yes + row.answered_partly + row.answered_no
+        n = row.asked - row.cant_say
+        if n < self.k or answered <= 0:
+            return None
+        return Kept(n, row.answered_yes, row.answered_partly, row.answered_no)
+
+    @cached_property
+    def _promise_counts(self) -> dict[int, PromiseCount]:
+        return {row.promise_id: row for row in db.session.scalars(
+            sa.select(PromiseCount).where(PromiseCount.round_id == self.round.id))}
 
     # Comments ------------------------------------------------------------------------------------
 

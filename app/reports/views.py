@@ -19,6 +19,7 @@ from app.web.authz import requires
 from app.web.htmx import render
 from app.web.memo import kept
 from app.web.numbers import percent
+from app.web.policies import has_any_role
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
 
@@ -131,9 +132,11 @@ def matrix(round_id: int):
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
+    # Its tensions link to writing an agreement for those who may (app.agreements.policies): what decides.
+    writes_for = has_any_role(current_user, "facilitator", "admin") or current_user.head_of
     body = _published_body("reports/_matrix.html", round_, lambda: {
         "matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown},
-        shown, unknown)
+        shown, unknown, writes_for)
     return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
                   measures=results.measures(round_))
 

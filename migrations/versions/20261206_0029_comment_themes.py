@@ -1,7 +1,7 @@
 """Comment themes: keywords per dimension and root cause, admins' corrections, cards seeded from themes.
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 Create Date: 2026-12-06
 
 Issue 24: a theme is a dimension or a root cause, named by its key (unique per kind), so its starting
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0029'
-down_revision = '0027'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from app.agreements import services as agreements
 from app.complaints.models import ComplaintCategory
 from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.projects import services as projects
 from app.ratings import services
 from app.themes.models import ThemeKeyword
 from app.workshops import services as workshops
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_department
 
 ROLES = ("anonymous", "employee", "head_own", "head_other", "facilitator", "admin")
 OK, LOGIN, DENIED, GONE, ANY = "ok", "login", "denied", "gone", "any"
@@ -192,6 +193,13 @@ EXPECTED = {
     ("replies.answer", "POST"): EVERYONE,
     # The department's heads, past the check to a comment that is not there (tests/replies has the rest).
     ("replies.reply", "POST"): expect(LOGIN, DENIED, GONE, DENIED, DENIED, DENIED),
+    ("agreements.index", "GET"): READERS,
+    ("agreements.new", "GET"): READERS,
+    ("agreements.new", "POST"): READERS,
+    # The heads of its two departments (the head_other's is not one), facilitators and admins; confirming,
+    # those same readers get the page back (with why not, for all but a head of the other side).
+    ("agreements.detail", "GET"): METRIC_OWNERS,
+    ("agreements.confirm", "POST"): METRIC_OWNERS,
 }
 
 
@@ -244,7 +252,10 @@ def url_arguments(org, role, endpoint):
     category = ComplaintCategory(name="Late invoice")
     db.session.add_all([metric, category])
     db.session.flush()
+    agreement = agreements.draft(org["facilitator"], department, make_department("Legal", "LEG"),
+                                 [agreements.PromiseData("Answer within a day", ordered()[0], metric)])
     return {
+        "agreement_id": agreement.id,
         "category_id": category.id,
         "workshop_id": workshop.id,
         "card_id": card.id,

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from wtforms import DateTimeField, DecimalField, FileField, FloatField, IntegerField
 
 import app as app_package
+from app.agreements import services as agreements
+from app.agreements.forms import AgreementForm
 from app.api.forms import EmptyForm, TokenForm
 from app.api.services import create_token
 from app.auth.forms import (
@@ -187,6 +189,11 @@ class World:
         db.session.get(CommentReply, first.id).written_on = date(2025, 1, 1)  # released since
         db.session.commit()
         return {"code": codes[0], "round_id": round_.id, "comment_id": second.id}
+
+    @cached_property
+    def agreement(self):
+        return agreements.draft(self["head"], self["finance"], self["sales"], [
+            agreements.PromiseData("Invoices by the 3rd", self.dimension, self.metric)])
 
     @cached_property
     def token(self):
@@ -412,6 +419,11 @@ CASES: dict[str, Case] = {
     "replies.read": Case(None, form=CodeForm, valid=lambda w: {"code": w.commented["code"]}),
     "replies.answer": Case(None, form=AnswerForm, valid=lambda w: {"code": w.commented["code"],
                                                                     "answer": "Thank you"}),
+    # Agreements
+    "agreements.new": Case("head", form=AgreementForm, valid=lambda w: {
+        "provider_id": w["finance"].id, "receiver_id": w["sales"].id, "text_1": "Invoices by the 3rd",
+        "dimension_1": w.dimension.id, "metric_1": w.metric.id, "round_id": "", "card_id": ""}),
+    "agreements.confirm": Case("sales_head", args=lambda w: {"agreement_id": w.agreement.id}),
     # Workshops
     "workshops.new": Case("facilitator", form=WorkshopForm, valid=lambda w: {
         "title": "Hand-offs", "held_on": "2026-07-01", "round_id": 0,

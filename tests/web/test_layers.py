@@ -29,6 +29,7 @@ LAYERS = (
     {"themes"},
     {"api"},
     {"workshops"},
+    {"agreements"},
     {"loop"},
     {"home", "demo"},
     {"cli"},
