@@ -146,6 +146,7 @@ EXPECTED = {
     ("complaints.import_complaints", "POST"): STAFF,
     ("chain.index", "GET"): RESULTS,  # every department's published means, as the company view
     ("chain.view", "GET"): RESULTS,
+    ("chain.company_mirror", "GET"): RESULTS,
     ("tokens.index", "GET"): READERS,
     ("tokens.create", "POST"): READERS,
     ("tokens.revoke", "POST"): expect(LOGIN, DENIED, GONE, GONE, GONE, GONE),  # only one's own tokens
@@ -174,6 +175,7 @@ EXPECTED = {
     ("workshops.vote", "POST"): WORKSHOP,
     ("workshops.unvote", "POST"): WORKSHOP,
     ("workshops.card_from_theme", "POST"): FACILITATOR,
+    ("workshops.load_complaint_cards", "POST"): FACILITATOR,
     ("workshops.accept_suggestion", "POST"): FACILITATOR,
     ("workshops.reject_suggestion", "POST"): FACILITATOR,
     ("workshops.edit_card", "GET"): CARD_AUTHOR,

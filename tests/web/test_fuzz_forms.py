@@ -445,6 +445,7 @@ CASES: dict[str, Case] = {
     "workshops.to_project": Case(
         "facilitator", args=the_card("projects"), valid=project_from_card,
         form=lambda w: ProjectFromCardForm(prefix=f"card{w.card_ids('projects')[0]}")),
+    "workshops.load_complaint_cards": Case("facilitator", args=the_workshop("review"), form=ActionForm),
     "workshops.card_from_theme": Case("facilitator", args=the_workshop("review"), form=ThemeCardForm,
                                       valid=lambda w: {"department_id": w["finance"].id,
                                                        "theme_id": reliability(w)}),
