@@ -54,11 +54,12 @@ def company_mirror(round_id: int):
         abort(404)
     view = mirror.mirror(round_)
     flags = {"blind_spot": _("blind spot"), "hidden_strength": _("hidden strength")}
+    compared = [row for row in view.rows if row.others]  # the table lists the dimensions without readings
     chart = for_phones(
         grouped_bars, "mirror", _("The company in its own people's eyes and in its clients', per dimension"),
         [(f"{row.label}: {flags[row.flag]}" if row.flag else row.label, results.mean_of(row.self_view),
-          results.mean_of(row.others)) for row in view.rows],
+          results.mean_of(row.others)) for row in compared],
         _("Its own people"), _("Its clients"),
         intervals=[(results.interval_of(row.self_view), results.interval_of(row.others))
-                   for row in view.rows])
+                   for row in compared]) if compared else None
     return render("chain/mirror.html", mirror=view, round=round_, chart=chart)
