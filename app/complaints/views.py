@@ -31,7 +31,7 @@ def complaint_words():
 def complaints_fed_section(round_: Round, department: Department) -> Markup:
     """'Complaints your service feeds' over the round's period, drawn afresh below the scorecard's kept
     body: complaints keep arriving after a round is published."""
-    fed = services.complaints_fed(department, round_.opens_on, round_.closes_on)
+    fed = services.complaints_fed(department, start=round_.opens_on, end=round_.closes_on)
     total = sum(f.count for f in fed)
     return Markup(render_template("complaints/_fed.html", fed=fed, total=total, round=round_,
                                   unhappy=services.unhappy_clients(total)))

@@ -533,11 +533,9 @@ def review_complaints(workshop: Workshop) -> list[ComplaintGroup] | None:
     round_ = workshop_round(workshop)
     if round_ is None:
         return None
-    fed = {(f.received_by.id, f.category.id): f for department in workshop.departments
-           for f in complaints_fed(department, round_.opens_on, round_.closes_on)}
     counts: Counter = Counter()
     categories = {}
-    for f in fed.values():
+    for f in complaints_fed(*workshop.departments, start=round_.opens_on, end=round_.closes_on):
         counts[f.category.id] += f.count
         categories[f.category.id] = f.category
     cards = dict(db.session.execute(

@@ -18,7 +18,7 @@ def test_finance_sees_the_complaints_its_service_feeds_in_the_demo(app):
     assert before > 0 and load_complaints() == 0 and count(Complaint) == before
     round_ = db.session.scalar(sa.select(Round).where(Round.name == "Spring 2026"))
     finance = db.session.scalar(sa.select(Department).where(Department.code == "FIN"))
-    fed = complaints_fed(finance, round_.opens_on, round_.closes_on)
+    fed = complaints_fed(finance, start=round_.opens_on, end=round_.closes_on)
     billing = next(f for f in fed if f.category.name == "Billing questions go unanswered")
     assert billing.received_by.code == "SUP" and billing.distance == 2 and billing.count > 0
     assert billing.category.dimension.key == "accessibility"

@@ -122,17 +122,17 @@ def test_complaints_feed_the_receiver_and_each_provider_at_its_shortest_distance
 
     def fed(code):
         return [(f.received_by.code, f.distance, f.category.name, f.count)
-                for f in services.complaints_fed(company[code], *november)]
+                for f in services.complaints_fed(company[code], start=november[0], end=november[1])]
 
     assert fed("SUP") == [("SUP", 0, "Late invoice", 3), ("SUP", 0, "Rude answer", 1)]
     assert fed("OPS") == [("SUP", 1, "Late invoice", 3), ("SUP", 1, "Rude answer", 1)]
     assert fed("FIN") == [("SUP", 1, "Late invoice", 3), ("SUP", 1, "Rude answer", 1)]  # direct beats via Ops
     assert fed("LEG") == [("SUP", 2, "Late invoice", 3), ("SUP", 2, "Rude answer", 1)]
     assert fed("MKT") == []
-    assert services.complaints_fed(company["FIN"], date(2026, 10, 1), date(2026, 10, 31)) == []
+    assert services.complaints_fed(company["FIN"], start=date(2026, 10, 1), end=date(2026, 10, 31)) == []
 
 
 def test_complaints_stand_for_many_more_unhappy_clients(company):
     imported(company["facilitator"])
-    late = services.complaints_fed(company["FIN"], date(2026, 11, 1), date(2026, 11, 30))[0]
+    late = services.complaints_fed(company["FIN"], start=date(2026, 11, 1), end=date(2026, 11, 30))[0]
     assert late.count == 3 and late.unhappy_clients == (43, 100)  # 3/0.07 to 3/0.03
