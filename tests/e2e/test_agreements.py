@@ -16,7 +16,7 @@ from app.metrics.models import Metric, Reading
 from app.org.models import Department
 from app.ratings import services
 from app.ratings.models import Round
-from tests.e2e.conftest import form_ready, sign_in
+from tests.e2e.conftest import form_ready, sign_in, swap_settled
 from tests.e2e.test_looks import click_nav, overflow
 from tests.factories import PASSWORD, link, make_department, make_user
 
@@ -84,6 +84,8 @@ def test_an_agreement_s_promise_is_rated_in_a_round_and_its_kept_rate_shown_only
     sign_in(page, base, "head.finance@example.com", PASSWORD)
     click_nav(page, "Results")
     page.get_by_role("link", name="Service matrix · Spring").click()
+    expect(page.get_by_label("Measure")).to_be_visible()
+    swap_settled(page)  # the measure's change is sent by htmx once the new page is bound
     page.get_by_label("Measure").select_option(label="Accessibility")
     tension = page.locator("tr.tension")
     expect(tension).to_contain_text("Finance")
