@@ -144,10 +144,11 @@ def seed_keywords(connection) -> None:
     themes = sa.table('themes', sa.column('id', sa.Integer), sa.column('kind', sa.String),
                       sa.column('key', sa.String))
     keywords = sa.table('theme_keywords', sa.column('theme_id', sa.Integer), sa.column('word', sa.String))
-    for (kind, key), words in KEYWORDS.items():
-        connection.execute(themes.insert().values(kind=kind, key=key))
-        theme_id = connection.scalar(sa.select(themes.c.id).where(themes.c.kind == kind, themes.c.key == key))
-        connection.execute(keywords.insert(), [{'theme_id': theme_id, 'word': word} for word in words.split()])
+    connection.execute(themes.insert(), [{'kind': kind, 'key': key} for kind, key in KEYWORDS])
+    rows = connection.execute(sa.select(themes.c.id, themes.c.kind, themes.c.key))
+    ids = {(kind, key): id_ for id_, kind, key in rows}
+    connection.execute(keywords.insert(), [{'theme_id': ids[(kind, key)], 'word': word}
+                                           for (kind, key), words in KEYWORDS.items() for word in words.split()])
 
 
 def downgrade():

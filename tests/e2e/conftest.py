@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
-from tests.conftest import TEST_DATABASE_URL, app_config, migrate_to_head
+from tests.conftest import COMPILED_TEMPLATES, TEST_DATABASE_URL, app_config, migrate_to_head
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -96,8 +96,11 @@ def live_server(request, sqlite_template, tmp_path) -> Iterator[LiveServer]:
         uri = request.getfixturevalue("postgres_database")
     else:
         uri = f"sqlite:///{tmp_path / 'live.sqlite'}"
-        shutil.copy(sqlite_template, tmp_path / "live.sqlite")
+        wants_demo = "demo" in request.fixturenames
+        shutil.copy(request.getfixturevalue("demo_template") if wants_demo else sqlite_template,
+                    tmp_path / "live.sqlite")
     app = create_app(app_config(uri, SERVER_NAME=None))
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -154,13 +157,26 @@ def phone(browser):
     context.close()
 
 
-@pytest.fixture
-def demo(live_server):
-    """The demo company on the live server; its address."""
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """The demo company loaded once into a SQLite file, which the live server of each test that asks for
+    `demo` copies (loading it takes seconds; copying a file does not)."""
     from app.demo import load_demo
 
-    with live_server.database():
+    path = tmp_path_factory.mktemp("e2e-demo") / "demo.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app(app_config(f"sqlite:///{path}"))
+    with app.app_context():
         load_demo()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo company on the live server (a copy of `demo_template`); its address."""
     return live_server.url
 
 
