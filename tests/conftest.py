@@ -67,12 +67,15 @@ def restore_seeded_rows(connection) -> None:
 
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL the suite runs again for what the database decides: a test that opens no database of
-    the suite's (statistics, the import layers, the catalogs, the demo on a SQLite file of its own) gave its
-    answer in the run on SQLite."""
+    the suite's (statistics, the import layers, the catalogs, the demo on a SQLite file of its own), or is
+    marked `sqlite_suffices`, gave its answer in the run on SQLite."""
     if TEST_DATABASE_URL:
-        elsewhere = [item for item in items if "template_database" not in item.fixturenames]
-        config.hook.pytest_deselected(items=elsewhere)
-        items[:] = [item for item in items if "template_database" in item.fixturenames]
+        def answered_on_sqlite(item) -> bool:
+            return ("template_database" not in item.fixturenames
+                    or item.get_closest_marker("sqlite_suffices") is not None)
+
+        config.hook.pytest_deselected(items=[item for item in items if answered_on_sqlite(item)])
+        items[:] = [item for item in items if not answered_on_sqlite(item)]
 
 
 @pytest.fixture(scope="session")

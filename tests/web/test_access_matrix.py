@@ -289,8 +289,17 @@ def outcome(response) -> str:
     return {403: DENIED, 404: GONE}.get(response.status_code, OK)
 
 
-@pytest.mark.parametrize("endpoint,method", sorted(EXPECTED))
-@pytest.mark.parametrize("role", ROLES)
+def cases():
+    """Every route and method for every role. A refusal (to the sign-in page, or 403) is the policies' code
+    on either database, and the queries it makes the allowed cases make too: run on SQLite only."""
+    for endpoint, method in sorted(EXPECTED):
+        for role in ROLES:
+            refused = EXPECTED[(endpoint, method)][role] in (LOGIN, DENIED)
+            yield pytest.param(role, endpoint, method, id=f"{role}-{endpoint}-{method}",
+                               marks=[pytest.mark.sqlite_suffices] if refused else [])
+
+
+@pytest.mark.parametrize("role,endpoint,method", list(cases()))
 def test_route_answers_each_role(app, client, org, role, endpoint, method):
     seed_default_dimensions()
     db.session.commit()
