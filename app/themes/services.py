@@ -23,6 +23,7 @@ from app.reports.gate import RoundResults
 from app.themes import policies
 from app.themes.engine import WORD, Model
 from app.themes.models import MAX_KEYWORD, CommentTheme, Theme, ThemeKeyword
+from app.web.forms import UNSTORABLE, UNSTORABLE_MESSAGE
 
 
 class ThemeError(Exception):
@@ -128,8 +129,8 @@ def add_keyword(actor, subject: Subject, word: str) -> ThemeKeyword:
     if not policies.can_manage_themes(actor):
         raise ThemeError(_("Only an admin can change the keywords."))
     word = (word or "").strip().lower()
-    if "\x00" in word:
-        raise ThemeError(_("The keyword holds a NUL byte, which cannot be stored; remove it."))
+    if UNSTORABLE.search(word):
+        raise ThemeError(str(UNSTORABLE_MESSAGE))
     if len(word) > MAX_KEYWORD:
         raise ThemeError(_("A keyword has at most %(n)d characters.", n=MAX_KEYWORD))
     if not WORD.fullmatch(word):
