@@ -1,4 +1,4 @@
-"""Prints the benchmark results (bench/results/*.json) as the Markdown table of docs/BENCHMARKS.md.
+"""Prints the benchmark results (bench/results/*.json) as Markdown tables, one a run (docs/BENCHMARKS.md).
 
     .venv/bin/python -m bench.report
 """

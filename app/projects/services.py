@@ -302,7 +302,7 @@ def _task_rules(project: Project, title: str, owner: User | None) -> str:
 def task_owners(project: Project, *also: User | None) -> list[User]:
     """Whom a task may be given to, by name: the project's lead and members, the heads of its departments,
     and whoever else is named (the person adding it, a task's owner). Not the whole company: a select of
-    20,000 people made the project page take seconds (docs/BENCHMARKS.md, thirteenth pass)."""
+    20,000 people made the project page take seconds (docs/BENCHMARKS.md, "Findings")."""
     heads = db.session.scalars(
         sa.select(User).join(department_heads, department_heads.c.user_id == User.id)
         .where(department_heads.c.department_id.in_([d.id for d in project.departments])))

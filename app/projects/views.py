@@ -251,7 +251,7 @@ def _tasks(project: Project, task_form: TaskForm | None = None) -> dict:
 
 def _detail(project: Project, check_in_form: CheckInForm | None = None, http_status: int = 200,
             task_form: TaskForm | None = None):
-    """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, eleventh pass)."""
+    """The project's page, rendered afresh on every view (docs/BENCHMARKS.md, "Removed, and why")."""
     show_figures = policies.can_see_source_figures(current_user, project)
     moved = _did_it_move(project)
     show_comparison = policies.can_see_comparison(current_user)

@@ -161,9 +161,9 @@ def scorecard(round_id: int, department_id: int):
 def _published_body(template: str, round_: Round, context, *shown) -> Markup:
     """A results page's body, rendered once per process for everything that shapes it: on a company of 200
     departments the service matrix took seconds to render, the heatmap most of one (docs/BENCHMARKS.md,
-    twelfth pass). A published round's figures never change; what can — the names of departments and
-    dimensions (their version), the reader's language, what this reader may open or do (`shown`) — is part
-    of the key, so an edit shows at once."""
+    "Results pages' bodies, kept"). A published round's figures never change; what can — the names of
+    departments and dimensions (their version), the reader's language, what this reader may open or do
+    (`shown`) — is part of the key, so an edit shows at once."""
     key = (template, round_.id, round_.published_at, str(get_locale()), names_version(), *shown)
     return kept("results_pages", key, lambda: Markup(render_template(template, **context())), size=64)
 
