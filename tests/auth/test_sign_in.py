@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
+from app.auth import passwords
 from app.auth.models import User, UserSession
-from app.auth.passwords import hasher
 from app.auth.services import load_session, start_session
 from app.extensions import db
 from app.time import utcnow
@@ -160,14 +160,14 @@ def test_htmx_request_after_sign_in_expired_redirects_whole_page(client, org):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
-def test_password_is_rehashed_when_parameters_change(client, org):
+def test_password_is_rehashed_when_parameters_change(client, org, owasp_hashing):
     from argon2 import PasswordHasher
 
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     db.session.execute(sa.update(User).where(User.email == "admin@example.com").values(password_hash=weak))
     assert client.sign_in("admin@example.com", PASSWORD).status_code == 303
     stored = db.session.scalar(sa.select(User.password_hash).where(User.email == "admin@example.com"))
-    assert stored != weak and not hasher.check_needs_rehash(stored)
+    assert stored != weak and not passwords.hasher.check_needs_rehash(stored)
     assert "$argon2id$" in stored and "m=19456,t=2,p=1" in stored
 
 
