@@ -86,11 +86,17 @@ def results_by_clicking(page, results: str, matrix: str) -> list[str]:
     return hidden + hidden_columns(page)
 
 
-def test_results_show_every_column_on_a_1280_screen_in_both_languages(browser, demo):
+def menu_rows(page) -> int:
+    return page.evaluate("new Set([...document.querySelectorAll('nav.mainnav li')]"
+                         ".map(item => item.getBoundingClientRect().top)).size")
+
+
+def test_a_1280_screen_shows_the_menu_in_a_row_and_every_results_column_in_both_languages(browser, demo):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     try:
         sign_in(page, demo, "facilitator@example.com", DEMO_PASSWORD)
+        assert menu_rows(page) == 1  # the facilitator's eleven entries, the longest menu in English
         assert results_by_clicking(page, "Results", "Service matrix: who rates whom") == []
         page.locator("form.inline[action='/language'] select").select_option("ru")
         page.locator("form.inline[action='/language'] button").click()
