@@ -89,6 +89,7 @@ class DatabaseInteger(IntegerConverter):
 
 def configure_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
+    from app.agreements.policies import agreement_sides
     from app.agreements.services import promises_in_force
     from app.agreements.views import bp as agreements_bp
     from app.api.views import bp as api_bp
@@ -107,6 +108,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.ratings.services import PROMISES_IN_FORCE
     from app.ratings.views import bp as ratings_bp
     from app.replies.views import bp as replies_bp
+    from app.reports.views import AGREEMENT_SIDES
     from app.reports.views import bp as reports_bp
     from app.themes.views import bp as themes_bp
     from app.web.views import bp as web_bp
@@ -117,6 +119,7 @@ def configure_blueprints(app: Flask) -> None:
                       replies_bp, complaints_bp, themes_bp, agreements_bp):
         app.register_blueprint(blueprint)
     app.extensions[PROMISES_IN_FORCE] = promises_in_force  # a rating asks about agreements' promises
+    app.extensions[AGREEMENT_SIDES] = agreement_sides  # the service matrix links its tensions to agreements
     csrf.exempt(api_bp)  # token-authenticated, never cookie-authenticated
     register_commands(app)
 

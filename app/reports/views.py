@@ -1,6 +1,6 @@
 """Published results: department scorecards, the company view, the service matrix, CSV exports."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,9 +19,14 @@ from app.web.authz import requires
 from app.web.htmx import render
 from app.web.memo import kept
 from app.web.numbers import percent
-from app.web.policies import has_any_role
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
+
+# The service matrix's tensions link to writing an agreement (app.agreements) for those who may. Agreements
+# sit above reports: they register, under this name in the app's extensions, their policy's answer to
+# "which of these departments may this person write agreements for?" as a function (user, department ids)
+# -> frozenset of ids, the very answer the matrix's template asks of each tension.
+AGREEMENT_SIDES = "agreement_sides"
 
 
 @bp.context_processor
@@ -132,11 +137,11 @@ def matrix(round_id: int):
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
-    # Its tensions link to writing an agreement for those who may (app.agreements.policies): what decides.
-    writes_for = has_any_role(current_user, "facilitator", "admin") or current_user.head_of
+    # Its tensions link to writing an agreement for those who may: the policy's answer is part of the key.
+    sides = current_app.extensions[AGREEMENT_SIDES](current_user, RoundResults(round_).taking_part)
     body = _published_body("reports/_matrix.html", round_, lambda: {
         "matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown},
-        shown, unknown, writes_for)
+        shown, unknown, sides)
     return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
                   measures=results.measures(round_))
 

@@ -63,6 +63,16 @@ def workshop_round(workshop: Workshop) -> Round | None:
     return db.session.get(Round, workshop.round_id) if workshop.round_id is not None else None
 
 
+def results_withheld(round_: Round | None) -> str | None:
+    """Why a board reads nothing of its round's results (None when it reads them): it works from no round,
+    or the round's results are not published yet. The review and the comments' themes say so."""
+    if round_ is None:
+        return _("This workshop works from no rating round.")
+    if round_.state != "published":
+        return _("The results of %(round)s are not published yet.", round=round_.name)
+    return None
+
+
 def _require_phase(workshop: Workshop, phase: str, message: str) -> None:
     if workshop.phase != phase:
         raise WorkshopError(message)
@@ -492,10 +502,8 @@ def review_board(workshop: Workshop) -> ReviewBoard:
     """The round's weak spots, blind spots and tensions between the departments taking part, read only
     through the publishing gate: a figure over fewer than k raters is not there."""
     round_ = workshop_round(workshop)
-    if round_ is None:
-        return ReviewBoard(None, _("This workshop works from no rating round."))
-    if round_.state != "published":
-        return ReviewBoard(round_, _("The results of %(round)s are not published yet.", round=round_.name))
+    if reason := results_withheld(round_):
+        return ReviewBoard(round_, reason)
     board = ReviewBoard(round_, None)
     taking_part = {d.id for d in workshop.departments}
     history = History(round_)  # read once for all the departments' scorecards
@@ -624,9 +632,10 @@ class ThemeSeed:
 
 
 def theme_seeds(workshop: Workshop) -> list[ThemeSeed]:
-    """What each taking-part department's comments of the workshop's published round talk about."""
+    """What each taking-part department's comments of the workshop's published round talk about (none
+    while `results_withheld`)."""
     round_ = workshop_round(workshop)
-    if round_ is None or round_.state != "published":
+    if results_withheld(round_):
         return []
     found = []
     for department in workshop.departments:

@@ -249,6 +249,7 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
         context["complaints"] = services.review_complaints(workshop)
     if phase in ("review", "collect") and runner:
         context["theme_seeds"] = services.theme_seeds(workshop)
+        context["themes_withheld"] = services.results_withheld(services.workshop_round(workshop))
         context["seeded"] = services.seeded(workshop)
     if phase == "collect":
         context["card_form"] = forms.get("card") or card_form()

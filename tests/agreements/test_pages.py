@@ -13,6 +13,7 @@ from app.dimensions.services import ordered, seed_default_dimensions
 from app.extensions import db
 from app.metrics.models import Metric, Reading
 from app.ratings import services as ratings
+from app.reports import results
 from app.workshops import services as workshops
 from tests.factories import count, form_token_of, make_department, make_user, page_text, posted_at_once
 from tests.reports.test_pages_matrix import world  # noqa: F401 (a fixture: a round with a tension)
@@ -165,6 +166,32 @@ def test_a_tension_on_the_matrix_links_to_an_agreement_prefilled_with_its_pair(c
     # Overall has no tension here; and a head of neither department sees no link.
     sign_in_as(client, cast["audit_head"])
     assert "agreement-link" not in client.get(f"/results/{world.round.id}/matrix?measure={competence}").text
+
+
+@pytest.mark.parametrize("first", ["facilitator", "support_head"])
+def test_each_reader_of_the_kept_matrix_sees_the_links_the_policy_gives_them(client, cast, world, first,  # noqa: F811
+                                                                            monkeypatch):
+    """The matrix's body is kept after its first reader; whoever warmed it, each next reader sees the link
+    to write an agreement on the Finance–Sales tension exactly when they may write one."""
+    cast["support_head"] = make_user("head.support@example.com", "Sue Head", cast["support"],
+                                     head_of=[cast["support"]])  # heads a third department of the round
+    db.session.commit()
+    competence = next(rd.dimension_id for rd in world.round.dimensions if rd.dimension.name == "Competence")
+    rendered, service_matrix = [], results.service_matrix
+    monkeypatch.setattr(results, "service_matrix", lambda *a: rendered.append(a) or service_matrix(*a))
+    links = {"facilitator": 1, "head": 1, "sales_head": 1, "support_head": 0, "audit_head": 0,
+             "employee": None, "admin": None}  # None: not one to open the matrix at all
+    for who in [first, *(who for who in links if who != first)]:
+        sign_in_as(client, cast[who])
+        response = client.get(f"/results/{world.round.id}/matrix?measure={competence}")
+        if links[who] is None:
+            assert response.status_code == 403
+            continue
+        page = BeautifulSoup(response.text, "html.parser")
+        assert len(page.select("tr.tension a.agreement-link")) == links[who], who
+    # One body for each answer of the policy about the round's departments: all of them (the facilitator),
+    # Finance, Sales, Support, and none (the head of Internal audit); each next reader of one got it kept.
+    assert len(rendered) == 5
 
 
 def test_a_workshop_card_links_to_an_agreement_prefilled_with_its_dimension(client, cast):

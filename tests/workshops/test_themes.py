@@ -4,13 +4,15 @@ for good; only the facilitator sees or does either."""
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
 
 from app.extensions import db
+from app.ratings import services as ratings
 from app.themes import services as themes
 from app.workshops import services
 from app.workshops.models import Card, RejectedSuggestion
 from tests.factories import PASSWORD, count, make_user, page_text, posted_at_once
-from tests.reports.test_results import company, survey  # noqa: F401  (the rating fixture and helper)
+from tests.reports.test_results import Survey, company, survey  # noqa: F401  (the rating fixture, its helpers)
 
 LATE = ["They promised the report by Friday and it came late.", "Deadlines missed all the time.",
         "Every invoice has an error.", "Nothing to add."]
@@ -21,9 +23,18 @@ HTMX = {"HX-Request": "true"}
 def board(company):  # noqa: F811
     """A published round in which Sales commented on Finance (three comments on reliability, k = 3), and a
     workshop of Finance and Sales working from it, in the review phase, with one participant."""
+    return workshop_on(company, commented(company).publish())
+
+
+def commented(company) -> Survey:  # noqa: F811
+    """A round in which Sales commented on Finance: three comments on reliability, k = 3."""
     s = survey(company, k=3)
     s.rate(company["SAL"], company["FIN"], [3] * len(LATE), comments=LATE)
-    round_ = s.publish()
+    return s
+
+
+def workshop_on(company, round_) -> dict:  # noqa: F811
+    """A workshop of Finance and Sales working from the round, in the review phase, with one participant."""
     participant = make_user("pat@example.com", "Pat Sales", company["SAL"])
     workshop = services.save_workshop(company["facilitator"], None, "Finance meets Sales",
                                       date(2026, 4, 1), round_, [company["FIN"], company["SAL"]],
@@ -53,6 +64,26 @@ def test_the_review_offers_each_theme_of_k_comments_and_makes_one_card_of_it(boa
     db.session.commit()
     assert made and not made_again and again.id == card.id and count(Card) == 1
     assert card.text == "Finance — Reliability: 3 comments" and card.dimension.key == "reliability"
+
+
+def themes_section(client, workshop) -> str:
+    section = BeautifulSoup(client.get(f"/workshops/{workshop.id}").text, "html.parser").select_one(
+        "section.theme-seeds")
+    return " ".join(section.get_text().split())
+
+
+def test_until_the_round_is_published_the_themes_say_its_results_are_not_published_yet(client, company):  # noqa: F811
+    s = commented(company)
+    ratings.close_round(company["facilitator"], s.round)  # its comments counted, its results not published
+    board = workshop_on(company, s.round)
+    workshop = board["workshop"]
+    sign_in(client, board["facilitator"])
+    in_review = themes_section(client, workshop)
+    services.move_phase(board["facilitator"], workshop, 1)  # collect: the themes are offered there too
+    db.session.commit()
+    for shown in (in_review, themes_section(client, workshop)):
+        assert "The results of Spring are not published yet." in shown
+        assert "enough comments" not in shown and "Add as a card" not in shown
 
 
 def test_a_theme_under_k_or_of_another_department_makes_no_card(board):
