@@ -46,7 +46,11 @@ class Size:
     published_rounds: int
     providers: int  # departments serving each department on the service map
     projects: int
-    reading_days: int = 730  # daily readings for two years
+    reading_days: int = 730  # readings for two years
+    reading_every: int = 1  # days between readings
+    # Readings that wander (a random walk: its history explains none of it, so "did it move?" can't tell),
+    # or stay around a level (every started project's history forecasts its readings since).
+    steady_readings: bool = False
     workshop_participants: int = 50
     workshop_cards: int = 60
 
@@ -63,7 +67,7 @@ def _people(size: Size, rng: random.Random, departments: list[Department]) -> di
     weights = [rng.choice((0.04, 1, 1, 1, 2, 3)) for _ in departments]
     total = sum(weights)
     counts = [max(2, round(size.people * w / total)) for w in weights]
-    counts[-1] += size.people - sum(counts)
+    counts[-1] = max(2, counts[-1] + size.people - sum(counts))  # rounding may leave the last too few
     password_hash = hash_password(PASSWORD)  # one hash for all, as the demo does
     rows = []
     for department, n in zip(departments, counts, strict=True):
@@ -167,9 +171,9 @@ def _metrics(rng: random.Random, size: Size, admin: User, departments: list[Depa
     metrics = add_suggested(admin, [s.key for s in SUGGESTED], departments[1])
     rows = []
     for metric in metrics:
-        value = rng.uniform(20, 60)
-        for day in range(size.reading_days, 0, -1):
-            value = max(5.0, value + rng.gauss(0, 0.6))
+        level = value = rng.uniform(20, 60)
+        for day in range(size.reading_days, 0, -size.reading_every):
+            value = level + rng.gauss(0, 2) if size.steady_readings else max(5.0, value + rng.gauss(0, 0.6))
             rows.append({"metric_id": metric.id, "taken_on": TODAY - timedelta(days=day),
                          "value": round(value, 2), "note": ""})
     db.session.execute(sa.insert(Reading), rows)
@@ -225,9 +229,8 @@ def _workshop(rng: random.Random, size: Size, facilitator: User, departments: li
             workshops.vote(person, card)
 
 
-def generate(size_name: str) -> dict:
+def generate(size: Size) -> dict:
     """Fill the (migrated, empty) database of the current app; returns what was built."""
-    size = SIZES[size_name]
     rng = random.Random(SEED)
     started = time.perf_counter()
     departments, members = _organisation(size, rng)
@@ -249,7 +252,7 @@ def generate(size_name: str) -> dict:
     _workshop(rng, size, facilitator, departments, members, latest)
     _round(facilitator, departments, "Open round", TODAY - timedelta(days=5))
     db.session.commit()
-    return {"size": size_name, "seconds": round(time.perf_counter() - started, 1),
+    return {"seconds": round(time.perf_counter() - started, 1),
             "users": sum(len(v) for v in members.values()) + 1,
             "tallies": db.session.scalar(sa.select(sa.func.count()).select_from(Tally)),
             "readings": db.session.scalar(sa.select(sa.func.count()).select_from(Reading))}
@@ -264,7 +267,7 @@ def main() -> None:
     app = make_app(url)
     with app.app_context():
         upgrade(directory="migrations")
-        print(generate(size_name))
+        print({"size": size_name, **generate(SIZES[size_name])})
         if db.engine.dialect.name == "postgresql":  # as autovacuum would soon: the planner needs statistics
             with db.engine.connect() as connection:
                 connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

@@ -13,6 +13,7 @@ TARGETS = {"submission": (0.25, 300), "scorecard": (0.15, 200), "heatmap": (0.15
 NAMES = {"floor": "the app's floor: the same posts, a view that only redirects",
          "submission": "rating submission (9 dimensions)", "scorecard": "department scorecard",
          "heatmap": "company heatmap", "matrix": "service matrix", "project": "project \"did it move?\"",
+         "portfolio": "projects portfolio (a \"did it move?\" per project)",
          "poll_unchanged": "board poll, nothing changed", "poll_changed": "board poll, something changed"}
 
 

@@ -214,6 +214,8 @@ def run(size: str, database: str, seconds: int, only: list[str] | None = None) -
             "heatmap": (lambda: facilitators([f"/results/{latest}"]), 32, False),
             "matrix": (lambda: facilitators([f"/results/{latest}/matrix"]), 32, False),
             "project": (lambda: facilitators([f"/projects/{p}" for p in project_ids[:50]]), 32, False),
+            # Every project listed, each started one with its "did it move?" fitted on this view.
+            "portfolio": (lambda: facilitators(["/projects"]), 32, False),
             "poll_unchanged": (lambda: board(version), 50, False),
             "poll_changed": (lambda: board(0), 50, False),
         }
