@@ -40,19 +40,26 @@ YEAR, BEFORE_START = 365, 182
 
 # The portfolio -----------------------------------------------------------------------------------
 
+PAGE_SIZE = 50
+
 @bp.get("")
 @requires(policies.can_view_projects)
 def index():
     status = request.args.get("status")
     filters = services.Filters(id_arg("dimension"), id_arg("metric"), id_arg("department"),
                                status if status in STATUSES else None)
-    projects = services.portfolio(filters)
+    causes = services.root_cause_counts(filters)
+    total = sum(causes.values())
+    # In pages: each listed project's "did it move?" is a model fitted on its metric's history.
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    projects = services.portfolio(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     overdue = services.overdue_tasks((p.id for p in projects), date.today())
     moved = services.progress_of(projects)
-    by_category, groups = services.root_cause_split(projects)
+    by_category, groups = services.root_cause_split(causes)
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
-    return render("projects/index.html", "projects/_portfolio.html", projects=projects, filters=filters,
-                  overdue=overdue, moved=moved,
+    return render("projects/index.html", "projects/_portfolio.html", projects=projects, total=total,
+                  page=page, pages=pages, filters=filters, overdue=overdue, moved=moved,
                   by_category=by_category, groups=groups, departments=departments(), metrics=metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",

@@ -780,7 +780,7 @@ def _minutes_card(card: Card) -> MinutesCard:
 
 def card_split(workshop: Workshop):
     """Every card (merged ones too) by root cause, beside the typical split from the source."""
-    return projects.root_cause_split(list(workshop.cards))
+    return projects.root_cause_split(Counter(card.root_cause_id for card in workshop.cards))
 
 
 def minutes(workshop: Workshop) -> Minutes:
@@ -795,7 +795,8 @@ def minutes(workshop: Workshop) -> Minutes:
     participants = sorted(((p.user.name, p.department.name) for p in workshop.participants),
                           key=lambda t: (t[1], t[0]))
     return Minutes(workshop, workshop_round(workshop), participants, voting_progress(workshop)[0], groups,
-                   decisions, card_split(workshop), projects.root_cause_split([d.project for d in decisions]))
+                   decisions, card_split(workshop), projects.root_cause_split(
+                       Counter(d.project.root_cause_id for d in decisions)))
 
 
 def _md(text: str) -> str:

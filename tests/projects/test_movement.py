@@ -238,3 +238,18 @@ def test_the_portfolio_says_each_projects_verdict(client, org, moved_project):
     verdicts = page.select("table.data tbody [class^=verdict-]")
     assert [(v.get_text(strip=True), v["title"]) for v in verdicts] == [
         ("Moved", "Moved: beyond what its trend predicted.")]  # the proposed project says nothing yet
+
+
+def test_the_portfolio_says_a_new_verdict_as_soon_as_the_readings_change(client, org, moved_project):
+    sign_in_as(client, org["employee"])
+
+    def verdicts() -> list[str]:
+        page = BeautifulSoup(client.get("/projects").get_data(as_text=True), "html.parser")
+        return [v.get_text(strip=True) for v in page.select("table.data tbody [class^=verdict-]")]
+
+    assert verdicts() == ["Moved"]  # worked out, and kept
+    for reading in moved_project.metric.readings:
+        if reading.taken_on >= date(2026, 6, 1):  # the readings since the lag, deleted
+            db.session.delete(reading)
+    db.session.commit()
+    assert verdicts() == ["Too early"]

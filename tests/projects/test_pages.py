@@ -365,6 +365,26 @@ def test_portfolio_filters_and_htmx_fragment(client, org):
     assert "typical split from the source: processes, systems and products 50–60%," in everything
 
 
+def test_the_portfolio_lists_fifty_projects_a_page_and_its_pages_keep_the_filters(client, org):
+    processes = db.session.scalar(sa.select(RootCause).where(RootCause.key == "processes"))
+    for n in range(51):
+        services.save_project(org["head"], None, services.ProjectData(
+            title=f"Project {n:02d}", owner_department=org["finance"], departments=[org["sales"]],
+            root_cause=processes))
+    db.session.commit()
+    sign_in_as(client, org["facilitator"])
+    first = client.get(f"/projects?department={org['sales'].id}")
+    text = page_text(first)
+    assert text.count('<a href="/projects/') == 50 and "51 projects" in text and "Page 1 of 2" in text
+    assert "Project 50" in text and "Project 00" not in text  # the newest first
+    assert f'href="/projects?page=2&department={org["sales"].id}"' in text
+    last = page_text(client.get(f"/projects?page=2&department={org['sales'].id}"))
+    assert last.count('<a href="/projects/') == 1 and "Project 00" in last and "Page 2 of 2" in last
+    assert "Page 2 of 2" in page_text(client.get("/projects?page=99"))  # past the end: the last page
+    groups = text.split('id="root-cause-groups"')[1].split("</table>")[0]
+    assert "<td>51</td><td>100%</td><td>50–60%</td>" in groups  # the split counts every page
+
+
 def test_the_target_field_shows_the_baseline_and_the_latest_reading(client, org):
     today = date.today()
     metric = make_metric(values=[30, 32, 37], start=today)

@@ -188,7 +188,7 @@ def test_the_root_cause_split_beside_the_typical_split(org):
     for key in ("processes", "systems", "clients", "people"):
         propose(org, root_cause=causes[key])
     propose(org)  # not classified: not counted
-    by_category, groups = services.root_cause_split(services.portfolio(services.Filters()))
+    by_category, groups = services.root_cause_split(services.root_cause_counts(services.Filters()))
     assert [(g.count, g.percent, g.typical) for g in groups] == [(2, 50, (50, 60)), (1, 25, (20, 30)),
                                                                  (1, 25, (20, 30))]
     assert {row.label: row.count for row in by_category}["Systems"] == 1
