@@ -25,14 +25,17 @@ MAX_PROMISES, MAX_PROMISE_TEXT = 3, 300
 
 class Agreement(db.Model):
     """draft: written by one side; in_force: confirmed by the other side's head, and asked about in the
-    rounds from then on."""
+    rounds from then on; ended: ended by either side (in force before, or a draft withdrawn), asked about no
+    more."""
 
     __tablename__ = "agreements"
     __table_args__ = (
         sa.CheckConstraint("provider_id <> receiver_id", name="two_departments"),
-        sa.CheckConstraint("state IN ('draft', 'in_force')", name="state_known"),
-        sa.CheckConstraint("(state = 'in_force') = (confirmed_at IS NOT NULL)",
+        sa.CheckConstraint("state IN ('draft', 'in_force', 'ended')", name="state_known"),
+        # An ended agreement was confirmed or not (a draft withdrawn): either.
+        sa.CheckConstraint("state = 'ended' OR (state = 'in_force') = (confirmed_at IS NOT NULL)",
                            name="confirmed_when_in_force"),
+        sa.CheckConstraint("(state = 'ended') = (ended_at IS NOT NULL)", name="ended_when_ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +46,8 @@ class Agreement(db.Model):
     drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    ended_at: Mapped[datetime | None]
     # Where it was started: a tension of a round's matrix, or a workshop card.
     round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rounds.id", ondelete="SET NULL"))
     card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workshop_cards.id", ondelete="SET NULL"))
@@ -53,6 +58,7 @@ class Agreement(db.Model):
     receiver: Mapped[Department] = relationship(foreign_keys=[receiver_id])
     drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
     round: Mapped[Round | None] = relationship()
     card: Mapped[Card | None] = relationship()
     promises: Mapped[list[Promise]] = relationship(back_populates="agreement", order_by="Promise.position",

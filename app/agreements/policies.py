@@ -1,4 +1,4 @@
-"""Who may write, read and confirm which agreement (also given to templates)."""
+"""Who may write, read, confirm and end which agreement (also given to templates)."""
 from app.org.policies import is_head_of
 from app.web.policies import has_any_role, has_role
 
@@ -39,3 +39,10 @@ def can_confirm_agreement(user, agreement) -> bool:
     drafted_for = {d.id for d in sides if drafter is not None and d.id in drafter.head_of}
     return user.id != agreement.drafted_by_id and any(
         is_head_of(user, d) and d.id not in drafted_for for d in sides)
+
+
+def can_end_agreement(user, agreement) -> bool:
+    """An agreement not ended yet is ended (a draft withdrawn) by whoever may write it: a head of either
+    department, a facilitator or an admin."""
+    return agreement.state != "ended" and can_write_agreement_between(user, agreement.provider,
+                                                                        agreement.receiver)

@@ -1,5 +1,5 @@
-"""The rules of agreements: drafting one with one to three promises, confirming it, the promises a round
-asks about, and how often each was kept (read through the publishing gate)."""
+"""The rules of agreements: drafting one with one to three promises, confirming it, ending it, the promises
+a round asks about, and how often each was kept (read through the publishing gate)."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.agreements import policies
 from app.agreements.models import MAX_PROMISE_TEXT, MAX_PROMISES, Agreement, Promise
 from app.audit.services import record
-from app.database import flush_once
+from app.database import flush_once, lock
 from app.dimensions.models import Dimension
 from app.extensions import db
 from app.metrics.models import Metric, Reading
@@ -87,6 +87,20 @@ def confirm(actor, agreement: Agreement) -> None:
     record(actor, "agreement.confirm", _name(agreement))
 
 
+def end(actor, agreement: Agreement) -> None:
+    """End an agreement, in force or a draft nobody will confirm (withdrawn): from now on no round asks about
+    its promises; what the rounds before found stays on its page."""
+    lock(agreement)  # two "End" sent at once: the second waits here, then finds it ended
+    if agreement.state == "ended":
+        raise AgreementError(_("This agreement has ended already."))
+    if not policies.can_end_agreement(actor, agreement):
+        raise AgreementError(_("Only the heads of the two departments, facilitators and admins end their "
+                               "agreements."))
+    agreement.state, agreement.ended_by, agreement.ended_at = "ended", actor, utcnow()
+    db.session.flush()
+    record(actor, "agreement.end", _name(agreement), "in force" if agreement.confirmed_at else "draft")
+
+
 def _name(agreement: Agreement) -> str:
     return f"{agreement.provider.name} → {agreement.receiver.name}"
 
@@ -123,11 +137,13 @@ class PromiseRecord:
 
 def record_of(agreement: Agreement) -> list[PromiseRecord]:
     """For each promise, every published round that asked about it — both departments taking part, closed
-    after the agreement came in force — with its answers through the gate; and the latest readings."""
+    after the agreement came in force and opened before it ended — with its answers through the gate; and
+    the latest readings."""
     rounds = []
     if agreement.confirmed_at is not None:
         rounds = [r for r in published_rounds(newest_first=True, with_departments=True)
                   if r.closed_at and r.closed_at >= agreement.confirmed_at
+                  and (agreement.ended_at is None or r.opened_at and r.opened_at < agreement.ended_at)
                   and {agreement.provider_id, agreement.receiver_id} <= {d.id for d in r.departments}]
     results = results_of(rounds)
     return [PromiseRecord(promise, [RoundKept(r, results[r.id].kept(promise.id)) for r in rounds],

@@ -1,5 +1,5 @@
-"""Pages of agreements: the list, writing one (from a matrix tension or a workshop card), confirming it,
-and how often each promise was kept."""
+"""Pages of agreements: the list, writing one (from a matrix tension or a workshop card), confirming and
+ending it, and how often each promise was kept."""
 from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,8 @@ from app.org.models import Department
 from app.org.services import departments
 from app.ratings.models import Round
 from app.web.authz import requires
+from app.web.changes import committed
+from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render
 from app.web.ids import id_arg
 from app.workshops.models import Card
@@ -130,3 +132,24 @@ def confirm(agreement_id: int):
         db.session.commit()
         flash(_("The agreement is in force: the next round asks whether its promises were kept."), "success")
     return redirect_to(url_for("agreements.detail", agreement_id=agreement.id))
+
+
+@bp.post("/<int:agreement_id>/end")
+@requires(policies.can_write_agreements)
+def end(agreement_id: int):
+    agreement = _agreement(agreement_id)  # CSRFProtect has checked the button's token
+    back = url_for("agreements.detail", agreement_id=agreement.id)
+    draft = agreement.state == "draft"
+    if policies.can_end_agreement(current_user, agreement) and not confirmed():
+        if draft:
+            return confirmation(_("Withdraw this draft?"), _("Nobody can confirm it any more."),
+                                _("Withdraw the draft"), back=back)
+        return confirmation(_("End this agreement?"),
+                            _("From now on no round asks the people of %(receiver)s whether they got what "
+                              "was agreed. What the rounds before found stays on this page.",
+                              receiver=agreement.receiver.name),
+                            _("End the agreement"), back=back)
+    if committed(services.end, agreement, refused=services.AgreementError):
+        flash(_("The draft is withdrawn.") if draft
+              else _("The agreement has ended: no round asks about it any more."), "success")
+    return redirect_to(back)

@@ -58,6 +58,7 @@ LABELS = {
     "workshop.project": _l("Project started from a workshop"),
     "agreement.draft": _l("Agreement drafted"),
     "agreement.confirm": _l("Agreement confirmed"),
+    "agreement.end": _l("Agreement ended"),
     "weakness.respond": _l("Response to a weakness saved"),
     "theme.keyword_add": _l("Theme keyword added"),
     "theme.keyword_remove": _l("Theme keyword removed"),

@@ -3,6 +3,7 @@ kept by round × promise with no person and no time, and read only through the g
 import pytest
 import sqlalchemy as sa
 
+from app.agreements import services
 from app.extensions import db
 from app.ratings import services as ratings
 from app.ratings.models import PendingBallot, PromiseCount
@@ -109,3 +110,17 @@ def test_the_answers_go_through_the_round_s_noise_the_askings_stay_exact(pair, a
     row = db.session.scalars(sa.select(PromiseCount)).one()
     assert ([5, 0, 1, 0], 0.5) in drawn  # yes, partly, no, can't say
     assert counts(row) == (6, 6, 1, 2, 1)
+
+
+def test_once_ended_a_round_asks_nothing_and_the_rounds_before_stay_on_its_page(pair):  # noqa: F811
+    agreement, round_ = round_with_answers(pair, ["yes", "yes", "yes", "partly", "no"])
+    published(pair, round_)
+    services.end(pair["head_sales"], agreement)
+    db.session.commit()
+    later = start_round(pair["facilitator"], [pair["finance"], pair["sales"]], name="Summer")
+    seller = pair["sellers"][0]
+    assert ratings.asked_promises(seller, ratings.find_target(seller, later, f"d{pair['finance'].id}")) == []
+    answer(seller, later, f"d{pair['finance'].id}", {})
+    published(pair, later)
+    [record] = services.record_of(agreement)
+    assert [(r.round.name, r.kept.n) for r in record.rounds] == [("Spring", 5)]

@@ -1,5 +1,5 @@
 """The agreement pages through the Flask client: who may open them, the links from the matrix and from a
-workshop card, writing and confirming, the rating form's question, and the kept-rate over k."""
+workshop card, writing, confirming and ending, the rating form's question, and the kept-rate over k."""
 from datetime import date
 
 import pytest
@@ -274,3 +274,75 @@ def test_under_k_answers_the_page_says_so_and_shows_no_share(client, cast):
     sign_in_as(client, cast["head"])
     page = BeautifulSoup(client.get(f"/agreements/{agreement.id}").text, "html.parser")
     assert cells(page, "table.kept-rate") == [["Summer", "fewer than 5 answers — not shown"]]
+
+
+# Ending ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["head", "sales_head", "facilitator", "admin"])
+@pytest.mark.parametrize("state,button", [("draft", "Withdraw this draft"),
+                                          ("in_force", "End this agreement")])
+def test_everyone_who_reads_an_agreement_may_end_it_until_it_has_ended(client, cast, who, state, button):
+    """Those who read it (the others get 403, above and below) see the button until it has ended."""
+    agreement = drafted(cast) if state == "draft" else in_force(cast)
+    sign_in_as(client, cast[who])
+    assert button in page_text(client.get(f"/agreements/{agreement.id}"))
+    services.end(cast["admin"], agreement)
+    db.session.commit()
+    page = page_text(client.get(f"/agreements/{agreement.id}"))
+    assert "End this agreement" not in page and "Withdraw this draft" not in page
+
+
+@pytest.mark.parametrize("who", ["audit_head", "employee"])
+def test_others_cannot_end_an_agreement(client, cast, who):
+    agreement = in_force(cast)
+    sign_in_as(client, cast[who])
+    assert client.post(f"/agreements/{agreement.id}/end", data={"confirmed": "1"}).status_code == 403
+    db.session.refresh(agreement)
+    assert agreement.state == "in_force"
+
+
+def test_a_head_ends_an_agreement_after_a_confirmation_and_the_pages_say_so(client, cast):
+    agreement = in_force(cast)
+    sign_in_as(client, cast["sales_head"])
+    asked = client.post(f"/agreements/{agreement.id}/end")
+    assert asked.status_code == 200 and "End this agreement?" in page_text(asked)
+    db.session.refresh(agreement)
+    assert agreement.state == "in_force"
+    form = BeautifulSoup(asked.text, "html.parser").select_one("form[method=post]:has(input[name=confirmed])")
+    assert form["action"] == f"/agreements/{agreement.id}/end"
+    ended = client.post(form["action"], data={"confirmed": "1"})
+    assert ended.status_code == 303 and ended.location.endswith(f"/agreements/{agreement.id}")
+    db.session.refresh(agreement)
+    assert agreement.state == "ended" and agreement.ended_by_id == cast["sales_head"].id
+    page = page_text(client.get(ended.location))
+    assert "The agreement has ended" in page
+    assert f"Ended on {agreement.ended_at.date().isoformat()} by Sam Head" in page
+    assert "End this agreement" not in page
+    listed = BeautifulSoup(client.get("/agreements").text, "html.parser")
+    assert [" ".join(td.get_text().split()) for td in listed.select("tbody td")][-1] == "ended"
+    again = client.post(f"/agreements/{agreement.id}/end", data={"confirmed": "1"})
+    assert again.status_code == 303 and "has ended already" in page_text(client.get(again.location))
+
+
+def test_a_draft_is_withdrawn_by_its_drafter(client, cast):
+    agreement = drafted(cast)
+    sign_in_as(client, cast["head"])
+    asked = client.post(f"/agreements/{agreement.id}/end")
+    assert "Withdraw this draft?" in page_text(asked)
+    assert client.post(f"/agreements/{agreement.id}/end", data={"confirmed": "1"}).status_code == 303
+    page = page_text(client.get(f"/agreements/{agreement.id}"))
+    assert "The draft is withdrawn." in page and "withdrawn before anyone confirmed it" in page
+    sign_in_as(client, cast["sales_head"])
+    assert "Confirm the agreement" not in page_text(client.get(f"/agreements/{agreement.id}"))
+
+
+def test_an_end_sent_twice_at_once_ends_it_once(app, cast):
+    agreement = in_force(cast)
+    browsers, responses = posted_at_once(app, cast["sales_head"], f"/agreements/{agreement.id}/end",
+                                         {"confirmed": "1"})
+    assert all(r.status_code == 303 for r in responses)
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).state == "ended"
+    assert count(AuditEntry, AuditEntry.action == "agreement.end") == 1
+    pages = [page_text(b.get(f"/agreements/{agreement.id}")) for b in browsers]
+    assert sum("has ended already" in page for page in pages) == len(browsers) - 1

@@ -169,3 +169,59 @@ def test_who_sees_which_agreement(pair):
     for who in ("head_finance", "head_sales", "facilitator", "admin"):
         assert services.visible_agreements(pair[who]) == [agreement]
     assert services.visible_agreements(pair["head_legal"]) == []
+
+
+# Ending ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who,may", [("head_finance", True), ("head_sales", True), ("facilitator", True),
+                                     ("admin", True), ("head_legal", False), ("employee", False)])
+def test_the_heads_of_the_two_facilitators_and_admins_end_an_agreement(pair, who, may):
+    agreement = in_force(pair)
+    if may:
+        services.end(pair[who], agreement)
+        db.session.commit()
+        assert agreement.state == "ended" and agreement.ended_by_id == pair[who].id
+        assert agreement.ended_at is not None and agreement.confirmed_at is not None
+        assert db.session.scalars(sa.select(AuditEntry.action)).all()[-1] == "agreement.end"
+    else:
+        with pytest.raises(services.AgreementError, match="Only the heads"):
+            services.end(pair[who], agreement)
+        db.session.rollback()
+        assert agreement.state == "in_force"
+
+
+def test_a_draft_is_withdrawn_and_can_no_longer_be_confirmed(pair):
+    agreement = draft(pair)
+    services.end(pair["head_finance"], agreement)
+    db.session.commit()
+    assert agreement.state == "ended" and agreement.confirmed_at is None
+    with pytest.raises(services.AgreementError):
+        services.confirm(pair["head_sales"], agreement)
+
+
+def test_an_agreement_is_ended_once(pair):
+    agreement = in_force(pair)
+    services.end(pair["head_sales"], agreement)
+    db.session.commit()
+    with pytest.raises(services.AgreementError, match="ended already"):
+        services.end(pair["head_finance"], agreement)
+    db.session.rollback()
+    assert agreement.ended_by_id == pair["head_sales"].id
+    assert count(AuditEntry, AuditEntry.action == "agreement.end") == 1
+
+
+def test_an_ended_agreement_is_asked_about_no_more(pair):
+    agreement = in_force(pair)
+    services.end(pair["head_sales"], agreement)
+    db.session.commit()
+    assert services.promises_in_force(pair["finance"].id, pair["sales"].id) == []
+
+
+@pytest.mark.parametrize("state", ["draft", "in_force"])
+def test_the_database_keeps_ended_and_its_time_together(pair, state):
+    agreement = draft(pair) if state == "draft" else in_force(pair)
+    for values in ({"state": "ended"}, {"ended_at": agreement.drafted_at},
+                   {"state": "in_force", "confirmed_at": None}):
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.update(Agreement).where(Agreement.id == agreement.id).values(**values))
+        db.session.rollback()

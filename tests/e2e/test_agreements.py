@@ -1,7 +1,7 @@
 """A trading-zone agreement in Chromium: Finance's head writes one from the tension on the service matrix,
 Sales' head confirms it, a Sales employee says in the next round whether they got what was agreed, and the
-agreement page shows each promise's kept-rate only where k or more answered; on a phone nothing scrolls
-sideways."""
+agreement page shows each promise's kept-rate only where k or more answered; Finance's head then ends it;
+on a phone nothing scrolls sideways."""
 import re
 from datetime import date
 
@@ -158,3 +158,13 @@ def test_an_agreement_s_promise_is_rated_in_a_round_and_its_kept_rate_shown_only
         phone.goto(address)
         expect(phone.get_by_role("heading", level=1)).to_be_visible()
         assert overflow(phone) <= 0, address
+
+    # Finance's head ends it, after the page that asks first; its page says so, and still fits a phone.
+    page.get_by_role("button", name="End this agreement").click()
+    page.get_by_role("button", name="End the agreement").click()
+    expect(page.get_by_text("The agreement has ended")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Ended on \d{4}-\d\d-\d\d by Hana Head"))).to_be_visible()
+    expect(page.get_by_role("button", name="End this agreement")).to_have_count(0)
+    phone.goto(agreement_url)
+    expect(phone.get_by_text(re.compile("Ended on"))).to_be_visible()
+    assert overflow(phone) <= 0

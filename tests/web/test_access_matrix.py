@@ -199,9 +199,11 @@ EXPECTED = {
     ("agreements.new", "GET"): READERS,
     ("agreements.new", "POST"): READERS,
     # The heads of its two departments (the head_other's is not one), facilitators and admins; confirming,
-    # those same readers get the page back (with why not, for all but a head of the other side).
+    # those same readers get the page back (with why not, for all but a head of the other side); ending,
+    # they get the page that asks first.
     ("agreements.detail", "GET"): METRIC_OWNERS,
     ("agreements.confirm", "POST"): METRIC_OWNERS,
+    ("agreements.end", "POST"): METRIC_OWNERS,
 }
 
 

@@ -424,6 +424,7 @@ CASES: dict[str, Case] = {
         "provider_id": w["finance"].id, "receiver_id": w["sales"].id, "text_1": "Invoices by the 3rd",
         "dimension_1": w.dimension.id, "metric_1": w.metric.id, "round_id": "", "card_id": ""}),
     "agreements.confirm": Case("sales_head", args=lambda w: {"agreement_id": w.agreement.id}),
+    "agreements.end": Case("head", args=lambda w: {"agreement_id": w.agreement.id}),
     # Workshops
     "workshops.new": Case("facilitator", form=WorkshopForm, valid=lambda w: {
         "title": "Hand-offs", "held_on": "2026-07-01", "round_id": 0,

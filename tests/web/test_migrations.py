@@ -223,3 +223,30 @@ def test_0018_stops_on_department_names_that_differ_only_in_letter_case_and_chan
         keys = dict(connection.execute(sa.text("SELECT code, name_key FROM departments")).all())
     assert keys == {"FIN": "финансы", "FIN2": "финансы (москва)", "SAL": "sales"}
     assert differences() == []
+
+
+def test_0031_going_down_gives_each_ended_agreement_back_what_it_was_before_it_ended(app, org):
+    """Nothing below 0031 can be ended: an ended agreement that was confirmed is in force again, a withdrawn
+    draft a draft again; every agreement, promise and count stays."""
+    from app.agreements import services
+    from app.dimensions.services import ordered, seed_default_dimensions
+    from app.metrics.models import Metric
+
+    seed_default_dimensions()
+    metric = Metric(name="NPS", direction="higher")
+    db.session.add(metric)
+    promise = [services.PromiseData("Invoices by the 3rd", ordered()[0], metric)]
+    ended, withdrawn = (services.draft(org["head"], org["finance"], org["sales"], promise) for _ in range(2))
+    services.confirm(org["sales_head"], ended)
+    for agreement in (ended, withdrawn):
+        services.end(org["admin"], agreement)
+    db.session.commit()
+    db.session.remove()
+    downgrade(directory=MIGRATIONS, revision="0030")
+    with db.engine.connect() as connection:
+        states = connection.execute(sa.text("SELECT state, confirmed_at IS NOT NULL FROM agreements "
+                                            "ORDER BY id")).all()
+        assert connection.execute(sa.text("SELECT count(*) FROM promises")).scalar() == 2
+    assert states == [("in_force", True), ("draft", False)]
+    upgrade(directory=MIGRATIONS)
+    assert differences() == []
