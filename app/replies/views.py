@@ -5,6 +5,7 @@ value of their own, and are never cached: the code is posted, never put in an ad
 """
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from app.replies import policies, services
 from app.replies.forms import AnswerForm, CodeForm, ReplyForm, prefix, reply_forms
 from app.replies.models import REPLY_KINDS, CommentReply
 from app.web.htmx import redirect_to, render, wants_fragment
+from app.web.memo import kept
 
 bp = Blueprint("replies", __name__, url_prefix="/replies")
 
@@ -30,9 +32,21 @@ def comment_section(round_: Round, department: Department) -> Markup:
     """A scorecard's released comments with their replies, and the heads' reply forms: asked for by the
     scorecard's template, as the results area sits below this one."""
     threads = services.threads(round_, department)
-    return Markup(render_template("replies/_comments.html", threads=threads, round=round_,
-                                  department=department,
-                                  reply_forms=reply_forms(current_user, threads or [], department)))
+    forms = reply_forms(current_user, threads or [], department)
+
+    def draw() -> Markup:
+        return Markup(render_template("replies/_comments.html", threads=threads, round=round_,
+                                      department=department, reply_forms=forms))
+
+    if forms:  # they carry the reader's own CSRF token
+        return draw()
+    # Kept for readers without reply forms, under all the section shows: a reply shows from the day after.
+    shown = None if threads is None else tuple(
+        (t.comment.id, bool(t.comment.reply_key), t.answer,
+         t.reply and (t.reply.kind, t.reply.text, services.is_released(t.reply.written_on)))
+        for t in threads)
+    key = (round_.id, department.id, department.name, shown, str(get_locale()))
+    return kept("comment_sections", key, draw, size=256)
 
 
 @bp.after_request

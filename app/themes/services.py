@@ -92,6 +92,20 @@ class ThemeCounts:
     folded: bool
 
 
+def counts_depend_on(round_: Round, department: Department) -> tuple:
+    """All that theme_counts reads but the released comments (fixed once published), as plain rows: the
+    themes' keywords, the corrections of these comments, and the dimensions' and root causes' names and
+    order. A scorecard keeps its themes section under them (app.themes.views.themes_section)."""
+    comment_ids = [c.id for c in RoundResults(round_).released_comments(department.id)]
+    return tuple(tuple(map(tuple, db.session.execute(query))) for query in (
+        sa.select(Theme.id, Theme.kind, Theme.key, ThemeKeyword.word).join(ThemeKeyword)
+        .order_by(ThemeKeyword.id),
+        sa.select(CommentTheme.comment_id, CommentTheme.theme_id)
+        .where(CommentTheme.comment_id.in_(comment_ids)).order_by(CommentTheme.comment_id),
+        sa.select(Dimension.id, Dimension.name_en, Dimension.name_ru, Dimension.position, Dimension.retired),
+        sa.select(RootCause.id, RootCause.name_en, RootCause.name_ru, RootCause.position, RootCause.retired)))
+
+
 def theme_counts(round_: Round, department: Department) -> ThemeCounts | None:
     """None when no comment was released (fewer than k rated the department, or nobody commented)."""
     comments = RoundResults(round_).released_comments(department.id)

@@ -1,6 +1,7 @@
 """Pages of themes: admins correct the keywords of each theme and the theme of a single comment; a scorecard
 shows what its released comments talk about."""
 from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from app.themes.forms import MODEL, NO_THEME, ActionForm, CommentThemeForm, Keyw
 from app.themes.models import ThemeKeyword
 from app.web.authz import requires
 from app.web.htmx import redirect_to, render
+from app.web.memo import kept
 
 bp = Blueprint("themes", __name__, url_prefix="/themes")
 
@@ -26,10 +28,13 @@ def theme_words():
 
 
 def themes_section(round_: Round, department: Department) -> Markup:
-    """'What the comments talk about' on a scorecard, drawn afresh below its kept body: admins' corrections
-    change it."""
-    return Markup(render_template("themes/_counts.html", counts=services.theme_counts(round_, department),
-                                  round=round_, department=department))
+    """'What the comments talk about' on a scorecard, below its kept body, and kept on its own: under what
+    admins' keywords and corrections change, besides the language and the reader's link to correct it."""
+    key = (round_.id, department.id, services.counts_depend_on(round_, department), str(get_locale()),
+           policies.can_correct_comment_themes(current_user, department))
+    return kept("themes_section", key, lambda: Markup(render_template(
+        "themes/_counts.html", counts=services.theme_counts(round_, department), round=round_,
+        department=department)), size=256)
 
 
 # Keywords ---------------------------------------------------------------------------------------------

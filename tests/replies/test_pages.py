@@ -115,6 +115,22 @@ def test_the_head_reads_the_answer_from_the_day_after_it_was_written(client, wor
     assert "The author's answer" in page and "Thanks, calls are answered now." in page
 
 
+def test_a_reader_without_a_reply_form_sees_each_reply_and_answer_as_it_is_released(client, world, clock):
+    assert client.sign_in(world["facilitator"].email, PASSWORD).status_code == 303
+    page = page_text(client.get(scorecard(world)))  # drawn, and kept while nothing it shows changes
+    assert "Nobody answers the phone after four." in page and "We pick up until six now." not in page
+    reply_to(world, "dana", text="We pick up until six now.")
+    page = page_text(client.get(scorecard(world)))
+    assert "We pick up until six now." in page and "released to its author tomorrow" in page
+    clock.next_day()
+    services.answer(world["codes"]["dana"], "Thanks, calls are answered now.")
+    db.session.commit()
+    page = page_text(client.get(scorecard(world)))
+    assert "released to its author tomorrow" not in page and "Thanks, calls are answered now." not in page
+    clock.next_day()
+    assert "Thanks, calls are answered now." in page_text(client.get(scorecard(world)))
+
+
 @pytest.mark.parametrize("code", ["", "WRONG", "0000-0000-0000-0000-0000", "x" * 5000, "a\x00b", "sam", "sid",
                                   "lea", "erin_on_legal"])
 def test_every_code_that_opens_nothing_gets_the_same_message(client, world, code):

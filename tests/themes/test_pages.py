@@ -89,6 +89,21 @@ def test_the_scorecard_shows_a_theme_of_k_comments_and_folds_the_rest(client, pe
     assert "Correct the themes of these comments" not in page  # a head, not an admin
 
 
+def test_the_scorecards_themes_follow_a_dimensions_new_name_and_a_keyword_removed(client, people):
+    round_ = published(people, COMMENTS)
+    sign_in(client, people["head"])
+    scorecard = f"/results/{round_.id}/departments/{people['FIN'].id}"
+    assert "Reliability: 3 comments" in page_text(client.get(scorecard))  # drawn, and kept
+    reliability = services.subject_named("dimension:reliability")
+    reliability.item.name_en = "Dependability"
+    db.session.commit()
+    assert "Dependability: 3 comments" in page_text(client.get(scorecard))
+    for keyword in reliability.theme.keywords:
+        db.session.delete(keyword)
+    db.session.commit()
+    assert "Dependability: 3" not in page_text(client.get(scorecard))
+
+
 def test_the_scorecard_does_not_show_a_theme_of_k_minus_one_comments(client, people):
     round_ = published(people, COMMENTS[1:])
     sign_in(client, people["head"])
