@@ -4,9 +4,10 @@ about")."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -15,9 +16,17 @@ CYRILLIC = re.compile("[а-яё]")
 MOST_TIED = 2  # more themes of a kind tied for the top than this: the text is too unclear to tag
 
 
-@cache
+_stemmers = threading.local()
+
+
 def _stemmer(language: str):
-    return snowballstemmer.stemmer({"ru": "russian", "en": "english"}[language])
+    """This thread's stemmer of the language: a Snowball stemmer keeps the word it works on in itself, and
+    a worker's threads stem at once."""
+    found = getattr(_stemmers, language, None)
+    if found is None:
+        found = snowballstemmer.stemmer({"ru": "russian", "en": "english"}[language])
+        setattr(_stemmers, language, found)
+    return found
 
 
 def language_of(word: str) -> str:
