@@ -35,7 +35,7 @@ from app.reports.gate import Figure, RoundResults, results_of
 from app.reports.results import published_rounds
 from app.stats import Estimate, estimate
 from app.time import utcnow
-from app.web.memo import kept_many
+from app.web.memo import kept, kept_many
 from app.web.numbers import number, percent
 
 BASELINE_READINGS = 3  # the baseline is the mean of the last three readings before the start
@@ -553,10 +553,12 @@ def source_comparison(project: Project) -> Comparison | None:
                       for i, r in enumerate((before, after)))
         return None if None in found else found
 
-    ours_scores = pooled(ours)
+    # Pooled once per process for these departments: a published round's sums never change.
+    ours_scores, others_scores = kept(
+        "compared_with_whom", (dimension_id, before.id, after.id, frozenset(ours), frozenset(others)),
+        lambda: (pooled(ours), pooled(others)), size=256)
     if ours_scores is None:
         return Comparison("too_few_ours", before, after)
-    others_scores = pooled(others)
     if others_scores is None:
         return Comparison("too_few_others", before, after)
     return Comparison(None, before, after, ours_scores, others_scores)
