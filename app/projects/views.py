@@ -42,6 +42,7 @@ YEAR, BEFORE_START = 365, 182
 
 PAGE_SIZE = 50
 
+
 @bp.get("")
 @requires(policies.can_view_projects)
 def index():
