@@ -312,17 +312,21 @@ def _undo_skip(round_: Round, target):
 
 
 def _answer(round_: Round, target, answer, *scores_and_comment):
+    back = url_for("ratings.rate", round_id=round_.id)
     try:
         code = answer(current_user, round_, target, *scores_and_comment)
     except services.RatingError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         # One message for both, with a code of one length: its length, in the cookie and on the next page,
         # must not tell them apart. The code is shown this once and kept nowhere (only its hash, sealed).
-        flash(_("Thank you — %(target)s is ticked off your list. If you wrote a comment, this code lets you "
-                "alone read the department's reply and answer it once: %(code)s. Keep it: it is shown only "
-                "now, and the app keeps only a fingerprint of it.", target=target_title(target), code=code),
-              "success")
-    return redirect_to(url_for("ratings.rate", round_id=round_.id))
+        # Worded (as `back` was) before the commit, which expires what it names: reading it again after
+        # would open a second transaction, on SQLite one that queues for the write lock.
+        thanks = _("Thank you — %(target)s is ticked off your list. If you wrote a comment, this code lets "
+                   "you alone read the department's reply and answer it once: %(code)s. Keep it: it is shown "
+                   "only now, and the app keeps only a fingerprint of it.", target=target_title(target),
+                   code=code)
+        db.session.commit()
+        flash(thanks, "success")
+    return redirect_to(back)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.ratings import services
 from app.ratings.models import BallotCount, Comment, Participation, PendingBallot, Round
 from app.ratings.sealing import unseal
-from tests.factories import PASSWORD, count, link, make_department, make_user, page_text
+from tests.factories import PASSWORD, count, link, make_department, make_user, page_text, statements_run
 
 HTMX = {"HX-Request": "true"}
 
@@ -195,6 +195,19 @@ def test_a_second_post_for_the_same_target_is_refused_and_counted_once(seller, c
     assert ballots_counted() == 1 and count(Participation) == 1
     page = page_text(seller.get(target))
     assert "This one is done." in page and 'type="radio"' not in page
+
+
+def test_an_answer_is_one_transaction_from_its_first_read_to_its_thanks(seller, company):
+    """Everything an answer reads and writes happens in the one transaction its post opens: no second one
+    after the commit (on SQLite each waits for the write lock behind every other answer)."""
+    seller.refresh_token()  # a page read now, so that only the post is seen below
+    target, data = url(company, f"/d{company['finance'].id}"), answers(company["round"])
+    with statements_run() as sent:
+        response = seller.post(target, data=data)
+    assert response.status_code == 303
+    assert [verb for verb, _open in sent if verb.startswith("BEGIN")] == [sent[0][0]]
+    assert all(open_ for _verb, open_ in sent[1:])
+    assert "Finance is ticked off your list" in page_text(seller.get(response.headers["Location"]))
 
 
 def test_missing_answers_show_the_form_again_and_save_nothing(seller, company):
