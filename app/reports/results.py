@@ -366,6 +366,16 @@ class Pair:
         return self.wide and not self.tension
 
 
+MATRIX_PAGE = 25  # rated departments (columns) a page of the service matrix shows
+
+
+@dataclass
+class MatrixPage:
+    columns: list[Department]  # rated departments
+    rows: list[Department | None]  # rater departments, None for the pooled "other departments"
+    left_out: int  # rater departments without a figure in these columns
+
+
 @dataclass
 class Matrix:
     round: Round
@@ -396,6 +406,20 @@ class Matrix:
     @property
     def tensions(self) -> list[Pair]:
         return [p for p in self.pairs if p.tension]
+
+    def page(self, number: int) -> MatrixPage:
+        """The rated departments of one page, and the rows with a figure among them: on a company of 200
+        departments the whole matrix was 40,000 cells, nearly all "not enough responses". A matrix of one
+        page keeps every row."""
+        columns = self.columns[(number - 1) * MATRIX_PAGE:number * MATRIX_PAGE]
+        whole = len(columns) == len(self.columns)
+        on_page = {c.id for c in columns}
+        rating = {rater for rater, target in self.cells if target in on_page}  # None: the pool
+        rows = [d for d in self.raters if whole or d.id in rating]
+        left_out = len(self.raters) - len(rows)
+        if None in rating:
+            rows.append(None)
+        return MatrixPage(columns, rows, left_out)
 
 
 def service_matrix(round_: Round, measure) -> Matrix:

@@ -137,11 +137,20 @@ def matrix(round_id: int):
     measure = results.parse_measure(round_, request.args.get("measure"))
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
+    taking_part = RoundResults(round_).taking_part
+    # The rated departments in pages (a page number out of range shows the nearest page); the pairs below
+    # the table stay whole.
+    pages = max(1, -(-len(taking_part) // results.MATRIX_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     # Its tensions link to writing an agreement for those who may: the policy's answer is part of the key.
-    sides = current_app.extensions[AGREEMENT_SIDES](current_user, RoundResults(round_).taking_part)
-    body = _published_body("reports/_matrix.html", round_, lambda: {
-        "matrix": results.service_matrix(round_, shown), "round": round_, "unknown_measure": unknown},
-        shown, unknown, sides)
+    sides = current_app.extensions[AGREEMENT_SIDES](current_user, taking_part)
+
+    def context():
+        matrix = results.service_matrix(round_, shown)
+        return {"matrix": matrix, "on_page": matrix.page(page), "page": page, "pages": pages, "round": round_,
+                "unknown_measure": unknown}
+
+    body = _published_body("reports/_matrix.html", round_, context, shown, unknown, sides, page)
     return render("reports/matrix.html", "reports/_body.html", body=body, round=round_, measure=str(shown),
                   measures=results.measures(round_))
 

@@ -115,3 +115,71 @@ def test_the_methods_page_explains_intervals_and_within_noise_in_plain_words(cli
     assert "How we compute this" in page
     assert "“3.4 (2.9–3.9)” means: our best guess is 3.4" in page and "with 95% confidence" in page
     assert "“Within noise”" in page and "less than 5 times in 100 (a 95% level)" in page
+
+
+# In pages of 25 rated departments ------------------------------------------------------------------
+
+@pytest.fixture
+def wide(org):
+    """27 departments, 25 rated departments a page: Finance, Sales and Unit 01-23 on page 1, Unit 24 and
+    Unit 25 on page 2. Finance and Sales rate each other; Sales rates Unit 24, and Unit 01 (2) and Unit 02
+    (1) rate it too few, pooled."""
+    seed_default_dimensions()
+    units = [make_department(f"Unit {n:02d}", f"U{n:02d}") for n in range(1, 26)]
+    s = Survey(org["facilitator"], [org["finance"], org["sales"], *units], name="Wide")
+    s.rate(org["finance"], org["sales"], [4] * 3)
+    s.rate(org["sales"], org["finance"], [2] * 3)
+    s.rate(org["sales"], units[23], [5] * 3)
+    s.rate(units[0], units[23], [1] * 2)
+    s.rate(units[1], units[23], [3])
+    s.publish()
+    return s
+
+
+def columns(page: str) -> list[str]:
+    head = page[page.index('<table class="report heatmap matrix">'):]
+    head = head[:head.index("</thead>")]
+    return [words(cell) for cell in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', head, re.S)][1:]
+
+
+def rows(page: str) -> list[str]:
+    table = page[page.index('<table class="report heatmap matrix">'):]
+    return re.findall(r'<th scope="row">(.*?)</th>', table[:table.index("</table>")])
+
+
+def test_a_wide_matrix_shows_its_rated_departments_in_pages(client, org, wide):
+    first = matrix(client, org["facilitator"], wide.round)
+    assert "Page 1 of 2" in first
+    assert len(columns(first)) == 25 and columns(first)[:3] == ["Finance", "Sales", "Unit 01"]
+    assert rows(first) == ["Finance", "Sales"]
+    assert matrix_row(first, "Finance")[:2] == ["itself", "4.0 n = 3"]  # the self cell stays
+    second = matrix(client, org["facilitator"], wide.round, "?page=2")
+    assert "Page 2 of 2" in second
+    assert columns(second) == ["Unit 24", "Unit 25"]
+    assert rows(second) == ["Sales", "Other departments"]
+    assert matrix_row(second, "Other departments") == ["1.7 n = 3", "not enough responses"]
+    # Finance rates nobody on page 2: left out and counted, with the 25 others that rate nobody there
+    assert "26 rater departments with no figure on this page are left out." in second
+    # the pairs stay whole: Finance and Sales are on page 1
+    assert "Finance Sales 4.0" in words(second[second.index('id="pairs-heading"'):])
+
+
+def test_the_pager_keeps_the_measure(client, org, wide):
+    competence = wide.dimensions[0]
+    page = matrix(client, org["facilitator"], wide.round, f"?measure={competence}")
+    assert f'<a href="/results/{wide.round.id}/matrix?measure={competence}&page=2">Next</a>' in page
+    page = matrix(client, org["facilitator"], wide.round, f"?measure={competence}&page=2")
+    assert f'<a href="/results/{wide.round.id}/matrix?measure={competence}&page=1">Previous</a>' in page
+    assert "Measure: Competence" in page
+
+
+@pytest.mark.parametrize("page,shown", [("abc", 1), ("0", 1), ("-3", 1), ("1.5", 1), ("3", 2),
+                                        ("9" * 30, 2), ("9" * 5000, 1)])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest_page(client, org, wide, page, shown):
+    assert f"Page {shown} of 2" in matrix(client, org["facilitator"], wide.round, f"?page={page}")
+
+
+def test_a_small_matrix_has_no_pager_and_keeps_every_row(client, org, world):
+    page = matrix(client, org["facilitator"], world.round, "?page=2")
+    assert 'class="pager"' not in page and "left out" not in page
+    assert rows(page) == ["Finance", "Legal", "Sales", "Support", "Other departments"]
