@@ -135,9 +135,9 @@ def warm_up(port: int, lines: list[str], connections: int) -> list[float]:
     """Replay three times, then until two runs in a row agree within a tenth: each worker's first view of
     a page reads the round's sums and renders what it keeps, seconds on the large company, paid once per
     process and round (docs/BENCHMARKS.md, "First views"); the capacity measured after is the steady one."""
-    rates = [wrk(port, lines, connections, 2)["rps"] for _run in range(3)]
-    while len(rates) < 10 and not (rates[-2] > 0 and abs(rates[-1] - rates[-2]) <= rates[-2] / 10):
-        rates.append(wrk(port, lines, connections, 2)["rps"])
+    rates = [wrk(port, lines, connections, 5)["rps"] for _run in range(3)]
+    while len(rates) < 8 and not (rates[-2] > 0 and abs(rates[-1] - rates[-2]) <= rates[-2] / 10):
+        rates.append(wrk(port, lines, connections, 5)["rps"])
     return rates
 
 
