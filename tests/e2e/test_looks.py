@@ -112,6 +112,14 @@ def test_a_table_wider_than_a_phone_is_a_named_region_the_keyboard_scrolls(phone
     phone.locator("main .round-list a").first.click()
     box = phone.get_by_role("region", name="Mean score each department receives from the departments")
     expect(box).to_have_attribute("tabindex", "0")
+    # Its caption starts in sight: centred over the whole table, it ran off the box's right edge.
+    box_left, box_right, text_left = box.evaluate("""box => {
+        const text = document.createRange();
+        text.selectNodeContents(box.querySelector('caption'));
+        const shown = box.getBoundingClientRect();
+        return [shown.left, shown.right, text.getBoundingClientRect().left];
+    }""")
+    assert box_left <= text_left < box_left + 20 < box_right
     box.focus()
     phone.keyboard.press("ArrowRight")
     phone.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
