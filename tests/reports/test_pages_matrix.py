@@ -164,6 +164,17 @@ def test_a_wide_matrix_shows_its_rated_departments_in_pages(client, org, wide):
     assert "Finance Sales 4.0" in words(second[second.index('id="pairs-heading"'):])
 
 
+def test_a_page_where_no_rater_has_a_figure_shows_no_empty_table(client, org):
+    seed_default_dimensions()
+    units = [make_department(f"Unit {n:02d}", f"U{n:02d}") for n in range(1, 26)]
+    s = Survey(org["facilitator"], [org["finance"], org["sales"], *units], name="Sparse")
+    s.rate(org["finance"], org["sales"], [4] * 3)
+    s.publish()
+    second = matrix(client, org["facilitator"], s.round, "?page=2")
+    assert "Page 2 of 2" in second and 'class="report heatmap matrix"' not in second
+    assert "27 rater departments with no figure on this page are left out." in second
+
+
 def test_the_pager_keeps_the_measure(client, org, wide):
     competence = wide.dimensions[0]
     page = matrix(client, org["facilitator"], wide.round, f"?measure={competence}")
