@@ -16,7 +16,7 @@ from app.web.authz import requires
 from app.web.changes import committed
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render, wants_fragment
-from app.web.ids import id_arg
+from app.web.ids import id_arg, page_arg
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -117,8 +117,7 @@ def service_map():
                    editable=policies.can_manage_organisation(current_user))
     if len(shown) <= MATRIX_LIMIT:
         return render("org/service_map.html", links=services.service_links(among=shown), **context)
-    pages = -(-len(shown) // PAGE_SIZE)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page, pages = page_arg(len(shown), PAGE_SIZE)
     return render("org/service_map.html", rows=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], page=page,
                   pages=pages, first=(page - 1) * PAGE_SIZE + 1, counts=services.link_counts(), **context)
 

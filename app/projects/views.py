@@ -30,7 +30,7 @@ from app.reports.results import format_mean, noise_effect
 from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render, wants_fragment
-from app.web.ids import id_arg
+from app.web.ids import id_arg, page_arg
 from app.web.memo import kept
 from app.workshops.models import Card, Workshop
 
@@ -52,8 +52,7 @@ def index():
     causes = services.root_cause_counts(filters)
     total = sum(causes.values())
     # In pages: each listed project's "did it move?" is a model fitted on its metric's history.
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page, pages = page_arg(total, PAGE_SIZE)
     projects = services.portfolio(filters, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     overdue = services.overdue_tasks((p.id for p in projects), date.today())
     moved = services.progress_of(projects)

@@ -17,6 +17,7 @@ from app.versions import names_version
 from app.web import spreadsheet
 from app.web.authz import requires
 from app.web.htmx import render
+from app.web.ids import page_arg
 from app.web.memo import kept
 from app.web.numbers import percent
 
@@ -138,10 +139,7 @@ def matrix(round_id: int):
     unknown = measure is None  # a hand-made address: say so, and show the overall mean instead
     shown = OVERALL if unknown else measure
     taking_part = RoundResults(round_).taking_part
-    # The rated departments in pages (a page number out of range shows the nearest page); the pairs below
-    # the table stay whole.
-    pages = max(1, -(-len(taking_part) // results.MATRIX_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page, pages = page_arg(len(taking_part), results.MATRIX_PAGE)  # rated departments; the pairs stay whole
     # Its tensions link to writing an agreement for those who may: the policy's answer is part of the key.
     sides = current_app.extensions[AGREEMENT_SIDES](current_user, taking_part)
 
