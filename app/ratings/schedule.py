@@ -57,8 +57,8 @@ def _publishing() -> list[tuple[int, tuple]]:
 def run_schedule(now: datetime) -> list[Outcome]:
     """Move every round whose time has come at `now` (naive UTC); what was done, one outcome a move.
     Running it again at the same moment does nothing."""
-    outcomes = [_move(round_id, move) for round_id, move in due(now.date())]
-    outcomes += [_move(round_id, move) for round_id, move in _publishing()]
+    outcomes = [move_round(round_id, move) for round_id, move in due(now.date())]
+    outcomes += [move_round(round_id, move) for round_id, move in _publishing()]
     outcomes += prepare_due()
     outcomes += remind_due(now.date())
     return [outcome for outcome in outcomes if outcome]
@@ -102,7 +102,9 @@ def remind_due(today: date) -> list[Outcome]:
     return outcomes
 
 
-def _move(round_id: int, move: tuple) -> Outcome | None:
+def move_round(round_id: int, move: tuple) -> Outcome | None:
+    """Carry out one move that due() found, in its own transaction; None when the round was moved meanwhile
+    (by a facilitator or another tick), so nothing is done or logged twice."""
     allowed_from, change, done = move
     round_ = db.session.get(Round, round_id)
     name = round_.name

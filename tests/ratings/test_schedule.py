@@ -125,7 +125,7 @@ def test_a_round_a_facilitator_moved_meanwhile_is_left_alone(company):
     assert due == [(round_.id, schedule.OPEN)]
     services.open_round(company["facilitator"], round_)  # pressed between the tick's reading and its move
     db.session.commit()
-    assert [schedule._move(round_id, move) for round_id, move in due] == [None]
+    assert [schedule.move_round(round_id, move) for round_id, move in due] == [None]
     assert moves_audited() == [("round.open", "Winter", False)]
 
 
