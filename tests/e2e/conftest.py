@@ -198,6 +198,7 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
+    page_ready(page)
 
 
 def form_ready(page, autofocus_label: str) -> None:
@@ -207,6 +208,14 @@ def form_ready(page, autofocus_label: str) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_label(autofocus_label, exact=True)).to_be_focused()
+
+
+def page_ready(page) -> None:
+    """Wait until the page shown answers clicks the htmx way: a new page once its deferred scripts have run
+    (the load event), a boosted one once its swap has settled. A click before then is a plain one, which
+    loads a whole page where htmx would have swapped a part (and put the focus back)."""
+    page.wait_for_load_state()
+    swap_settled(page)
 
 
 def swap_settled(page) -> None:

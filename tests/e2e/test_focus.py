@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from app.dimensions.services import seed_default_dimensions
 from tests.api.helpers import make_metric
-from tests.e2e.conftest import sign_in, swap_settled
+from tests.e2e.conftest import page_ready, sign_in, swap_settled
 from tests.e2e.test_rating_rounds import round_server  # noqa: F401  (a fixture)
 from tests.e2e.test_service_map import _cell, _open_map, map_server  # noqa: F401  (map_server: a fixture)
 from tests.e2e.test_workshop_live import LIVE_MS, two_screens, workshop  # noqa: F401  (fixtures)
@@ -46,6 +46,8 @@ def test_the_dimension_order_keeps_the_focus_on_the_button_pressed(page, live_se
         make_user("admin@example.com", "Ada Admin", is_admin=True)
     sign_in(page, live_server.url, "admin@example.com", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dimensions").click()
+    expect(page.get_by_role("heading", level=1, name="Service dimensions")).to_be_visible()
+    page_ready(page)
     last_up = page.locator("#dimension-list button", has_text="Up").last
     name = last_up.inner_text().removeprefix("Up").strip()
     last_up.click()
@@ -60,6 +62,8 @@ def test_when_the_button_pressed_is_gone_the_focus_goes_to_the_list_not_to_the_p
         make_user("admin@example.com", "Ada Admin", is_admin=True)
     sign_in(page, live_server.url, "admin@example.com", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dimensions").click()
+    expect(page.get_by_role("heading", level=1, name="Service dimensions")).to_be_visible()
+    page_ready(page)
     second_up = page.locator("#dimension-list button", has_text="Up").first  # the first row has no Up
     second_up.click()  # the row goes to the top, where it has no Up button
     expect(page.locator("#dimension-list")).to_be_focused()

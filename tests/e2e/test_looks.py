@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import page_ready, sign_in
 
 pytestmark = pytest.mark.browser
 BLACK, NOTHING = "rgb(0, 0, 0)", "rgba(0, 0, 0, 0)"
@@ -26,6 +26,7 @@ def click_nav(page, name: str) -> None:
     link = page.locator("nav.mainnav").get_by_role("link", name=name, exact=True)
     link.click()
     expect(link).to_have_attribute("aria-current", "page")
+    page_ready(page)
 
 
 def test_results_reached_by_clicking_are_in_colour(page, demo):
