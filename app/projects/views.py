@@ -40,7 +40,7 @@ YEAR, BEFORE_START = 365, 182
 
 # The portfolio -----------------------------------------------------------------------------------
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # as the service map and the service matrix
 
 
 @bp.get("")

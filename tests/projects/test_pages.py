@@ -365,9 +365,9 @@ def test_portfolio_filters_and_htmx_fragment(client, org):
     assert "typical split from the source: processes, systems and products 50–60%," in everything
 
 
-def test_the_portfolio_lists_fifty_projects_a_page_and_its_pages_keep_the_filters(client, org):
+def test_the_portfolio_lists_twenty_five_projects_a_page_and_its_pages_keep_the_filters(client, org):
     processes = db.session.scalar(sa.select(RootCause).where(RootCause.key == "processes"))
-    for n in range(51):
+    for n in range(26):
         services.save_project(org["head"], None, services.ProjectData(
             title=f"Project {n:02d}", owner_department=org["finance"], departments=[org["sales"]],
             root_cause=processes))
@@ -375,14 +375,14 @@ def test_the_portfolio_lists_fifty_projects_a_page_and_its_pages_keep_the_filter
     sign_in_as(client, org["facilitator"])
     first = client.get(f"/projects?department={org['sales'].id}")
     text = page_text(first)
-    assert text.count('<a href="/projects/') == 50 and "51 projects" in text and "Page 1 of 2" in text
-    assert "Project 50" in text and "Project 00" not in text  # the newest first
+    assert text.count('<a href="/projects/') == 25 and "26 projects" in text and "Page 1 of 2" in text
+    assert "Project 25" in text and "Project 00" not in text  # the newest first
     assert f'href="/projects?department={org["sales"].id}&page=2"' in text
     last = page_text(client.get(f"/projects?page=2&department={org['sales'].id}"))
     assert last.count('<a href="/projects/') == 1 and "Project 00" in last and "Page 2 of 2" in last
     assert "Page 2 of 2" in page_text(client.get("/projects?page=99"))  # past the end: the last page
     groups = text.split('id="root-cause-groups"')[1].split("</table>")[0]
-    assert "<td>51</td><td>100%</td><td>50–60%</td>" in groups  # the split counts every page
+    assert "<td>26</td><td>100%</td><td>50–60%</td>" in groups  # the split counts every page
 
 
 def test_the_target_field_shows_the_baseline_and_the_latest_reading(client, org):
