@@ -183,13 +183,7 @@ def move(round_id: int, action: str):
 def confirm(round_id: int):
     """A facilitator confirms the round the schedule prepared, after checking it."""
     round_ = db.get_or_404(Round, round_id)
-    try:
-        services.confirm_round(current_user, round_)
-    except services.RatingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if committed(services.confirm_round, round_, refused=services.RatingError):
         flash(_("The round is confirmed: it opens on its date, or when you open it."), "success")
     return redirect_to(url_for("ratings.detail", round_id=round_id))
 
