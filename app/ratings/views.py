@@ -233,18 +233,6 @@ def target_title(target) -> str:
     return target.department.name
 
 
-def _list_context(round_: Round) -> dict:
-    targets = services.targets_for(current_user, round_)
-    listed = [t for t in targets if t.listed]
-    return {
-        "round_": round_,
-        "targets": targets,
-        "done": sum(1 for t in listed if t.done),
-        "total": len(listed),
-        "addable": services.addable_departments(current_user, round_, targets),
-    }
-
-
 @bp.get("/<int:round_id>/rate")
 @login_required
 def rate(round_id: int):
@@ -254,7 +242,11 @@ def rate(round_id: int):
     added = id_arg("add")
     if added is not None:  # the "add a department" form is a plain GET form
         return redirect(url_for("ratings.rate_target", round_id=round_.id, target_key=f"d{added}"), code=303)
-    return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
+    targets = services.targets_for(current_user, round_)
+    listed = [t for t in targets if t.listed]
+    return render("ratings/rate.html", "ratings/_targets.html", round_=round_, targets=targets,
+                  done=sum(1 for t in listed if t.done), total=len(listed),
+                  addable=services.addable_departments(current_user, round_, targets))
 
 
 @bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])
