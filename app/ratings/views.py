@@ -135,7 +135,7 @@ def edit(round_id: int):
 @requires(policies.can_run_rounds)
 def detail(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
+    waiting = len(services.people_to_remind(round_))  # nobody outside an open round
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
                   progress=_progress(round_), steps=policies.next_steps(round_), waiting=waiting,
                   editable=policies.can_edit(round_), today=utcnow().date(), cadences=CADENCE_LABELS)
