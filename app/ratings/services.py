@@ -325,11 +325,6 @@ def listed_keys(round_: Round, department_id: int) -> set[str]:
     return {f"d{d.id}" for d in providers(round_, department_id)} | {"self", "company"}
 
 
-def _done_keys(user, round_: Round) -> set[str]:
-    return set(db.session.scalars(sa.select(Participation.target).where(
-        Participation.round_id == round_.id, Participation.user_id == user.id)))
-
-
 # A done note is sealed like a ballot, padded to this many bytes, so that a skip's looks like a rating's.
 NOTE_PAD = 32
 
@@ -346,7 +341,8 @@ def _is_skip(note: str | None) -> bool:
 def targets_for(user, round_: Round) -> list[Target]:
     """The person's list: departments serving theirs, their own as others see it, the company;
     then any department they added and rated."""
-    done = _done_keys(user, round_)
+    done = set(db.session.scalars(sa.select(Participation.target).where(
+        Participation.round_id == round_.id, Participation.user_id == user.id)))
     targets = [Target(f"d{d.id}", "service", d, f"d{d.id}" in done)
                for d in providers(round_, user.department_id)]
     targets.append(Target("self", "self", user.department, "self" in done))
@@ -432,17 +428,13 @@ def asked_dimensions(round_: Round) -> tuple[int, ...]:
     return tuple(d.dimension_id for d in round_.dimensions)
 
 
-def check_scores(round_: Round, scores: dict[int, int]) -> None:
-    if set(scores) != set(asked_dimensions(round_)) or any(s not in range(0, 6) for s in scores.values()):
-        raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
-
-
 def submit(user, round_: Round, target: Target, scores: dict[int, int], comment: str = "",
            kept: dict[int, str] | None = None) -> str:
     """Record that the person is done with the target, and put their ballot, sealed, in the holding buffer:
     the scores, the comment and, for each promise asked (asked_promises), whether it was kept. Returns the
     reply code (see _answer)."""
-    check_scores(round_, scores)
+    if set(scores) != set(asked_dimensions(round_)) or any(s not in range(0, 6) for s in scores.values()):
+        raise RatingError(_("Answer every question with 1 to 5, or “can't judge”."))
     comment = (comment or "").replace("\x00", "").strip()  # a NUL byte no database stores as text
     if len(comment) > MAX_COMMENT:
         raise RatingError(_("Keep the comment under %(n)d characters.", n=MAX_COMMENT))

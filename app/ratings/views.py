@@ -135,7 +135,7 @@ def edit(round_id: int):
 @requires(policies.can_run_rounds)
 def detail(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    waiting = len(services.people_to_remind(round_)) if round_.state == "open" else 0
+    waiting = len(services.people_to_remind(round_))  # nobody outside an open round
     return render("ratings/detail.html", round_=round_, rates=services.response_rates(round_),
                   progress=_progress(round_), steps=policies.next_steps(round_), waiting=waiting,
                   editable=policies.can_edit(round_), today=utcnow().date(), cadences=CADENCE_LABELS)
@@ -183,13 +183,7 @@ def move(round_id: int, action: str):
 def confirm(round_id: int):
     """A facilitator confirms the round the schedule prepared, after checking it."""
     round_ = db.get_or_404(Round, round_id)
-    try:
-        services.confirm_round(current_user, round_)
-    except services.RatingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if committed(services.confirm_round, round_, refused=services.RatingError):
         flash(_("The round is confirmed: it opens on its date, or when you open it."), "success")
     return redirect_to(url_for("ratings.detail", round_id=round_id))
 
@@ -239,18 +233,6 @@ def target_title(target) -> str:
     return target.department.name
 
 
-def _list_context(round_: Round) -> dict:
-    targets = services.targets_for(current_user, round_)
-    listed = [t for t in targets if t.listed]
-    return {
-        "round_": round_,
-        "targets": targets,
-        "done": sum(1 for t in listed if t.done),
-        "total": len(listed),
-        "addable": services.addable_departments(current_user, round_, targets),
-    }
-
-
 @bp.get("/<int:round_id>/rate")
 @login_required
 def rate(round_id: int):
@@ -260,7 +242,11 @@ def rate(round_id: int):
     added = id_arg("add")
     if added is not None:  # the "add a department" form is a plain GET form
         return redirect(url_for("ratings.rate_target", round_id=round_.id, target_key=f"d{added}"), code=303)
-    return render("ratings/rate.html", "ratings/_targets.html", **_list_context(round_))
+    targets = services.targets_for(current_user, round_)
+    listed = [t for t in targets if t.listed]
+    return render("ratings/rate.html", "ratings/_targets.html", round_=round_, targets=targets,
+                  done=sum(1 for t in listed if t.done), total=len(listed),
+                  addable=services.addable_departments(current_user, round_, targets))
 
 
 @bp.route("/<int:round_id>/rate/<target_key>", methods=["GET", "POST"])

@@ -47,10 +47,7 @@ def intervals():
 
 def _published_round(round_id: int) -> Round:
     """Only published rounds have results; any other round is not there."""
-    round_ = db.session.scalar(sa.select(Round).where(Round.id == round_id, Round.state == "published"))
-    if round_ is None:
-        abort(404)
-    return round_
+    return db.first_or_404(sa.select(Round).where(Round.id == round_id, Round.state == "published"))
 
 
 def _company_access(round_id: int) -> Round:
