@@ -15,7 +15,7 @@ from app.extensions import db
 from app.metrics.models import Metric
 from app.metrics.services import metrics
 from app.org.models import Department
-from app.org.services import departments
+from app.org.services import department_names
 from app.ratings.models import Round
 from app.web.authz import requires
 from app.web.changes import committed
@@ -38,7 +38,7 @@ def _agreement_form() -> AgreementForm:
     form = AgreementForm()
     choose = [SelectChoice(0, _("— choose —"))]
     form.provider_id.choices = form.receiver_id.choices = choose + [
-        SelectChoice(d.id, d.name) for d in departments()]
+        SelectChoice(d.id, d.name) for d in department_names()]
     for _text, dimension, metric in form.promise_rows():
         dimension.choices = choose + [SelectChoice(d.id, d.name) for d in ordered(include_retired=False)]
         metric.choices = choose + [SelectChoice(m.id, m.name) for m in metrics()]

@@ -12,7 +12,7 @@ from app.metrics import charts, policies, services
 from app.metrics.forms import DriversForm, MetricForm, ReadingForm, SuggestedForm
 from app.metrics.models import Metric
 from app.org.models import Department
-from app.org.services import departments
+from app.org.services import department_names
 from app.reports.charts import for_phones
 from app.time import utcnow
 from app.web import csvfile
@@ -24,7 +24,7 @@ bp = Blueprint("metrics", __name__, url_prefix="/metrics")
 
 
 def _department_choices() -> list[SelectChoice]:
-    return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, d.name) for d in departments()]
+    return [SelectChoice(0, _("— none —"))] + [SelectChoice(d.id, d.name) for d in department_names()]
 
 
 def _department(department_id: int | None) -> Department | None:
@@ -106,7 +106,7 @@ def suggested():
 
 def _drivers_form(metric: Metric) -> DriversForm:
     form = DriversForm()
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments()]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in department_names()]
     if not form.is_submitted():
         form.department_ids.data = [d.id for d in services.drivers(metric)]
     return form

@@ -28,6 +28,11 @@ def departments(with_heads: bool = False) -> list[Department]:
     return list(db.session.scalars(statement))
 
 
+def department_names() -> list[sa.Row]:
+    """(id, name) of every department, by name: all a choice among them shows."""
+    return list(db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name)))
+
+
 def department_sizes() -> dict[int, int]:
     """How many people belong to each department, counted in one query (not by loading them)."""
     rows = db.session.execute(sa.select(User.department_id, sa.func.count())

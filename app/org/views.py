@@ -196,7 +196,7 @@ def _person_form(person: User | None) -> PersonForm:
         form.department_id.data = person.department_id or 0
         form.language.data = person.language or ""
     form.department_id.choices = [SelectChoice(0, _("— none (not an employee) —"))] + [
-        SelectChoice(d.id, d.name) for d in services.departments()
+        SelectChoice(d.id, d.name) for d in services.department_names()
     ]
     return form
 

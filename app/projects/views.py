@@ -19,7 +19,7 @@ from app.metrics.models import Metric, Reading
 from app.metrics.services import metrics
 from app.org.models import Department
 from app.org.policies import can_act_for
-from app.org.services import departments, people_by_department
+from app.org.services import department_names, departments, people_by_department
 from app.projects import charts, policies, services
 from app.projects.forms import CheckInForm, MoveForm, ProjectForm, RootCauseForm, TaskDoneForm, TaskForm
 from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, ProjectEvent, RootCause, Task
@@ -60,7 +60,7 @@ def index():
     dimensions = list(db.session.scalars(sa.select(Dimension).order_by(Dimension.position, Dimension.id)))
     return render("projects/index.html", "projects/_portfolio.html", projects=projects, total=total,
                   page=page, pages=pages, filters=filters, overdue=overdue, moved=moved,
-                  by_category=by_category, groups=groups, departments=departments(), metrics=metrics(),
+                  by_category=by_category, groups=groups, departments=department_names(), metrics=metrics(),
                   dimensions=dimensions, statuses=STATUSES, status_label=services.status_label,
                   split_chart=for_phones(charts.split_chart, "root-cause-split",
                                          _("Root causes beside the typical split"), groups))

@@ -32,7 +32,7 @@ from app.dimensions.models import Dimension
 from app.dimensions.services import ordered as ordered_dimensions
 from app.extensions import db
 from app.org.models import Department
-from app.org.services import departments, people_by_department
+from app.org.services import department_names, people_by_department
 from app.projects import charts as project_charts
 from app.projects import services as projects
 from app.projects.models import RootCause
@@ -142,7 +142,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:
         rounds.append(db.session.get(Round, workshop.round_id))
     form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
-    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in departments()]
+    form.department_ids.choices = [SelectChoice(d.id, d.name) for d in department_names()]
     form.people_groups = people_by_department(with_department_only=True)
     form.participant_ids.choices = [SelectChoice(p.id, p.name) for _department, people in form.people_groups
                                     for p in people]
