@@ -98,6 +98,18 @@ def _project_form(project: Project | None) -> ProjectForm:
     return form
 
 
+def _project(project_id: int, check) -> Project:
+    project = db.get_or_404(Project, project_id)
+    if not check(current_user, project):
+        abort(403)
+    return project
+
+
+def _get(model, id_):
+    """The row a select's choice names; None for its "none" choice (0), without asking the database."""
+    return db.session.get(model, id_) if id_ else None
+
+
 def _weak_spot(round_id, department_id, dimension_id) -> services.WeakSpot | None:
     """The weak spot a project starts from, if the address names one the user may read."""
     if not (round_id and department_id and dimension_id):
@@ -114,15 +126,12 @@ def _weak_spot(round_id, department_id, dimension_id) -> services.WeakSpot | Non
 
 
 def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.ProjectData:
-    def get(model, id_):
-        return db.session.get(model, id_) if id_ else None
-
     return services.ProjectData(
         title=form.title.data or "", problem=form.problem.data or "", evidence=form.evidence.data or "",
-        owner_department=get(Department, form.owner_department_id.data),
-        departments=[d for i in form.department_ids.data if (d := get(Department, i))],
-        lead=get(User, form.lead_id.data), members=[u for i in form.member_ids.data if (u := get(User, i))],
-        root_cause=get(RootCause, form.root_cause_id.data), metric=get(Metric, form.metric_id.data),
+        owner_department=_get(Department, form.owner_department_id.data),
+        departments=[d for i in form.department_ids.data if (d := _get(Department, i))],
+        lead=_get(User, form.lead_id.data), members=[u for i in form.member_ids.data if (u := _get(User, i))],
+        root_cause=_get(RootCause, form.root_cause_id.data), metric=_get(Metric, form.metric_id.data),
         target_value=form.target_value.data, target_date=form.target_date.data,
         expected_lag_days=form.expected_lag_days.data, source=source, form_token=form.form_token.data)
 
@@ -130,7 +139,7 @@ def _data(form: ProjectForm, source: services.WeakSpot | None) -> services.Proje
 def _target_facts(form: ProjectForm, project: Project | None) -> services.TargetFacts | None:
     """The baseline and the latest reading of the metric chosen (once chosen: without JavaScript, after a
     save), beside the target field."""
-    metric = db.session.get(Metric, form.metric_id.data) if form.metric_id.data else None
+    metric = _get(Metric, form.metric_id.data)
     return services.target_facts(metric, project) if metric else None
 
 
@@ -155,9 +164,7 @@ def new():
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @requires(policies.can_view_projects)
 def edit(project_id: int):
-    project = db.get_or_404(Project, project_id)
-    if not policies.can_manage_project(current_user, project):
-        abort(403)
+    project = _project(project_id, policies.can_manage_project)
     return _save(_project_form(project), project)
 
 
@@ -167,8 +174,7 @@ def _save(form: ProjectForm, project: Project | None, source: services.WeakSpot 
             saved = services.save_project(current_user, project, _data(form, source))
         except services.ProjectError as error:
             db.session.rollback()
-            field = form[error.field or "title"]
-            field.errors = [*field.errors, str(error)]
+            form[error.field or "title"].errors.append(str(error))
         except MadeAlready as made:
             db.session.rollback()
             flash(_("This project was already created: here it is."), "info")
@@ -284,9 +290,7 @@ def detail(project_id: int):
 @bp.post("/<int:project_id>/<any(start,complete,cancel):action>")
 @requires(policies.can_view_projects)
 def move(project_id: int, action: str):
-    project = db.get_or_404(Project, project_id)
-    if not policies.can_manage_project(current_user, project):
-        abort(403)
+    project = _project(project_id, policies.can_manage_project)
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -309,9 +313,7 @@ def move(project_id: int, action: str):
 @bp.post("/<int:project_id>/check-ins")
 @requires(policies.can_view_projects)
 def check_in(project_id: int):
-    project = db.get_or_404(Project, project_id)
-    if not policies.can_check_in(current_user, project):
-        abort(403)
+    project = _project(project_id, policies.can_check_in)
     form = CheckInForm()
     if form.validate_on_submit():
         try:
@@ -338,14 +340,11 @@ def _tasks_answer(project: Project, task_form: TaskForm | None = None, http_stat
 @bp.post("/<int:project_id>/tasks")
 @requires(policies.can_view_projects)
 def add_task(project_id: int):
-    project = db.get_or_404(Project, project_id)
-    if not policies.can_manage_project(current_user, project):
-        abort(403)
+    project = _project(project_id, policies.can_manage_project)
     form = _task_form(project, request.form)
     if form.validate_on_submit():
         try:
-            services.add_task(current_user, project, form.title.data,
-                              db.session.get(User, form.owner_id.data) if form.owner_id.data else None,
+            services.add_task(current_user, project, form.title.data, _get(User, form.owner_id.data),
                               form.due_on.data, form.form_token.data)
         except services.ProjectError as error:
             db.session.rollback()
@@ -378,8 +377,7 @@ def edit_task(project_id: int, task_id: int):
         form.title.data, form.owner_id.data, form.due_on.data = task.title, task.owner_id or 0, task.due_on
     elif form.validate():
         try:
-            services.edit_task(current_user, task, form.title.data,
-                               db.session.get(User, form.owner_id.data) if form.owner_id.data else None,
+            services.edit_task(current_user, task, form.title.data, _get(User, form.owner_id.data),
                                form.due_on.data)
         except services.ProjectError as error:
             db.session.rollback()
