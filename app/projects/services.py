@@ -189,18 +189,13 @@ def save_project(actor: User, project: Project | None, data: ProjectData) -> Pro
 
 # The baseline and the lifecycle ------------------------------------------------------------------
 
-def _last_readings(metric_id: int, *where) -> list[sa.Row]:
-    """The last three readings (date and value) that match, oldest first. Plain rows: the project page
-    keeps them between requests."""
+def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
+    """The readings the baseline is taken from: the last three (date and value) before the start day,
+    oldest first. Plain rows: the project page keeps them between requests."""
     rows = db.session.execute(sa.select(Reading.taken_on, Reading.value)
-                              .where(Reading.metric_id == metric_id, *where)
+                              .where(Reading.metric_id == metric.id, Reading.taken_on < start)
                               .order_by(Reading.taken_on.desc()).limit(BASELINE_READINGS))
     return list(rows)[::-1]
-
-
-def baseline_readings(metric: Metric, start: date) -> list[sa.Row]:
-    """The readings the baseline is taken from: the last three before the start day."""
-    return _last_readings(metric.id, Reading.taken_on < start)
 
 
 @dataclass
@@ -600,8 +595,8 @@ def portfolio(filters: Filters, offset: int = 0, limit: int | None = None) -> li
 
 def root_cause_counts(filters: Filters) -> dict[int | None, int]:
     """How many projects matching `filters` have each root cause, by its id (None: without one)."""
-    query = sa.select(Project.root_cause_id, sa.func.count()).where(*_matching(filters))
-    return {cause: n for cause, n in db.session.execute(query.group_by(Project.root_cause_id))}
+    return dict(db.session.execute(sa.select(Project.root_cause_id, sa.func.count())
+                                   .where(*_matching(filters)).group_by(Project.root_cause_id)).all())
 
 
 def open_projects_of(departments: list[Department]) -> list[Project]:
