@@ -58,11 +58,6 @@ def bump(workshop: Workshop) -> None:
     db.session.expire(workshop, ["version"])
 
 
-def workshop_round(workshop: Workshop) -> Round | None:
-    """The rating round a workshop works from (the model holds only its id)."""
-    return db.session.get(Round, workshop.round_id) if workshop.round_id is not None else None
-
-
 def results_withheld(round_: Round | None) -> str | None:
     """Why a board reads nothing of its round's results (None when it reads them): it works from no round,
     or the round's results are not published yet. The review and the comments' themes say so."""
@@ -136,7 +131,7 @@ def save_workshop(actor: User, workshop: Workshop | None, title: str, held_on: d
         workshop = Workshop(created_by_id=actor.id, phase="scheduled", version=0, form_token=form_token)
         db.session.add(workshop)
     workshop.title, workshop.held_on = title, held_on
-    workshop.round_id = round_.id if round_ is not None else None
+    workshop.round = round_
     workshop.vote_budget = vote_budget
     workshop.anonymous_cards, workshop.balanced_votes = bool(anonymous_cards), bool(balanced_votes)
     workshop.departments = departments
@@ -449,7 +444,7 @@ def turn_into_project(actor: User, card: Card, owner_department: Department, dep
     title = (title or "").strip() or card.text[:PROJECT_TITLE]
     if len(title) > PROJECT_TITLE:
         raise WorkshopError(_("A project title has at most %(n)d characters.", n=PROJECT_TITLE))
-    round_ = workshop_round(workshop)
+    round_ = workshop.round
     spot = None
     if (round_ is not None and round_.state == "published" and card.dimension is not None
             and owner_department in round_.departments):
@@ -501,7 +496,7 @@ class ReviewBoard:
 def review_board(workshop: Workshop) -> ReviewBoard:
     """The round's weak spots, blind spots and tensions between the departments taking part, read only
     through the publishing gate: a figure over fewer than k raters is not there."""
-    round_ = workshop_round(workshop)
+    round_ = workshop.round
     if reason := results_withheld(round_):
         return ReviewBoard(round_, reason)
     board = ReviewBoard(round_, None)
@@ -538,7 +533,7 @@ class ComplaintGroup:
 def review_complaints(workshop: Workshop) -> list[ComplaintGroup] | None:
     """The complaints received in the round's dates that lead back to any taking-part department (each
     complaint once, whichever of them it feeds), by category, most first; None without a round."""
-    round_ = workshop_round(workshop)
+    round_ = workshop.round
     if round_ is None:
         return None
     counts: Counter = Counter()
@@ -571,7 +566,7 @@ def load_complaint_cards(actor: User, workshop: Workshop) -> int:
     _require_runner(actor, workshop)
     _hold(workshop)
     _require_phase(workshop, "review", _("Complaints are loaded as cards in the review phase."))
-    round_ = workshop_round(workshop)
+    round_ = workshop.round
     if round_ is None:
         raise WorkshopError(_("This workshop works from no rating round."))
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
@@ -634,7 +629,7 @@ class ThemeSeed:
 def theme_seeds(workshop: Workshop) -> list[ThemeSeed]:
     """What each taking-part department's comments of the workshop's published round talk about (none
     while `results_withheld`)."""
-    round_ = workshop_round(workshop)
+    round_ = workshop.round
     if results_withheld(round_):
         return []
     found = []
@@ -794,7 +789,7 @@ def minutes(workshop: Workshop) -> Minutes:
     decisions = [g for g in groups if g.project is not None]
     participants = sorted(((p.user.name, p.department.name) for p in workshop.participants),
                           key=lambda t: (t[1], t[0]))
-    return Minutes(workshop, workshop_round(workshop), participants, voting_progress(workshop)[0], groups,
+    return Minutes(workshop, workshop.round, participants, voting_progress(workshop)[0], groups,
                    decisions, card_split(workshop), projects.root_cause_split(
                        Counter(d.project.root_cause_id for d in decisions)))
 

@@ -233,12 +233,11 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
     if phase not in ("scheduled", "review"):  # the phases that show the cards
         services.load_cards(workshop)
     runner = policies.can_run(current_user, workshop)
-    participant = db.session.get(Participant, (workshop.id, current_user.id))
-    groups = services.group_cards(workshop)
     context = {
-        "w": workshop, "runner": runner, "participant": participant,
+        "w": workshop, "runner": runner,
+        "participant": db.session.get(Participant, (workshop.id, current_user.id)),
         "can_take_part": policies.can_take_part(current_user, workshop),
-        "groups": groups, "message": message, "error": error, "step_form": StepForm(),
+        "groups": services.group_cards(workshop), "message": message, "error": error, "step_form": StepForm(),
         "action_form": ActionForm(), "fmt": format_mean,
         "previous_phase": PHASES[PHASES.index(phase) - 1] if phase != PHASES[0] else None,
         "next_phase": PHASES[PHASES.index(phase) + 1] if phase != PHASES[-1] else None,
@@ -249,7 +248,7 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
         context["complaints"] = services.review_complaints(workshop)
     if phase in ("review", "collect") and runner:
         context["theme_seeds"] = services.theme_seeds(workshop)
-        context["themes_withheld"] = services.results_withheld(services.workshop_round(workshop))
+        context["themes_withheld"] = services.results_withheld(workshop.round)
         context["seeded"] = services.seeded(workshop)
     if phase == "collect":
         context["card_form"] = forms.get("card") or card_form()
@@ -270,11 +269,10 @@ def _board_context(workshop: Workshop, message: str | None = None, error: bool =
                 r.card.id: failed[1] if failed and failed[0] == r.card.id else _project_form(workshop, r.card)
                 for r in context["ranking"] if r.card.project_id is None}
     if phase not in ("scheduled", "review"):
-        by_category, split = services.card_split(workshop)
-        context["split"] = split
-        context["split_categories"] = by_category
+        context["split_categories"], context["split"] = services.card_split(workshop)
         context["split_chart"] = for_phones(project_charts.split_chart, "card-root-causes",
-                                            _("Root causes of the cards beside the typical split"), split)
+                                            _("Root causes of the cards beside the typical split"),
+                                            context["split"])
     return context
 
 
@@ -361,7 +359,6 @@ def add_card(workshop_id: int):
     if not form.validate_on_submit():
         return _done(workshop, _form_error(form))
     card = services.add_card(current_user, workshop, *_card_fields(form), anonymous=form.anonymous.data)
-    db.session.flush()
     if card.author_id is None:
         session[OWN_CARDS] = [*session.get(OWN_CARDS, []), _mark(card)][-OWN_CARDS_KEPT:]
     session[CARD_FORM] = session.get(CARD_FORM, 0) + 1
@@ -518,10 +515,8 @@ def _filename(workshop: Workshop) -> str:
 @login_required
 def minutes_md(workshop_id: int):
     workshop = _workshop(workshop_id, policies.can_view)
-    response = Response(services.minutes_markdown(services.minutes(workshop)),
-                        mimetype="text/markdown")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(workshop)}.md"'
-    return response
+    return Response(services.minutes_markdown(services.minutes(workshop)), mimetype="text/markdown",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(workshop)}.md"'})
 
 
 @bp.get("/<int:workshop_id>/minutes.csv")

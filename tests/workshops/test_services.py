@@ -634,8 +634,8 @@ def test_demo_workshops(app):
     finished, scheduled = (db.session.scalar(sa.select(Workshop).where(Workshop.title == demo["title"]))
                            for demo in (DEMO["workshops"]["finished"], DEMO["workshops"]["scheduled"]))
     db.session.expire_all()  # read back what was stored
-    assert (finished.phase, services.workshop_round(finished).name, scheduled.phase,
-            services.workshop_round(scheduled).name) == (
+    assert (finished.phase, finished.round.name, scheduled.phase,
+            scheduled.round.name) == (
         "wrapup", "Spring 2026", "scheduled", "Autumn 2026")
     assert 8 <= len(finished.participants) <= 10 and len(finished.departments) >= 3
     assert all(c.author_id is None for c in finished.cards)  # its cards are anonymous
