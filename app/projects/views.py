@@ -72,7 +72,6 @@ def _project_form(project: Project | None) -> ProjectForm:
     form = ProjectForm(obj=project)
     all_departments = departments()
     if project is not None and not form.is_submitted():
-        form.owner_department_id.data = project.owner_department_id
         form.department_ids.data = [d.id for d in project.departments if d.id != project.owner_department_id]
         form.lead_id.data = project.lead_id or 0
         form.member_ids.data = [m.id for m in project.members]

@@ -128,6 +128,10 @@ def index():
     return render("workshops/index.html", workshops=list(db.session.scalars(query)))
 
 
+def _choices(model_list, none_label: str) -> list[SelectChoice]:
+    return [SelectChoice(0, none_label)] + [SelectChoice(x.id, x.name) for x in model_list]
+
+
 def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
     form = WorkshopForm(obj=workshop)
     if workshop is not None and not form.is_submitted():
@@ -141,7 +145,7 @@ def _workshop_form(workshop: Workshop | None) -> WorkshopForm:
                                      .order_by(Round.opens_on.desc(), Round.id.desc())))
     if workshop is not None and workshop.round_id and workshop.round_id not in {r.id for r in rounds}:
         rounds.append(db.session.get(Round, workshop.round_id))
-    form.round_id.choices = [SelectChoice(0, _("— none —"))] + [SelectChoice(r.id, r.name) for r in rounds]
+    form.round_id.choices = _choices(rounds, _("— none —"))
     form.department_ids.choices = [SelectChoice(d.id, d.name) for d in department_names()]
     form.people_groups = people_by_department(with_department_only=True)
     form.participant_ids.choices = [SelectChoice(p.id, p.name) for _department, people in form.people_groups
@@ -191,10 +195,6 @@ def edit(workshop_id: int):
 
 
 # The board ---------------------------------------------------------------------------------------
-
-def _choices(model_list, none_label: str) -> list[SelectChoice]:
-    return [SelectChoice(0, none_label)] + [SelectChoice(x.id, x.name) for x in model_list]
-
 
 def card_form(formdata=None) -> CardForm:
     form = CardForm(formdata=formdata)  # None: a fresh form, even when answering a post
