@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.auth.models import User, department_heads
@@ -274,8 +274,9 @@ def people_by_department(with_department_only: bool = False) -> list[tuple[Depar
 
 
 def people(query: str = "", department_id: int | None = None, status: str = "all") -> list[User]:
-    # the departments each person heads are shown as roles: loaded for everyone at once
-    statement = sa.select(User).options(selectinload(User.headed_departments)).order_by(User.name)
+    # each person's department and the departments they head (shown as roles): loaded for everyone at once
+    statement = (sa.select(User).options(joinedload(User.department), selectinload(User.headed_departments))
+                 .order_by(User.name))
     if query:
         text = query.strip().lower()  # % and _ are letters here, not wildcards
         statement = statement.where(sa.or_(sa.func.lower(User.name).contains(text, autoescape=True),

@@ -186,7 +186,7 @@ def people():
     query = request.args.get("q", "")[:100]
     return render("org/people.html", "org/_people_table.html",
                   people=services.people(query, department_id, status),
-                  departments=services.departments(), department_id=department_id,
+                  departments=services.department_names(), department_id=department_id,
                   status=status, query=query)
 
 
