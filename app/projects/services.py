@@ -32,6 +32,7 @@ from app.projects.models import (
 from app.projects.movement import HISTORY, Comparison, Movement, against_history
 from app.ratings.models import Round
 from app.reports.gate import Figure, RoundResults, results_of
+from app.reports.results import published_rounds
 from app.stats import Estimate, estimate
 from app.time import utcnow
 from app.web.memo import kept, kept_many
@@ -498,28 +499,29 @@ class SourceScore:
     figure: Figure | None  # None: not enough responses (or the department did not take part)
 
 
-def source_scores(project: Project, rounds: list[Round]) -> list[SourceScore]:
-    """The internal score of the source (department, dimension) in each of `rounds` (the published ones,
-    oldest first), via the gate."""
+def source_scores(project: Project) -> list[SourceScore]:
+    """The internal score of the source (department, dimension) in each published round, via the gate."""
     if project.source_department is None or project.source_dimension is None:
         return []
+    rounds = published_rounds()
     results = results_of(rounds)  # every round read together, however long the history
     return [SourceScore(r, results[r.id].total("service", project.source_department_id,
                                                project.source_dimension_id))
             for r in rounds if results[r.id].took_part(project.source_department_id)]
 
 
-def source_comparison(project: Project, rounds: list[Round]) -> Comparison | None:
+def source_comparison(project: Project) -> Comparison | None:
     """The source dimension in the project's departments against the departments without a started
-    project on it, between the last of `rounds` (the published ones, oldest first) before the start and
-    the latest opened after the expected lag (a difference in differences). Only departments whose
-    figures the gate releases in both rounds count. None before the project starts."""
+    project on it, between the last round published before the start and the latest opened after the
+    expected lag (a difference in differences). Only departments whose figures the gate releases in both
+    rounds count. None before the project starts."""
     if project.started_on is None:
         return None
     dimension_id = project.source_dimension_id
     if dimension_id is None:
         return Comparison("no_source")
     since = project.started_on + timedelta(days=project.expected_lag_days or 0)
+    rounds = published_rounds()
     before = [r for r in rounds if r.closes_on < project.started_on]
     after = [r for r in rounds if r.opens_on >= since]
     if not before:

@@ -26,7 +26,7 @@ from app.projects.models import STATUSES, BaselineReading, CheckIn, Project, Pro
 from app.ratings.models import Round
 from app.reports.charts import for_phones
 from app.reports.policies import can_view_scorecard
-from app.reports.results import format_mean, noise_effect, published_rounds
+from app.reports.results import format_mean, noise_effect
 from app.web.authz import requires
 from app.web.confirm import confirmation, confirmed
 from app.web.htmx import redirect_to, render, wants_fragment
@@ -267,13 +267,12 @@ def _detail(project: Project, check_in_form: CheckInForm | None = None, http_sta
     show_figures = policies.can_see_source_figures(current_user, project)
     moved = _did_it_move(project)
     show_comparison = policies.can_see_comparison(current_user)
-    rounds = published_rounds() if show_figures or show_comparison else []
     return render(
         "projects/detail.html", origin=_origin(project), progress=moved.progress,
-        comparison=services.source_comparison(project, rounds) if show_comparison else None,
+        comparison=services.source_comparison(project) if show_comparison else None,
         chart=moved.chart, baseline_used=moved.baseline_used,
         source_figures=services.source_figures(project) if show_figures else None,
-        source_scores=services.source_scores(project, rounds) if show_figures else None,
+        source_scores=services.source_scores(project) if show_figures else None,
         check_in_form=check_in_form or CheckInForm(formdata=None, on=date.today()), move_form=MoveForm(),
         status_label=services.status_label, show_figures=show_figures, **_tasks(project, task_form),
         can_check_in=policies.can_check_in(current_user, project), current_rule=services.current_rule(),

@@ -15,7 +15,6 @@ from app.extensions import db
 from app.metrics.models import Reading
 from app.projects import services
 from app.projects.movement import MIN_HISTORY, against_history
-from app.reports.results import published_rounds
 from tests.factories import make_department, page_text
 from tests.projects.test_services import make_metric, propose
 from tests.reports.test_results import Survey, sign_in_as
@@ -162,7 +161,7 @@ def started_project(org):
 ])
 def test_the_source_dimension_against_the_departments_without_a_project(org, ours, others, verdict):
     rounds_around(org, ours, others)
-    comparison = services.source_comparison(started_project(org), published_rounds())
+    comparison = services.source_comparison(started_project(org))
     assert comparison.reason is None and comparison.verdict == verdict
     assert (comparison.before.name, comparison.after.name) == ("Spring", "Autumn")
     assert comparison.difference == pytest.approx(ours - others)
@@ -179,7 +178,7 @@ def test_a_department_with_its_own_project_on_the_dimension_is_no_comparison(org
         metric=project.metric, target_value=40.0, target_date=date(2027, 1, 1)))
     other.source_dimension = ordered()[0]
     services.move(org["facilitator"], other, "start", on=date(2026, 5, 1))
-    assert services.source_comparison(project, published_rounds()).reason == "too_few_others"
+    assert services.source_comparison(project).reason == "too_few_others"
 
 
 def test_without_a_published_round_after_the_lag_it_is_too_early(org):
@@ -189,7 +188,7 @@ def test_without_a_published_round_after_the_lag_it_is_too_early(org):
                     opens=date(2026, 3, 1), closes=date(2026, 3, 31))
     survey.rate(org["support"], org["finance"], [2, 3, 2])
     survey.publish()
-    comparison = services.source_comparison(started_project(org), published_rounds())
+    comparison = services.source_comparison(started_project(org))
     assert (comparison.reason, comparison.verdict) == ("no_round_after", "too_early")
     assert comparison.words.startswith("Too early")
 
